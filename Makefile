@@ -1,0 +1,29 @@
+# Quick start: `make build` (set up .venv and build data/processed with dvc repro),
+# `make test` (set up .venv and run the tests). Needs only Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+INSTALLED := $(VENV)/.installed
+# Stage commands in dvc.yaml call `uofdb` from PATH: put the venv first. No analytics,
+# no update checks, no network.
+RUN := PATH="$(BIN):$$PATH" DVC_NO_ANALYTICS=1
+
+.PHONY: install build test clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable '.[test]'
+	touch $(INSTALLED)
+
+build: $(INSTALLED)
+	$(RUN) $(BIN)/dvc repro
+	$(RUN) $(BIN)/uofdb query "select count(*) as incidents from incidents"
+
+test: $(INSTALLED)
+	$(RUN) $(BIN)/python -m pytest
+
+clean:
+	rm -rf data/interim data/processed/*.parquet data/processed/*.duckdb

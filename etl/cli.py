@@ -1,0 +1,130 @@
+"""`uofdb`: build the dataset, run one stage, or query the published database.
+
+    uofdb build --raw DIR --out DIR          all stages, no DVC needed
+    uofdb ingest|extract|link|validate|publish   one stage (what dvc.yaml runs)
+    uofdb query "select ..."                 print a result table from uofdb.duckdb
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from etl import params as params_module
+
+STAGES = ("ingest", "extract", "link", "validate", "publish")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.handler(args, params_module.load(args.params))
+    except Exception as error:  # noqa: BLE001 - one clear line for the user, not a traceback
+        from etl.ingest import EmptyCorpusError
+
+        if isinstance(error, (EmptyCorpusError, FileNotFoundError, ValueError)) or type(error).__module__.startswith("duckdb"):
+            print(f"uofdb {args.command}: error: {error}", file=sys.stderr)
+            return 2
+        raise
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="uofdb", description="Build and query the UK police use-of-force dataset.")
+    top.add_argument("--params", type=Path, default=Path("params.yaml"),
+                     help="parameters file (default: params.yaml, when present)")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="run every stage: raw articles to published tables")
+    build.add_argument("--raw", type=Path, help="folder of input articles (default: paths.raw)")
+    build.add_argument("--out", type=Path, help="output folder (default: paths.processed)")
+    build.add_argument("--interim", type=Path, help="keep the stage tables here (default: a temporary folder)")
+    build.set_defaults(handler=run_build)
+
+    for stage in STAGES:
+        command = commands.add_parser(stage, help=f"run the {stage} stage alone")
+        command.add_argument("--interim", type=Path, help="folder of stage tables (default: paths.interim)")
+        if stage == "ingest":
+            command.add_argument("--raw", type=Path, help="folder of input articles (default: paths.raw)")
+        if stage == "publish":
+            command.add_argument("--out", type=Path, help="output folder (default: paths.processed)")
+        command.set_defaults(handler=run_stage, stage=stage)
+
+    query = commands.add_parser("query", help="run SQL against the published database and print the result")
+    query.add_argument("sql")
+    query.add_argument("--db", type=Path, help="database file (default: paths.processed/uofdb.duckdb)")
+    query.set_defaults(handler=run_query)
+    return top
+
+
+def _path(given: Path | None, params: dict, key: str) -> Path:
+    return given if given is not None else Path(params["paths"][key])
+
+
+def run_build(args: argparse.Namespace, params: dict) -> int:
+    from etl.build import build
+
+    summary = build(_path(args.raw, params, "raw"), _path(args.out, params, "processed"), params, args.interim)
+    print(f"uofdb build: {summary.line()} -> {_path(args.out, params, 'processed')}")
+    return 0
+
+
+def run_stage(args: argparse.Namespace, params: dict) -> int:
+    from etl import extract, ingest, link, publish, validate
+
+    interim = _path(args.interim, params, "interim")
+    if args.stage == "ingest":
+        articles, rejects = ingest.run(_path(args.raw, params, "raw"), interim)
+        print(f"uofdb ingest: {len(articles)} articles, {len(rejects)} rejects -> {interim}")
+        for reason in rejects["reason"] if len(rejects) else []:
+            print(f"  rejected: {reason}", file=sys.stderr)
+    elif args.stage == "extract":
+        extractions, evidence = extract.run(interim / "ingested.parquet", interim, params["extract"]["relevance_threshold"])
+        print(f"uofdb extract: {int(extractions['relevant'].sum())} of {len(extractions)} articles relevant, "
+              f"{len(evidence)} evidence rows -> {interim}")
+    elif args.stage == "link":
+        incidents, membership = link.run(interim / "ingested.parquet", interim / "extractions.parquet", interim,
+                                         params["link"]["window_days"])
+        print(f"uofdb link: {len(membership)} relevant articles in {len(incidents)} incidents -> {interim}")
+    elif args.stage == "validate":
+        tables = validate.run(interim, interim / "validated")
+        print(f"uofdb validate: {len(tables['rejects'])} rejects rows -> {interim / 'validated'}")
+    else:
+        out = _path(args.out, params, "processed")
+        publish.run(interim / "validated", out)
+        print(f"uofdb publish: tables and {publish.DATABASE} -> {out}")
+    return 0
+
+
+def run_query(args: argparse.Namespace, params: dict) -> int:
+    import duckdb
+
+    from etl.publish import DATABASE
+
+    database = args.db or Path(params["paths"]["processed"]) / DATABASE
+    if not database.exists():
+        raise FileNotFoundError(f"{database}: no database yet; run `make build` or `uofdb build` first")
+    with duckdb.connect(str(database), read_only=True) as con:
+        cursor = con.execute(args.sql)
+        columns = [description[0] for description in cursor.description or []]
+        rows = cursor.fetchall()
+    print(format_table(columns, rows))
+    return 0
+
+
+def format_table(columns: list[str], rows: list[tuple]) -> str:
+    """A plain-text table: a header, a rule, one line per row, and the row count."""
+    cells = [[_cell(value) for value in row] for row in rows]
+    widths = [max([len(column)] + [len(row[index]) for row in cells]) for index, column in enumerate(columns)]
+    lines = ["  ".join(column.ljust(width) for column, width in zip(columns, widths)),
+             "  ".join("-" * width for width in widths)]
+    lines += ["  ".join(value.ljust(width) for value, width in zip(row, widths)) for row in cells]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def _cell(value: object) -> str:
+    return "NULL" if value is None else str(value)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

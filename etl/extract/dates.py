@@ -1,0 +1,169 @@
+"""Incident dates: find date phrases with our own patterns, resolve them to days.
+
+Phrases are found by pattern (dateparser's own search misreads news prose), then
+absolute ones are normalised with `dateparser` and relative ones ("on Thursday
+night", "yesterday", "in the early hours of Saturday") are counted back from an
+anchor: the article's published date, or when it has no dateline the latest full
+date written in the text (an embedded tweet's date counts). A weekday with no
+anchor gives no date: we never invent a day the text does not give.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import dateparser
+
+from etl.extract.text import Found, Sentence
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_ORDINAL = r"(?:st|nd|rd|th)?"
+
+DAY_MONTH_YEAR = re.compile(rf"\b(?:{_WEEKDAY},?\s+)?(?:the\s+)?(\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?({_MONTH})\b\.?(?:,?\s+(\d{{4}}))?")
+MONTH_DAY_YEAR = re.compile(rf"\b(?:{_WEEKDAY},?\s+)?({_MONTH})\.?\s+(\d{{1,2}}){_ORDINAL}\b(?:,?\s+(\d{{4}}))?")
+MONTH_YEAR = re.compile(rf"\b(?:in|during|since|of|from|on|until|by|late|early|mid)[\s-]+({_MONTH})\s+(\d{{4}})\b")
+YEAR_ONLY = re.compile(r"\bin\s+((?:19|20)\d{2})\b(?![-/])")
+RELATIVE_DAY = re.compile(r"\b(yesterday|last night|overnight|earlier today|this (?:morning|afternoon|evening)|today|tonight)\b", re.I)
+WEEKDAY_PHRASE = re.compile(rf"\b(?:(last|this|on|early on|late on|in the early hours of|early|late|the early hours of)\s+)?({_WEEKDAY})(?:\s+(morning|afternoon|evening|night))?\b")
+
+RELATIVE_OFFSETS = {"yesterday": -1, "last night": -1, "overnight": 0, "earlier today": 0, "today": 0,
+                    "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0}
+
+# Words that place a sentence at the incident itself, and words that place it at a later
+# event (a statement, a hearing, a tweet): dates in the first kind are the incident's.
+INCIDENT_CUES = re.compile(
+    r"\b(?:shot|shoot(?:ing|s)?|fired|opened fire|gunfire|Taser(?:ed)?|tasered|stun gun|restrain(?:ed|t|ing)|"
+    r"pinned|held down|died|killed|death|collided|struck|hit by|called to|were called|was called|attended|"
+    r"stopped|confronted|arrested|incident|happened|took place|occurred|was detained)\b", re.I)
+LATER_EVENT_CUES = re.compile(
+    r"\b(?:inquest|trial|court|jury|hearing|sentenced|charged|acquitted|convicted|verdict|"
+    r"said on|statement|announced|published|report(?:ed)? on|tweet(?:ed)?|posted|funeral|vigil|protest|"
+    r"appeal(?:ed)?|investigation (?:began|was launched)|updated|last updated)\b", re.I)
+
+
+@dataclass(frozen=True)
+class DatePhrase:
+    start: int
+    end: int
+    value: dt.date | None  # None when it cannot be resolved to a day or month
+    precision: str          # "day", "month" or "year"
+    rule: str
+
+
+def parse_absolute(phrase: str, anchor: dt.date | None) -> dt.date | None:
+    """A written date ("23 November", "December 11, 2021") as a day, years inferred from the anchor."""
+    base = dt.datetime.combine(anchor, dt.time(23, 59)) if anchor else None
+    settings = {"RELATIVE_BASE": base} if base else {}
+    parsed = dateparser.parse(phrase, languages=["en"],
+                              settings={"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "past",
+                                        "REQUIRE_PARTS": ["day", "month"], **settings})
+    return parsed.date() if parsed else None
+
+
+def absolute_dates(text: str, start: int = 0) -> list[DatePhrase]:
+    """Full dates (day, month and year all written) in the text, for anchoring."""
+    found = []
+    for pattern in (DAY_MONTH_YEAR, MONTH_DAY_YEAR):
+        for match in pattern.finditer(text, start):
+            if match.group(3):
+                value = parse_absolute(match.group(0), None)
+                if value:
+                    found.append(DatePhrase(match.start(), match.end(), value, "day", "absolute_full_date"))
+    return sorted(found, key=lambda phrase: phrase.start)
+
+
+def anchor_date(text: str, published: dt.date | None, body_start: int) -> tuple[dt.date | None, DatePhrase | None]:
+    """The day relative words count back from, and the phrase it came from (None for the dateline)."""
+    if published is not None:
+        return published, None
+    dates = absolute_dates(text, body_start)
+    if not dates:
+        return None, None
+    latest = max(dates, key=lambda phrase: (phrase.value, -phrase.start))
+    return latest.value, latest
+
+
+def date_phrases(sentence: Sentence, anchor: dt.date | None) -> list[DatePhrase]:
+    """Every date phrase in a sentence, resolved against the anchor where it can be."""
+    text, offset, found, taken = sentence.text, sentence.start, [], []
+
+    def add(match: re.Match, value, precision: str, rule: str) -> None:
+        span = (offset + match.start(), offset + match.end())
+        if any(span[0] < end and start < span[1] for start, end in taken):
+            return
+        taken.append(span)
+        found.append(DatePhrase(span[0], span[1], value, precision, rule))
+
+    for pattern, rule in ((DAY_MONTH_YEAR, "day_month_year"), (MONTH_DAY_YEAR, "month_day_year")):
+        for match in pattern.finditer(text):
+            if not match.group(3) and anchor is None:
+                continue
+            value = parse_absolute(match.group(0), anchor)
+            if value and (anchor is None or value <= anchor):
+                add(match, value, "day", rule if match.group(3) else f"{rule}_year_from_anchor")
+    for match in MONTH_YEAR.finditer(text):
+        month = _month_number(match.group(1))
+        add(match, dt.date(int(match.group(2)), month, 1), "month", "month_year")
+    for match in RELATIVE_DAY.finditer(text):
+        if anchor is not None:
+            add(match, anchor + dt.timedelta(days=RELATIVE_OFFSETS[match.group(1).lower()]), "day", "relative_day")
+    for match in WEEKDAY_PHRASE.finditer(text):
+        if anchor is not None:
+            add(match, weekday_before(anchor, match.group(2), strictly=(match.group(1) or "").lower() == "last"),
+                "day", "weekday_from_anchor")
+    for match in YEAR_ONLY.finditer(text):
+        add(match, dt.date(int(match.group(1)), 1, 1), "year", "year_only")
+    return sorted(found, key=lambda phrase: phrase.start)
+
+
+def weekday_before(anchor: dt.date, weekday: str, strictly: bool = False) -> dt.date:
+    """The latest `weekday` on or before the anchor (strictly before for "last Friday")."""
+    back = (anchor.weekday() - WEEKDAYS.index(weekday)) % 7
+    if strictly and back == 0:
+        back = 7
+    return anchor - dt.timedelta(days=back)
+
+
+def _month_number(name: str) -> int:
+    return next(index for index, month in enumerate(MONTHS, 1) if month.lower().startswith(name[:3].lower()))
+
+
+def incident_date(sentences: list[Sentence], anchor: dt.date | None) -> tuple[Found | None, Found | None]:
+    """The incident's date and its precision, from the first date phrase in a sentence about the incident.
+
+    Sentences about a later event (inquest, statement, tweet) are passed over; when no
+    sentence about the incident carries a date, the first date of any other sentence is
+    taken, since news states the incident's date before later ones.
+    """
+    about_incident, other = [], []
+    for sentence in sentences:
+        phrases = [phrase for phrase in date_phrases(sentence, anchor) if phrase.value is not None]
+        if not phrases:
+            continue
+        later = LATER_EVENT_CUES.search(sentence.text)
+        if INCIDENT_CUES.search(sentence.text) and not later:
+            about_incident.extend(phrases)
+        elif not later:
+            other.extend(phrases)
+    for group, rule_suffix in ((about_incident, "in_incident_sentence"), (other, "first_in_article")):
+        best = _most_precise_first(group)
+        if best:
+            value = best.value if best.precision == "day" else None
+            # A month or a year is recorded as its precision; the day stays null (never invented).
+            date_found = Found("incident_date", value, best.start, best.end, f"{best.rule}:{rule_suffix}") if value else None
+            precision = Found("incident_date_precision", best.precision, best.start, best.end, f"{best.rule}:{rule_suffix}")
+            return date_found, precision
+    return None, None
+
+
+def _most_precise_first(phrases: list[DatePhrase]) -> DatePhrase | None:
+    for precision in ("day", "month", "year"):
+        for phrase in phrases:
+            if phrase.precision == precision:
+                return phrase
+    return None

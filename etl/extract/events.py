@@ -1,0 +1,262 @@
+"""Rules for what happened: force type, outcome, terrorism, weapons, shots, time, subject.
+
+Each rule reads the sentences of one article and returns `Found` values (with the
+span they were read from) or None when the article does not say. Rules prefer
+sentences that report the force itself over sentences about other things.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+
+from etl.extract.cues import POLICE, force_mentions
+from etl.extract.text import NUMBER, Found, Sentence, negated, number_value
+from schema import vocab
+from schema.codebook import FORCE_TYPES
+
+# --- force type -----------------------------------------------------------------------
+
+
+def force_type(sentences: list[Sentence]) -> Found | None:
+    """The most serious force the article reports police using (firearm > taser > …)."""
+    found = []
+    for sentence in sentences:
+        for kind, match in force_mentions(sentence):
+            if not negated(sentence.text, match.start(), window=25):
+                found.append(Found("force_type", kind, sentence.start + match.start(), sentence.start + match.end(),
+                                   f"force_type:{kind}"))
+    if not found:
+        return None
+    return min(found, key=lambda item: (FORCE_TYPES.index(item.value), item.start))
+
+
+# --- outcome --------------------------------------------------------------------------
+
+FATAL = re.compile(r"\b(?:shot dead|killed|died|dies|dead|death|fatal(?:ly)?|lost (?:his|her|their) life|passed away|"
+                   r"pronounced (?:dead|life extinct))\b", re.I)
+NON_FATAL = re.compile(r"\b(?:non-fatal|survived|taken to (?:a )?hospital|remains? in hospital|(?:was|is) in hospital|"
+                       r"hospitali[sz]ed|(?:in a )?(?:stable|serious but stable) condition|"
+                       r"injur(?:y|ies) (?:are|is|were|was) (?:not )?(?:believed to be |thought to be )?(?:not )?(?:life[- ]threatening|life[- ]changing|serious)|"
+                       r"(?:was|were) (?:later )?(?:arrested|charged|released|discharged from hospital)|appeared (?:in|at) (?:court|\w+ (?:Magistrates|Crown) Court)|"
+                       r"recovering|was treated for)\b", re.I)
+# Deaths that are not the subject's: "a fatal police shooting is rare", "deaths in custody".
+GENERIC_DEATH = re.compile(r"\b(?:is rare|are rare|deaths in (?:police )?custody (?:figures|statistics))\b", re.I)
+
+
+def outcome(sentences: list[Sentence]) -> Found | None:
+    """fatal when the article says the person died; non_fatal when it says or implies they survived."""
+    fatal, non_fatal = None, None
+    for sentence in sentences:
+        if GENERIC_DEATH.search(sentence.text):
+            continue
+        for match in FATAL.finditer(sentence.text):
+            if not negated(sentence.text, match.start(), window=15) and fatal is None:
+                fatal = Found("outcome", "fatal", sentence.start + match.start(), sentence.start + match.end(), "outcome:died")
+        match = NON_FATAL.search(sentence.text)
+        if match and non_fatal is None:
+            non_fatal = Found("outcome", "non_fatal", sentence.start + match.start(), sentence.start + match.end(), "outcome:survived")
+    return fatal or non_fatal
+
+
+# --- terrorism ------------------------------------------------------------------------
+
+TERROR = re.compile(r"\b(?:counter[- ]terror(?:ism)?|terror(?:ism|ist)?(?:[- ]related)?)\b", re.I)
+TERROR_DECLARED = re.compile(
+    r"\b(?:treated as (?:an? )?terror|declared (?:a |an )?(?:major |)terror|terror(?:ist)? (?:attack|incident|offences?|plot)|"
+    r"counter[- ]terror(?:ism)? (?:police|policing|officers|command|detectives) (?:is|are|were|was|have|has)? ?(?:leading|led|taken over|investigating)|"
+    r"Counter Terrorism Policing|terrorist\b)", re.I)
+
+
+def terrorism_status(sentences: list[Sentence]) -> Found | None:
+    """not_terrorism when the article says it is not terrorism; terrorism when it is declared or treated so."""
+    declared = None
+    for sentence in sentences:
+        for match in TERROR.finditer(sentence.text):
+            if negated(sentence.text, match.start(), window=45):
+                return Found("terrorism_status", "not_terrorism", sentence.start, sentence.end, "terrorism:negated")
+        match = TERROR_DECLARED.search(sentence.text)
+        if match and declared is None:
+            declared = Found("terrorism_status", "terrorism", sentence.start + match.start(),
+                             sentence.start + match.end(), "terrorism:declared")
+    return declared
+
+
+# --- weapons --------------------------------------------------------------------------
+
+RECOVERED = re.compile(r"\b(?:recovered|found|located|seized|discovered|retrieved|lying (?:next to|beside|near))\b", re.I)
+NO_WEAPON = re.compile(
+    r"\b(?:no (?:weapons?|firearms?|guns?|knife|knives) (?:was|were|has been|have been|had been) (?:found|recovered|located|discovered)|"
+    r"(?:weapons?|firearms?|guns?|knife|knives) (?:was|were) not (?:found|recovered|located)|"
+    r"(?:did|could) not (?:find|recover|locate) (?:a |any )?(?:weapons?|guns?|firearms?|knife|knives)|"
+    r"(?:found|was|were) (?:to be )?unarmed|no weapon)\b", re.I)
+# "a man with a gun" in a 999 call is reported, not recovered.
+REPORTED_ONLY = re.compile(r"\b(?:reports? of|reported|calls? (?:about|from|reporting)|said (?:he|she) had|claimed)\b", re.I)
+
+
+@functools.cache
+def _weapon_pattern() -> re.Pattern:
+    terms = sorted(vocab.weapon_terms(), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(term) for term in terms) + r")s?\b", re.I)
+
+
+def weapon_recovered(sentences: list[Sentence]) -> list[Found]:
+    """Weapon categories recovered from or near the person, or [none] when stated that none was."""
+    found: dict[str, Found] = {}
+    none = None
+    terms = vocab.weapon_terms()
+    for sentence in sentences:
+        recovered = RECOVERED.search(sentence.text)
+        no_weapon = NO_WEAPON.search(sentence.text)
+        if no_weapon and none is None:
+            none = Found("weapon_recovered", "none", sentence.start + no_weapon.start(), sentence.start + no_weapon.end(),
+                         "weapon:none_found")
+        if not recovered:
+            continue
+        for match in _weapon_pattern().finditer(sentence.text):
+            if negated(sentence.text, match.start(), window=12) or (no_weapon and no_weapon.start() <= match.start() < no_weapon.end()):
+                continue
+            term = match.group(0).lower()
+            category = terms.get(term) or terms.get(term[:-1])
+            if category is None:
+                continue
+            found.setdefault(category, Found("weapon_recovered", category, sentence.start + match.start(),
+                                             sentence.start + match.end(), "weapon:recovered_near_subject"))
+    if found:
+        return [found[category] for category in sorted(found)]
+    return [none] if none else []
+
+
+# --- shots ----------------------------------------------------------------------------
+
+SHOT_COUNT = re.compile(
+    rf"\b(?:(?:fired|discharged) (?P<n1>{NUMBER}|a single|several) (?:shots?|rounds?|bullets?)|"
+    rf"(?P<n2>{NUMBER}|a single|a) (?:shots?|rounds?) (?:was|were|had been|have been) (?:fired|discharged)|"
+    rf"fired (?P<n3>once|twice|three times|four times)|"
+    rf"(?P<zero>no shots? (?:was|were|had been) fired|(?:did not|didn't|never) (?:fire|discharge)|without firing))\b", re.I)
+
+
+def shots_fired(sentences: list[Sentence]) -> Found | None:
+    """The number of shots police fired, when a number is written (\"no shots\" is 0)."""
+    for sentence in sentences:
+        if not POLICE.search(sentence.text):
+            continue
+        for match in SHOT_COUNT.finditer(sentence.text):
+            count = _shot_count(match)
+            if count is not None:
+                return Found("shots_fired", count, sentence.start + match.start(), sentence.start + match.end(), "shots:count")
+    return None
+
+
+def _shot_count(match: re.Match) -> int | None:
+    if match.group("zero"):
+        return 0
+    word = (match.group("n1") or match.group("n2") or match.group("n3") or "").lower()
+    if word in ("a single", "a", "once"):
+        return 1
+    if word == "twice":
+        return 2
+    if word.endswith(" times"):
+        return number_value(word.split()[0])
+    if word == "several":
+        return None
+    return number_value(word)
+
+
+# --- time -----------------------------------------------------------------------------
+
+TIME = re.compile(
+    r"\b(?:(?P<h12>1[0-2]|0?[1-9])(?:[:.](?P<m12>[0-5]\d))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)|"
+    r"(?P<h24>[01]?\d|2[0-3])[:.](?P<m24>[0-5]\d)\s*(?:hrs|hours|GMT|BST)?|(?P<h24b>[01]\d|2[0-3])(?P<m24b>[0-5]\d)\s*(?:hrs|hours)|"
+    r"(?P<word>midnight|midday|noon))(?![\d:])", re.I)
+CONFRONTATION = re.compile(r"\b(?:stopped|confronted|approached|challenged|cornered|intercepted|engaged with|"
+                           r"stopped a vehicle|forced entry|entered the (?:property|address|flat|house))\b", re.I)
+# A time right after these words is when something else happened: a call, a death, a statement.
+OTHER_TIME = re.compile(r"(?:called|call|reports?|reported|alerted|died|dead|death|pronounced|tweet\w*|statement|said|"
+                        r"sighting|seen|deployed|dispatched|arrived|updated?|published)\W+(?:\w+\W+){0,4}$", re.I)
+
+
+def incident_time(sentences: list[Sentence]) -> Found | None:
+    """When force was used (HH:MM), else when officers stopped or confronted the person."""
+    tiers: dict[int, list[Found]] = {1: [], 2: []}
+    for sentence in sentences:
+        tier = 1 if force_mentions(sentence) else 2 if CONFRONTATION.search(sentence.text) else None
+        if tier is None:
+            continue
+        for match in TIME.finditer(sentence.text):
+            if OTHER_TIME.search(sentence.text[max(0, match.start() - 60):match.start()]):
+                continue
+            value = _clock(match)
+            if value:
+                tiers[tier].append(Found("incident_time", value, sentence.start + match.start(),
+                                         sentence.start + match.end(), "time:force_sentence" if tier == 1 else "time:confrontation"))
+    for tier in (1, 2):
+        if tiers[tier]:
+            # Several outlets' sentences repeat the best-supported time; the first wins ties.
+            counts = Counter(item.value for item in tiers[tier])
+            best = max(counts.values())
+            return next(item for item in tiers[tier] if counts[item.value] == best)
+    return None
+
+
+def _clock(match: re.Match) -> str | None:
+    if match.group("word"):
+        return "00:00" if match.group("word").lower() == "midnight" else "12:00"
+    if match.group("ampm"):
+        hour = int(match.group("h12")) % 12 + (12 if match.group("ampm").lower().startswith("p") else 0)
+        return f"{hour:02d}:{int(match.group('m12') or 0):02d}"
+    hour, minute = match.group("h24") or match.group("h24b"), match.group("m24") or match.group("m24b")
+    return f"{int(hour):02d}:{int(minute):02d}"
+
+
+# --- subject --------------------------------------------------------------------------
+
+_OFFICER_NEAR = re.compile(r"\b(?:officers?|PCs?|constables?|sergeants?|inspectors?|policem[ae]n|policewom[ae]n|colleagues?)\b", re.I)
+AGE = re.compile(
+    r"\b(?:aged (?P<a1>\d{1,2})\b|(?P<a2>\d{1,2})[- ]year[- ]old\b|(?:believed|thought|understood|said|known|confirmed) to (?:be|have been) (?:aged )?(?P<a3>\d{1,2})\b|"
+    r"(?:[A-Z][a-z]+|man|woman|boy|girl|teenager),\s(?P<a4>\d{1,2}),)", )
+
+
+def subject_age(sentences: list[Sentence]) -> Found | None:
+    """The subject's age: the age the article gives most often (first on ties), not an officer's."""
+    ages = []
+    for sentence in sentences:
+        for match in AGE.finditer(sentence.text):
+            age = int(next(group for group in (match.group("a1"), match.group("a2"), match.group("a3"), match.group("a4")) if group))
+            after = sentence.text[match.end():match.end() + 25]
+            if _OFFICER_NEAR.match(after.strip()) or not 0 < age < 110:
+                continue
+            ages.append(Found("subject_age", age, sentence.start + match.start(), sentence.start + match.end(), "age:stated"))
+    if not ages:
+        return None
+    counts = Counter(item.value for item in ages)
+    best = max(counts.values())
+    return next(item for item in ages if counts[item.value] == best)
+
+
+MALE = re.compile(r"\b(?:man|boy|teenage boy|father|son|husband|brother|Mr)\b")
+FEMALE = re.compile(r"\b(?:woman|girl|teenage girl|mother|daughter|wife|sister|Mrs|Ms|Miss)\b")
+MALE_PRONOUN = re.compile(r"\b(?:he|him|his)\b", re.I)
+FEMALE_PRONOUN = re.compile(r"\b(?:she|her|hers)\b", re.I)
+
+
+def subject_gender(sentences: list[Sentence]) -> Found | None:
+    """male or female by the nouns the article uses for the person (pronouns when it uses none)."""
+    for male, female, rule in ((MALE, FEMALE, "gender:noun"), (MALE_PRONOUN, FEMALE_PRONOUN, "gender:pronoun")):
+        hits = {"male": [], "female": []}
+        for sentence in sentences:
+            for gender, pattern in (("male", male), ("female", female)):
+                hits[gender].extend(sentence.start + match.start() for match in pattern.finditer(sentence.text))
+        if hits["male"] or hits["female"]:
+            if len(hits["male"]) == len(hits["female"]):
+                return None
+            gender = "male" if len(hits["male"]) > len(hits["female"]) else "female"
+            first = min(hits[gender])
+            word = (male if gender == "male" else female).match(_text_of(sentences, first))
+            return Found("subject_gender", gender, first, first + (len(word.group(0)) if word else 1), rule)
+    return None
+
+
+def _text_of(sentences: list[Sentence], offset: int) -> str:
+    sentence = next(sentence for sentence in sentences if sentence.start <= offset < sentence.end)
+    return sentence.text[offset - sentence.start:]

@@ -1,0 +1,79 @@
+"""Relevance: does the article report a specific incident of UK police force on a person?
+
+A score adds signals for police force on someone ("shot by police", "was Tasered",
+"restrained by officers", a watchdog investigating) and subtracts signals for the
+codebook's exclusions (an officer as the victim, amnesties, statistics, animals,
+events abroad). The threshold is a build parameter.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from etl.extract.cues import FORCE_PATTERNS, OFFICER_VICTIM, POLICE
+from etl.extract.text import Found, Sentence
+
+WATCHDOG = re.compile(r"\b(?:IOPC|IPCC|PIRC|Police Ombudsman|Independent Office for Police Conduct|"
+                      r"Independent Police Complaints Commission|Police Investigations and Review Commissioner|police watchdog)\b")
+STATISTICS = re.compile(r"\b(?:statistics|figures (?:show|published|released)|per cent|percentage|annual(?:ly)?|"
+                        r"in the year to|year ending|rose by|fell by|number of times|were used \d|discharged \d+ times)\b", re.I)
+POLICY = re.compile(r"\b(?:amnesty|surrender (?:bins?|scheme)|consultation|roll[- ]out|rolled out|to be issued|will be (?:armed|issued|given)|"
+                    r"training|guidance|funding|pilot scheme|trial of)\b", re.I)
+ANIMAL = re.compile(r"\b(?:shot|destroyed|put down|tasered) (?:a |the |an )?(?:dog|deer|bull|cow|horse|badger|fox|animal|swan|bird)s?\b", re.I)
+ABROAD = re.compile(r"\b(?:United States|US police|American police|in the US|U\.S\.|France|Paris|Germany|Australia|"
+                    r"Canada|New York|California|Texas|Chicago|Minneapolis|Florida|India|Brazil|South Africa)\b")
+
+FORCE_BY_ITSELF = 3
+FORCE_WITH_POLICE = 1
+WATCHDOG_SIGNAL = 1
+MAX_FORCE_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class Relevance:
+    relevant: bool
+    score: float
+    evidence: Found
+
+
+def relevance(sentences: list[Sentence], threshold: float) -> Relevance:
+    """The relevance score of an article from its sentences, and the evidence for it."""
+    score, strongest, force_sentences = 0.0, None, 0
+    for sentence in sentences:
+        signal = _force_signal(sentence)
+        if signal and force_sentences < MAX_FORCE_SENTENCES:
+            force_sentences += 1
+            score += signal[0]
+            if strongest is None or signal[0] > strongest[0]:
+                strongest = signal
+        if OFFICER_VICTIM.search(sentence.text) and not signal:
+            score -= 2
+        if ANIMAL.search(sentence.text):
+            score -= 3
+    text = " ".join(sentence.text for sentence in sentences)
+    if WATCHDOG.search(text):
+        score += WATCHDOG_SIGNAL
+    score -= min(3, len(STATISTICS.findall(text))) + min(3, len(POLICY.findall(text)))
+    if ABROAD.search(text):
+        score -= 2
+    relevant = score >= threshold
+    if strongest:
+        _, sentence, match = strongest
+        start, end = sentence.start + match.start(), sentence.start + match.end()
+    else:
+        start, end = (sentences[0].start, sentences[0].end) if sentences else (0, 0)
+    return Relevance(relevant, score, Found("relevant", relevant, start, end, f"relevance:score={score:g}"))
+
+
+def _force_signal(sentence: Sentence) -> tuple[int, Sentence, re.Match] | None:
+    """The strongest report of police force in a sentence: its weight, sentence and match."""
+    for by_itself, with_police in FORCE_PATTERNS.values():
+        match = by_itself.search(sentence.text)
+        if match:
+            return FORCE_BY_ITSELF, sentence, match
+    if POLICE.search(sentence.text):
+        for _, with_police in FORCE_PATTERNS.values():
+            match = with_police.search(sentence.text)
+            if match:
+                return FORCE_WITH_POLICE, sentence, match
+    return None

@@ -1,0 +1,92 @@
+"""Shared pieces of the extractor: found values with their spans, sentences, numbers."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+
+@dataclass(frozen=True)
+class Found:
+    """A value read from the article text at [start, end) by a named rule."""
+
+    field: str
+    value: object
+    start: int
+    end: int
+    rule: str
+
+    def evidence(self, article_id: str, text: str) -> dict:
+        return {"article_id": article_id, "field": self.field, "value": str(self.value),
+                "start": self.start, "end": self.end, "quote": text[self.start:self.end], "rule": self.rule}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+# A sentence ends at . ! ? (optionally followed by a closing quote) before whitespace,
+# or at a line break: news text puts captions, bylines and headlines on lines of their own.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+|\n+")
+
+
+def sentences(text: str, start: int = 0) -> list[Sentence]:
+    """The sentences of `text` from offset `start`, with their offsets, skipping blank ones."""
+    found, position = [], start
+    for boundary in _SENTENCE_END.finditer(text, start):
+        _add_sentence(found, text, position, boundary.start())
+        position = boundary.end()
+    _add_sentence(found, text, position, len(text))
+    return found
+
+
+def _add_sentence(found: list[Sentence], text: str, start: int, end: int) -> None:
+    # Trim surrounding whitespace so spans quote exactly the words.
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        found.append(Sentence(start, end, text[start:end]))
+
+
+NUMBER_WORDS = {
+    "no": 0, "zero": 0, "one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "three": 3, "four": 4,
+    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}
+NUMBER = r"(?:\d{1,3}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|" \
+         r"zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+
+
+def number_value(word: str) -> int | None:
+    """The integer a numeral or an English number word (up to ninety-nine) stands for."""
+    word = word.lower().strip()
+    if word.isdigit():
+        return int(word)
+    if word in NUMBER_WORDS:
+        return NUMBER_WORDS[word]
+    parts = re.split(r"[- ]", word)
+    if len(parts) == 2 and parts[0] in NUMBER_WORDS and parts[1] in NUMBER_WORDS:
+        return NUMBER_WORDS[parts[0]] + NUMBER_WORDS[parts[1]]
+    return None
+
+
+_NEGATION = re.compile(r"\b(?:not|no|never|nor|n't|neither|without)\b|n't\b", re.I)
+
+
+def negated(sentence_text: str, match_start: int, window: int = 40) -> bool:
+    """True when a negation word stands shortly before position `match_start` of the sentence."""
+    before = sentence_text[max(0, match_start - window):match_start]
+    return bool(_NEGATION.search(before))
+
+
+def finditer_in(pattern: re.Pattern, sentence: Sentence) -> Iterator[tuple[re.Match, int, int]]:
+    """Matches of `pattern` in a sentence, with their absolute offsets in the article."""
+    for match in pattern.finditer(sentence.text):
+        yield match, sentence.start + match.start(), sentence.start + match.end()

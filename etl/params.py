@@ -1,0 +1,31 @@
+"""Build parameters: `params.yaml` (the file `dvc repro` tracks) over built-in defaults."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import yaml
+
+DEFAULTS = {
+    "paths": {"raw": "data/raw", "interim": "data/interim", "processed": "data/processed"},
+    "extract": {"relevance_threshold": 3.0},
+    "link": {"window_days": 3},
+}
+
+
+def load(path: Path | None) -> dict:
+    """The parameters in `path` laid over the defaults; the defaults alone when there is no file."""
+    params = copy.deepcopy(DEFAULTS)
+    if path is None or not path.exists():
+        return params
+    given = yaml.safe_load(path.read_text()) or {}
+    if not isinstance(given, dict):
+        raise ValueError(f"{path}: expected a mapping of sections (paths, extract, link)")
+    for section, values in given.items():
+        if section not in params:
+            raise ValueError(f"{path}: unknown section {section!r}; expected one of {', '.join(params)}")
+        unknown = set(values or {}) - set(params[section])
+        if unknown:
+            raise ValueError(f"{path}: unknown {section} parameter(s) {', '.join(sorted(unknown))}")
+        params[section].update(values or {})
+    return params

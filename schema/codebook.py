@@ -1,0 +1,178 @@
+"""The codebook: every column of every table, declared once.
+
+Each column is declared here with its type, description and allowed values; the
+pandera models (`schema.models`), the Parquet schemas (`schema.arrow`) and the
+data dictionary are all generated from these declarations, so nothing else in the
+project restates a vocabulary. The meanings follow `shared/FIELDS.md`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from schema import vocab
+
+NOT_STATED = "not_stated"
+
+# Kinds of column. Each maps to one pandas dtype, one Arrow type and one pandera
+# type in `schema.models` / `schema.arrow`.
+KINDS = ("str", "bool", "int", "float", "date", "time", "enum", "list")
+MERGE_RULES = ("latest", "earliest", "most_serious", "at_the_time")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its kind, what it means and what values it may take."""
+
+    name: str
+    kind: str
+    description: str
+    values: tuple[str, ...] = ()
+    nullable: bool = True
+    minimum: int | None = None
+    maximum: int | None = None
+    # A joined column holds several values sorted and joined with "; " (the codebook's
+    # `force` and `weapon_recovered`); each part must be one of `values`.
+    joined: bool = False
+    # How an incident's value is chosen from its articles' values (see etl.link):
+    # "latest" stated value, "earliest", "most_serious" (in `values` order),
+    # "at_the_time" (the body holding the role on the incident's date), or
+    # "with:<field>" (taken from the same article as <field>).
+    merge: str | None = None
+
+    @property
+    def unstated(self) -> str | None:
+        """What the column holds when the article does not say: not_stated for vocabularies that have it, else null."""
+        return NOT_STATED if NOT_STATED in self.values else None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.name}: unknown kind {self.kind!r}")
+        if self.merge and not (self.merge in MERGE_RULES or self.merge.startswith("with:")):
+            raise ValueError(f"column {self.name}: unknown merge rule {self.merge!r}")
+        if self.kind == "enum" and not self.values:
+            raise ValueError(f"column {self.name}: an enum needs its values")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: what one row is, its key and its columns in order."""
+
+    name: str
+    row: str
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+    published: bool = True
+    description: str = field(default="")
+
+
+def _enum(*values: str) -> tuple[str, ...]:
+    return tuple(values) + (NOT_STATED,)
+
+
+FORCE_TYPES = ("firearm", "taser", "restraint", "vehicle", "other")  # most serious first
+OUTCOMES = ("fatal", "non_fatal")
+TERRORISM = ("terrorism", "not_terrorism")
+GENDERS = ("male", "female")
+DATE_PRECISIONS = ("day", "month", "year")
+REFERRAL_BODIES = tuple(sorted(vocab.referral_bodies()))
+WEAPON_VALUES = vocab.WEAPON_CATEGORIES + ("none",)
+
+_COLUMNS = [
+    # --- articles: what ingest reads -------------------------------------------------
+    Column("article_id", "str", "Input document id: the file name without its extension.", nullable=False),
+    Column("source_path", "str", "Path of the input file, relative to the raw folder.", nullable=False),
+    Column("sha256", "str", "SHA-256 of the file's bytes.", nullable=False),
+    Column("encoding", "str", "Text encoding the file was decoded with (utf-8, or the fallback used).", nullable=False),
+    Column("published_date", "date", "Publication date from the article's own dateline (the ` date YYYY-MM-DD` first line); null when it has none."),
+    Column("headline", "str", "Headline from the dateline line; null when the file has none."),
+    Column("text", "str", "Article body. Evidence offsets (start, end) index into this text.", nullable=False),
+    # --- extracted, article level and incident level ------------------------------
+    Column("relevant", "bool", "True when the article reports at least one specific incident of police force on a person in the UK.", nullable=False),
+    Column("relevance_score", "float", "Score behind `relevant`: positive signals minus negative ones; relevant when at or above the threshold in params.yaml.", nullable=False),
+    Column("incident_id", "str", "Id of the incident the article reports (null when not relevant). Stable: derived from the incident's founding article."),
+    Column("incident_date", "date", "Day police used force, resolved from relative words against the published date or an absolute date in the text; null when the day cannot be determined.", merge="latest"),
+    Column("incident_date_precision", "enum", "How much of incident_date the text gives: day, month or year (ACLED-style); not_stated when no date.", values=_enum(*DATE_PRECISIONS), nullable=False, merge="with:incident_date"),
+    Column("incident_time", "time", "24-hour HH:MM at which force was used, else when armed officers stopped or confronted the person; null when neither is stated.", merge="latest"),
+    Column("borough", "str", "Local authority district where it happened, by its official short name (\"Barking and Dagenham\", \"Glasgow City\").",
+           values=tuple(sorted(vocab.district_by_name())), merge="latest"),
+    Column("borough_code", "str", "ONS GSS code of `borough` (e.g. E09000002), April 2021 codes for England and Wales.",
+           values=tuple(sorted(vocab.districts())), merge="with:borough"),
+    Column("location", "str", "Street, junction or place as written in the article.", merge="latest"),
+    Column("force", "str", "Official name of the force whose officers used force; several forces sorted and joined with \"; \".",
+           values=tuple(sorted(vocab.forces())), joined=True, merge="latest"),
+    Column("force_type", "enum", "Most serious force used: firearm > taser > restraint > vehicle > other.", values=_enum(*FORCE_TYPES), nullable=False, merge="most_serious"),
+    Column("outcome", "enum", "fatal when the person died in or as a result of the incident; non_fatal when stated or clearly implied to have survived.", values=_enum(*OUTCOMES), nullable=False, merge="latest"),
+    Column("referral_body", "enum", "Police watchdog named (IOPC, IPCC before 8 January 2018, PIRC in Scotland, PONI in Northern Ireland); an unnamed \"police watchdog\" is the body holding the role there and then.", values=_enum(*REFERRAL_BODIES), nullable=False, merge="at_the_time"),
+    Column("terrorism_status", "enum", "terrorism when declared or treated as terrorism; not_terrorism when stated not to be terrorism-related.", values=_enum(*TERRORISM), nullable=False, merge="latest"),
+    Column("weapon_recovered", "str", "Weapons recovered from or near the person: any of " + ", ".join(vocab.WEAPON_CATEGORIES) + " sorted and joined with \"; \"; none when stated that none was found; not_stated otherwise.",
+           values=WEAPON_VALUES + (NOT_STATED,), joined=True, nullable=False, merge="latest"),
+    Column("subject_age", "int", "Age in years of the person force was used on, when a single number is given.", minimum=0, maximum=120, merge="earliest"),
+    Column("subject_gender", "enum", "Gender of the person force was used on.", values=_enum(*GENDERS), nullable=False, merge="latest"),
+    Column("shots_fired", "int", "Number of firearm shots fired by police, when stated (\"no shots\" is 0).", minimum=0, maximum=1000, merge="latest"),
+    # --- incidents -----------------------------------------------------------------
+    Column("n_articles", "int", "Number of articles that report the incident.", nullable=False, minimum=1),
+    Column("article_ids", "list", "Ids of the articles that report the incident, sorted.", nullable=False),
+    # --- evidence ------------------------------------------------------------------
+    Column("field", "str", "Codebook field the value belongs to.", nullable=False),
+    Column("value", "str", "The extracted value, as text.", nullable=False),
+    Column("start", "int", "Character offset where the quote starts in the article text.", nullable=False, minimum=0),
+    Column("end", "int", "Character offset just past the quote's end in the article text.", nullable=False, minimum=0),
+    Column("quote", "str", "The text the value was read from: text[start:end].", nullable=False),
+    Column("rule", "str", "Name of the extraction rule that produced the value.", nullable=False),
+    # --- rejects and flags ---------------------------------------------------------
+    Column("stage", "enum", "Pipeline stage that rejected the input or row.", values=("ingest", "extract", "link", "validate", "publish"), nullable=False),
+    Column("row_key", "str", "Table and key of a rejected row (\"incidents:uof-…\"); null for a whole input file."),
+    Column("check_id", "str", "Stable id of the check that failed (e.g. ingest.not_utf8, incidents.force_type.isin).", nullable=False),
+    Column("severity", "enum", "error: the row was kept out of the tables; warning: published but flagged.", values=("error", "warning"), nullable=False),
+    Column("reason", "str", "What was wrong, in words a user can act on.", nullable=False),
+]
+COLUMNS: dict[str, Column] = {column.name: column for column in _COLUMNS}
+if len(COLUMNS) != len(_COLUMNS):
+    raise ValueError("a column is declared twice in the codebook")
+
+# The fields the extractor reads from each article; the same fields describe an incident.
+EVENT_FIELDS = (
+    "incident_date", "incident_date_precision", "incident_time", "borough", "borough_code",
+    "location", "force", "force_type", "outcome", "referral_body", "terrorism_status",
+    "weapon_recovered", "subject_age", "subject_gender", "shots_fired",
+)
+INGESTED = ("article_id", "source_path", "sha256", "encoding", "published_date", "headline", "text")
+
+TABLES: dict[str, Table] = {
+    table.name: table
+    for table in [
+        Table("articles", "input document that was read", ("article_id",),
+              INGESTED + ("relevant", "relevance_score", "incident_id") + EVENT_FIELDS,
+              description="One row per input document, with every field as extracted from that document alone."),
+        Table("incidents", "incident", ("incident_id",),
+              ("incident_id",) + EVENT_FIELDS + ("n_articles", "article_ids"),
+              description="One row per incident: the fields its articles together establish."),
+        Table("evidence", "extracted value", ("article_id", "field", "start"),
+              ("article_id", "field", "value", "start", "end", "quote", "rule"),
+              description="Where each extracted value came from: article, span, quote and rule."),
+        Table("rejects", "input or row that could not be used", (),
+              ("source_path", "row_key", "stage", "check_id", "severity", "reason"),
+              description="Inputs and rows kept out of the tables (severity error) or published with a flag (warning), with the reason."),
+        # Intermediate tables passed between stages; not published.
+        Table("ingested", "input document that was read", ("article_id",), INGESTED, published=False),
+        Table("extractions", "article", ("article_id",),
+              ("article_id", "relevant", "relevance_score") + EVENT_FIELDS, published=False),
+        Table("article_incidents", "relevant article", ("article_id",), ("article_id", "incident_id"), published=False),
+    ]
+}
+PUBLISHED = tuple(name for name, table in TABLES.items() if table.published)
+
+
+def columns_of(table: str) -> list[Column]:
+    """The declared columns of a table, in order."""
+    return [COLUMNS[name] for name in TABLES[table].columns]
+
+
+def data_dictionary() -> list[dict]:
+    """One record per (table, column): the codebook as rows, for the docs and the database."""
+    return [
+        {"table": table.name, "column": column.name, "kind": column.kind,
+         "nullable": column.nullable, "values": list(column.values), "description": column.description}
+        for table in TABLES.values() if table.published
+        for column in columns_of(table.name)
+    ]

