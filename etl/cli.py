@@ -10,7 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
+import duckdb
+
 from etl import params as params_module
+from etl.ingest import EmptyCorpusError
 
 STAGES = ("ingest", "extract", "link", "validate", "publish")
 
@@ -19,13 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args, params_module.load(args.params))
-    except Exception as error:  # noqa: BLE001 - one clear line for the user, not a traceback
-        from etl.ingest import EmptyCorpusError
-
-        if isinstance(error, (EmptyCorpusError, FileNotFoundError, ValueError)) or type(error).__module__.startswith("duckdb"):
-            print(f"uofdb {args.command}: error: {error}", file=sys.stderr)
-            return 2
-        raise
+    except (EmptyCorpusError, FileNotFoundError, ValueError, duckdb.Error) as error:
+        # Problems the user can fix get one clear line, not a traceback.
+        print(f"uofdb {args.command}: error: {error}", file=sys.stderr)
+        return 2
 
 
 def parser() -> argparse.ArgumentParser:
@@ -96,8 +96,6 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
 
 
 def run_query(args: argparse.Namespace, params: dict) -> int:
-    import duckdb
-
     from etl.publish import DATABASE
 
     database = args.db or Path(params["paths"]["processed"]) / DATABASE

@@ -171,7 +171,7 @@ def columns_of(table: str) -> list[Column]:
 def data_dictionary() -> list[dict]:
     """One record per (table, column): the codebook as rows, for the docs and the database."""
     return [
-        {"table": table.name, "column": column.name, "kind": column.kind,
+        {"table_name": table.name, "column_name": column.name, "kind": column.kind,
          "nullable": column.nullable, "values": list(column.values), "description": column.description}
         for table in TABLES.values() if table.published
         for column in columns_of(table.name)

@@ -57,5 +57,5 @@ def test_published_tables_hold_what_fields_md_requires():
 
 def test_the_data_dictionary_lists_every_published_column():
     rows = data_dictionary()
-    assert {(row["table"], row["column"]) for row in rows} == {
+    assert {(row["table_name"], row["column_name"]) for row in rows} == {
         (name, column) for name, table in TABLES.items() if table.published for column in table.columns}

@@ -1,0 +1,44 @@
+"""Parquet tables are written atomically and read back in codebook dtypes."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from etl.tables import read_table, write_table
+
+
+def rejects(*reasons):
+    return pd.DataFrame([{"source_path": "a.txt", "stage": "ingest", "check_id": "ingest.empty",
+                          "severity": "error", "reason": reason} for reason in reasons])
+
+
+def test_round_trip_keeps_types(tmp_path):
+    frame = pd.DataFrame([{"article_id": "a", "source_path": "a.txt", "sha256": "0", "encoding": "utf-8",
+                           "published_date": dt.date(2021, 12, 11), "headline": None, "text": "t"}])
+    back = read_table(write_table(frame, "ingested", tmp_path / "t.parquet"), "ingested")
+    assert back.iloc[0]["published_date"] == dt.date(2021, 12, 11)
+    assert back.iloc[0]["headline"] is pd.NA or back.iloc[0]["headline"] is None
+
+
+def test_a_write_that_dies_half_way_leaves_the_previous_file_and_no_temporary_files(tmp_path, monkeypatch):
+    path = write_table(rejects("first"), "rejects", tmp_path / "rejects.parquet")
+    before = path.read_bytes()
+
+    def half_write(table, where):
+        with open(where, "wb") as handle:
+            handle.write(b"PAR1 half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pq, "write_table", half_write)
+    with pytest.raises(OSError, match="disk full"):
+        write_table(rejects("second"), "rejects", path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["rejects.parquet"]
+
+
+def test_reading_a_missing_table_names_the_stage_to_run(tmp_path):
+    with pytest.raises(FileNotFoundError, match="run the stage that writes it"):
+        read_table(tmp_path / "nope.parquet", "incidents")
