@@ -10,6 +10,7 @@ import pytest
 
 from etl import params
 from etl.build import build
+from conftest import SAMPLE
 from etl.ingest import EmptyCorpusError
 
 EXPECTED = {
@@ -93,3 +94,10 @@ def test_an_empty_raw_folder_is_a_clear_error_and_publishes_nothing(tmp_path):
     with pytest.raises(EmptyCorpusError, match="holds no article files"):
         build(tmp_path / "raw", tmp_path / "out", params.load(None))
     assert not (tmp_path / "out").exists()
+
+
+def test_rebuilding_gives_byte_identical_parquet(sample_build, tmp_path):
+    build(SAMPLE, tmp_path / "again", params.load(None))
+    for table in ("articles", "incidents", "evidence", "rejects"):
+        name = f"{table}.parquet"
+        assert (tmp_path / "again" / name).read_bytes() == (sample_build / name).read_bytes(), name
