@@ -50,7 +50,7 @@ def extract_article(article_id: str, text: str, published: dt.date | None,
     """The codebook fields of one article and the evidence rows behind them."""
     body_start = dateline_end(text)
     sentences = split_sentences(text, body_start)
-    judged = relevance(sentences, relevance_threshold)
+    judged = relevance(sentences, relevance_threshold, uk_mentions=places.uk_mentions(text, body_start))
     fields = {"article_id": article_id, "relevant": judged.relevant, "relevance_score": judged.score, **UNSTATED}
     found = [judged.evidence]
     if judged.relevant:

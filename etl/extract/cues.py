@@ -14,49 +14,67 @@ POLICE = re.compile(
     r"sergeants?|inspectors?|(?:armed|firearms|specialist) (?:officers|police|response)|"
     r"(?-i:Met|MPS|PSNI|BTP|GMP|Scotland Yard|Constabulary))\b", re.I)
 
-# Each force type: phrases that name police force on a person by themselves, and
-# phrases that do so only when police are the subject of the same sentence.
+# Building blocks. An agent is who used force; "not was/were/been" keeps "an officer
+# was shot" (the officer as victim) out of the active-voice patterns.
+_AGENT = r"(?:police(?:m[ae]n)?|officers?|marksm[ae]n|cops?|bodyguards?|constables?|sergeants?|PCs?|(?:armed|firearms) (?:officers?|police|unit))"
+_BY_AGENT = rf"by\s+(?:[\w'’-]+\s+){{0,5}}?{_AGENT}\b"
+_THEN = r"(?:(?!(?:was|were|been|being|is|are|had been)\b)[\w'’-]+\s+){0,3}?"
+_OBJECT = r"(?:the|a|an|him|her|them|dead\s+(?:the|a|an)|(?-i:[A-Z][\w'’-]+))\b"
+
+
+def _patterns(strong: str, with_police: str) -> tuple[re.Pattern, re.Pattern]:
+    return re.compile(strong, re.I), re.compile(with_police, re.I)
+
+
+# Each force type: phrases that report police force on a person by themselves, and
+# phrases that count only when police are named in the same sentence (weaker).
 FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
-    "firearm": (
-        re.compile(r"\b(?:(?:shot|killed|wounded|injured) (?:dead )?by (?:an? |the )?(?:armed |firearms |specialist firearms |counter[- ]terrorism )?(?:police|officers?|marksm[ae]n|cops?)|"
-                   r"(?:fatal |non-fatal )?police shootings?|shooting by (?:armed )?police|police (?:marksm[ae]n|marksmen) (?:shot|fired)|"
-                   r"(?:police|officers?|marksm[ae]n) (?:opened fire|fired (?:at|on|upon|(?:a |two |three |several |\w+ )?shots?|a round|rounds|their|his|her))|"
-                   r"(?:police|officers?) shot (?:the|a|him|her|dead)|"
-                   r"shots? (?:was|were) fired by (?:armed )?(?:police|officers?|an? officer|marksm[ae]n)|"
-                   r"(?:police|officers?) (?:discharged|used) (?:a |their |his |her )?(?:firearms?|weapons?|guns?))\b", re.I),
-        re.compile(r"\b(?:shot dead|fatally shot|was shot|were shot|been shot|shots? (?:was|were|had been) fired|opened fire|gunshot wounds?|"
-                   r"fired (?:a |two |three |several |\w+ )?shots?|discharged (?:a |their |his |her )?(?:firearm|weapon))\b", re.I),
-    ),
-    "taser": (
-        re.compile(r"\b(?:Taser(?:ed|s)?|tasered|tasering|stun gun|(?:conducted energy|electroshock) (?:device|weapon))\b", re.I),
-        re.compile(r"(?!x)x"),
-    ),
-    "restraint": (
-        re.compile(r"\b(?:restrained by (?:police|officers?)|(?:police|officers?) (?:restrained|pinned|held (?:him|her) down|knelt on)|"
-                   r"police restraint|restraint by (?:police|officers?)|(?:prone|physical) restraint|restraint position|"
-                   r"(?:leg|limb) restraints?|died (?:after|following) (?:being )?(?:restrained|restraint))\b", re.I),
-        re.compile(r"\b(?:restrained|restraint|pinned (?:down|to the ground)|held (?:him|her) down|handcuffed|"
-                   r"(?:neck|chest) compression|chokehold|headlock)\b", re.I),
-    ),
-    "vehicle": (
-        re.compile(r"\b(?:(?:hit|struck|knocked (?:down|over)|run over|killed) by (?:a |an )?(?:marked |unmarked )?police (?:car|vehicle|van|motorcycle|motorbike|bike|carrier)|"
-                   r"police (?:car|vehicle|van|motorcycle) (?:hit|struck|collided with|knocked|ran over)|"
-                   r"collision (?:with|involving) (?:a |an )?(?:marked |unmarked )?police (?:car|vehicle|van|motorcycle))\b", re.I),
-        re.compile(r"\b(?:tactical contact|rammed|boxed in|knocked (?:him|her) off)\b", re.I),
-    ),
-    "other": (
-        re.compile(r"\b(?:baton rounds?|plastic bullets?|rubber bullets?|attenuating energy projectiles?|AEPs?|"
-                   r"(?:struck|hit|beaten) (?:with|by) (?:a )?(?:police )?batons?|(?:CS|PAVA|pepper) spray(?:ed)?|"
-                   r"bitten by (?:a )?police dog|police dog bit)\b", re.I),
-        re.compile(r"\b(?:batons?|CS gas|sprayed)\b", re.I),
-    ),
+    "firearm": _patterns(
+        rf"\b(?:(?:shot|killed|wounded|injured|shot and (?:killed|wounded|injured)|shot dead|fatally shot|gunned down)\s+(?:dead\s+)?{_BY_AGENT}|"
+        rf"{_AGENT}\s+{_THEN}(?:shot|shoot|shooting|fatally shot)\s+{_OBJECT}|"
+        rf"{_AGENT}\s+{_THEN}(?:opened fire|fired\s+(?:at|on|upon|(?:[\w-]+\s+)?(?:shots?|rounds?|bullets?))|discharged\s+(?:a|his|her|their)\s+(?:firearm|weapon|gun))|"
+        r"(?:fatal |non-fatal )?police shootings?|shootings? by (?:armed )?police|police marksm[ae]n|"
+        rf"shots? (?:was|were|had been) fired (?:from a police|{_BY_AGENT})|"
+        r"(?:lawfully|unlawfully) killed by (?:[\w'’-]+\s+){0,4}?(?:police|officers?|marksm[ae]n)|"
+        # In the UK an attacker who is shot was, nearly always, shot by police.
+        r"(?:suspect|attacker|gunman|knifeman|terrorist|assailant|offender|intruder)\s+(?:who\s+)?(?:was|were|has been|had been)\s+(?:shot|fatally shot|Tasered|tasered))",
+        r"\b(?:shot dead|fatally shot|was shot|were shot|been shot|being shot|shots? (?:was|were|had been) fired|opened fire|"
+        r"gunshot wounds?|fatal shooting|shooting of|fired (?:a |two |three |several |\w+ )?shots?|"
+        r"(?:lawful|unlawful)(?:ly)? kill(?:ed|ing)|discharged (?:a |their |his |her )?(?:firearm|weapon))\b"),
+    "taser": _patterns(
+        r"\b(?:Tasered|tasering|Taser(?:s)? (?:was|were|had been) (?:fired|discharged|used|deployed|drawn)|"
+        r"(?:fired|discharged|used|deployed|drew|drawn|aimed) (?:a |an |his |her |their |the )?Tasers?|"
+        r"Taser (?:barbs|probes|discharge)|(?:struck|hit|incapacitated) (?:by|with) (?:a )?Taser|stun gun (?:was )?used|"
+        r"tased|tasers? (?:him|her|them|his|their|the|a|an)\b)\b",
+        r"\b(?:Tasers?|stun guns?|conducted energy devices?)\b"),
+    "restraint": _patterns(
+        rf"\b(?:(?:restrained|pinned down|held down|tackled|rugby[- ]tackled|wrestled to the ground|brought to the ground)\s+(?:and [\w-]+\s+)?{_BY_AGENT}|"
+        rf"{_AGENT}\s+{_THEN}(?:restrained|pinned|held (?:him|her) down|knelt on|(?:rugby[- ])?tackled|wrestled)\s+{_OBJECT}|"
+        r"police restraint|restraint by (?:police|officers?)|(?:prone|physical) restraint|restraint position|"
+        r"(?:leg|limb) restraints?|died (?:after|following) (?:being )?(?:restrained|restraint))\b",
+        r"\b(?:restrained|restraint|restrain|pinned (?:down|to the ground)|held (?:him|her) down|handcuffed|tackled|"
+        r"(?:neck|chest) compression|chokehold|headlock|face down)\b"),
+    "vehicle": _patterns(
+        rf"\b(?:(?:hit|struck|knocked (?:down|over)|run over|killed) {_BY_AGENT.replace(_AGENT, r'police (?:car|vehicle|van|motorcycle|motorbike|bike|carrier)')}|"
+        r"police (?:car|vehicle|van|motorcycle) (?:hit|struck|collided with|knocked|ran over)|"
+        r"(?:killed|died|injured) in (?:a )?police (?:crash|collision|chase|pursuit)|"
+        r"police (?:car|vehicle|van|motorcycle) (?:crash|collision)|"
+        r"(?:collision|crash) (?:with|involving) (?:a |an |the )?(?:[\w-]+ )?(?:marked |unmarked )?(?:police (?:car|vehicle|van|motorcycle)|(?:police )?officer)s?)\b",
+        r"\b(?:tactical contact|rammed|boxed in|knocked (?:him|her) off|pursuit|police chase)\b"),
+    "other": _patterns(
+        r"\b(?:baton rounds?|plastic bullets?|rubber bullets?|attenuating energy projectiles?|AEPs?|"
+        r"(?:struck|hit|beaten) (?:with|by) (?:a )?(?:police )?batons?|(?:CS|PAVA|pepper) spray(?:ed)?|"
+        r"bitten by (?:a )?police dog|police dog bit)\b",
+        r"\b(?:batons?|CS gas|sprayed)\b"),
 }
 
-# An officer as the victim: "an officer was shot", "PC … was stabbed". Reports of
-# this kind are not police force on a person unless other cues say so.
+# An officer as the victim: "an officer was shot", "PC … was stabbed", headline style
+# "Police officer shot dead". Reports of this kind are not police force on a person
+# unless other cues say so.
 OFFICER_VICTIM = re.compile(
-    r"\b(?:(?:police )?officers?|PCs?|constables?|sergeants?|policem[ae]n|policewom[ae]n) (?:\w+ ){0,3}(?:was|were|had been|has been) "
-    r"(?:shot|stabbed|killed|murdered|attacked|injured|wounded)\b", re.I)
+    r"\b(?:police )?(?:officers?|PCs?|constables?|sergeants?|policem[ae]n|policewom[ae]n)\s+(?:[A-Z][\w'’-]+\s+){0,3}"
+    r"(?:(?:was|were|had been|has been|is|was being)\s+)?(?:shot|stabbed|killed|murdered|attacked|injured|wounded|knifed)"
+    r"(?:\s+dead)?\b(?!\s+(?:the|a|an|him|her|them|at|(?-i:[A-Z])))", re.I)
 
 
 def force_mentions(sentence: Sentence) -> list[tuple[str, re.Match]]:

@@ -37,6 +37,12 @@ def watchdog_gazetteer() -> Gazetteer[str]:
     return Gazetteer(vocab.referral_body_aliases())
 
 
+def uk_mentions(text: str, start: int = 0) -> int:
+    """How many times the text names a UK district, place, police force or watchdog."""
+    return sum(1 for gazetteer in (force_gazetteer(), watchdog_gazetteer(), place_gazetteer())
+               for _ in gazetteer.find(text, start))
+
+
 def _weights(sentences: list[Sentence]) -> list[tuple[Sentence, int]]:
     return [(sentence, INCIDENT_WEIGHT if is_force_sentence(sentence) else 1) for sentence in sentences]
 

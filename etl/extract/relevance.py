@@ -19,14 +19,22 @@ STATISTICS = re.compile(r"\b(?:statistics|figures (?:show|published|released)|pe
                         r"in the year to|year ending|rose by|fell by|number of times|were used \d|discharged \d+ times)\b", re.I)
 POLICY = re.compile(r"\b(?:amnesty|surrender (?:bins?|scheme)|consultation|roll[- ]out|rolled out|to be issued|will be (?:armed|issued|given)|"
                     r"training|guidance|funding|pilot scheme|trial of)\b", re.I)
-ANIMAL = re.compile(r"\b(?:shot|destroyed|put down|tasered) (?:a |the |an )?(?:dog|deer|bull|cow|horse|badger|fox|animal|swan|bird)s?\b", re.I)
+ANIMAL = re.compile(r"(?<!police )\b(?:dogs?|deer|bulls?|cows?|horses?|badgers?|fox(?:es)?|animals?|swans?|beasts?|livestock|cattle|sheep|boars?)\b", re.I)
+ANIMAL_ARTICLE = 3  # this many animal words make an article about an animal
+ANIMAL_TARGET = re.compile(r"\b(?:shot|shoot|destroyed|put down|tasered|killed) (?:a|the|an|two|three) (?:[\w-]+ )?"
+                           r"(?:dogs?|deer|bulls?|cows?|horses?|badgers?|fox(?:es)?|animals?|swans?|beasts?|cattle|sheep|boars?)\b", re.I)
+# A shooting by someone else: the gunman, a drive-by, a murder appeal.
+CIVILIAN = re.compile(r"\b(?:gunm[ae]n|shooter|drive-by|gang|murder (?:inquiry|investigation)|appeal(?:ing)? for (?:witnesses|information)|"
+                      r"shot by (?:a|an|his|her) (?:man|woman|gunman|partner|neighbour|friend)|armed robbers?)\b", re.I)
 ABROAD = re.compile(r"\b(?:United States|US police|American police|in the US|U\.S\.|France|Paris|Germany|Australia|"
                     r"Canada|New York|California|Texas|Chicago|Minneapolis|Florida|India|Brazil|South Africa)\b")
 
 FORCE_BY_ITSELF = 3
 FORCE_WITH_POLICE = 1
 WATCHDOG_SIGNAL = 1
+WATCHDOG_WITH_FORCE = 3
 MAX_FORCE_SENTENCES = 3
+NO_UK_PLACE = -3
 
 
 @dataclass(frozen=True)
@@ -36,8 +44,12 @@ class Relevance:
     evidence: Found
 
 
-def relevance(sentences: list[Sentence], threshold: float) -> Relevance:
-    """The relevance score of an article from its sentences, and the evidence for it."""
+def relevance(sentences: list[Sentence], threshold: float, uk_mentions: int = 1) -> Relevance:
+    """The relevance score of an article from its sentences, and the evidence for it.
+
+    `uk_mentions` counts the UK places, forces and watchdogs the article names:
+    incidents abroad are out of scope.
+    """
     score, strongest, force_sentences = 0.0, None, 0
     for sentence in sentences:
         signal = _force_signal(sentence)
@@ -46,15 +58,19 @@ def relevance(sentences: list[Sentence], threshold: float) -> Relevance:
             score += signal[0]
             if strongest is None or signal[0] > strongest[0]:
                 strongest = signal
-        if OFFICER_VICTIM.search(sentence.text) and not signal:
+        if OFFICER_VICTIM.search(sentence.text) and not (signal and signal[0] == FORCE_BY_ITSELF):
             score -= 2
-        if ANIMAL.search(sentence.text):
-            score -= 3
     text = " ".join(sentence.text for sentence in sentences)
+    if len(ANIMAL.findall(text)) >= ANIMAL_ARTICLE or ANIMAL_TARGET.search(text):
+        score -= 3
+    score -= min(2, len(CIVILIAN.findall(text)))
+    if not uk_mentions:
+        score += NO_UK_PLACE
     if WATCHDOG.search(text):
-        score += WATCHDOG_SIGNAL
+        # A watchdog only investigates the police, so its "fatal shooting" is a police shooting.
+        score += WATCHDOG_WITH_FORCE if any(weak.search(text) for _, weak in FORCE_PATTERNS.values()) else WATCHDOG_SIGNAL
     score -= min(3, len(STATISTICS.findall(text))) + min(3, len(POLICY.findall(text)))
-    if ABROAD.search(text):
+    if len(ABROAD.findall(text)) > uk_mentions:
         score -= 2
     relevant = score >= threshold
     if strongest:

@@ -3,20 +3,31 @@ from __future__ import annotations
 
 import pytest
 
+from etl.extract.places import uk_mentions
 from etl.extract.relevance import relevance
 from etl.extract.text import sentences
 
 THRESHOLD = 3
 
 
+def judge(text: str):
+    return relevance(sentences(text), THRESHOLD, uk_mentions(text))
+
+
 @pytest.mark.parametrize("text", [
     "A man has been shot dead by armed police in east London. The IOPC is investigating.",
-    "A man was Tasered by officers outside a pub on Saturday night.",
-    "A man died after being restrained by police officers at his home, the watchdog said.",
+    "A man was Tasered by officers outside a pub in Swindon on Saturday night.",
+    "A man died after being restrained by police officers at his home in Luton, the watchdog said.",
     "A teenager was struck by a police car during a pursuit in Leeds.",
+    "The IOPC is investigating the fatal shooting of a man in Leeds on Friday.",
+    "Police Scotland said the attacker was shot during the incident in Glasgow.",
+    "The inquest jury found he was lawfully killed by two officers who shot him in Stockwell.",
+    "A pedestrian died in a collision with a Met Police vehicle in Southwark, the IOPC said.",
+    "An injured constable managed to taser his attacker in Leyton despite his wounds.",
+    "A sergeant rugby tackled the knifeman to the ground in Reading town centre.",
 ])
 def test_reports_of_police_force_on_a_person_are_relevant(text):
-    assert relevance(sentences(text), THRESHOLD).relevant
+    assert judge(text).relevant
 
 
 @pytest.mark.parametrize("text", [
@@ -26,14 +37,17 @@ def test_reports_of_police_force_on_a_person_are_relevant(text):
     "Figures show armed police were deployed 18,000 times in the year to March, statistics released today show.",
     "Police shot a dog that attacked a child in a park.",
     "Police in Minneapolis shot a man during a traffic stop in the United States.",
+    "A police officer shot dead inside a custody suite in Croydon was named by the Met.",
+    "Police officers in New Zealand shot a man; the IPCA found the shooting justified.",
+    "Almost 8,000 more Tasers could be deployed by police in England after the Home Office announced funding.",
 ])
 def test_crime_officer_victims_policy_statistics_animals_and_abroad_are_not(text):
-    assert not relevance(sentences(text), THRESHOLD).relevant
+    assert not judge(text).relevant
 
 
 def test_relevance_has_evidence_and_a_score():
     text = "A man was shot dead by police in Leeds."
-    judged = relevance(sentences(text), THRESHOLD)
+    judged = judge(text)
     assert judged.score >= THRESHOLD
     assert text[judged.evidence.start:judged.evidence.end] == "shot dead by police"
     assert judged.evidence.rule.startswith("relevance:score=")
