@@ -27,6 +27,8 @@ _ORDINAL = r"(?:st|nd|rd|th)?"
 DAY_MONTH_YEAR = re.compile(rf"\b(?:{_WEEKDAY},?\s+)?(?:the\s+)?(\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?({_MONTH})\b\.?(?:,?\s+(\d{{4}}))?")
 MONTH_DAY_YEAR = re.compile(rf"\b(?:{_WEEKDAY},?\s+)?({_MONTH})\.?\s+(\d{{1,2}}){_ORDINAL}\b(?:,?\s+(\d{{4}}))?")
 MONTH_YEAR = re.compile(rf"\b(?:in|during|since|of|from|on|until|by|late|early|mid)[\s-]+({_MONTH})\s+(\d{{4}})\b")
+# Bylines and page furniture write dates as numbers, day first in the UK: 14.09.10, 03/09/21.
+NUMERIC_DATE = re.compile(r"(?<![\d./])(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})(?![\d./])")
 YEAR_ONLY = re.compile(r"\bin\s+((?:19|20)\d{2})\b(?![-/])")
 RELATIVE_DAY = re.compile(r"\b(yesterday|last night|overnight|earlier today|this (?:morning|afternoon|evening)|today|tonight)\b", re.I)
 WEEKDAY_PHRASE = re.compile(rf"\b(?:(last|this|on|early on|late on|in the early hours of|early|late|the early hours of)\s+)?({_WEEKDAY})(?:\s+(morning|afternoon|evening|night))?\b")
@@ -74,7 +76,20 @@ def absolute_dates(text: str, start: int = 0) -> list[DatePhrase]:
                 value = parse_absolute(match.group(0), None)
                 if value:
                     found.append(DatePhrase(match.start(), match.end(), value, "day", "absolute_full_date"))
+    for match in NUMERIC_DATE.finditer(text, start):
+        value = numeric_date(*match.groups())
+        if value:
+            found.append(DatePhrase(match.start(), match.end(), value, "day", "numeric_date"))
     return sorted(found, key=lambda phrase: phrase.start)
+
+
+def numeric_date(day: str, month: str, year: str) -> dt.date | None:
+    """A day-first numeric date ("14.09.10", "03/09/2021"); None when it is not a real date."""
+    full_year = int(year) + (2000 if len(year) == 2 and int(year) < 70 else 1900 if len(year) == 2 else 0)
+    try:
+        return dt.date(full_year, int(month), int(day))
+    except ValueError:
+        return None
 
 
 def anchor_date(text: str, published: dt.date | None, body_start: int) -> tuple[dt.date | None, DatePhrase | None]:
@@ -134,36 +149,40 @@ def _month_number(name: str) -> int:
 
 
 def incident_date(sentences: list[Sentence], anchor: dt.date | None) -> tuple[Found | None, Found | None]:
-    """The incident's date and its precision, from the first date phrase in a sentence about the incident.
+    """The incident's date and its precision.
 
-    Sentences about a later event (inquest, statement, tweet) are passed over; when no
-    sentence about the incident carries a date, the first date of any other sentence is
-    taken, since news states the incident's date before later ones.
+    Candidates come in tiers: dates in sentences about the incident; then dates in
+    sentences that speak of the incident and of a later event (an inquest that
+    "heard that on 22 July 2005 ..."); then dates anywhere else that is not about a
+    later event. Within a tier the most precise, earliest date wins: the incident
+    comes before its aftermath (death in hospital, statements, hearings).
     """
-    about_incident, other = [], []
+    tiers: dict[str, list[DatePhrase]] = {"in_incident_sentence": [], "in_hearing_sentence": [], "elsewhere": []}
     for sentence in sentences:
         phrases = [phrase for phrase in date_phrases(sentence, anchor) if phrase.value is not None]
         if not phrases:
             continue
-        later = LATER_EVENT_CUES.search(sentence.text)
-        if INCIDENT_CUES.search(sentence.text) and not later:
-            about_incident.extend(phrases)
+        about_incident = bool(INCIDENT_CUES.search(sentence.text))
+        later = bool(LATER_EVENT_CUES.search(sentence.text))
+        if about_incident and not later:
+            tiers["in_incident_sentence"].extend(phrases)
+        elif about_incident:
+            tiers["in_hearing_sentence"].extend(phrases)
         elif not later:
-            other.extend(phrases)
-    for group, rule_suffix in ((about_incident, "in_incident_sentence"), (other, "first_in_article")):
-        best = _most_precise_first(group)
+            tiers["elsewhere"].extend(phrases)
+    for tier, phrases in tiers.items():
+        best = _most_precise_earliest(phrases)
         if best:
-            value = best.value if best.precision == "day" else None
+            rule = f"{best.rule}:{tier}"
             # A month or a year is recorded as its precision; the day stays null (never invented).
-            date_found = Found("incident_date", value, best.start, best.end, f"{best.rule}:{rule_suffix}") if value else None
-            precision = Found("incident_date_precision", best.precision, best.start, best.end, f"{best.rule}:{rule_suffix}")
-            return date_found, precision
+            date_found = Found("incident_date", best.value, best.start, best.end, rule) if best.precision == "day" else None
+            return date_found, Found("incident_date_precision", best.precision, best.start, best.end, rule)
     return None, None
 
 
-def _most_precise_first(phrases: list[DatePhrase]) -> DatePhrase | None:
+def _most_precise_earliest(phrases: list[DatePhrase]) -> DatePhrase | None:
     for precision in ("day", "month", "year"):
-        for phrase in phrases:
-            if phrase.precision == precision:
-                return phrase
+        candidates = [phrase for phrase in phrases if phrase.precision == precision]
+        if candidates:
+            return min(candidates, key=lambda phrase: (phrase.value, phrase.start))
     return None

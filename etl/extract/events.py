@@ -211,10 +211,15 @@ def _clock(match: re.Match) -> str | None:
 
 # --- subject --------------------------------------------------------------------------
 
-_OFFICER_NEAR = re.compile(r"\b(?:officers?|PCs?|constables?|sergeants?|inspectors?|policem[ae]n|policewom[ae]n|colleagues?)\b", re.I)
+_OFFICER_NEAR = re.compile(r"\b(?:police|officers?|PCs?|constables?|sergeants?|inspectors?|policem[ae]n|policewom[ae]n|colleagues?)\b", re.I)
 AGE = re.compile(
-    r"\b(?:aged (?P<a1>\d{1,2})\b|(?P<a2>\d{1,2})[- ]year[- ]old\b|(?:believed|thought|understood|said|known|confirmed) to (?:be|have been) (?:aged )?(?P<a3>\d{1,2})\b|"
-    r"(?:[A-Z][a-z]+|man|woman|boy|girl|teenager),\s(?P<a4>\d{1,2}),)", )
+    r"\b(?:aged (?P<a1>\d{1,2})\b|(?P<a2>\d{1,2})[- ]year[- ]old\b|(?P<a5>\d{1,2}) years? old\b|"
+    r"(?:believed|thought|understood|said|known|confirmed) to (?:be|have been) (?:aged )?(?P<a3>\d{1,2})\b|"
+    # "Neil McConville, 21, was …", "The former striker, 48, died …"
+    r"(?P<word>[A-Za-z][\w'’-]*),\s(?P<a4>\d{1,2}),)")
+_MONTH_WORDS = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept",
+                "Oct", "Nov", "Dec"}
 
 
 def subject_age(sentences: list[Sentence]) -> Found | None:
@@ -222,7 +227,9 @@ def subject_age(sentences: list[Sentence]) -> Found | None:
     ages = []
     for sentence in sentences:
         for match in AGE.finditer(sentence.text):
-            age = int(next(group for group in (match.group("a1"), match.group("a2"), match.group("a3"), match.group("a4")) if group))
+            if match.group("word") in _MONTH_WORDS:
+                continue  # "March 3, 21, ..." is a date, not an age
+            age = int(next(group for group in (match.group(name) for name in ("a1", "a2", "a3", "a4", "a5")) if group))
             after = sentence.text[match.end():match.end() + 25]
             if _OFFICER_NEAR.match(after.strip()) or not 0 < age < 110:
                 continue
@@ -234,10 +241,11 @@ def subject_age(sentences: list[Sentence]) -> Found | None:
     return next(item for item in ages if counts[item.value] == best)
 
 
-MALE = re.compile(r"\b(?:man|boy|teenage boy|father|son|husband|brother|Mr)\b")
-FEMALE = re.compile(r"\b(?:woman|girl|teenage girl|mother|daughter|wife|sister|Mrs|Ms|Miss)\b")
-MALE_PRONOUN = re.compile(r"\b(?:he|him|his)\b", re.I)
-FEMALE_PRONOUN = re.compile(r"\b(?:she|her|hers)\b", re.I)
+# The person's own nouns and titles, not relatives': "his mother said" tells us about him.
+MALE = re.compile(r"\b(?:man|boy|Mr|male|gentleman|father-of-\w+)\b")
+FEMALE = re.compile(r"\b(?:woman|girl|Mrs|Ms|Miss|female|mother-of-\w+)\b")
+MALE_PRONOUN = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
+FEMALE_PRONOUN = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
 
 
 def subject_gender(sentences: list[Sentence]) -> Found | None:
@@ -246,7 +254,8 @@ def subject_gender(sentences: list[Sentence]) -> Found | None:
         hits = {"male": [], "female": []}
         for sentence in sentences:
             for gender, pattern in (("male", male), ("female", female)):
-                hits[gender].extend(sentence.start + match.start() for match in pattern.finditer(sentence.text))
+                hits[gender].extend(sentence.start + match.start() for match in pattern.finditer(sentence.text)
+                                    if not _OFFICER_NEAR.match(sentence.text[match.end():].lstrip()))
         if hits["male"] or hits["female"]:
             if len(hits["male"]) == len(hits["female"]):
                 return None

@@ -70,3 +70,27 @@ def test_an_age_is_not_a_year():
 ])
 def test_weekday_before(weekday, strictly, expected):
     assert dates.weekday_before(FRIDAY, weekday, strictly) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Felix Allen 14.09.10\n\nPolice restrained a man yesterday.", dt.date(2010, 9, 13)),
+    ("Published Date: 14.07.2009\n\nA Taser was discharged yesterday (13 July).", dt.date(2009, 7, 13)),
+    ("03/09/21 Officers tackled the man on Saturday.", dt.date(2021, 8, 28)),
+])
+def test_numeric_bylines_anchor_articles_without_a_dateline(text, expected):
+    anchor, _ = dates.anchor_date(text, None, 0)
+    assert incident(text, anchor)[0] == expected
+
+
+def test_numbers_that_are_not_dates_do_not_anchor():
+    assert dates.anchor_date("He scored 3.5 out of 10, and 31.02.2020 is no date.", None, 0) == (None, None)
+
+
+def test_an_inquest_sentence_gives_the_incident_date_when_no_other_does():
+    text = "The jury was asked whether he was shot lawfully on 22 July 2005. The hearing ended today."
+    assert incident(text, dt.date(2008, 12, 12)) == (dt.date(2005, 7, 22), "day")
+
+
+def test_the_earliest_incident_date_wins_over_the_aftermath():
+    text = "He was shot by police on Thursday. He died in hospital on Saturday."
+    assert incident(text, dt.date(2023, 11, 27)) == (dt.date(2023, 11, 23), "day")

@@ -108,3 +108,19 @@ def test_subject_age(text, expected):
 ])
 def test_subject_gender(text, expected):
     assert value(events.subject_gender(sentences(text))) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Neil McConville, 21, was travelling in the car.", 21),
+    ("The former striker, 48, died after being Tasered.", 48),
+    ("Mzee was 18 years old when he was restrained.", 18),
+    ("A 42-year-old police officer was stabbed; the man was shot.", None),
+    ("The shooting happened on March 3, 21, officers said.", None),
+])
+def test_subject_age_phrasings(text, expected):
+    assert value(events.subject_age(sentences(text))) == expected
+
+
+def test_relatives_do_not_decide_the_subjects_gender():
+    text = "His mother, his sister and his wife said the man was loved. A woman officer gave first aid."
+    assert value(events.subject_gender(sentences(text))) == "male"
