@@ -35,12 +35,11 @@ FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         rf"{_AGENT}\s+{_THEN}(?:opened fire|fired\s+(?:at|on|upon|(?:[\w-]+\s+)?(?:shots?|rounds?|bullets?))|discharged\s+(?:a|his|her|their)\s+(?:firearm|weapon|gun))|"
         r"(?:fatal |non-fatal )?police shootings?|shootings? by (?:armed )?police|police marksm[ae]n|"
         rf"shots? (?:was|were|had been) fired (?:from a police|{_BY_AGENT})|"
-        r"(?:lawfully|unlawfully) killed by (?:[\w'’-]+\s+){0,4}?(?:police|officers?|marksm[ae]n)|"
         # In the UK an attacker who is shot was, nearly always, shot by police.
         r"(?:suspect|attacker|gunman|knifeman|terrorist|assailant|offender|intruder)\s+(?:who\s+)?(?:was|were|has been|had been)\s+(?:shot|fatally shot|Tasered|tasered))",
         r"\b(?:shot dead|fatally shot|was shot|were shot|been shot|being shot|shots? (?:was|were|had been) fired|opened fire|"
         r"gunshot wounds?|fatal shooting|shooting of|fired (?:a |two |three |several |\w+ )?shots?|"
-        r"(?:lawful|unlawful)(?:ly)? kill(?:ed|ing)|discharged (?:a |their |his |her )?(?:firearm|weapon))\b"),
+        r"discharged (?:a |their |his |her )?(?:firearm|weapon))\b"),
     "taser": _patterns(
         r"\b(?:Tasered|tasering|Taser(?:s)? (?:was|were|had been) (?:fired|discharged|used|deployed|drawn)|"
         r"(?:fired|discharged|used|deployed|drew|drawn|aimed) (?:a |an |his |her |their |the )?Tasers?|"
@@ -68,6 +67,11 @@ FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         r"\b(?:batons?|CS gas|sprayed)\b"),
 }
 
+# Force of no stated kind: an inquest's verdict on a death at police hands.
+KILLED_BY_POLICE = re.compile(rf"\b(?:lawfully|unlawfully) killed {_BY_AGENT}|\b(?:lawful|unlawful) killing\b", re.I)
+# "shot with a Taser", "Taser shot": a Taser, not a firearm.
+TASER_NEARBY = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:Tasers?|stun guns?)\b|(?:Tasers?|stun guns?)\W+(?:\w+\W+){0,2}$", re.I)
+
 # An officer as the victim: "an officer was shot", "PC … was stabbed", headline style
 # "Police officer shot dead". Reports of this kind are not police force on a person
 # unless other cues say so.
@@ -88,7 +92,13 @@ def force_mentions(sentence: Sentence) -> list[tuple[str, re.Match]]:
             for match in with_police.finditer(sentence.text):
                 if not any(start < match.end() and match.start() < end for start, end in taken):
                     found.append((force_type, match))
-    return found
+    return [(kind, match) for kind, match in found if not (kind == "firearm" and _taser_shot(sentence.text, match))]
+
+
+def _taser_shot(text: str, match: re.Match) -> bool:
+    """True when a "shot" is a Taser's: "shot with a Taser", "Taser ... shot"."""
+    return bool(TASER_NEARBY.search(text[match.end():match.end() + 40]) or
+                TASER_NEARBY.search(text[max(0, match.start() - 30):match.start()]))
 
 
 def is_force_sentence(sentence: Sentence) -> bool:

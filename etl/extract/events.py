@@ -33,8 +33,12 @@ def force_type(sentences: list[Sentence]) -> Found | None:
 
 # --- outcome --------------------------------------------------------------------------
 
-FATAL = re.compile(r"\b(?:shot dead|killed|died|dies|dead|death|fatal(?:ly)?|lost (?:his|her|their) life|passed away|"
-                   r"pronounced (?:dead|life extinct))\b", re.I)
+# Death of the person force was used on. Bare "death" or "killed" are left out: news
+# of attacks speaks of the attacker's victims in those words.
+FATAL = re.compile(r"\b(?:shot dead|fatally (?:shot|injured|wounded)|died|dies|death of|(?<!to )deaths? (?:in|after|following)|"
+                   r"(?:pronounced|declared|confirmed|found) (?:dead|deceased)|lost (?:his|her|their) life|passed away|"
+                   r"(?:was|were|been) killed|killed by (?:police|officers?|an? officer)|lawfully killed|unlawful killing|"
+                   r"fatal (?:police )?(?:shooting|incident|collision|crash|injur(?:y|ies))|pronounced life extinct)\b", re.I)
 NON_FATAL = re.compile(r"\b(?:non-fatal|survived|taken to (?:a )?hospital|remains? in hospital|(?:was|is) in hospital|"
                        r"hospitali[sz]ed|(?:in a )?(?:stable|serious but stable) condition|"
                        r"injur(?:y|ies) (?:are|is|were|was) (?:not )?(?:believed to be |thought to be )?(?:not )?(?:life[- ]threatening|life[- ]changing|serious)|"

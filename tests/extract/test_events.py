@@ -124,3 +124,17 @@ def test_subject_age_phrasings(text, expected):
 def test_relatives_do_not_decide_the_subjects_gender():
     text = "His mother, his sister and his wife said the man was loved. A woman officer gave first aid."
     assert value(events.subject_gender(sentences(text))) == "male"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The man died after being shot with a Taser by officers.", "taser"),
+    ("Officers fired a Taser and he was shot in the chest by the barbs.", "taser"),
+    ("The jury returned a conclusion of unlawful killing after he was restrained by officers.", "restraint"),
+])
+def test_a_taser_shot_or_a_verdict_is_not_a_firearm(text, expected):
+    assert value(events.force_type(sentences(text))) == expected
+
+
+def test_the_victims_of_an_attack_are_not_the_subjects_death():
+    text = "The attacker stabbed three people to death in a park. A sergeant rugby tackled him to the ground."
+    assert value(events.outcome(sentences(text))) is None
