@@ -3,6 +3,7 @@
     uofdb build --raw DIR --out DIR          all stages, no DVC needed
     uofdb ingest|extract|link|validate|publish   one stage (what dvc.yaml runs)
     uofdb query "select ..."                 print a result table from uofdb.duckdb
+    uofdb codebook                           print the data dictionary
 """
 from __future__ import annotations
 
@@ -53,6 +54,9 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("sql")
     query.add_argument("--db", type=Path, help="database file (default: paths.processed/uofdb.duckdb)")
     query.set_defaults(handler=run_query)
+
+    codebook = commands.add_parser("codebook", help="print the data dictionary (Markdown) generated from the codebook")
+    codebook.set_defaults(handler=run_codebook)
     return top
 
 
@@ -106,6 +110,13 @@ def run_query(args: argparse.Namespace, params: dict) -> int:
         columns = [description[0] for description in cursor.description or []]
         rows = cursor.fetchall()
     print(format_table(columns, rows))
+    return 0
+
+
+def run_codebook(args: argparse.Namespace, params: dict) -> int:
+    from schema.docs import markdown
+
+    print(markdown(), end="")
     return 0
 
 

@@ -85,7 +85,7 @@ _COLUMNS = [
     Column("encoding", "str", "Text encoding the file was decoded with (utf-8, or the fallback used).", nullable=False),
     Column("published_date", "date", "Publication date from the article's own dateline (the ` date YYYY-MM-DD` first line); null when it has none."),
     Column("headline", "str", "Headline from the dateline line; null when the file has none."),
-    Column("text", "str", "Article body. Evidence offsets (start, end) index into this text.", nullable=False),
+    Column("text", "str", "The document's text as read (UTF-8, newlines normalised, dateline line included); evidence offsets (start, end) index into it.", nullable=False),
     # --- extracted, article level and incident level ------------------------------
     Column("relevant", "bool", "True when the article reports at least one specific incident of police force on a person in the UK.", nullable=False),
     Column("relevance_score", "float", "Score behind `relevant`: positive signals minus negative ones; relevant when at or above the threshold in params.yaml.", nullable=False),

@@ -59,3 +59,10 @@ def test_the_data_dictionary_lists_every_published_column():
     rows = data_dictionary()
     assert {(row["table_name"], row["column_name"]) for row in rows} == {
         (name, column) for name, table in TABLES.items() if table.published for column in table.columns}
+
+
+def test_the_committed_data_dictionary_is_generated_from_the_codebook():
+    from conftest import REPO
+    from schema.docs import markdown
+
+    assert (REPO / "docs" / "codebook.md").read_text() == markdown(), "run `uofdb codebook > docs/codebook.md`"
