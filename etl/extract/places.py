@@ -16,6 +16,8 @@ from etl.extract.gazetteer import Gazetteer, Mention
 from etl.extract.text import Found, Sentence
 from schema import vocab
 
+STREET_SUFFIX = (r"(?:Road|Street|Lane|Avenue|Green|Place|Drive|Way|Close|Gardens|Park|Square|Terrace|Hill|Crescent|Grove|"
+                 r"Row|Walk|Parade|Court|Estate|Bridge|Gate|Broadway|Mews|Rise|Vale|Wharf|Yard|Circus|Embankment|Station|Market)")
 INCIDENT_WEIGHT = 3  # a mention in a sentence that reports the force, against 1 elsewhere
 
 
@@ -61,7 +63,7 @@ def borough(text: str, sentences: list[Sentence], masked: list[tuple[int, int]])
     scores, first = defaultdict(int), {}
     for sentence, weight in _weights(sentences):
         for mention in place_gazetteer().find(text, sentence.start, sentence.end):
-            if any(start <= mention.start < end for start, end in masked):
+            if any(start <= mention.start < end for start, end in masked) or _names_something_else(text, mention.end):
                 continue
             scores[mention.value] += weight
             first.setdefault(mention.value, mention)
@@ -73,6 +75,16 @@ def borough(text: str, sentences: list[Sentence], masked: list[tuple[int, int]])
     rule = "borough:district_name" if mention.name == district.name else "borough:place_in_district"
     return (Found("borough", district.name, mention.start, mention.end, rule),
             Found("borough_code", code, mention.start, mention.end, rule))
+
+
+# A place name followed by these words names a street ("Kirkstall Gardens" in London)
+# or an institution whose place is not the incident's ("Liverpool Crown Court").
+_NOT_THE_PLACE = re.compile(rf"\s+(?:{STREET_SUFFIX}|(?:Crown |Magistrates'? |Coroner'?s'? |County |High )?Court|"
+                            r"Prison|University|College|Cathedral|F\.?C\.?|Football Club|Echo|Post|Times|Evening)\b")
+
+
+def _names_something_else(text: str, end: int) -> bool:
+    return bool(_NOT_THE_PLACE.match(text, end))
 
 
 def force(text: str, sentences: list[Sentence], borough_found: Found | None) -> Found | None:
@@ -91,8 +103,6 @@ def force(text: str, sentences: list[Sentence], borough_found: Found | None) -> 
     return None
 
 
-STREET_SUFFIX = (r"(?:Road|Street|Lane|Avenue|Green|Place|Drive|Way|Close|Gardens|Park|Square|Terrace|Hill|Crescent|Grove|"
-                 r"Row|Walk|Parade|Court|Estate|Bridge|Gate|Broadway|Mews|Rise|Vale|Wharf|Yard|Circus|Embankment|Station|Market)")
 _NAME = r"(?:[A-Z][\w'’-]+ ){0,3}"
 JUNCTION = re.compile(rf"\bjunction (?:of|between) ({_NAME}{STREET_SUFFIX}) (?:and|with) ({_NAME}(?:{STREET_SUFFIX})?)\b")
 STREET = re.compile(rf"\b(?:in|on|at|near|off|outside) ((?:[A-Z][\w'’-]+ ){{1,3}}{STREET_SUFFIX})\b")

@@ -81,3 +81,11 @@ def test_location_as_written(text, expected):
 def test_referral_body_named_or_implied_by_place_and_date(text, country, on, expected):
     found = places.referral_body(text, sentences(text), country, on)
     assert (found.value if found else None) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Armed officers shot a man in Kirkstall Gardens, Streatham.", "Lambeth"),
+    ("The trial at Liverpool Crown Court heard officers Tasered him in Warrington.", "Warrington"),
+])
+def test_streets_and_courts_named_after_places_are_not_those_places(text, expected):
+    assert borough_of(text)[0] == expected
