@@ -5,6 +5,7 @@ police", "officers fired", "was Tasered", "restrained by officers".
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from etl.extract.text import Sentence
@@ -81,8 +82,12 @@ OFFICER_VICTIM = re.compile(
     r"(?:\s+dead)?\b(?!\s+(?:the|a|an|him|her|them|at|(?-i:[A-Z])))", re.I)
 
 
-def force_mentions(sentence: Sentence) -> list[tuple[str, re.Match]]:
-    """(force type, match) for every report of police force in the sentence."""
+@functools.lru_cache(maxsize=8192)
+def force_mentions(sentence: Sentence) -> tuple[tuple[str, re.Match], ...]:
+    """(force type, match) for every report of police force in the sentence.
+
+    Cached: several field rules ask the same question of the same sentence.
+    """
     found = []
     police_in_sentence = bool(POLICE.search(sentence.text))
     for force_type, (by_itself, with_police) in FORCE_PATTERNS.items():
@@ -92,7 +97,7 @@ def force_mentions(sentence: Sentence) -> list[tuple[str, re.Match]]:
             for match in with_police.finditer(sentence.text):
                 if not any(start < match.end() and match.start() < end for start, end in taken):
                     found.append((force_type, match))
-    return [(kind, match) for kind, match in found if not (kind == "firearm" and _taser_shot(sentence.text, match))]
+    return tuple((kind, match) for kind, match in found if not (kind == "firearm" and _taser_shot(sentence.text, match)))
 
 
 def _taser_shot(text: str, match: re.Match) -> bool:

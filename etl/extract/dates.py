@@ -10,6 +10,7 @@ anchor gives no date: we never invent a day the text does not give.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -57,14 +58,28 @@ class DatePhrase:
     rule: str
 
 
-def parse_absolute(phrase: str, anchor: dt.date | None) -> dt.date | None:
-    """A written date ("23 November", "December 11, 2021") as a day, years inferred from the anchor."""
-    base = dt.datetime.combine(anchor, dt.time(23, 59)) if anchor else None
-    settings = {"RELATIVE_BASE": base} if base else {}
-    parsed = dateparser.parse(phrase, languages=["en"],
-                              settings={"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "past",
-                                        "REQUIRE_PARTS": ["day", "month"], **settings})
-    return parsed.date() if parsed else None
+@functools.cache
+def _parser() -> dateparser.date.DateDataParser:
+    # One parser for the whole run: building one per phrase costs ten times the parse.
+    return dateparser.date.DateDataParser(languages=["en"], settings={"DATE_ORDER": "DMY",
+                                                                      "REQUIRE_PARTS": ["day", "month", "year"]})
+
+
+def parse_absolute(day: str, month: str, year: str | None, anchor: dt.date | None) -> dt.date | None:
+    """A written day and month as a date; with no year written, the anchor's year, or the
+    year before when that day would fall after the anchor. None when it is no real date."""
+    if year is not None:
+        return _normalised(day, month, int(year))
+    if anchor is None:
+        return None
+    value = _normalised(day, month, anchor.year)
+    return _normalised(day, month, anchor.year - 1) if value and value > anchor else value
+
+
+@functools.cache
+def _normalised(day: str, month: str, year: int) -> dt.date | None:
+    data = _parser().get_date_data(f"{int(day)} {month.rstrip('.')} {year}")
+    return data.date_obj.date() if data and data.date_obj else None
 
 
 def absolute_dates(text: str, start: int = 0) -> list[DatePhrase]:
@@ -73,7 +88,7 @@ def absolute_dates(text: str, start: int = 0) -> list[DatePhrase]:
     for pattern in (DAY_MONTH_YEAR, MONTH_DAY_YEAR):
         for match in pattern.finditer(text, start):
             if match.group(3):
-                value = parse_absolute(match.group(0), None)
+                value = parse_absolute(*_day_month_year(pattern, match), None)
                 if value:
                     found.append(DatePhrase(match.start(), match.end(), value, "day", "absolute_full_date"))
     for match in NUMERIC_DATE.finditer(text, start):
@@ -81,6 +96,12 @@ def absolute_dates(text: str, start: int = 0) -> list[DatePhrase]:
         if value:
             found.append(DatePhrase(match.start(), match.end(), value, "day", "numeric_date"))
     return sorted(found, key=lambda phrase: phrase.start)
+
+
+def _day_month_year(pattern: re.Pattern, match: re.Match) -> tuple[str, str, str | None]:
+    if pattern is MONTH_DAY_YEAR:
+        return match.group(2), match.group(1), match.group(3)
+    return match.group(1), match.group(2), match.group(3)
 
 
 def numeric_date(day: str, month: str, year: str) -> dt.date | None:
@@ -118,7 +139,7 @@ def date_phrases(sentence: Sentence, anchor: dt.date | None) -> list[DatePhrase]
         for match in pattern.finditer(text):
             if not match.group(3) and anchor is None:
                 continue
-            value = parse_absolute(match.group(0), anchor)
+            value = parse_absolute(*_day_month_year(pattern, match), anchor)
             if value and (anchor is None or value <= anchor):
                 add(match, value, "day", rule if match.group(3) else f"{rule}_year_from_anchor")
     for match in MONTH_YEAR.finditer(text):

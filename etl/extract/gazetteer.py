@@ -6,6 +6,8 @@ lets "Kensington and Chelsea" win over "Kensington" and "Chelsea".
 """
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from dataclasses import dataclass
 from typing import Generic, Iterator, TypeVar
@@ -27,6 +29,16 @@ class Mention(Generic[V]):
     end: int
 
 
+@functools.lru_cache(maxsize=32)
+def _words(text: str) -> tuple[list[tuple[str, int, int]], list[int]]:
+    """The words of a text with their offsets, and the start offsets alone (for bisect).
+
+    Cached: every gazetteer searches the same article, sentence by sentence.
+    """
+    words = [(match.group().replace("’", "'"), match.start(), match.end()) for match in _WORD.finditer(text)]
+    return words, [start for _, start, _ in words]
+
+
 class Gazetteer(Generic[V]):
     """A lookup of names (as written, case-sensitive) to values."""
 
@@ -37,19 +49,19 @@ class Gazetteer(Generic[V]):
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> Iterator[Mention[V]]:
         """Non-overlapping mentions in text[start:end], left to right, longest first."""
-        words = [(match.group().replace("’", "'"), match.start(), match.end())
-                 for match in _WORD.finditer(text, start, len(text) if end is None else end)]
-        index = 0
-        while index < len(words):
-            mention = self._longest_at(words, index, text) if words[index][0] in self._first_words else None
+        words, starts = _words(text)
+        index = bisect.bisect_left(starts, start)
+        stop = len(words) if end is None else bisect.bisect_left(starts, end)
+        while index < stop:
+            mention = self._longest_at(words, index, stop, text) if words[index][0] in self._first_words else None
             if mention is None:
                 index += 1
                 continue
             yield mention[0]
             index = mention[1]
 
-    def _longest_at(self, words: list, index: int, text: str) -> tuple[Mention[V], int] | None:
-        for size in range(min(self._longest, len(words) - index), 0, -1):
+    def _longest_at(self, words: list, index: int, stop: int, text: str) -> tuple[Mention[V], int] | None:
+        for size in range(min(self._longest, stop - index), 0, -1):
             key = " ".join(word for word, _, _ in words[index:index + size])
             if key in self._values:
                 start, end = words[index][1], words[index + size - 1][2]
