@@ -60,7 +60,7 @@ FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         r"(?:killed|died|injured) in (?:a )?police (?:crash|collision|chase|pursuit)|"
         r"police (?:car|vehicle|van|motorcycle) (?:crash|collision)|"
         r"(?:collision|crash) (?:with|involving) (?:a |an |the )?(?:[\w-]+ )?(?:marked |unmarked )?(?:police (?:car|vehicle|van|motorcycle)|(?:police )?officer)s?)\b",
-        r"\b(?:tactical contact|rammed|boxed in|knocked (?:him|her) off|pursuit|police chase)\b"),
+        r"\b(?:tactical contact|rammed|boxed in|knocked (?:him|her) off|pursuit|police chase|(?:vehicle|car|van) collided with)\b"),
     "other": _patterns(
         r"\b(?:baton rounds?|plastic bullets?|rubber bullets?|attenuating energy projectiles?|AEPs?|"
         r"(?:struck|hit|beaten) (?:with|by) (?:a )?(?:police )?batons?|(?:CS|PAVA|pepper) spray(?:ed)?|"
@@ -70,6 +70,9 @@ FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
 
 # Force of no stated kind: an inquest's verdict on a death at police hands.
 KILLED_BY_POLICE = re.compile(rf"\b(?:lawfully|unlawfully) killed {_BY_AGENT}|\b(?:lawful|unlawful) killing\b", re.I)
+# Force whose kind the sentence leaves to another: "police discharged the weapon at a man".
+UNNAMED_FORCE = re.compile(rf"\b{_AGENT}\s+{_THEN}(?:discharged|deployed|used|fired)\s+(?:the|their|his|her)\s+(?:weapon|device)\b|"
+                           r"\b(?:use of force|force was used|used force)\b", re.I)
 # "shot with a Taser", "Taser shot": a Taser, not a firearm.
 TASER_NEARBY = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:Tasers?|stun guns?)\b|(?:Tasers?|stun guns?)\W+(?:\w+\W+){0,2}$", re.I)
 
@@ -107,5 +110,5 @@ def _taser_shot(text: str, match: re.Match) -> bool:
 
 
 def is_force_sentence(sentence: Sentence) -> bool:
-    """True when the sentence reports police using force on someone."""
-    return bool(force_mentions(sentence))
+    """True when the sentence reports police using force on someone, of whatever kind."""
+    return bool(force_mentions(sentence) or UNNAMED_FORCE.search(sentence.text) or KILLED_BY_POLICE.search(sentence.text))

@@ -10,7 +10,7 @@ import functools
 import re
 from collections import Counter
 
-from etl.extract.cues import POLICE, force_mentions
+from etl.extract.cues import POLICE, force_mentions, is_force_sentence
 from etl.extract.text import NUMBER, Found, Sentence, negated, number_value
 from schema import vocab
 from schema.codebook import FORCE_TYPES
@@ -173,8 +173,10 @@ TIME = re.compile(
     r"\b(?:(?P<h12>1[0-2]|0?[1-9])(?:[:.](?P<m12>[0-5]\d))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)|"
     r"(?P<h24>[01]?\d|2[0-3])[:.](?P<m24>[0-5]\d)\s*(?:hrs|hours|GMT|BST)?|(?P<h24b>[01]\d|2[0-3])(?P<m24b>[0-5]\d)\s*(?:hrs|hours)|"
     r"(?P<word>midnight|midday|noon))(?![\d:])", re.I)
-CONFRONTATION = re.compile(r"\b(?:stopped|confronted|approached|challenged|cornered|intercepted|engaged with|"
-                           r"stopped a vehicle|forced entry|entered the (?:property|address|flat|house))\b", re.I)
+CONFRONTATION = re.compile(r"\b(?:stop(?:ped)?|contain(?:ed)?|confront(?:ed)?|approach(?:ed)?|challenged|cornered|intercept(?:ed)?|"
+                           r"engaged with|blocked|boxed in|pursuit|chase|forced entry|entered the (?:property|address|flat|house))\b", re.I)
+# An incident sentence: the time of "an incident at an address at around 9pm" when nothing closer is given.
+INCIDENT_AT = re.compile(r"\b(?:incident|shooting|collision|confrontation)\b", re.I)
 # A time right after these words is when something else happened: a call, a death, a statement.
 OTHER_TIME = re.compile(r"(?:called|call|reports?|reported|alerted|died|dead|death|pronounced|tweet\w*|statement|said|"
                         r"sighting|seen|deployed|dispatched|arrived|updated?|published)\W+(?:\w+\W+){0,4}$", re.I)
@@ -182,9 +184,10 @@ OTHER_TIME = re.compile(r"(?:called|call|reports?|reported|alerted|died|dead|dea
 
 def incident_time(sentences: list[Sentence]) -> Found | None:
     """When force was used (HH:MM), else when officers stopped or confronted the person."""
-    tiers: dict[int, list[Found]] = {1: [], 2: []}
+    tiers: dict[int, list[Found]] = {1: [], 2: [], 3: []}
     for sentence in sentences:
-        tier = 1 if force_mentions(sentence) else 2 if CONFRONTATION.search(sentence.text) else None
+        tier = (1 if is_force_sentence(sentence) else 2 if CONFRONTATION.search(sentence.text)
+                else 3 if INCIDENT_AT.search(sentence.text) and POLICE.search(sentence.text) else None)
         if tier is None:
             continue
         for match in TIME.finditer(sentence.text):
@@ -193,14 +196,17 @@ def incident_time(sentences: list[Sentence]) -> Found | None:
             value = _clock(match)
             if value:
                 tiers[tier].append(Found("incident_time", value, sentence.start + match.start(),
-                                         sentence.start + match.end(), "time:force_sentence" if tier == 1 else "time:confrontation"))
-    for tier in (1, 2):
+                                         sentence.start + match.end(), TIME_RULES[tier]))
+    for tier in (1, 2, 3):
         if tiers[tier]:
             # Several outlets' sentences repeat the best-supported time; the first wins ties.
             counts = Counter(item.value for item in tiers[tier])
             best = max(counts.values())
             return next(item for item in tiers[tier] if counts[item.value] == best)
     return None
+
+
+TIME_RULES = {1: "time:force_sentence", 2: "time:confrontation", 3: "time:incident_sentence"}
 
 
 def _clock(match: re.Match) -> str | None:

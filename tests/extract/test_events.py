@@ -138,3 +138,13 @@ def test_a_taser_shot_or_a_verdict_is_not_a_firearm(text, expected):
 def test_the_victims_of_an_attack_are_not_the_subjects_death():
     text = "The attacker stabbed three people to death in a park. A sergeant rugby tackled him to the ground."
     assert value(events.outcome(sentences(text))) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Police discharged the weapon at a man shortly before 2pm yesterday.", "14:00"),
+    ("Around 10pm, as armed officers attempted to stop the vehicle, a shot was fired.", "22:00"),
+    ("Police were called at 6.30pm. The IOPC is investigating an incident at an address at around 9pm in which officers attended.", "21:00"),
+    ("Their vehicle collided with the man at about 8.45pm, the officers said.", "20:45"),
+])
+def test_incident_time_falls_back_to_confrontations_and_the_incident(text, expected):
+    assert value(events.incident_time(sentences(text))) == expected
