@@ -88,14 +88,18 @@ def terrorism_status(sentences: list[Sentence]) -> Found | None:
 
 # --- weapons --------------------------------------------------------------------------
 
-RECOVERED = re.compile(r"\b(?:recovered|found|located|seized|discovered|retrieved|lying (?:next to|beside|near))\b", re.I)
+# A recovery verb, but not the finding of a person ("officers found him").
+RECOVERED = re.compile(r"\b(?:recovered|found|located|seized|discovered|retrieved|lying (?:next to|beside|near))\b"
+                       r"(?!\s+(?:him|her|them|the (?:man|woman|boy|girl|suspect)))", re.I)
+NEAR = 60  # characters between a weapon and its recovery verb
 NO_WEAPON = re.compile(
-    r"\b(?:no (?:weapons?|firearms?|guns?|knife|knives) (?:was|were|has been|have been|had been) (?:found|recovered|located|discovered)|"
+    r"\b(?:no (?:[\w-]+ ){0,3}?(?:weapons?|firearms?|guns?|knife|knives) (?:was|were|has been|have been|had been) (?:found|recovered|located|discovered)|"
     r"(?:weapons?|firearms?|guns?|knife|knives) (?:was|were) not (?:found|recovered|located)|"
     r"(?:did|could) not (?:find|recover|locate) (?:a |any )?(?:weapons?|guns?|firearms?|knife|knives)|"
-    r"(?:found|was|were) (?:to be )?unarmed|no weapon)\b", re.I)
-# "a man with a gun" in a 999 call is reported, not recovered.
-REPORTED_ONLY = re.compile(r"\b(?:reports? of|reported|calls? (?:about|from|reporting)|said (?:he|she) had|claimed)\b", re.I)
+    r"unarmed|no weapon)\b", re.I)
+# "firearms officers", "a firearms deployment": the word names police, not a weapon.
+COMPOUND = re.compile(r"\s+(?:officers?|deployment|units?|teams?|command|operations?|licen[cs]e|offences?|incident|"
+                      r"commanders?|trained|response|support|specialists?)\b", re.I)
 
 
 @functools.cache
@@ -105,30 +109,44 @@ def _weapon_pattern() -> re.Pattern:
 
 
 def weapon_recovered(sentences: list[Sentence]) -> list[Found]:
-    """Weapon categories recovered from or near the person, or [none] when stated that none was."""
+    """Weapon categories recovered from or near the person, or [none] when stated that none was.
+
+    A weapon counts when a recovery verb stands near it ("a knife was recovered",
+    "what appears to be a firearm was found"); a weapon only reported or carried does not.
+    """
     found: dict[str, Found] = {}
     none = None
-    terms = vocab.weapon_terms()
     for sentence in sentences:
-        recovered = RECOVERED.search(sentence.text)
         no_weapon = NO_WEAPON.search(sentence.text)
         if no_weapon and none is None:
             none = Found("weapon_recovered", "none", sentence.start + no_weapon.start(), sentence.start + no_weapon.end(),
                          "weapon:none_found")
-        if not recovered:
-            continue
-        for match in _weapon_pattern().finditer(sentence.text):
-            if negated(sentence.text, match.start(), window=12) or (no_weapon and no_weapon.start() <= match.start() < no_weapon.end()):
-                continue
-            term = match.group(0).lower()
-            category = terms.get(term) or terms.get(term[:-1])
-            if category is None:
-                continue
+        for category, match in _recovered_in(sentence.text, no_weapon):
             found.setdefault(category, Found("weapon_recovered", category, sentence.start + match.start(),
-                                             sentence.start + match.end(), "weapon:recovered_near_subject"))
+                                             sentence.start + match.end(), "weapon:recovered"))
     if found:
         return [found[category] for category in sorted(found)]
     return [none] if none else []
+
+
+def _recovered_in(text: str, no_weapon: re.Match | None) -> list[tuple[str, re.Match]]:
+    verbs = [match.start() for match in RECOVERED.finditer(text)]
+    if not verbs:
+        return []
+    terms, hits = vocab.weapon_terms(), []
+    for match in _weapon_pattern().finditer(text):
+        if (negated(text, match.start(), window=25) or COMPOUND.match(text, match.end())
+                or (no_weapon and no_weapon.start() <= match.start() < no_weapon.end())
+                or not any(abs(verb - match.start()) <= NEAR for verb in verbs)):
+            continue
+        term = match.group(0).lower()
+        category = terms.get(term) or terms.get(term[:-1])
+        if category:
+            hits.append((category, match))
+    # "A black handgun, later found to be an imitation firearm": the imitation is what it was.
+    if any(category == "imitation_firearm" for category, _ in hits):
+        hits = [(category, match) for category, match in hits if category != "firearm"]
+    return hits
 
 
 # --- shots ----------------------------------------------------------------------------

@@ -148,3 +148,13 @@ def test_the_victims_of_an_attack_are_not_the_subjects_death():
 ])
 def test_incident_time_falls_back_to_confrontations_and_the_incident(text, expected):
     assert value(events.incident_time(sentences(text))) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A black handgun, later found to be an imitation firearm, was recovered from the scene.", ["imitation_firearm"]),
+    ("No non-police issue firearm has been recovered from the vehicle.", ["none"]),
+    ("Unarmed, he was shot after commanders organised a firearms deployment, the inquiry found.", ["none"]),
+    ("Police found him after a motorist said that a youth with a knife was heading to the leisure centre.", []),
+])
+def test_weapons_recovered_not_reported_nor_police_compounds(text, expected):
+    assert [found.value for found in events.weapon_recovered(sentences(text))] == expected
