@@ -20,7 +20,8 @@ POLICE = re.compile(
 _AGENT = r"(?:police(?:m[ae]n)?|officers?|marksm[ae]n|cops?|bodyguards?|constables?|sergeants?|PCs?|(?:armed|firearms) (?:officers?|police|unit))"
 _BY_AGENT = rf"by\s+(?:[\w'’-]+\s+){{0,5}}?{_AGENT}\b"
 _THEN = r"(?:(?!(?:was|were|been|being|is|are|had been)\b)[\w'’-]+\s+){0,3}?"
-_OBJECT = r"(?:the|a|an|him|her|them|dead\s+(?:the|a|an)|(?-i:[A-Z][\w'’-]+))\b"
+_OBJECT = (r"(?:the|a|an|him|her|them|dead\s+(?:the|a|an)|(?-i:[A-Z][\w'’-]+)|"
+           r"(?:suspect|attacker|terrorist|knifeman|gunman|man|woman|driver|teenager|youth|boy|girl|assailant|offender)s?)\b")
 
 
 def _patterns(strong: str, with_police: str) -> tuple[re.Pattern, re.Pattern]:
@@ -70,6 +71,10 @@ FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
 
 # Force of no stated kind: an inquest's verdict on a death at police hands.
 KILLED_BY_POLICE = re.compile(rf"\b(?:lawfully|unlawfully) killed {_BY_AGENT}|\b(?:lawful|unlawful) killing\b", re.I)
+# An officer tried for a death: "Met marksman cleared of murder".
+OFFICER_TRIED = re.compile(rf"\b{_AGENT}\s+(?:[\w'’-]+\s+){{0,3}}?(?:cleared|acquitted|charged|convicted|found (?:not )?guilty|"
+                           r"(?:stood|stands|on) trial|faces? trial)\s+(?:of|for|over)?\s*(?:the\s+|his\s+|her\s+)?"
+                           r"(?:murder|manslaughter|killing|death|shooting)", re.I)
 # Force whose kind the sentence leaves to another: "police discharged the weapon at a man".
 UNNAMED_FORCE = re.compile(rf"\b{_AGENT}\s+{_THEN}(?:discharged|deployed|used|fired)\s+(?:the|their|his|her)\s+(?:weapon|device)\b|"
                            r"\b(?:use of force|force was used|used force)\b", re.I)
@@ -111,4 +116,5 @@ def _taser_shot(text: str, match: re.Match) -> bool:
 
 def is_force_sentence(sentence: Sentence) -> bool:
     """True when the sentence reports police using force on someone, of whatever kind."""
-    return bool(force_mentions(sentence) or UNNAMED_FORCE.search(sentence.text) or KILLED_BY_POLICE.search(sentence.text))
+    return bool(force_mentions(sentence) or any(pattern.search(sentence.text)
+                                                for pattern in (UNNAMED_FORCE, KILLED_BY_POLICE, OFFICER_TRIED)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from etl.extract.cues import FORCE_PATTERNS, KILLED_BY_POLICE, OFFICER_VICTIM, POLICE
+from etl.extract.cues import FORCE_PATTERNS, KILLED_BY_POLICE, OFFICER_TRIED, OFFICER_VICTIM, POLICE
 from etl.extract.text import Found, Sentence
 
 WATCHDOG = re.compile(r"\b(?:IOPC|IPCC|PIRC|Police Ombudsman|Independent Office for Police Conduct|"
@@ -50,7 +50,7 @@ def relevance(sentences: list[Sentence], threshold: float, uk_mentions: int = 1)
     `uk_mentions` counts the UK places, forces and watchdogs the article names:
     incidents abroad are out of scope.
     """
-    score, strongest, force_sentences = 0.0, None, 0
+    score, strongest, force_sentences, victim_sentences = 0.0, None, 0, 0
     for sentence in sentences:
         signal = _force_signal(sentence)
         if signal and force_sentences < MAX_FORCE_SENTENCES:
@@ -58,8 +58,10 @@ def relevance(sentences: list[Sentence], threshold: float, uk_mentions: int = 1)
             score += signal[0]
             if strongest is None or signal[0] > strongest[0]:
                 strongest = signal
-        if OFFICER_VICTIM.search(sentence.text) and not (signal and signal[0] == FORCE_BY_ITSELF):
-            score -= 2
+        victim_sentences += bool(OFFICER_VICTIM.search(sentence.text) and not signal)
+    if victim_sentences and not (strongest and strongest[0] == FORCE_BY_ITSELF):
+        # An officer attacked, and no report of police force back: not our kind of incident.
+        score -= 2 * min(victim_sentences, 2)
     text = " ".join(sentence.text for sentence in sentences)
     if len(ANIMAL.findall(text)) >= ANIMAL_ARTICLE or ANIMAL_TARGET.search(text):
         score -= 3
@@ -83,7 +85,7 @@ def relevance(sentences: list[Sentence], threshold: float, uk_mentions: int = 1)
 
 def _force_signal(sentence: Sentence) -> tuple[int, Sentence, re.Match] | None:
     """The strongest report of police force in a sentence: its weight, sentence and match."""
-    for by_itself in [strong for strong, _ in FORCE_PATTERNS.values()] + [KILLED_BY_POLICE]:
+    for by_itself in [strong for strong, _ in FORCE_PATTERNS.values()] + [KILLED_BY_POLICE, OFFICER_TRIED]:
         match = by_itself.search(sentence.text)
         if match:
             return FORCE_BY_ITSELF, sentence, match

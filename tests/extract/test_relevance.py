@@ -51,3 +51,12 @@ def test_relevance_has_evidence_and_a_score():
     assert judged.score >= THRESHOLD
     assert text[judged.evidence.start:judged.evidence.end] == "shot dead by police"
     assert judged.evidence.rule.startswith("relevance:score=")
+
+
+@pytest.mark.parametrize("text", [
+    "Met Police marksman cleared of the murder of a man he shot in Streatham Hill.",
+    "Bravery awards for police who tackled the terrorist in Reading.",
+    "A policeman was stabbed in Leyton. He managed to taser his attacker despite his injuries.",
+])
+def test_trials_tackles_and_force_in_self_defence_are_relevant(text):
+    assert judge(text).relevant
