@@ -10,7 +10,7 @@ import functools
 import re
 from collections import Counter
 
-from etl.extract.cues import POLICE, force_mentions, is_force_sentence
+from etl.extract.cues import POLICE, TASER_NEARBY, force_mentions, is_force_sentence
 from etl.extract.text import NUMBER, Found, Sentence, negated, number_value
 from schema import vocab
 from schema.codebook import FORCE_TYPES
@@ -151,19 +151,28 @@ def _recovered_in(text: str, no_weapon: re.Match | None) -> list[tuple[str, re.M
 
 # --- shots ----------------------------------------------------------------------------
 
+_AT_POLICE = r"(?!\s+(?:at|towards|on) (?:the )?(?:police|officers?))"
 SHOT_COUNT = re.compile(
-    rf"\b(?:(?:fired|discharged) (?P<n1>{NUMBER}|a single|several) (?:shots?|rounds?|bullets?)|"
-    rf"(?P<n2>{NUMBER}|a single|a) (?:shots?|rounds?) (?:was|were|had been|have been) (?:fired|discharged)|"
-    rf"fired (?P<n3>once|twice|three times|four times)|"
-    rf"(?P<zero>no shots? (?:was|were|had been) fired|(?:did not|didn't|never) (?:fire|discharge)|without firing))\b", re.I)
+    rf"\b(?:(?:fired|discharged) (?P<n1>{NUMBER}|a single|several) (?:shots?|rounds?|bullets?|times){_AT_POLICE}|"
+    rf"(?P<n2>{NUMBER}|a single|a) (?:shots?|rounds?) (?:was|were|had been|have been) (?:fired|discharged){_AT_POLICE}|"
+    # "was shot three times" counts wounds, not shots: only "shot at" counts.
+    rf"(?:fired|opened fire|shot at) (?P<n3>once|twice|(?:{NUMBER}) times)|"
+    rf"(?P<one>fired the (?:fatal |single )?shot|(?:by|with) a single (?:shot|bullet|round))|"
+    rf"(?P<zero>no shots? (?:was|were|had been) fired{_AT_POLICE}|(?:did not|didn't|never) (?:fire|discharge)|without firing))\b", re.I)
 
 
 def shots_fired(sentences: list[Sentence]) -> Found | None:
-    """The number of shots police fired, when a number is written (\"no shots\" is 0)."""
+    """The number of shots police fired, when a number is written ("no shots" is 0).
+
+    An active count ("fired two shots") needs police in the sentence, so the subject's
+    own shots are not counted; Taser discharges and wounds are not shots.
+    """
     for sentence in sentences:
-        if not POLICE.search(sentence.text):
-            continue
+        police = bool(POLICE.search(sentence.text))
         for match in SHOT_COUNT.finditer(sentence.text):
+            passive = match.group(0).lower().startswith(("shot at", "by a single", "with a single"))
+            if not (police or passive) or TASER_NEARBY.search(sentence.text[max(0, match.start() - 40):match.start()]):
+                continue
             count = _shot_count(match)
             if count is not None:
                 return Found("shots_fired", count, sentence.start + match.start(), sentence.start + match.end(), "shots:count")
@@ -173,13 +182,15 @@ def shots_fired(sentences: list[Sentence]) -> Found | None:
 def _shot_count(match: re.Match) -> int | None:
     if match.group("zero"):
         return 0
+    if match.group("one"):
+        return 1
     word = (match.group("n1") or match.group("n2") or match.group("n3") or "").lower()
     if word in ("a single", "a", "once"):
         return 1
     if word == "twice":
         return 2
     if word.endswith(" times"):
-        return number_value(word.split()[0])
+        return number_value(word[: -len(" times")])
     if word == "several":
         return None
     return number_value(word)

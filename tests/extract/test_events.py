@@ -158,3 +158,24 @@ def test_incident_time_falls_back_to_confrontations_and_the_incident(text, expec
 ])
 def test_weapons_recovered_not_reported_nor_police_compounds(text, expected):
     assert [found.value for found in events.weapon_recovered(sentences(text))] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Six officers from the Met had fired 20 times at the man.", 20),
+    ("He was shot at 20 times by armed police.", 20),
+    ("The officer who opened fire three times was justified.", 3),
+    ("The firearms officer who fired the shot gave a statement.", 1),
+    ("The inquest heard he was hit in the chest by a single shot.", 1),
+    ("No shots were fired at police, but officers shot the man.", None),
+    ("The gunman fired 20 times at the crowd.", None),
+])
+def test_shot_counts_in_times_and_singular_forms(text, expected):
+    assert value(events.shots_fired(sentences(text))) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Police attempted to arrest him, which resulted in a Taser being discharged seven times.",
+    "Mr Smith was shot three times as he drove away from police officers.",
+])
+def test_taser_discharges_and_wounds_are_not_shot_counts(text):
+    assert events.shots_fired(sentences(text)) is None
