@@ -287,24 +287,30 @@ MALE_PRONOUN = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
 FEMALE_PRONOUN = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
 
 
+# Where a gendered word stands, and what it is, says how much it tells about the person
+# force was used on: words in the sentences that report the force count most.
+GENDER_WEIGHTS = {"force_sentence_noun": 3, "force_sentence_pronoun": 2, "noun": 1, "pronoun": 0.5}
+
+
 def subject_gender(sentences: list[Sentence]) -> Found | None:
-    """male or female by the nouns the article uses for the person (pronouns when it uses none)."""
-    for male, female, rule in ((MALE, FEMALE, "gender:noun"), (MALE_PRONOUN, FEMALE_PRONOUN, "gender:pronoun")):
-        hits = {"male": [], "female": []}
-        for sentence in sentences:
-            for gender, pattern in (("male", male), ("female", female)):
-                hits[gender].extend(sentence.start + match.start() for match in pattern.finditer(sentence.text)
-                                    if not _OFFICER_NEAR.match(sentence.text[match.end():].lstrip()))
-        if hits["male"] or hits["female"]:
-            if len(hits["male"]) == len(hits["female"]):
-                return None
-            gender = "male" if len(hits["male"]) > len(hits["female"]) else "female"
-            first = min(hits[gender])
-            word = (male if gender == "male" else female).match(_text_of(sentences, first))
-            return Found("subject_gender", gender, first, first + (len(word.group(0)) if word else 1), rule)
-    return None
+    """male or female: gendered nouns and pronouns, weighted towards the sentences that report the force.
 
-
-def _text_of(sentences: list[Sentence], offset: int) -> str:
-    sentence = next(sentence for sentence in sentences if sentence.start <= offset < sentence.end)
-    return sentence.text[offset - sentence.start:]
+    Witnesses, relatives and officers are mentioned too ("Mrs D said", "his mother"),
+    so words near the force outweigh words elsewhere, and nouns outweigh pronouns.
+    """
+    scores, first = {"male": 0, "female": 0}, {}
+    for sentence in sentences:
+        in_force = is_force_sentence(sentence)
+        for gender, noun, pronoun in (("male", MALE, MALE_PRONOUN), ("female", FEMALE, FEMALE_PRONOUN)):
+            for kind, pattern in (("noun", noun), ("pronoun", pronoun)):
+                where = f"force_sentence_{kind}" if in_force else kind
+                for match in pattern.finditer(sentence.text):
+                    if _OFFICER_NEAR.match(sentence.text[match.end():].lstrip()):
+                        continue
+                    scores[gender] += GENDER_WEIGHTS[where]
+                    first.setdefault(gender, (sentence.start + match.start(), sentence.start + match.end(), f"gender:{where}"))
+    if scores["male"] == scores["female"]:
+        return None
+    gender = max(scores, key=scores.get)
+    start, end, rule = first[gender]
+    return Found("subject_gender", gender, start, end, rule)

@@ -179,3 +179,9 @@ def test_shot_counts_in_times_and_singular_forms(text, expected):
 ])
 def test_taser_discharges_and_wounds_are_not_shot_counts(text):
     assert events.shots_fired(sentences(text)) is None
+
+
+def test_the_gender_of_the_person_force_was_used_on_beats_witnesses():
+    text = ("Mrs D said she heard shouting. Mrs D said she ran. Mrs D gave evidence. "
+            "The officer shot the attacker as he ran towards him.")
+    assert value(events.subject_gender(sentences(text))) == "male"
