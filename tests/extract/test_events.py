@@ -182,6 +182,6 @@ def test_taser_discharges_and_wounds_are_not_shot_counts(text):
 
 
 def test_the_gender_of_the_person_force_was_used_on_beats_witnesses():
-    text = ("Mrs D said she heard shouting. Mrs D said she ran. Mrs D gave evidence. "
-            "The officer shot the attacker as he ran towards him.")
+    text = ("Mrs D said she heard shouting. Mrs D said she ran to the door. "
+            "The officer shot the man as he ran towards the gate.")
     assert value(events.subject_gender(sentences(text))) == "male"
