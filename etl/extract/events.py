@@ -39,10 +39,11 @@ FATAL = re.compile(r"\b(?:shot dead|fatally (?:shot|injured|wounded)|died|dies|d
                    r"(?:pronounced|declared|confirmed|found) (?:dead|deceased)|lost (?:his|her|their) life|passed away|"
                    r"(?:was|were|been) killed|killed by (?:police|officers?|an? officer)|lawfully killed|unlawful killing|"
                    r"fatal (?:police )?(?:shooting|incident|collision|crash|injur(?:y|ies))|pronounced life extinct)\b", re.I)
-NON_FATAL = re.compile(r"\b(?:non-fatal|survived|taken to (?:a )?hospital|remains? in hospital|(?:was|is) in hospital|"
-                       r"hospitali[sz]ed|(?:in a )?(?:stable|serious but stable) condition|"
+NON_FATAL = re.compile(r"\b(?:non-fatal|survived|taken to (?:a )?hospital|remains? in hospital|(?:was|is|has been) in hospital|"
+                       r"hospitali[sz]ed|(?:in a )?(?:stable|serious but stable) condition|life[- ]changing injur(?:y|ies)|"
                        r"injur(?:y|ies) (?:are|is|were|was) (?:not )?(?:believed to be |thought to be )?(?:not )?(?:life[- ]threatening|life[- ]changing|serious)|"
-                       r"(?:was|were) (?:later )?(?:arrested|charged|released|discharged from hospital)|appeared (?:in|at) (?:court|\w+ (?:Magistrates|Crown) Court)|"
+                       r"(?:was|were|has been|has since been|had been) (?:later )?(?:arrested|charged|released|discharged from hospital|jailed|sentenced|convicted|remanded)|"
+                       r"appeared (?:in|at) (?:court|\w+ (?:Magistrates|Crown) Court)|pleaded (?:not )?guilty|admitted|"
                        r"recovering|was treated for)\b", re.I)
 # Deaths that are not the subject's: "a fatal police shooting is rare", "deaths in custody".
 GENERIC_DEATH = re.compile(r"\b(?:is rare|are rare|deaths in (?:police )?custody (?:figures|statistics))\b", re.I)
@@ -67,9 +68,17 @@ def outcome(sentences: list[Sentence]) -> Found | None:
 
 TERROR = re.compile(r"\b(?:counter[- ]terror(?:ism)?|terror(?:ism|ist)?(?:[- ]related)?)\b", re.I)
 TERROR_DECLARED = re.compile(
-    r"\b(?:treated as (?:an? )?terror|declared (?:a |an )?(?:major |)terror|terror(?:ist)? (?:attack|incident|offences?|plot)|"
+    r"\b(?:treated as (?:an? )?terror|declared (?:a |an )?(?:major |)terror|terror(?:ist)? (?:attack|incident|plot)|"
     r"counter[- ]terror(?:ism)? (?:police|policing|officers|command|detectives) (?:is|are|were|was|have|has)? ?(?:leading|led|taken over|investigating)|"
-    r"Counter Terrorism Policing|terrorist\b)", re.I)
+    r"Counter Terrorism Policing|"
+    # The person called a terrorist for this act ("the terrorist", "terrorist Khalid Masood"),
+    # but not for a past conviction ("a convicted terrorist").
+    r"(?<!convicted )(?<!former )terrorist\b(?! (?:offences?|convictions?|prisoners?|charges?))|jihadi?\b)", re.I)
+# Saying it is not terrorism: "not being treated as terrorism", "nothing to suggest it was
+# related to terrorism", "criminality rather than terrorism".
+TERROR_DENIED = re.compile(r"\b(?:not|no|nothing|never|neither|nor|rather than|instead of|ruled out|unrelated|isn't|wasn't)\b|n't\b", re.I)
+# Someone's belief or fear is not a declaration: "he believed he was dealing with a terrorist attack".
+TERROR_BELIEVED = re.compile(r"\b(?:believed|thought|feared|assumed|suspected|worried|concerned|as if|possible|potential)\b", re.I)
 
 
 def terrorism_status(sentences: list[Sentence]) -> Found | None:
@@ -77,10 +86,10 @@ def terrorism_status(sentences: list[Sentence]) -> Found | None:
     declared = None
     for sentence in sentences:
         for match in TERROR.finditer(sentence.text):
-            if negated(sentence.text, match.start(), window=45):
-                return Found("terrorism_status", "not_terrorism", sentence.start, sentence.end, "terrorism:negated")
+            if TERROR_DENIED.search(sentence.text[max(0, match.start() - 50):match.start()]):
+                return Found("terrorism_status", "not_terrorism", sentence.start, sentence.end, "terrorism:denied")
         match = TERROR_DECLARED.search(sentence.text)
-        if match and declared is None:
+        if match and declared is None and not TERROR_BELIEVED.search(sentence.text[max(0, match.start() - 50):match.start()]):
             declared = Found("terrorism_status", "terrorism", sentence.start + match.start(),
                              sentence.start + match.end(), "terrorism:declared")
     return declared

@@ -185,3 +185,23 @@ def test_the_gender_of_the_person_force_was_used_on_beats_witnesses():
     text = ("Mrs D said she heard shouting. Mrs D said she ran to the door. "
             "The officer shot the man as he ran towards the gate.")
     assert value(events.subject_gender(sentences(text))) == "male"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The Met said there was nothing to suggest the attack was related to terrorism.", "not_terrorism"),
+    ("We are talking about criminality around drugs rather than terrorism.", "not_terrorism"),
+    ("The officer believed he was dealing with a terrorist attack.", None),
+    ("A convicted terrorist was shot dead by police.", None),
+    ("Police officers who captured the terrorist after he killed three men.", "terrorism"),
+])
+def test_terrorism_denials_and_beliefs(text, expected):
+    assert value(events.terrorism_status(sentences(text))) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "He has since been charged with several offences, including resisting arrest.",
+    "He has been in hospital since, with life-changing injuries.",
+    "He later pleaded guilty to attempted murder.",
+])
+def test_survival_is_implied_by_what_happened_next(text):
+    assert value(events.outcome(sentences(text))) == "non_fatal"
