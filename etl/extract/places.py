@@ -63,7 +63,8 @@ def borough(text: str, sentences: list[Sentence], masked: list[tuple[int, int]])
     scores, first = defaultdict(int), {}
     for sentence, weight in _weights(sentences):
         for mention in place_gazetteer().find(text, sentence.start, sentence.end):
-            if any(start <= mention.start < end for start, end in masked) or _names_something_else(text, mention.end):
+            if (any(start <= mention.start < end for start, end in masked) or _names_something_else(text, mention.end)
+                    or _is_residence(text, mention.start)):
                 continue
             scores[mention.value] += weight
             first.setdefault(mention.value, mention)
@@ -85,6 +86,15 @@ _NOT_THE_PLACE = re.compile(rf"\s+(?:{STREET_SUFFIX}|(?:Crown |Magistrates'? |Co
 
 def _names_something_else(text: str, end: int) -> bool:
     return bool(_NOT_THE_PLACE.match(text, end))
+
+
+# Where someone lives or comes from is not where force was used: "Mr Clark, 35, of
+# Winteringham, North Lincolnshire", "the 36-year-old, from Bolton".
+_RESIDENCE = re.compile(r"(?:\bfrom|,\s+of|\bnative of|\bborn in|\bgrew up in)\s+(?:[A-Z0-9][\w'’-]*\s+){0,4}(?:[\w'’-]+,\s+)?$")
+
+
+def _is_residence(text: str, start: int) -> bool:
+    return bool(_RESIDENCE.search(text[max(0, start - 50):start]))
 
 
 def force(text: str, sentences: list[Sentence], borough_found: Found | None) -> Found | None:

@@ -89,3 +89,12 @@ def test_referral_body_named_or_implied_by_place_and_date(text, country, on, exp
 ])
 def test_streets_and_courts_named_after_places_are_not_those_places(text, expected):
     assert borough_of(text)[0] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mr Clark, 35, of Winteringham, North Lincolnshire, was hit by the police vehicle in Southwark.", "Southwark"),
+    ("The 36-year-old, from Bolton, was shot by an officer in Warrington.", "Warrington"),
+    ("Muhammed Rodwan, of Villiers Close, Luton, was Tasered in Leyton.", "Waltham Forest"),
+])
+def test_where_someone_lives_is_not_where_force_was_used(text, expected):
+    assert borough_of(text)[0] == expected
