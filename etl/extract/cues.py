@@ -34,7 +34,7 @@ FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "firearm": _patterns(
         rf"\b(?:(?:shot|killed|wounded|injured|shot and (?:killed|wounded|injured)|shot dead|fatally shot|gunned down)\s+(?:dead\s+)?{_BY_AGENT}|"
         rf"{_AGENT}\s+{_THEN}(?:shot|shoot|shooting|fatally shot)\s+{_OBJECT}|"
-        rf"{_AGENT}\s+{_THEN}(?:opened fire|fired\s+(?:at|on|upon|(?:[\w-]+\s+)?(?:shots?|rounds?|bullets?))|discharged\s+(?:a|his|her|their)\s+(?:firearm|weapon|gun))|"
+        rf"{_AGENT}\s+{_THEN}(?:opened fire|fired\s+(?:at|on|upon|(?:[\w-]+\s+)?(?:shots?|rounds?|bullets?|times))|discharged\s+(?:a|his|her|their)\s+(?:firearm|weapon|gun))|"
         r"(?:fatal |non-fatal )?police shootings?|shootings? by (?:armed )?police|police marksm[ae]n|"
         rf"shots? (?:was|were|had been) fired (?:from a police|{_BY_AGENT})|"
         # In the UK an attacker who is shot was, nearly always, shot by police.

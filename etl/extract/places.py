@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 
 from etl.extract.cues import is_force_sentence
 from etl.extract.gazetteer import Gazetteer, Mention
@@ -23,7 +24,13 @@ INCIDENT_WEIGHT = 3  # a mention in a sentence that reports the force, against 1
 
 @functools.cache
 def force_gazetteer() -> Gazetteer[str]:
-    return Gazetteer(vocab.force_aliases())
+    """Force aliases, plus the lower-case "police" spelling many outlets use ("Metropolitan police")."""
+    aliases = dict(vocab.force_aliases())
+    for alias, name in vocab.force_aliases().items():
+        for word in ("Police", "Constabulary"):
+            if alias.endswith(" " + word):
+                aliases.setdefault(alias[: -len(word)] + word.lower(), name)
+    return Gazetteer(aliases)
 
 
 @functools.cache
@@ -49,9 +56,15 @@ def _weights(sentences: list[Sentence]) -> list[tuple[Sentence, int]]:
     return [(sentence, INCIDENT_WEIGHT if is_force_sentence(sentence) else 1) for sentence in sentences]
 
 
-def force_mentions_in(text: str, sentences: list[Sentence]) -> list[tuple[Mention[str], int]]:
+@dataclass(frozen=True)
+class ForceMention(Mention[str]):
+    sentence_start: int = 0
+
+
+def force_mentions_in(text: str, sentences: list[Sentence]) -> list[tuple[ForceMention, int]]:
     """Every force named in the article, with the weight of its sentence."""
-    return [(mention, weight) for sentence, weight in _weights(sentences)
+    return [(ForceMention(mention.name, mention.value, mention.start, mention.end, sentence.start), weight)
+            for sentence, weight in _weights(sentences)
             for mention in force_gazetteer().find(text, sentence.start, sentence.end)]
 
 
@@ -98,8 +111,18 @@ def _is_residence(text: str, start: int) -> bool:
 
 
 def force(text: str, sentences: list[Sentence], borough_found: Found | None) -> Found | None:
-    """The force whose officers used force: the best-weighted force named, else the place's territorial force."""
+    """The force whose officers used force.
+
+    Forces named in a sentence that reports the force are its agents; when one such
+    sentence names several ("officers from the Met and City of London Police fired"),
+    they are all recorded, sorted and joined. Otherwise the best-weighted force named
+    wins, so a force merely quoted loses to the one whose officers acted; with none
+    named, the territorial force of the place.
+    """
     mentions = force_mentions_in(text, sentences)
+    joint = _forces_acting_together(mentions)
+    if joint:
+        return joint
     if mentions:
         scores, first = defaultdict(int), {}
         for mention, weight in mentions:
@@ -110,6 +133,19 @@ def force(text: str, sentences: list[Sentence], borough_found: Found | None) -> 
     if borough_found is not None:
         district = vocab.district_by_name()[borough_found.value]
         return Found("force", district.force, borough_found.start, borough_found.end, "force:territorial_force_of_borough")
+    return None
+
+
+def _forces_acting_together(mentions: list[tuple[Mention[str], int]]) -> Found | None:
+    """Several forces named in one sentence that reports the force, as one joined value."""
+    by_sentence = defaultdict(list)
+    for mention, weight in mentions:
+        if weight == INCIDENT_WEIGHT:
+            by_sentence[mention.sentence_start].append(mention)
+    for group in by_sentence.values():
+        names = sorted({mention.value for mention in group})
+        if len(names) > 1:
+            return Found("force", "; ".join(names), group[0].start, group[-1].end, "force:several_named_acting")
     return None
 
 

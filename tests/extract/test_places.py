@@ -98,3 +98,14 @@ def test_streets_and_courts_named_after_places_are_not_those_places(text, expect
 ])
 def test_where_someone_lives_is_not_where_force_was_used(text, expected):
     assert borough_of(text)[0] == expected
+
+
+def test_forces_acting_together_are_all_recorded():
+    text = "Six officers from the Metropolitan police and City of London Police fired 20 times at the man."
+    assert force_of(text) == "City of London Police; Metropolitan Police Service"
+
+
+def test_a_force_merely_quoted_loses_to_the_force_that_acted():
+    text = ("Greater Manchester Police said it was aware. Officers from Cheshire Constabulary shot the man. "
+            "Cheshire Constabulary referred the shooting to the IOPC.")
+    assert force_of(text) == "Cheshire Constabulary"
