@@ -114,6 +114,7 @@ def _taser_shot(text: str, match: re.Match) -> bool:
                 TASER_NEARBY.search(text[max(0, match.start() - 30):match.start()]))
 
 
+@functools.lru_cache(maxsize=8192)
 def is_force_sentence(sentence: Sentence) -> bool:
     """True when the sentence reports police using force on someone, of whatever kind."""
     return bool(force_mentions(sentence) or any(pattern.search(sentence.text)
