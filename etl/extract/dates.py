@@ -42,11 +42,13 @@ RELATIVE_OFFSETS = {"yesterday": -1, "last night": -1, "overnight": 0, "earlier 
 INCIDENT_CUES = re.compile(
     r"\b(?:shot|shoot(?:ing|s)?|fired|opened fire|gunfire|Taser(?:ed)?|tasered|stun gun|restrain(?:ed|t|ing)|"
     r"pinned|held down|died|killed|death|collided|struck|hit by|called to|were called|was called|attended|"
-    r"stopped|confronted|arrested|incident|happened|took place|occurred|was detained)\b", re.I)
+    r"stopped|confronted|arrested|incident|happened|took place|occurred|was detained|"
+    r"attack(?:ed)?|stabb(?:ed|ing)|assault(?:ed)?|struggle)\b", re.I)
 LATER_EVENT_CUES = re.compile(
     r"\b(?:inquest|trial|court|jury|hearing|sentenced|charged|acquitted|convicted|verdict|"
     r"said on|statement|announced|published|report(?:ed)? on|tweet(?:ed)?|posted|funeral|vigil|protest|"
-    r"appeal(?:ed)?|investigation (?:began|was launched)|updated|last updated)\b", re.I)
+    r"appeal(?:ed)?|investigation (?:began|was launched)|launched (?:an|a) (?:investigation|inquiry|probe)|"
+    r"hearings?|inquiry|evidential|coroner|updated|last updated)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,21 @@ def anchor_date(text: str, published: dt.date | None, body_start: int) -> tuple[
     return latest.value, latest
 
 
-def date_phrases(sentence: Sentence, anchor: dt.date | None) -> list[DatePhrase]:
-    """Every date phrase in a sentence, resolved against the anchor where it can be."""
+def years_by_month(text: str) -> dict[int, int]:
+    """The year the article gives each month it names with one ("in March 2019"), for "on 15 March"."""
+    seen: dict[int, set[int]] = {}
+    for match in MONTH_YEAR.finditer(text):
+        seen.setdefault(_month_number(match.group(1)), set()).add(int(match.group(2)))
+    return {month: years.pop() for month, years in seen.items() if len(years) == 1}
+
+
+def date_phrases(sentence: Sentence, anchor: dt.date | None, month_years: dict[int, int] | None = None) -> list[DatePhrase]:
+    """Every date phrase in a sentence, resolved against the anchor where it can be.
+
+    A day and month with no year take the year the article gives that month elsewhere
+    ("in March 2019" ... "on 15 March"), else the anchor's.
+    """
+    month_years = month_years or {}
     text, offset, found, taken = sentence.text, sentence.start, [], []
 
     def add(match: re.Match, value, precision: str, rule: str) -> None:
@@ -137,11 +152,16 @@ def date_phrases(sentence: Sentence, anchor: dt.date | None) -> list[DatePhrase]
 
     for pattern, rule in ((DAY_MONTH_YEAR, "day_month_year"), (MONTH_DAY_YEAR, "month_day_year")):
         for match in pattern.finditer(text):
-            if not match.group(3) and anchor is None:
+            day, month, year = _day_month_year(pattern, match)
+            if year is None and _month_number(month) in month_years:
+                year, rule = str(month_years[_month_number(month)]), f"{rule}_year_from_same_month"
+            elif year is None:
+                rule = f"{rule}_year_from_anchor"
+            if year is None and anchor is None:
                 continue
-            value = parse_absolute(*_day_month_year(pattern, match), anchor)
+            value = parse_absolute(day, month, year, anchor)
             if value and (anchor is None or value <= anchor):
-                add(match, value, "day", rule if match.group(3) else f"{rule}_year_from_anchor")
+                add(match, value, "day", rule)
     for match in MONTH_YEAR.finditer(text):
         month = _month_number(match.group(1))
         add(match, dt.date(int(match.group(2)), month, 1), "month", "month_year")
@@ -179,8 +199,9 @@ def incident_date(sentences: list[Sentence], anchor: dt.date | None) -> tuple[Fo
     comes before its aftermath (death in hospital, statements, hearings).
     """
     tiers: dict[str, list[DatePhrase]] = {"in_incident_sentence": [], "in_hearing_sentence": [], "elsewhere": []}
+    month_years = years_by_month(" ".join(sentence.text for sentence in sentences))
     for sentence in sentences:
-        phrases = [phrase for phrase in date_phrases(sentence, anchor) if phrase.value is not None]
+        phrases = [phrase for phrase in date_phrases(sentence, anchor, month_years) if phrase.value is not None]
         if not phrases:
             continue
         about_incident = bool(INCIDENT_CUES.search(sentence.text))
@@ -193,12 +214,22 @@ def incident_date(sentences: list[Sentence], anchor: dt.date | None) -> tuple[Fo
             tiers["elsewhere"].extend(phrases)
     for tier, phrases in tiers.items():
         best = _most_precise_earliest(phrases)
+        if best and best.precision != "day":
+            # "in 2016" about the incident, "13 July 2016" in the inquest's account: take the day.
+            best = _consistent_day(best, [phrase for later in tiers.values() for phrase in later]) or best
         if best:
             rule = f"{best.rule}:{tier}"
             # A month or a year is recorded as its precision; the day stays null (never invented).
             date_found = Found("incident_date", best.value, best.start, best.end, rule) if best.precision == "day" else None
             return date_found, Found("incident_date_precision", best.precision, best.start, best.end, rule)
     return None, None
+
+
+def _consistent_day(coarse: DatePhrase, phrases: list[DatePhrase]) -> DatePhrase | None:
+    """The earliest day-precision phrase that falls within a month or year phrase."""
+    inside = [phrase for phrase in phrases if phrase.precision == "day" and phrase.value.year == coarse.value.year
+              and (coarse.precision == "year" or phrase.value.month == coarse.value.month)]
+    return min(inside, key=lambda phrase: (phrase.value, phrase.start), default=None)
 
 
 def _most_precise_earliest(phrases: list[DatePhrase]) -> DatePhrase | None:

@@ -94,3 +94,19 @@ def test_an_inquest_sentence_gives_the_incident_date_when_no_other_does():
 def test_the_earliest_incident_date_wins_over_the_aftermath():
     text = "He was shot by police on Thursday. He died in hospital on Saturday."
     assert incident(text, dt.date(2023, 11, 27)) == (dt.date(2023, 11, 23), "day")
+
+
+def test_a_day_without_year_takes_the_year_the_article_gives_its_month():
+    text = "Police shot the man on 15 March. The IOPC began investigating in March 2019."
+    assert incident(text, dt.date(2021, 11, 16)) == (dt.date(2019, 3, 15), "day")
+    assert incident(text, None) == (dt.date(2019, 3, 15), "day")
+
+
+def test_a_year_about_the_incident_is_refined_by_a_day_given_elsewhere():
+    text = "He was detained at the shopping centre in 2016. The inquest heard he died on 13 July 2016."
+    assert incident(text, dt.date(2019, 12, 11)) == (dt.date(2016, 7, 13), "day")
+
+
+def test_hearings_are_later_events():
+    text = "He died after being restrained on May 3, 2015. Hearings resumed in Edinburgh on Tuesday."
+    assert incident(text, dt.date(2023, 5, 12)) == (dt.date(2015, 5, 3), "day")
