@@ -46,7 +46,7 @@ FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         r"\b(?:Tasered|tasering|Taser(?:s)? (?:was|were|had been) (?:fired|discharged|used|deployed|drawn)|"
         r"(?:fired|discharged|used|deployed|drew|drawn|aimed) (?:a |an |his |her |their |the )?Tasers?|"
         r"Taser (?:barbs|probes|discharge)|(?:struck|hit|incapacitated) (?:by|with) (?:a )?Taser|stun gun (?:was )?used|"
-        r"tased|tasers? (?:him|her|them|his|their|the|a|an)\b)\b",
+        r"tased|tasers? (?:him|her|them|his|their|the|a|an)\b|shot (?:\w+ ){0,2}with (?:a |an |his |her |their )?Taser)\b",
         r"\b(?:Tasers?|stun guns?|conducted energy devices?)\b"),
     "restraint": _patterns(
         rf"\b(?:(?:restrained|pinned down|held down|tackled|rugby[- ]tackled|wrestled to the ground|brought to the ground)\s+(?:and [\w-]+\s+)?{_BY_AGENT}|"

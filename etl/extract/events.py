@@ -10,7 +10,7 @@ import functools
 import re
 from collections import Counter
 
-from etl.extract.cues import POLICE, TASER_NEARBY, force_mentions, is_force_sentence
+from etl.extract.cues import FORCE_PATTERNS, POLICE, TASER_NEARBY, force_mentions, is_force_sentence
 from etl.extract.text import NUMBER, Found, Sentence, negated, number_value
 from schema import vocab
 from schema.codebook import FORCE_TYPES
@@ -19,16 +19,40 @@ from schema.codebook import FORCE_TYPES
 
 
 def force_type(sentences: list[Sentence]) -> Found | None:
-    """The most serious force the article reports police using (firearm > taser > …)."""
-    found = []
+    """The most serious force the article reports police using (firearm > taser > …).
+
+    A weak "was shot" is a Taser's in an article that reports a Taser and no firearm
+    in plain words ("detectives shot him with a Taser gun ... the man was shot").
+    When no sentence names police force, the article (already judged relevant) is read
+    for the force words it uses most ("the fatal shooting of ...").
+    """
+    strong, weak = [], []
     for sentence in sentences:
         for kind, match in force_mentions(sentence):
-            if not negated(sentence.text, match.start(), window=25):
-                found.append(Found("force_type", kind, sentence.start + match.start(), sentence.start + match.end(),
-                                   f"force_type:{kind}"))
-    if not found:
+            if negated(sentence.text, match.start(), window=25):
+                continue
+            is_strong = match.re is FORCE_PATTERNS[kind][0]
+            (strong if is_strong else weak).append(Found(
+                "force_type", kind, sentence.start + match.start(), sentence.start + match.end(),
+                f"force_type:{kind}" if is_strong else f"force_type:{kind}:with_police"))
+    if "taser" in {item.value for item in strong + weak} and "firearm" not in {item.value for item in strong}:
+        weak = [item for item in weak if item.value != "firearm"]
+    candidates = strong + weak
+    if candidates:
+        return min(candidates, key=lambda item: (FORCE_TYPES.index(item.value), item.start))
+    return _most_mentioned_force(sentences)
+
+
+def _most_mentioned_force(sentences: list[Sentence]) -> Found | None:
+    mentions = [(kind, sentence.start + match.start(), sentence.start + match.end())
+                for sentence in sentences for kind, (_, weak) in FORCE_PATTERNS.items()
+                for match in weak.finditer(sentence.text)]
+    if not mentions:
         return None
-    return min(found, key=lambda item: (FORCE_TYPES.index(item.value), item.start))
+    counts = Counter(kind for kind, _, _ in mentions)
+    kind = min(counts, key=lambda kind: (-counts[kind], FORCE_TYPES.index(kind)))
+    _, start, end = next(mention for mention in mentions if mention[0] == kind)
+    return Found("force_type", kind, start, end, f"force_type:{kind}:most_mentioned")
 
 
 # --- outcome --------------------------------------------------------------------------
@@ -229,7 +253,8 @@ def incident_time(sentences: list[Sentence]) -> Found | None:
         if tier is None:
             continue
         for match in TIME.finditer(sentence.text):
-            if OTHER_TIME.search(sentence.text[max(0, match.start() - 60):match.start()]):
+            before = sentence.text[max(0, match.start() - 60):match.start()]
+            if OTHER_TIME.search(before) or TIMESTAMP.search(before):
                 continue
             value = _clock(match)
             if value:
@@ -244,6 +269,8 @@ def incident_time(sentences: list[Sentence]) -> Found | None:
     return None
 
 
+# "Tuesday 21st June 2022 18.04 UTC": a time straight after a full date is a timestamp.
+TIMESTAMP = re.compile(r"\b(?:19|20)\d{2},?\s*(?:at\s+)?$")
 TIME_RULES = {1: "time:force_sentence", 2: "time:confrontation", 3: "time:incident_sentence"}
 
 
@@ -265,6 +292,8 @@ AGE = re.compile(
     r"(?:believed|thought|understood|said|known|confirmed) to (?:be|have been) (?:aged )?(?P<a3>\d{1,2})\b|"
     # "Neil McConville, 21, was …", "The former striker, 48, died …"
     r"(?P<word>[A-Za-z][\w'’-]*),\s(?P<a4>\d{1,2}),)")
+AGE_LIST = re.compile(r"(?:,|\s+and)\s+\d{1,2}\b|\s+(?:and\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*,\s+\d{1,2},")
+AGE_LIST_BEFORE = re.compile(r"\b\d{1,2},\s+(?:and\s+)?(?:[A-Z][\w'’-]+\s+)*$")
 _MONTH_WORDS = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
                 "October", "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept",
                 "Oct", "Nov", "Dec"}
@@ -275,8 +304,10 @@ def subject_age(sentences: list[Sentence]) -> Found | None:
     ages = []
     for sentence in sentences:
         for match in AGE.finditer(sentence.text):
-            if match.group("word") in _MONTH_WORDS:
-                continue  # "March 3, 21, ..." is a date, not an age
+            if match.group("word") in _MONTH_WORDS or AGE_LIST.match(sentence.text, match.end()) \
+                    or AGE_LIST_BEFORE.search(sentence.text[:match.start()]):
+                continue  # "March 3, 21, ..." is a date; "men aged 17, 18 and 20" and
+                # "A, 36, B, 49, and C, 39" list other people
             age = int(next(group for group in (match.group(name) for name in ("a1", "a2", "a3", "a4", "a5")) if group))
             after = sentence.text[match.end():match.end() + 25]
             if _OFFICER_NEAR.match(after.strip()) or not 0 < age < 110:

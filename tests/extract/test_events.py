@@ -205,3 +205,24 @@ def test_terrorism_denials_and_beliefs(text, expected):
 ])
 def test_survival_is_implied_by_what_happened_next(text):
     assert value(events.outcome(sentences(text))) == "non_fatal"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Detectives shot him with a Taser gun. The man was shot as he jumped over a wall, police said.", "taser"),
+    ("The IPCC statement on the fatal shooting of Jermaine Baker. The shooting is under investigation.", "firearm"),
+])
+def test_force_type_from_context(text, expected):
+    assert value(events.force_type(sentences(text))) == expected
+
+
+def test_a_byline_timestamp_is_not_the_incident_time():
+    text = "Man shot by police, by a reporter on Tuesday 21st June 2022 18.04 UTC. Officers shot him."
+    assert events.incident_time(sentences(text)) is None
+
+
+@pytest.mark.parametrize("text", [
+    "James Furlong, 36, David Wails, 49, and Joe Ritchie-Bennett, 39, were stabbed before officers tackled the man.",
+    "Five others, men aged 17, 18, 20, 38 and 53, were also injured.",
+])
+def test_lists_of_ages_belong_to_other_people(text):
+    assert events.subject_age(sentences(text)) is None
