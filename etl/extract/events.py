@@ -236,9 +236,10 @@ TIME = re.compile(
     r"(?P<h24>[01]?\d|2[0-3])[:.](?P<m24>[0-5]\d)\s*(?:hrs|hours|GMT|BST)?|(?P<h24b>[01]\d|2[0-3])(?P<m24b>[0-5]\d)\s*(?:hrs|hours)|"
     r"(?P<word>midnight|midday|noon))(?![\d:])", re.I)
 CONFRONTATION = re.compile(r"\b(?:stop(?:ped)?|contain(?:ed)?|confront(?:ed)?|approach(?:ed)?|challenged|cornered|intercept(?:ed)?|"
-                           r"engaged with|blocked|boxed in|pursuit|chase|forced entry|entered the (?:property|address|flat|house))\b", re.I)
+                           r"engaged with|blocked|boxed in|pursuit|chase|forced entry|raided|"
+                           r"(?:entered|attended|went to|arrived at) (?:the|his|her|their|a|an) (?:property|address|flat|house|home))\b", re.I)
 # An incident sentence: the time of "an incident at an address at around 9pm" when nothing closer is given.
-INCIDENT_AT = re.compile(r"\b(?:incident|shooting|collision|confrontation)\b", re.I)
+INCIDENT_AT = re.compile(r"\b(?:incident|shooting|collision|confrontation|attack|stabbing|assault)\b", re.I)
 # A time right after these words is when something else happened: a call, a death, a statement.
 OTHER_TIME = re.compile(r"(?:called|call|reports?|reported|alerted|died|dead|death|pronounced|tweet\w*|statement|said|"
                         r"sighting|seen|deployed|dispatched|arrived|updated?|published)\W+(?:\w+\W+){0,4}$", re.I)
@@ -249,7 +250,7 @@ def incident_time(sentences: list[Sentence]) -> Found | None:
     tiers: dict[int, list[Found]] = {1: [], 2: [], 3: []}
     for sentence in sentences:
         tier = (1 if is_force_sentence(sentence) else 2 if CONFRONTATION.search(sentence.text)
-                else 3 if INCIDENT_AT.search(sentence.text) and POLICE.search(sentence.text) else None)
+                else 3 if INCIDENT_AT.search(sentence.text) else None)
         if tier is None:
             continue
         for match in TIME.finditer(sentence.text):

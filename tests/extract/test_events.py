@@ -226,3 +226,12 @@ def test_a_byline_timestamp_is_not_the_incident_time():
 ])
 def test_lists_of_ages_belong_to_other_people(text):
     assert events.subject_age(sentences(text)) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("He is charged after the attack in Leyton at around midnight on Thursday.", "00:00"),
+    ("Armed officers attended his flat in a pre-planned operation shortly before 5am.", "05:00"),
+    ("Armed officers were deployed at 4am.", None),
+])
+def test_incident_time_from_the_attack_or_the_officers_attending_the_person(text, expected):
+    assert value(events.incident_time(sentences(text))) == expected
