@@ -122,14 +122,14 @@ def terrorism_status(sentences: list[Sentence]) -> Found | None:
 # --- weapons --------------------------------------------------------------------------
 
 # A recovery verb, but not the finding of a person ("officers found him").
-RECOVERED = re.compile(r"\b(?:recovered|found|located|seized|discovered|retrieved|lying (?:next to|beside|near))\b"
+RECOVERED = re.compile(r"\b(?:recovered|found|located|seized|discovered|retrieved|lying (?:next to|beside|near)|wearing|strapped to)\b"
                        r"(?!\s+(?:him|her|them|the (?:man|woman|boy|girl|suspect)))", re.I)
 NEAR = 60  # characters between a weapon and its recovery verb
 NO_WEAPON = re.compile(
     r"\b(?:no (?:[\w-]+ ){0,3}?(?:weapons?|firearms?|guns?|knife|knives) (?:was|were|has been|have been|had been) (?:found|recovered|located|discovered)|"
     r"(?:weapons?|firearms?|guns?|knife|knives) (?:was|were) not (?:found|recovered|located)|"
     r"(?:did|could) not (?:find|recover|locate) (?:a |any )?(?:weapons?|guns?|firearms?|knife|knives)|"
-    r"unarmed|no weapon)\b", re.I)
+    r"unarmed(?!\s+(?:police|officers?|response))|no weapon|(?:was |were )?not (?:a |an |armed with (?:a |an )?)?weapon)\b", re.I)
 # "firearms officers", "a firearms deployment": the word names police, not a weapon.
 COMPOUND = re.compile(r"\s+(?:officers?|deployment|units?|teams?|command|operations?|licen[cs]e|offences?|incident|"
                       r"commanders?|trained|response|support|specialists?)\b", re.I)

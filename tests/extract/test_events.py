@@ -235,3 +235,12 @@ def test_lists_of_ages_belong_to_other_people(text):
 ])
 def test_incident_time_from_the_attack_or_the_officers_attending_the_person(text, expected):
     assert value(events.incident_time(sentences(text))) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("He was carrying a plastic and metal firelighter, not a weapon.", ["none"]),
+    ("Police Scotland equipped 500 officers with Tasers amid concerns over unarmed officers.", []),
+    ("He was shot dead while wearing a fake suicide vest.", ["other"]),
+])
+def test_weapon_statements_about_what_it_was_not(text, expected):
+    assert [found.value for found in events.weapon_recovered(sentences(text))] == expected
