@@ -169,7 +169,9 @@ def location(text: str, sentences: list[Sentence], borough_found: Found | None) 
     return None
 
 
-WATCHDOG = re.compile(r"\b(?:police )?watchdog\b", re.I)
+# The watchdog unnamed: "the police watchdog", or its own statement's words
+# ("we have begun an independent investigation", "we attended the post-incident procedure").
+WATCHDOG = re.compile(r"\b(?:police )?watchdog\b|\b(?:we|our)\b[^.]{0,60}\b(?:independent investigation|post[- ]incident procedures?)\b", re.I)
 
 
 def referral_body(text: str, sentences: list[Sentence], country: str | None, on: dt.date | None) -> Found | None:

@@ -109,3 +109,9 @@ def test_a_force_merely_quoted_loses_to_the_force_that_acted():
     text = ("Greater Manchester Police said it was aware. Officers from Cheshire Constabulary shot the man. "
             "Cheshire Constabulary referred the shooting to the IOPC.")
     assert force_of(text) == "Cheshire Constabulary"
+
+
+def test_a_watchdogs_own_statement_implies_the_body_of_its_time_and_place():
+    text = "We have begun an independent investigation after a man was shot by officers in Birmingham."
+    found = places.referral_body(text, sentences(text), "England", dt.date(2017, 7, 26))
+    assert found.value == "IPCC" and found.rule == "referral:unnamed_watchdog_for_place_and_date"
