@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import dateparser
 
-from etl.extract.text import Found, Sentence
+from etl.extract.text import NUMBER, Found, Sentence, number_value
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -161,6 +161,7 @@ def date_phrases(sentence: Sentence, anchor: dt.date | None, month_years: dict[i
                 continue
             value = parse_absolute(day, month, year, anchor)
             if value and (anchor is None or value <= anchor):
+                value, rule = _counted_back(text, match.end(), value, rule)
                 add(match, value, "day", rule)
     for match in MONTH_YEAR.finditer(text):
         month = _month_number(match.group(1))
@@ -175,6 +176,20 @@ def date_phrases(sentence: Sentence, anchor: dt.date | None, month_years: dict[i
     for match in YEAR_ONLY.finditer(text):
         add(match, dt.date(int(match.group(1)), 1, 1), "year", "year_only")
     return sorted(found, key=lambda phrase: phrase.start)
+
+
+# "died on 14 April 2016, two days after he was restrained": the force came first.
+DAYS_AFTER = re.compile(rf"^,?\s+({NUMBER}) (days?|weeks?) after\b", re.I)
+
+
+def _counted_back(text: str, end: int, value: dt.date, rule: str) -> tuple[dt.date, str]:
+    """The date a phrase's "N days after ..." points back to, else the date itself."""
+    match = DAYS_AFTER.match(text[end:end + 40])
+    count = number_value(match.group(1)) if match else None
+    if not count:
+        return value, rule
+    days = count * (7 if match.group(2).lower().startswith("week") else 1)
+    return value - dt.timedelta(days=days), f"{rule}_minus_{days}_days"
 
 
 def weekday_before(anchor: dt.date, weekday: str, strictly: bool = False) -> dt.date:

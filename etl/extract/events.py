@@ -68,7 +68,7 @@ NON_FATAL = re.compile(r"\b(?:non-fatal|survived|taken to (?:a )?hospital|remain
                        r"injur(?:y|ies) (?:are|is|were|was) (?:not )?(?:believed to be |thought to be )?(?:not )?(?:life[- ]threatening|life[- ]changing|serious)|"
                        r"(?:was|were|has been|has since been|had been) (?:later )?(?:arrested|charged|released|discharged from hospital|jailed|sentenced|convicted|remanded)|"
                        r"appeared (?:in|at) (?:court|\w+ (?:Magistrates|Crown) Court)|pleaded (?:not )?guilty|admitted|"
-                       r"recovering|was treated for)\b", re.I)
+                       r"recovering|(?:was|were) treated (?:in hospital |at the scene )?for)\b", re.I)
 # Deaths that are not the subject's: "a fatal police shooting is rare", "deaths in custody".
 GENERIC_DEATH = re.compile(r"\b(?:is rare|are rare|deaths in (?:police )?custody (?:figures|statistics))\b", re.I)
 
@@ -249,7 +249,7 @@ def incident_time(sentences: list[Sentence]) -> Found | None:
     """When force was used (HH:MM), else when officers stopped or confronted the person."""
     tiers: dict[int, list[Found]] = {1: [], 2: [], 3: []}
     for sentence in sentences:
-        tier = (1 if is_force_sentence(sentence) else 2 if CONFRONTATION.search(sentence.text)
+        tier = (1 if is_force_sentence(sentence) else 2 if CONFRONTATION.search(sentence.text) or _passive_force(sentence)
                 else 3 if INCIDENT_AT.search(sentence.text) else None)
         if tier is None:
             continue
@@ -273,6 +273,11 @@ def incident_time(sentences: list[Sentence]) -> Found | None:
 # "Tuesday 21st June 2022 18.04 UTC": a time straight after a full date is a timestamp.
 TIMESTAMP = re.compile(r"\b(?:19|20)\d{2},?\s*(?:at\s+)?$")
 TIME_RULES = {1: "time:force_sentence", 2: "time:confrontation", 3: "time:incident_sentence"}
+
+
+def _passive_force(sentence: Sentence) -> bool:
+    """A force word with no police named ("the 45-year-old was shot at 11.40pm"), in an article about police force."""
+    return any(weak.search(sentence.text) for _, weak in FORCE_PATTERNS.values())
 
 
 def _clock(match: re.Match) -> str | None:
