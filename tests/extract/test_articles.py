@@ -48,6 +48,47 @@ British Transport Police officers Tasered a man at Manchester Piccadilly station
 The knife was seized and the man, 27, was arrested. He was not injured.
 """, dict(relevant=True, incident_date=dt.date(2022, 1, 15), borough="Manchester", force="British Transport Police",
           force_type="taser", outcome="non_fatal", weapon_recovered="knife", subject_age=27, subject_gender="male")),
+    "lewisham_marksman": (dt.date(2023, 6, 12), """
+A man has been shot dead by a police marksman in Lewisham, south-east London.
+Officers were called to a house on Sunday evening after reports that a man was threatening neighbours.
+Armed officers fired three shots shortly after 6pm, the Metropolitan Police said.
+A non-police firearm was recovered at the scene. The IOPC has been informed.
+""", dict(relevant=True, incident_date=dt.date(2023, 6, 11), incident_time="18:00", borough="Lewisham",
+          force="Metropolitan Police Service", force_type="firearm", outcome="fatal", referral_body="IOPC",
+          weapon_recovered="firearm", shots_fired=3, subject_gender="male")),
+    "manslaughter_trial": (dt.date(2021, 11, 3), """
+A police constable has been found not guilty of manslaughter over the death of a man who was restrained in Liverpool in May 2019.
+The jury heard that the 29-year-old man stopped breathing after officers held him face down for several minutes.
+""", dict(relevant=True, incident_date=None, incident_date_precision="month", borough="Liverpool",
+          force="Merseyside Police", force_type="restraint", outcome="fatal", subject_age=29, subject_gender="male")),
+    "birmingham_woman_taser": (dt.date(2020, 2, 20), """
+West Midlands Police officers discharged a Taser at a 52-year-old woman in Erdington on Wednesday afternoon.
+She was taken to hospital for checks and later released. The force has made a voluntary referral to the IOPC.
+""", dict(relevant=True, incident_date=dt.date(2020, 2, 19), borough="Birmingham", force="West Midlands Police",
+          force_type="taser", outcome="non_fatal", referral_body="IOPC", subject_age=52, subject_gender="female")),
+    "edinburgh_custody": (dt.date(2017, 10, 9), """
+A man has died after being restrained by police officers in Edinburgh.
+Police Scotland said the man became unwell after officers detained him in Leith on Saturday.
+The Police Investigations and Review Commissioner is investigating.
+""", dict(relevant=True, incident_date=dt.date(2017, 10, 7), borough="City of Edinburgh", force="Police Scotland",
+          force_type="restraint", outcome="fatal", referral_body="PIRC", subject_gender="male")),
+    "streatham_terror": (dt.date(2020, 2, 3), """
+Counter Terrorism Policing is leading the investigation after armed officers shot dead a man who stabbed two people in Streatham on Sunday.
+The man, 20, was wearing a fake suicide vest. Officers fired shots at 1.58pm.
+""", dict(relevant=True, incident_date=dt.date(2020, 2, 2), incident_time="13:58", borough="Lambeth",
+          force="Metropolitan Police Service", force_type="firearm", outcome="fatal", terrorism_status="terrorism",
+          weapon_recovered="other", subject_age=20, subject_gender="male")),
+    "paris": (dt.date(2023, 7, 1), """
+French police shot dead a man who attacked officers with a knife in Paris on Friday, the interior ministry said.
+""", dict(relevant=False)),
+    "bull": (dt.date(2019, 5, 5), """
+Armed officers shot a bull that escaped from a farm and ran onto the A38 in Devon on Saturday.
+Devon and Cornwall Police said the animal posed a danger to drivers.
+""", dict(relevant=False)),
+    "taser_policy": (dt.date(2019, 9, 26), """
+Thousands more police officers in England and Wales will be given Tasers under a £10m scheme announced by the Home Secretary.
+Forces will be able to bid for funding to train more officers.
+""", dict(relevant=False)),
     "gang_shooting": (dt.date(2023, 8, 2), """
 A man has been shot dead in a suspected gang-related attack in Hackney.
 Police said the 19-year-old was found with gunshot wounds on Tuesday night. Detectives are appealing for witnesses.
