@@ -40,7 +40,7 @@ FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         # In the UK an attacker who is shot was, nearly always, shot by police.
         r"(?:suspect|attacker|gunman|knifeman|terrorist|assailant|offender|intruder)\s+(?:who\s+)?(?:was|were|has been|had been)\s+(?:shot|fatally shot|Tasered|tasered))",
         r"\b(?:shot dead|fatally shot|was shot|were shot|been shot|being shot|shots? (?:was|were|had been) fired|opened fire|"
-        r"gunshot wounds?|fatal shooting|shooting of|fired (?:a |two |three |several |\w+ )?shots?|"
+        r"gunshot wounds?|fatal shooting|shooting of|shooting (?:the|a|an|him|her)|fired (?:a |two |three |several |\w+ )?shots?|"
         r"discharged (?:a |their |his |her )?(?:firearm|weapon))\b"),
     "taser": _patterns(
         r"\b(?:Tasered|tasering|Taser(?:s)? (?:was|were|had been) (?:fired|discharged|used|deployed|drawn)|"
