@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,18 +20,17 @@ import pandas as pd
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from etl import ingest  # noqa: E402
 from etl.extract import extract_all  # noqa: E402
 from etl.extract.cues import force_mentions, is_force_sentence  # noqa: E402
-from etl.ingest import parse_document  # noqa: E402
+from etl.tables import read_table  # noqa: E402
 
 
 def load_corpus(folder: Path) -> list[dict]:
-    articles = []
-    for path in sorted(folder.glob("*.txt")):
-        article, _ = parse_document(path.name, path.read_bytes())
-        if article:
-            articles.append(article)
-    return articles
+    """The corpus as the ingest stage reads it."""
+    with tempfile.TemporaryDirectory() as interim:
+        ingest.run(folder, Path(interim))
+        return read_table(Path(interim) / "ingested.parquet", "ingested").to_dict("records")
 
 
 def main() -> int:

@@ -90,12 +90,28 @@ OFFICER_VICTIM = re.compile(
     r"(?:\s+dead)?\b(?!\s+(?:the|a|an|him|her|them|at|(?-i:[A-Z])))", re.I)
 
 
+# Every force pattern above contains one of these stems (checked by a test).
+FORCE_STEMS = ("shot", "shoot", "marksm", "fire", "firing", "gun", "kill", "wound", "injur", "tase", "stun", "conducted energy",
+               "restrain", "pin", "held", "knelt", "tackl", "wrestl", "brought to the ground", "compression", "choke",
+               "headlock", "face down", "handcuff", "hit", "struck", "knock", "run over", "collid", "collision", "crash",
+               "pursuit", "chase", "rammed", "boxed in", "tactical contact", "baton", "bullet", "projectile", "aep",
+               "spray", "cs gas", "dog", "discharg", "round")
+
+
 @functools.lru_cache(maxsize=8192)
 def force_mentions(sentence: Sentence) -> tuple[tuple[str, re.Match], ...]:
     """(force type, match) for every report of police force in the sentence.
 
     Cached: several field rules ask the same question of the same sentence.
     """
+    lowered = sentence.text.lower()
+    if not any(stem in lowered for stem in FORCE_STEMS):
+        return ()  # most sentences name no force at all: skip the dozen patterns
+    return all_force_mentions(sentence)
+
+
+def all_force_mentions(sentence: Sentence) -> tuple[tuple[str, re.Match], ...]:
+    """What `force_mentions` finds, without its prefilter (the prefilter's tests compare the two)."""
     found = []
     police_in_sentence = bool(POLICE.search(sentence.text))
     for force_type, (by_itself, with_police) in FORCE_PATTERNS.items():

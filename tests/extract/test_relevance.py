@@ -60,3 +60,20 @@ def test_relevance_has_evidence_and_a_score():
 ])
 def test_trials_tackles_and_force_in_self_defence_are_relevant(text):
     assert judge(text).relevant
+
+
+def test_the_force_prefilter_hides_nothing():
+    """Every sentence of these tests and of the dev corpus gets the same force mentions with and without it."""
+    from conftest import SHARED
+    from etl.extract import cues
+    from tests_sentences import all_test_sentences
+
+    texts = all_test_sentences() + [path.read_text(encoding="utf-8")
+                                    for path in sorted((SHARED / "corpus" / "dev" / "articles").glob("*.txt"))]
+    checked = 0
+    for text in texts:
+        for sentence in sentences(text):
+            found = [(kind, match.span()) for kind, match in cues.force_mentions(sentence)]
+            assert found == [(kind, match.span()) for kind, match in cues.all_force_mentions(sentence)], sentence.text
+            checked += bool(found)
+    assert checked > 100
