@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 # no update checks, no network.
 RUN := PATH="$(BIN):$$PATH" DVC_NO_ANALYTICS=1
 
-.PHONY: install build test clean
+.PHONY: install build test bench clean
 
 install: $(INSTALLED)
 
@@ -24,6 +24,10 @@ build: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(RUN) $(BIN)/python -m pytest
+
+# Every benchmark script in benchmarks/ (bench_*.py), one after the other.
+bench: $(INSTALLED)
+	for script in benchmarks/bench_*.py; do $(RUN) $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf data/interim data/processed/*.parquet data/processed/*.duckdb

@@ -8,45 +8,113 @@ from pathlib import Path
 import pandas as pd
 
 from etl import extract, ingest, link, publish, validate
+from etl.progress import Progress, Silent
+from etl.tables import read_table, write_table
+
+EXTRACT_CHUNK = 100  # articles extracted between two progress updates
+
+
+class LostDocumentsError(RuntimeError):
+    """Documents read != articles + rejected documents: a stage dropped or invented rows."""
 
 
 @dataclass(frozen=True)
 class Summary:
-    """What one build read, kept and published."""
+    """What one build read, kept and published; documents = articles + rejected always holds."""
 
     files: int
+    documents: int
     articles: int
     relevant: int
     incidents: int
     rejected: int
     flagged: int
+    duplicates: int = 0
+    copies: int = 0
+    rows_rejected: int = 0
 
     def line(self) -> str:
-        return (f"read {self.files} files: {self.articles} articles ({self.relevant} relevant), "
-                f"{self.rejected} rejected, {self.flagged} flagged; {self.incidents} incidents")
+        rows = f", {self.rows_rejected} other rows rejected" if self.rows_rejected else ""
+        return (f"read {self.documents} documents in {self.files} files = {self.articles} articles "
+                f"({self.relevant} relevant) + {self.rejected} rejected; {self.duplicates} duplicates, "
+                f"{self.copies} copies; {self.flagged} flagged{rows}; {self.incidents} incidents")
 
 
-def build(raw: Path, out: Path, params: dict, interim: Path | None = None) -> Summary:
-    """Build the dataset from the articles under `raw` into `out`; stage tables go to `interim`."""
+def build(raw: Path, out: Path, params: dict, interim: Path | None = None, show_progress: bool = False) -> Summary:
+    """Build the dataset from the articles under `raw` into `out`; stage tables go to `interim`.
+
+    Nothing is published unless every document read is an article or a rejected
+    document; `out` keeps its previous tables until the last step (see etl.publish).
+    """
     if interim is None:
         with tempfile.TemporaryDirectory(prefix="uofdb-") as scratch:
-            return build(raw, out, params, Path(scratch))
-    ingest.run(raw, interim)
-    extract.run(interim / "ingested.parquet", interim, params["extract"]["relevance_threshold"])
-    link.run(interim / "ingested.parquet", interim / "extractions.parquet", interim, params["link"]["window_days"])
+            return build(raw, out, params, Path(scratch), show_progress)
+    reporter = Progress if show_progress else Silent
+    ingested = ingest.run(raw, interim, params.get("ingest"), progress=reporter("ingest", 0, "files"))
+    rejected = int((ingested.rejects["severity"] == "error").sum()) if len(ingested.rejects) else 0
+    with reporter("extract", len(ingested.articles), "articles") as progress:
+        progress.count(read=ingested.documents, relevant=0, rejected=rejected)
+        extract_with_progress(interim, params["extract"]["relevance_threshold"], progress)
+    link.run(interim / "ingested.parquet", interim / "extractions.parquet", interim, params["link"]["window_days"],
+             params["link"]["threshold"], params["link"]["max_block"], previous=out / "articles.parquet")
     tables = validate.run(interim, interim / "validated")
+    summary = summarise(tables, ingested.documents, ingested.files)  # raises before publishing if documents were lost
     publish.run(interim / "validated", out)
-    return summarise(tables)
+    return summary
 
 
-def summarise(tables: dict[str, pd.DataFrame]) -> Summary:
-    rejects = tables["rejects"]
-    file_errors = rejects[(rejects["stage"] == "ingest") & (rejects["severity"] == "error")]
+def extract_with_progress(interim: Path, relevance_threshold: float, progress: Progress) -> None:
+    """What `extract.run` does, a chunk of articles at a time so the progress bar moves.
+
+    Uses the stage's own pure `extract_all`; tests check the tables are identical to
+    `extract.run`'s.
+    """
+    articles = read_table(interim / "ingested.parquet", "ingested")
+    extractions, evidence = [], []
+    for start in range(0, len(articles), EXTRACT_CHUNK):
+        rows, found = extract.extract_all(articles.iloc[start:start + EXTRACT_CHUNK], relevance_threshold)
+        extractions.append(rows)
+        evidence.append(found)
+        progress.count(relevant=int(rows["relevant"].sum()))
+        progress.advance(len(rows))
+    if not extractions:  # no articles: still write both tables, with their columns
+        rows, found = extract.extract_all(articles, relevance_threshold)
+        extractions, evidence = [rows], [found]
+    write_table(pd.concat(extractions, ignore_index=True), "extractions", interim / "extractions.parquet")
+    write_table(pd.concat(evidence, ignore_index=True), "evidence", interim / "evidence.parquet")
+
+
+def documents_rejected(rejects: pd.DataFrame) -> int:
+    """Documents kept out of `articles`: each ingest error is one; later stages name the article row."""
+    errors = rejects[rejects["severity"] == "error"]
+    at_ingest = int((errors["stage"] == "ingest").sum())
+    later = errors[(errors["stage"] != "ingest") & errors["row_key"].fillna("").str.startswith("articles:")]
+    return at_ingest + later["row_key"].nunique()
+
+
+def rows_rejected(rejects: pd.DataFrame) -> int:
+    """Rows of other tables (incidents, evidence) kept out by validation: not documents."""
+    errors = rejects[(rejects["severity"] == "error") & (rejects["stage"] != "ingest")]
+    return int((~errors["row_key"].fillna("").str.startswith("articles:")).sum())
+
+
+def summarise(tables: dict[str, pd.DataFrame], documents: int, files: int) -> Summary:
+    """The build's counts, after checking documents read = articles + rejected documents."""
+    rejects, articles = tables["rejects"], tables["articles"]
+    rejected = documents_rejected(rejects)
+    if documents != len(articles) + rejected:
+        raise LostDocumentsError(f"read {documents} documents but have {len(articles)} articles + {rejected} "
+                                 f"rejected = {len(articles) + rejected}; nothing was published (this is a bug: "
+                                 f"please report it with the input folder)")
     return Summary(
-        files=len(tables["articles"]) + file_errors["source_path"].nunique(),
-        articles=len(tables["articles"]),
-        relevant=int(tables["articles"]["relevant"].sum()),
+        files=files,
+        documents=documents,
+        articles=len(articles),
+        relevant=int(articles["relevant"].sum()),
         incidents=len(tables["incidents"]),
-        rejected=int((rejects["severity"] == "error").sum()),
+        rejected=rejected,
         flagged=int((rejects["severity"] == "warning").sum()),
+        duplicates=int(articles["duplicate_of"].notna().sum()),
+        copies=int(articles["copy_of"].notna().sum()),
+        rows_rejected=rows_rejected(rejects),
     )

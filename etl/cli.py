@@ -48,6 +48,10 @@ def parser() -> argparse.ArgumentParser:
             command.add_argument("--raw", type=Path, help="folder of input articles (default: paths.raw)")
         if stage == "publish":
             command.add_argument("--out", type=Path, help="output folder (default: paths.processed)")
+        if stage == "link":
+            command.add_argument("--previous", type=Path,
+                                 help="previous build's articles.parquet, whose incident ids are kept "
+                                      "(default: paths.processed/articles.parquet, when present)")
         command.set_defaults(handler=run_stage, stage=stage)
 
     query = commands.add_parser("query", help="run SQL against the published database and print the result")
@@ -67,7 +71,8 @@ def _path(given: Path | None, params: dict, key: str) -> Path:
 def run_build(args: argparse.Namespace, params: dict) -> int:
     from etl.build import build
 
-    summary = build(_path(args.raw, params, "raw"), _path(args.out, params, "processed"), params, args.interim)
+    summary = build(_path(args.raw, params, "raw"), _path(args.out, params, "processed"), params, args.interim,
+                    show_progress=True)
     print(f"uofdb build: {summary.line()} -> {_path(args.out, params, 'processed')}")
     return 0
 
@@ -77,17 +82,24 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
 
     interim = _path(args.interim, params, "interim")
     if args.stage == "ingest":
-        articles, rejects = ingest.run(_path(args.raw, params, "raw"), interim)
-        print(f"uofdb ingest: {len(articles)} articles, {len(rejects)} rejects -> {interim}")
-        for reason in rejects["reason"] if len(rejects) else []:
-            print(f"  rejected: {reason}", file=sys.stderr)
+        from etl.progress import Progress
+
+        ingested = ingest.run(_path(args.raw, params, "raw"), interim, params["ingest"], Progress("ingest", 0, "files"))
+        rejects = ingested.rejects
+        errors = int((rejects["severity"] == "error").sum()) if len(rejects) else 0
+        print(f"uofdb ingest: {ingested.documents} documents in {ingested.files} files = {len(ingested.articles)} "
+              f"articles + {errors} rejected; {len(rejects) - errors} flagged -> {interim}")
+        for severity, reason in zip(rejects["severity"], rejects["reason"]):
+            print(f"  {'rejected' if severity == 'error' else 'flagged'}: {reason}", file=sys.stderr)
     elif args.stage == "extract":
         extractions, evidence = extract.run(interim / "ingested.parquet", interim, params["extract"]["relevance_threshold"])
         print(f"uofdb extract: {int(extractions['relevant'].sum())} of {len(extractions)} articles relevant, "
               f"{len(evidence)} evidence rows -> {interim}")
     elif args.stage == "link":
+        previous = args.previous or Path(params["paths"]["processed"]) / "articles.parquet"
         incidents, membership = link.run(interim / "ingested.parquet", interim / "extractions.parquet", interim,
-                                         params["link"]["window_days"])
+                                         params["link"]["window_days"], params["link"]["threshold"],
+                                         params["link"]["max_block"], previous=previous)
         print(f"uofdb link: {len(membership)} relevant articles in {len(incidents)} incidents -> {interim}")
     elif args.stage == "validate":
         tables = validate.run(interim, interim / "validated")

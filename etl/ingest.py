@@ -1,27 +1,32 @@
-"""Stage 1, ingest: every file under the raw folder becomes an `articles` row or a reject.
+"""Stage 1, ingest: every document under the raw folder becomes an `articles` row or a reject.
 
-The sample format is plain text with an optional first line
-` date YYYY-MM-DD Headline`, then the body. A file that is empty, binary or
-unreadable is rejected with the reason; a file that is not UTF-8 is decoded with a
-fallback and flagged. The build goes on whatever one file holds.
+Files are read by format (`etl.readers`): the sample `.txt` format, `.html` pages,
+`.jsonl` and `.csv` exports with one article per record, and `.gz` of any of them.
+A document that is empty, binary, undecodable, malformed or too large is rejected
+with the file, the record and the reason; a file that is not UTF-8 is decoded with
+a fallback and flagged. Exact duplicates and near-identical copies keep their rows
+and are marked (`etl.duplicates`). The build goes on whatever one file holds, and
+every document read is counted once: documents read = articles + error rejects.
 """
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import pandas as pd
 
+from etl import duplicates
+from etl import params as params_module
+from etl.progress import Progress, Silent
+from etl.readers import (  # noqa: F401 - re-exported: the extractor and tests use them from here
+    SUPPORTED_SUFFIXES, Document, Options, Reject, dateline_end, decode, looks_binary, read_file,
+)
 from etl.tables import write_table
+from schema.codebook import TABLES
+from schema.models import conform
 
-SUPPORTED_SUFFIXES = (".txt",)
-# cp1252 decodes every byte Latin-1 does and also the curly quotes and dashes that
-# Windows-era news exports contain, so it is the better single fallback.
-FALLBACK_ENCODING = "cp1252"
-DATELINE = re.compile(r"\A[ \t]*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t]*([^\n]*)")
+DEFAULTS = params_module.DEFAULTS["ingest"]
 
 
 class EmptyCorpusError(RuntimeError):
@@ -29,28 +34,34 @@ class EmptyCorpusError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Reject:
-    source_path: str
-    check_id: str
-    reason: str
-    severity: str = "error"
+class Ingested:
+    """What ingest read: the articles, the rejects and warnings, and how many documents it found."""
 
-    def row(self) -> dict:
-        return {"source_path": self.source_path, "row_key": None, "stage": "ingest",
-                "check_id": self.check_id, "severity": self.severity, "reason": self.reason}
+    articles: pd.DataFrame
+    rejects: pd.DataFrame
+    documents: int
+    files: int
+
+    def __iter__(self):
+        # `articles, rejects = ingest.run(...)` keeps working.
+        return iter((self.articles, self.rejects))
 
 
-def run(raw_dir: Path, out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read every article file under `raw_dir`; write `ingested` and ingest rejects to `out_dir`."""
-    # load
+def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Progress | None = None) -> Ingested:
+    """Read every input file under `raw_dir`; write `ingested` and ingest rejects to `out_dir`."""
+    settings = {**DEFAULTS, **(params or {})}
+    options = Options.from_params(settings)
+    # load: lazily, one file at a time, so memory holds one file's bytes plus the articles
     paths = article_files(raw_dir)
-    documents = [(relative_name(path, raw_dir), read_bytes(path)) for path in paths]
+    documents = ((relative_name(path, raw_dir), read_bytes(path, options.max_file_bytes)) for path in paths)
     # process
-    articles, rejects = parse_documents(documents)
+    progress = progress or Silent("ingest", len(paths), "files")
+    progress.total = len(paths)
+    ingested = parse_documents(documents, options, float(settings["copy_similarity"]), progress)
     # save
-    write_table(articles, "ingested", out_dir / "ingested.parquet")
-    write_table(rejects, "rejects", out_dir / "ingest_rejects.parquet")
-    return articles, rejects
+    write_table(ingested.articles, "ingested", out_dir / "ingested.parquet")
+    write_table(ingested.rejects, "rejects", out_dir / "ingest_rejects.parquet")
+    return ingested
 
 
 def article_files(raw_dir: Path) -> list[Path]:
@@ -68,102 +79,66 @@ def relative_name(path: Path, raw_dir: Path) -> str:
     return path.relative_to(raw_dir).as_posix()
 
 
-def read_bytes(path: Path) -> bytes | OSError:
-    """The file's bytes, or the error that stopped us reading them."""
+class TooLarge(OSError):
+    """A file above the size limit: not read at all."""
+
+
+def read_bytes(path: Path, limit: int | None = None) -> bytes | OSError:
+    """The file's bytes, or the error that stopped us reading them (a file above `limit` is not read)."""
     try:
+        size = path.stat().st_size
+        if limit is not None and size > limit:
+            return TooLarge(27, f"the file is too large ({size / 2**20:.1f} MB, above the {limit / 2**20:g} MB "
+                                f"limit ingest.max_file_mb in params.yaml); split it or raise the limit")
         return path.read_bytes()
     except OSError as error:
         return error
 
 
-def parse_documents(documents: list[tuple[str, bytes | OSError]]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Articles and rejects from (source_path, bytes) pairs; pure."""
-    rows, rejects, seen = [], [], {}
+def parse_documents(documents: Iterable[tuple[str, bytes | OSError]], options: Options | None = None,
+                    copy_similarity: float = DEFAULTS["copy_similarity"],
+                    progress: Progress | None = None) -> Ingested:
+    """Articles and rejects from (source_path, bytes) pairs, duplicates and copies marked; pure."""
+    options = options or Options()
+    progress = progress or Silent("ingest", 0, "files")
+    rows, rejects, seen, read, files = [], [], {}, 0, 0
     for source_path, content in documents:
-        article, problems = parse_document(source_path, content)
-        rejects.extend(problems)
-        if article is None:
-            continue
-        if article["article_id"] in seen:
-            rejects.append(Reject(source_path, "ingest.duplicate_article_id",
-                                  f"{source_path}: article id {article['article_id']!r} is already used by "
-                                  f"{seen[article['article_id']]}; rename one of the files"))
-            continue
-        seen[article["article_id"]] = source_path
-        rows.append(article)
-    return pd.DataFrame(rows), pd.DataFrame([reject.row() for reject in rejects])
+        files += 1
+        for item in read_file(source_path, content, options):
+            if isinstance(item, Reject):
+                rejects.append(item)
+                read += item.severity == "error"
+                progress.count(read=int(item.severity == "error"), rejected=int(item.severity == "error"))
+                continue
+            read += 1
+            progress.count(read=1)
+            if item.article_id in seen:
+                rejects.append(duplicate_id(item, seen[item.article_id]))
+                progress.count(rejected=1)
+                continue
+            seen[item.article_id] = item.source_path + (f" {item.record}" if item.record else "")
+            rows.append(item.row())
+        progress.advance()
+    progress.close()
+    articles = mark_copies(pd.DataFrame(rows, columns=list(TABLES["ingested"].columns)), copy_similarity)
+    rejects = pd.DataFrame([reject.row() for reject in rejects], columns=list(TABLES["rejects"].columns))
+    # In the codebook's dtypes, so what run() returns is what it writes.
+    return Ingested(conform(articles, "ingested"), conform(rejects, "rejects"), read, files)
 
 
-def parse_document(source_path: str, content: bytes | OSError) -> tuple[dict | None, list[Reject]]:
-    """One article row (or None) and the problems found reading it."""
-    if isinstance(content, OSError):
-        return None, [Reject(source_path, "ingest.unreadable", f"{source_path}: cannot be read ({content.strerror or content})")]
-    suffix = Path(source_path).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        return None, [Reject(source_path, "ingest.unsupported_format",
-                             f"{source_path}: unsupported file type {suffix or '(no extension)'!r}; "
-                             f"articles must be {', '.join(SUPPORTED_SUFFIXES)} files")]
-    if not content.strip():
-        return None, [Reject(source_path, "ingest.empty", f"{source_path}: the file is empty")]
-    if looks_binary(content):
-        return None, [Reject(source_path, "ingest.binary",
-                             f"{source_path}: binary data (NUL or control bytes), not a text article")]
-    text, encoding = decode(content)
-    problems = []
-    if encoding != "utf-8":
-        problems.append(Reject(source_path, "ingest.not_utf8",
-                               f"{source_path}: not valid UTF-8; read as {encoding} — check accented characters "
-                               f"and re-save the file as UTF-8", severity="warning"))
-    text = normalise_newlines(text)
-    published, headline, dateline_problem = parse_dateline(text)
-    if dateline_problem:
-        problems.append(Reject(source_path, "ingest.bad_dateline", f"{source_path}: {dateline_problem}", severity="warning"))
-    article = {
-        "article_id": Path(source_path).stem,
-        "source_path": source_path,
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "encoding": encoding,
-        "published_date": published,
-        "headline": headline,
-        "text": text,
-    }
-    return article, problems
+def duplicate_id(document: Document, first: str) -> Reject:
+    where = document.source_path + (f" {document.record}" if document.record else "")
+    fix = "give the records distinct ids" if document.record else "rename one of the files"
+    return Reject(document.source_path, "ingest.duplicate_article_id",
+                  f"{where}: article id {document.article_id!r} is already used by {first}; {fix}",
+                  record=document.record)
 
 
-def looks_binary(content: bytes) -> bool:
-    """True for bytes that are not text: any NUL, or many control characters."""
-    if b"\x00" in content:
-        return True
-    sample = content[:8192]
-    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
-    return controls > len(sample) * 0.05
-
-
-def decode(content: bytes) -> tuple[str, str]:
-    """The text and the encoding that decoded it: UTF-8 (BOM allowed), else the fallback."""
-    try:
-        return content.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        return content.decode(FALLBACK_ENCODING, errors="replace"), FALLBACK_ENCODING
-
-
-def normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def parse_dateline(text: str) -> tuple[dt.date | None, str | None, str | None]:
-    """(published date, headline, problem) from the optional ` date YYYY-MM-DD Headline` line."""
-    match = DATELINE.match(text)
-    if not match:
-        return None, None, None
-    headline = match.group(2).strip() or None
-    try:
-        return dt.date.fromisoformat(match.group(1)), headline, None
-    except ValueError:
-        return None, headline, f"dateline date {match.group(1)} is not a real date; published_date left empty"
-
-
-def dateline_end(text: str) -> int:
-    """Offset where the body starts: after the dateline's date, so its headline stays searchable."""
-    match = DATELINE.match(text)
-    return match.start(2) if match else 0
+def mark_copies(articles: pd.DataFrame, copy_similarity: float) -> pd.DataFrame:
+    """The articles with `duplicate_of` and `copy_of` filled in (read order decides the first copy)."""
+    marks = duplicates.mark(list(articles["article_id"]), list(articles["text"]),
+                            list(articles["published_date"]), copy_similarity)
+    articles = articles.copy()
+    articles["duplicate_of"] = [marks.duplicate_of.get(article_id) for article_id in articles["article_id"]]
+    articles["copy_of"] = [marks.copy_of.get(article_id) for article_id in articles["article_id"]]
+    return articles

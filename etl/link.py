@@ -1,170 +1,156 @@
 """Stage 3, link: group relevant articles into incidents and merge their fields.
 
-A first, simple method: articles are blocked by force and borough; within a block,
-dated articles whose incident dates lie within `window_days` of each other form one
-incident, and an article with no incident date joins the incident of its block that
-shares most with it (place, subject, outcome). Each field is then merged by the rule
-the codebook declares for it (`Column.merge`).
+Articles are compared only within blocks (date window by force and borough, named
+people, streets and places, subject description; see `etl.linking.clustering`), so
+the cost grows near-linearly with the corpus. Each candidate pair is scored on what
+the two articles share and where they disagree (`etl.linking.similarity`), and groups
+form best pair first. Articles with no date link by place, people and description;
+hearings and findings published years later link by the named person, the street
+and the incident date they state.
 
-`incident_id` is derived from the incident's founding article (the earliest
-published), so adding unrelated articles never changes an existing id.
+An article marked `duplicate_of` / `copy_of` (columns of the ingested table, when
+present) joins the incident of the article it copies and counts once as evidence.
+
+Each field is merged by the codebook's rule (`etl.linking.merge`); `incident_fields`
+records, per incident and field, the chosen value, the article it came from, the
+rule and every other value seen.
+
+Ids are stable (`etl.linking.ids`): a new incident is named after its founding
+article, and with `previous` (the previous build's published `articles.parquet`, or
+any table of article_id and incident_id) a group keeps the id its known articles had.
 """
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-from collections import defaultdict
+import contextlib
+import gc
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
+from etl.linking import ids
+from etl.linking.clustering import link_groups
+from etl.linking.features import features_of, stated
+from etl.linking.merge import merge_group
 from etl.tables import read_table, write_table
-from schema import vocab
-from schema.codebook import COLUMNS, EVENT_FIELDS, FORCE_TYPES, NOT_STATED
 
-SHARED_FIELDS = ("location", "subject_age", "subject_gender", "outcome", "force_type", "weapon_recovered", "incident_time")
+COPY_COLUMNS = ("duplicate_of", "copy_of")
+THRESHOLD = 4.0
+MAX_BLOCK = 50
 
 
-def run(ingested_path: Path, extractions_path: Path, out_dir: Path, window_days: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Link the relevant articles; write `incidents` and `article_incidents` to `out_dir`."""
+def run(ingested_path: Path, extractions_path: Path, out_dir: Path, window_days: int,
+        threshold: float = THRESHOLD, max_block: int = MAX_BLOCK,
+        previous: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Link the relevant articles; write `incidents`, `incident_fields` and `article_incidents` to `out_dir`."""
     # load
-    articles = read_table(ingested_path, "ingested")[["article_id", "published_date"]]
+    ingested = read_table(ingested_path, "ingested")
     extractions = read_table(extractions_path, "extractions")
+    known = previous_membership(previous)
     # process
-    relevant = extractions[extractions["relevant"]].merge(articles, on="article_id", how="left")
-    clusters = cluster(relevant.to_dict("records"), window_days)
-    incidents, membership = incidents_from(clusters)
+    articles = relevant_articles(ingested, extractions)
+    groups = cluster(articles, window_days, threshold, max_block)
+    incidents, membership, fields = incidents_from(groups, known)
     # save
     write_table(incidents, "incidents", out_dir / "incidents.parquet")
+    write_table(fields, "incident_fields", out_dir / "incident_fields.parquet")
     write_table(membership, "article_incidents", out_dir / "article_incidents.parquet")
     return incidents, membership
 
 
-def cluster(articles: list[dict], window_days: int) -> list[list[dict]]:
-    """Groups of articles that report the same incident."""
-    blocks = defaultdict(list)
+def previous_membership(path: Path | None) -> dict[str, str]:
+    """article_id -> incident_id of a previous build; empty when there is none yet."""
+    if path is None or not Path(path).exists():
+        return {}
+    table = pq.read_table(path, columns=["article_id", "incident_id"]).to_pydict()
+    return {article: incident for article, incident in zip(table["article_id"], table["incident_id"]) if incident}
+
+
+def relevant_articles(ingested: pd.DataFrame, extractions: pd.DataFrame) -> list[dict]:
+    """The relevant articles' extracted fields with their published date, text and copy marks."""
+    columns = ["article_id", "published_date", "text"] + [c for c in COPY_COLUMNS if c in ingested]
+    relevant = extractions[extractions["relevant"].fillna(False).astype(bool)]
+    return relevant.merge(ingested[columns], on="article_id", how="left").to_dict("records")
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused():
+    """Linking builds millions of small objects without cycles; the cyclic collector would rescan
+    them all again and again (time growing faster than the corpus). Reference counting still frees them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def cluster(articles: list[dict], window_days: int, threshold: float = THRESHOLD,
+            max_block: int = MAX_BLOCK) -> list[list[dict]]:
+    """Groups of articles that report the same incident; copies join the group of what they copy."""
+    with _cyclic_gc_paused():
+        return _cluster(articles, window_days, threshold, max_block)
+
+
+def _cluster(articles: list[dict], window_days: int, threshold: float, max_block: int) -> list[list[dict]]:
     for article in articles:
-        blocks[(_stated(article.get("force")), _stated(article.get("borough")))].append(article)
-    clusters: list[list[dict]] = []
-    for key in sorted(blocks, key=str):
-        clusters.extend(_cluster_block(blocks[key], window_days))
-    return _attach_unplaced(clusters)
-
-
-def _cluster_block(block: list[dict], window_days: int) -> list[list[dict]]:
-    dated = sorted((a for a in block if a.get("incident_date")), key=lambda a: (a["incident_date"], a["article_id"]))
-    undated = sorted((a for a in block if not a.get("incident_date")), key=lambda a: a["article_id"])
-    groups: list[list[dict]] = []
-    for article in dated:
-        if groups and (article["incident_date"] - groups[-1][-1]["incident_date"]).days <= window_days:
-            groups[-1].append(article)
-        else:
-            groups.append([article])
-    for article in undated:
-        best = max(groups, key=lambda group: _shared(article, group), default=None)
-        if best is not None and (len(groups) == 1 or _shared(article, best) > 0):
-            best.append(article)
-        else:
-            groups.append([article])
+        article["_features"] = features_of(article)
+    by_id = {article["article_id"]: article for article in articles}
+    originals = [a for a in articles if _original_of(a, by_id) is None]
+    groups = [[originals[i] for i in group]
+              for group in link_groups([a["_features"] for a in originals], window_days, threshold, max_block)]
+    group_of = {a["article_id"]: group for group in groups for a in group}
+    for article in articles:
+        original = _original_of(article, by_id)
+        if original is not None:
+            group_of[original["article_id"]].append(article)
     return groups
 
 
-def _attach_unplaced(clusters: list[list[dict]]) -> list[list[dict]]:
-    """Join a cluster with no borough to the one placed cluster of the same force and date, if there is exactly one."""
-    placed = [group for group in clusters if any(_stated(a.get("borough")) for a in group)]
-    result = list(placed)
-    for group in clusters:
-        if group in placed:
-            continue
-        dates = {a["incident_date"] for a in group if a.get("incident_date")}
-        force = {_stated(a.get("force")) for a in group}
-        matches = [other for other in placed
-                   if force & {_stated(a.get("force")) for a in other}
-                   and (not dates or dates & {a["incident_date"] for a in other if a.get("incident_date")})
-                   and (dates or _shared(group[0], other) > 1)]
-        if len(matches) == 1:
-            matches[0].extend(group)
-        else:
-            result.append(group)
-    return result
-
-
-def _shared(article: dict, group: list[dict]) -> int:
-    """How many descriptive fields the article shares with any article of the group."""
-    return sum(1 for name in SHARED_FIELDS
-               if _stated(article.get(name)) is not None
-               and any(_stated(other.get(name)) == _stated(article.get(name)) for other in group))
-
-
-def _stated(value: object) -> object | None:
-    if value is None or value is pd.NA or value == NOT_STATED or (isinstance(value, float) and value != value):
-        return None
-    return value
+def _original_of(article: dict, by_id: dict[str, dict]) -> dict | None:
+    """The relevant article this one copies (following chains of copies), or None."""
+    seen = {article["article_id"]}
+    target = article["_features"].copy_of
+    original = None
+    while target in by_id and target not in seen:
+        original = by_id[target]
+        seen.add(target)
+        target = original["_features"].copy_of
+    return original
 
 
 def incident_id(group: list[dict]) -> str:
-    """A stable id from the founding article: the earliest published, undated ones last."""
-    founder = min(group, key=_publication_order)
-    return "uof-" + hashlib.sha256(founder["article_id"].encode()).hexdigest()[:12]
+    """The id a new group gets: from its founding article (the earliest published, undated ones last)."""
+    return ids.assign_ids([group])[0]
 
 
-def _publication_order(article: dict) -> tuple:
-    published = article.get("published_date")
-    return (published is None, published or dt.date.min, article["article_id"])
+def incidents_from(groups: list[list[dict]], previous: dict[str, str] | None = None
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """One merged row per group, the article -> incident membership, and the per-field provenance."""
+    with _cyclic_gc_paused():
+        return _incidents_from(groups, previous)
 
 
-def incidents_from(clusters: list[list[dict]]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One merged row per cluster, and the article → incident membership."""
-    rows, membership = [], []
-    for group in clusters:
-        identifier = incident_id(group)
-        row = {"incident_id": identifier, **merge_fields(group),
-               "n_articles": len(group), "article_ids": sorted(a["article_id"] for a in group)}
-        rows.append(row)
+def _incidents_from(groups: list[list[dict]], previous: dict[str, str] | None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    rows, membership, fields = [], [], []
+    for identifier, group in zip(ids.assign_ids(groups, previous), groups):
+        merged, provenance = merge_group(group)
+        rows.append({"incident_id": identifier, **merged, "n_articles": len(group),
+                     "article_ids": sorted(a["article_id"] for a in group)})
         membership.extend({"article_id": a["article_id"], "incident_id": identifier} for a in group)
+        fields.extend({"incident_id": identifier, **row} for row in provenance)
     incidents = pd.DataFrame(rows).sort_values("incident_id") if rows else pd.DataFrame(columns=["incident_id"])
-    return incidents, pd.DataFrame(membership, columns=["article_id", "incident_id"])
+    fields_frame = pd.DataFrame(fields, columns=["incident_id", "field", "chosen_value", "source_article_id",
+                                                 "merge_rule", "other_values"])
+    return (incidents, pd.DataFrame(membership, columns=["article_id", "incident_id"]),
+            fields_frame.sort_values(["incident_id", "field"]).reset_index(drop=True))
 
 
 def merge_fields(group: list[dict]) -> dict:
     """The incident's value of each field, by the codebook's merge rule for it."""
-    ordered = sorted(group, key=_publication_order)
-    dated_last = sorted(group, key=lambda a: (a.get("published_date") is not None, a.get("published_date") or dt.date.min, a["article_id"]))
-    merged, source = {}, {}
-    for name in EVENT_FIELDS:
-        rule = COLUMNS[name].merge
-        if rule.startswith("with:"):
-            continue
-        stated = [a for a in (dated_last if rule != "earliest" else ordered) if _stated(a.get(name)) is not None]
-        chosen = _choose(rule, name, stated, merged)
-        merged[name] = chosen.get(name) if chosen else COLUMNS[name].unstated
-        source[name] = chosen
-    for name in EVENT_FIELDS:
-        rule = COLUMNS[name].merge
-        if rule.startswith("with:"):
-            companion = source.get(rule.removeprefix("with:"))
-            fallback = [a for a in dated_last if _stated(a.get(name)) is not None]
-            chosen = companion if companion is not None else (fallback[-1] if fallback else None)
-            merged[name] = chosen.get(name) if chosen else COLUMNS[name].unstated
-    return merged
+    return merge_group(group)[0]
 
 
-def _choose(rule: str, name: str, stated: list[dict], merged: dict) -> dict | None:
-    if not stated:
-        return None
-    if rule == "most_serious":
-        return min(stated, key=lambda a: FORCE_TYPES.index(a[name]))
-    if rule == "earliest":
-        return stated[0]
-    if rule == "at_the_time":
-        return _body_at_the_time(stated, merged) or stated[-1]
-    return stated[-1]  # latest: the later account wins a conflict
-
-
-def _body_at_the_time(stated: list[dict], merged: dict) -> dict | None:
-    """The article naming the watchdog that held the role where and when it happened."""
-    district = vocab.district_by_name().get(merged.get("borough")) if merged.get("borough") else None
-    if district is None:
-        return None
-    body = vocab.referral_body_for(district.country, merged.get("incident_date"))
-    return next((a for a in reversed(stated) if a["referral_body"] == body), None)
+__all__ = ["run", "cluster", "incidents_from", "merge_fields", "incident_id", "previous_membership", "stated"]

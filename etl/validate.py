@@ -24,11 +24,12 @@ def run(interim: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
     extractions = read_table(interim / "extractions.parquet", "extractions")
     membership = read_table(interim / "article_incidents.parquet", "article_incidents")
     incidents = read_table(interim / "incidents.parquet", "incidents")
+    incident_fields = read_table(interim / "incident_fields.parquet", "incident_fields")
     evidence = read_table(interim / "evidence.parquet", "evidence")
     earlier_rejects = read_table(interim / "ingest_rejects.parquet", "rejects")
     # process
     tables = {"articles": assemble_articles(ingested, extractions, membership),
-              "incidents": incidents, "evidence": evidence}
+              "incidents": incidents, "incident_fields": incident_fields, "evidence": evidence}
     tables, rejects = validate_tables(tables)
     tables["rejects"] = pd.concat([earlier_rejects, rejects], ignore_index=True)
     # save
@@ -56,6 +57,10 @@ def validate_tables(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataF
     if "articles" in kept and "evidence" in kept:
         # Evidence of a rejected article would point at nothing.
         kept["evidence"] = kept["evidence"][kept["evidence"]["article_id"].isin(kept["articles"]["article_id"])]
+    if "incidents" in kept and "incident_fields" in kept:
+        # Provenance of a rejected incident would point at nothing.
+        fields = kept["incident_fields"]
+        kept["incident_fields"] = fields[fields["incident_id"].isin(kept["incidents"]["incident_id"])].reset_index(drop=True)
     frame = pd.DataFrame(rejects, columns=list(TABLES["rejects"].columns) + ["_index"]).drop(columns="_index")
     return kept, frame
 

@@ -79,13 +79,17 @@ WEAPON_VALUES = vocab.WEAPON_CATEGORIES + ("none",)
 
 _COLUMNS = [
     # --- articles: what ingest reads -------------------------------------------------
-    Column("article_id", "str", "Input document id: the file name without its extension.", nullable=False),
+    Column("article_id", "str", "Input document id: the file name without its extensions for one-article files (.txt, .html, and their .gz); the file name and the record's id, or else its line (.jsonl) or row (.csv) number, joined with \":\" for records of exports (\"export:7\").", nullable=False),
     Column("source_path", "str", "Path of the input file, relative to the raw folder.", nullable=False),
-    Column("sha256", "str", "SHA-256 of the file's bytes.", nullable=False),
+    Column("sha256", "str", "SHA-256 of the document's bytes: the (decompressed) file for one-article files, the record's text in UTF-8 for records of exports.", nullable=False),
     Column("encoding", "str", "Text encoding the file was decoded with (utf-8, or the fallback used).", nullable=False),
-    Column("published_date", "date", "Publication date from the article's own dateline (the ` date YYYY-MM-DD` first line); null when it has none."),
-    Column("headline", "str", "Headline from the dateline line; null when the file has none."),
-    Column("text", "str", "The document's text as read (UTF-8, newlines normalised, dateline line included); evidence offsets (start, end) index into it.", nullable=False),
+    Column("published_date", "date", "Publication date from the article's own dateline (the ` date YYYY-MM-DD` first line), the page's metadata (article:published_time and the like) or the record's published/date field; null when it has none."),
+    Column("headline", "str", "Headline from the dateline line, the page's title (HTML) or the record's title field; null when the document has none."),
+    Column("outlet", "str", "Publication the document comes from: the page's site name (og:site_name, else its host name) or the record's outlet/source field; null when not stated."),
+    Column("url", "str", "Address of the document: the page's canonical URL or the record's url/link field; null when not stated."),
+    Column("text", "str", "The document's text as read (UTF-8, newlines normalised): the whole .txt file (dateline line included), the main text of an HTML page, the text field of a record; evidence offsets (start, end) index into it.", nullable=False),
+    Column("duplicate_of", "str", "article_id of the first document read with the same normalised text (case, spacing and Unicode forms ignored); null for the first copy and for unique texts. Counts once as evidence."),
+    Column("copy_of", "str", "article_id of the article this near-identical copy reproduces (a syndicated or wire story: word 5-shingle Jaccard similarity at or above ingest.copy_similarity); the original is the earliest published of the group. Null for originals, unique texts and exact duplicates. Counts once as evidence."),
     # --- extracted, article level and incident level ------------------------------
     Column("relevant", "bool", "True when the article reports at least one specific incident of police force on a person in the UK.", nullable=False),
     Column("relevance_score", "float", "Score behind `relevant`: positive signals minus negative ones; relevant when at or above the threshold in params.yaml.", nullable=False),
@@ -112,6 +116,11 @@ _COLUMNS = [
     # --- incidents -----------------------------------------------------------------
     Column("n_articles", "int", "Number of articles that report the incident.", nullable=False, minimum=1),
     Column("article_ids", "list", "Ids of the articles that report the incident, sorted.", nullable=False),
+    # --- incident_fields: where each incident value came from -------------------------
+    Column("chosen_value", "str", "The incident's value of the field, as text (dates ISO, numbers plain); null when no article states it."),
+    Column("source_article_id", "str", "The article the chosen value was taken from; null when no article states it."),
+    Column("merge_rule", "str", "The codebook merge rule that chose the value (latest, earliest, most_serious, at_the_time, with:<field>).", nullable=False),
+    Column("other_values", "list", "Every other stated value the incident's articles give for the field, as text, sorted; empty when they agree.", nullable=False),
     # --- evidence ------------------------------------------------------------------
     Column("field", "str", "Codebook field the value belongs to.", nullable=False),
     Column("value", "str", "The extracted value, as text.", nullable=False),
@@ -121,7 +130,7 @@ _COLUMNS = [
     Column("rule", "str", "Name of the extraction rule that produced the value.", nullable=False),
     # --- rejects and flags ---------------------------------------------------------
     Column("stage", "enum", "Pipeline stage that rejected the input or row.", values=("ingest", "extract", "link", "validate", "publish"), nullable=False),
-    Column("row_key", "str", "Table and key of a rejected row (\"incidents:uof-…\"); null for a whole input file."),
+    Column("row_key", "str", "Table and key of a rejected row (\"incidents:uof-…\"), or the record of an export rejected at ingest (\"line 7\", \"row 3\"); null for a whole input file."),
     Column("check_id", "str", "Stable id of the check that failed (e.g. ingest.not_utf8, incidents.force_type.isin).", nullable=False),
     Column("severity", "enum", "error: the row was kept out of the tables; warning: published but flagged.", values=("error", "warning"), nullable=False),
     Column("reason", "str", "What was wrong, in words a user can act on.", nullable=False),
@@ -136,7 +145,8 @@ EVENT_FIELDS = (
     "location", "force", "force_type", "outcome", "referral_body", "terrorism_status",
     "weapon_recovered", "subject_age", "subject_gender", "shots_fired",
 )
-INGESTED = ("article_id", "source_path", "sha256", "encoding", "published_date", "headline", "text")
+INGESTED = ("article_id", "source_path", "sha256", "encoding", "published_date", "headline", "outlet", "url", "text",
+            "duplicate_of", "copy_of")
 
 TABLES: dict[str, Table] = {
     table.name: table
@@ -147,6 +157,9 @@ TABLES: dict[str, Table] = {
         Table("incidents", "incident", ("incident_id",),
               ("incident_id",) + EVENT_FIELDS + ("n_articles", "article_ids"),
               description="One row per incident: the fields its articles together establish."),
+        Table("incident_fields", "incident and field", ("incident_id", "field"),
+              ("incident_id", "field", "chosen_value", "source_article_id", "merge_rule", "other_values"),
+              description="How each incident value was chosen: the value, the article it came from, the merge rule, and the other values its articles gave (the `conflicts` view lists the disagreements)."),
         Table("evidence", "extracted value", ("article_id", "field", "start"),
               ("article_id", "field", "value", "start", "end", "quote", "rule"),
               description="Where each extracted value came from: article, span, quote and rule."),

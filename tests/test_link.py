@@ -1,20 +1,29 @@
-"""Linking: articles about one event become one incident with a stable id and merged fields."""
+"""Linking: articles about one event become one incident with a stable id and merged fields.
+
+Rows are written the way the extract stage hands them over (one dict per relevant
+article, fields as extracted) with short texts written for the test.
+"""
 from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
+import pandas as pd
+
 from etl import link
-from schema.codebook import EVENT_FIELDS, COLUMNS
+from etl.tables import write_table
+from schema.codebook import COLUMNS, EVENT_FIELDS
 
 
-def article(article_id, published=None, **fields):
+def article(article_id, published=None, text="", **fields):
     row = {name: COLUMNS[name].unstated for name in EVENT_FIELDS}
-    row.update({"article_id": article_id, "published_date": published, "relevant": True})
+    row.update({"article_id": article_id, "published_date": published, "relevant": True, "text": text})
     row.update(fields)
     return row
 
 
 DAGENHAM = dict(force="Metropolitan Police Service", borough="Barking and Dagenham", borough_code="E09000002")
+CROYDON = dict(force="Metropolitan Police Service", borough="Croydon", borough_code="E09000008")
 LEEDS = dict(force="West Yorkshire Police", borough="Leeds", borough_code="E08000035")
 
 
@@ -33,8 +42,14 @@ def test_reports_of_one_event_link_and_an_undated_report_joins_them():
 
 def test_same_day_shootings_in_different_places_stay_apart():
     day = dt.date(2024, 1, 30)
-    articles = [article("a", day, incident_date=day, **DAGENHAM), article("b", day, incident_date=day, **LEEDS)]
-    assert groups(articles) == [["a"], ["b"]]
+    shooting = dict(incident_date=day, force_type="firearm", outcome="fatal", subject_gender="male", shots_fired=2)
+    articles = [
+        article("a", day, "Armed officers shot a man dead in Rainham Road on Tuesday.", location="Rainham Road", **shooting, **DAGENHAM),
+        article("b", day, "A man was shot dead by police in Rainham Road, Dagenham.", location="Rainham Road", **shooting, **DAGENHAM),
+        article("c", day, "Police shot a man in London Road, Croydon, on Tuesday.", location="London Road", **shooting, **CROYDON),
+        article("d", day, "A man has died after being shot by police in Leeds.", **shooting, **LEEDS),
+    ]
+    assert groups(articles) == [["a", "b"], ["c"], ["d"]]
 
 
 def test_events_of_one_place_months_apart_stay_apart():
@@ -43,18 +58,37 @@ def test_events_of_one_place_months_apart_stay_apart():
     assert groups(articles) == [["a"], ["b"]]
 
 
-def test_incident_ids_do_not_change_when_unrelated_articles_are_added():
-    first = [article("a", dt.date(2023, 11, 24), incident_date=dt.date(2023, 11, 23), **DAGENHAM)]
-    more = first + [article("z", dt.date(2024, 1, 1), incident_date=dt.date(2023, 12, 31), **LEEDS)]
-    before, _ = link.incidents_from(link.cluster(first, 3))
-    after, _ = link.incidents_from(link.cluster(more, 3))
-    assert set(before["incident_id"]) < set(after["incident_id"])
+def test_an_inquest_years_later_joins_the_first_report_through_the_named_man_and_street():
+    first = article("first", dt.date(2019, 3, 16),
+                    "Armed police shot a man dead in Moor Lane, Leeds, on Friday. He was named by his family as "
+                    "Daniel Okafor. Mr Okafor, 31, was a father of two.",
+                    incident_date=dt.date(2019, 3, 15), location="Moor Lane", subject_age=31, outcome="fatal", **LEEDS)
+    other = article("other", dt.date(2019, 3, 16), "Police used a Taser on a woman in Kirkgate, Leeds.",
+                    incident_date=dt.date(2019, 3, 15), location="Kirkgate", subject_gender="female", force_type="taser", **LEEDS)
+    inquest = article("inquest", dt.date(2022, 6, 2),
+                      "An inquest jury has found that Daniel Okafor was lawfully killed when he was shot by police in "
+                      "Moor Lane in March 2019. Mr Okafor, 34, had been holding an imitation firearm.",
+                      location="Moor Lane", subject_age=34, outcome="fatal", weapon_recovered="imitation_firearm", **LEEDS)
+    assert groups([first, other, inquest]) == [["first", "inquest"], ["other"]]
 
 
-def test_the_founding_article_names_the_incident_whatever_joins_later():
-    early = article("later-id", dt.date(2023, 11, 24), incident_date=dt.date(2023, 11, 23), **DAGENHAM)
-    late = article("aaa-inquest", dt.date(2023, 11, 30), incident_date=dt.date(2023, 11, 23), **DAGENHAM)
-    assert link.incident_id([early]) == link.incident_id([early, late])
+def test_a_name_mentioned_in_passing_does_not_join_another_place():
+    subject = article("stretford", None, "Desmond Amos was tasered in Stretford. Mr Amos, 34, was arrested.",
+                      incident_date=dt.date(2020, 5, 6), **dict(force="Greater Manchester Police", borough="Trafford"))
+    elsewhere = article("haringey", None, "Police shot a man in Burgoyne Road, Haringey, two days before "
+                        "Desmond Amos was tasered in Stretford.",
+                        incident_date=dt.date(2020, 5, 4), location="Burgoyne Road",
+                        **dict(force="Metropolitan Police Service", borough="Haringey"))
+    assert groups([subject, elsewhere]) == [["haringey"], ["stretford"]]
+
+
+def test_a_copy_joins_the_article_it_copies_and_counts_once():
+    original = article("orig", dt.date(2023, 5, 2), incident_date=dt.date(2023, 5, 1), subject_age=25, **LEEDS)
+    later = article("later", dt.date(2023, 5, 3), incident_date=dt.date(2023, 5, 1), subject_age=25, outcome="non_fatal", **LEEDS)
+    copy = article("copy", dt.date(2023, 5, 9), outcome="fatal", duplicate_of="orig")
+    (group,) = link.cluster([original, later, copy], 3)
+    assert sorted(a["article_id"] for a in group) == ["copy", "later", "orig"]
+    assert link.merge_fields(group)["outcome"] == "non_fatal"  # the copy is not a later account
 
 
 def test_merge_follows_the_codebook_rules():
@@ -70,7 +104,93 @@ def test_merge_follows_the_codebook_rules():
     assert merged["borough_code"] == "E08000035"           # travels with borough
 
 
+def test_the_watchdogs_findings_win_over_a_later_news_report():
+    findings = article("findings", dt.date(2020, 2, 1), "The IOPC has found that the officer fired two shots.",
+                       shots_fired=2, **LEEDS)
+    news = article("news", dt.date(2020, 3, 1), "Police fired three shots, witnesses said.", shots_fired=3, **LEEDS)
+    assert link.merge_fields([findings, news])["shots_fired"] == 2
+
+
 def test_referral_body_is_the_one_of_the_time():
     ipcc_era = article("a", dt.date(2016, 8, 16), incident_date=dt.date(2016, 8, 15), referral_body="IPCC", **LEEDS)
     retold = article("b", dt.date(2019, 7, 31), incident_date=dt.date(2016, 8, 15), referral_body="IOPC", **LEEDS)
     assert link.merge_fields([ipcc_era, retold])["referral_body"] == "IPCC"
+    assert link.merge_fields([retold])["referral_body"] == "IPCC"  # referred in 2016: to the IPCC, whatever a later story calls it
+
+
+def test_conflicts_are_recorded_with_the_chosen_article_and_the_other_values():
+    first = article("a", dt.date(2019, 3, 16), incident_date=dt.date(2019, 3, 15), weapon_recovered="firearm", **LEEDS)
+    later = article("b", dt.date(2021, 11, 16), incident_date=dt.date(2019, 3, 15), weapon_recovered="imitation_firearm", **LEEDS)
+    _, _, fields = link.incidents_from([[first, later]])
+    weapon = fields[fields["field"] == "weapon_recovered"].iloc[0]
+    assert (weapon["chosen_value"], weapon["source_article_id"], weapon["merge_rule"]) == ("imitation_firearm", "b", "latest")
+    assert list(weapon["other_values"]) == ["firearm"]
+    borough = fields[fields["field"] == "borough"].iloc[0]
+    assert list(borough["other_values"]) == []
+
+
+def test_incident_ids_do_not_change_when_unrelated_articles_are_added():
+    first = [article("a", dt.date(2023, 11, 24), incident_date=dt.date(2023, 11, 23), **DAGENHAM)]
+    more = first + [article("z", dt.date(2024, 1, 1), incident_date=dt.date(2023, 12, 31), **LEEDS)]
+    before = link.incidents_from(link.cluster(first, 3))[0]
+    after = link.incidents_from(link.cluster(more, 3))[0]
+    assert set(before["incident_id"]) < set(after["incident_id"])
+
+
+def _stage_inputs(folder, articles):
+    rows = pd.DataFrame(articles)
+    ingested = rows[["article_id", "published_date", "text"]].assign(
+        source_path=rows["article_id"] + ".txt", sha256="0" * 64, encoding="utf-8", headline=None)
+    write_table(ingested, "ingested", folder / "ingested.parquet")
+    write_table(rows.assign(relevance_score=5.0), "extractions", folder / "extractions.parquet")
+    return folder / "ingested.parquet", folder / "extractions.parquet"
+
+
+def test_an_earlier_report_found_later_joins_a_known_incident_without_renaming_it(tmp_path):
+    known = article("known", dt.date(2023, 11, 25), "Officers shot a man in Rainham Road.",
+                    incident_date=dt.date(2023, 11, 23), location="Rainham Road", **DAGENHAM)
+    found_later = article("earlier", dt.date(2023, 11, 24), "A man was shot by police in Rainham Road last night.",
+                          incident_date=dt.date(2023, 11, 23), location="Rainham Road", **DAGENHAM)
+    unrelated = article("leeds", dt.date(2024, 1, 2), incident_date=dt.date(2024, 1, 1), **LEEDS)
+    (first := tmp_path / "first").mkdir()
+    (second := tmp_path / "second").mkdir()
+    _, before = link.run(*_stage_inputs(first, [known]), first, 3)
+    _, after = link.run(*_stage_inputs(second, [known, found_later, unrelated]), second, 3,
+                        previous=first / "article_incidents.parquet")
+    ids = dict(zip(after["article_id"], after["incident_id"]))
+    assert ids["known"] == ids["earlier"] == before["incident_id"].iloc[0]
+    assert ids["leeds"] != ids["known"]
+    # Without the previous build the earlier-published article would have founded (and named) it.
+    _, fresh = link.run(*_stage_inputs(second, [known, found_later]), second, 3)
+    assert fresh["incident_id"].iloc[0] != before["incident_id"].iloc[0]
+
+
+def test_a_rebuild_keeps_the_ids_of_the_published_articles_table(sample_build, raw_copy, tmp_path):
+    from etl import params
+    from etl.build import build
+
+    out = tmp_path / "out"
+    out.mkdir()
+    # The previous build's published table, as `uofdb build` and `dvc repro` find it in the output folder.
+    published = pd.read_parquet(sample_build / "articles.parquet")
+    published.assign(incident_id=published["incident_id"].map(lambda i: i and "uof-kept-" + i[-4:])).to_parquet(out / "articles.parquet")
+    build(raw_copy, out, params.load(None))
+    rebuilt = pd.read_parquet(out / "articles.parquet")
+    assert rebuilt["incident_id"].str.startswith("uof-kept-").all()
+
+
+def test_the_undated_sample_article_joins_its_incident(sample_build):
+    articles = pd.read_parquet(sample_build / "articles.parquet").set_index("article_id")
+    undated = "004_e6b98754552abfdd"
+    assert articles.at[undated, "published_date"] is None
+    assert articles.at[undated, "incident_id"] == articles.at["002_85bf2c3dba8d54e4", "incident_id"]
+
+
+def test_the_database_lists_incident_fields_and_conflicts(sample_build):
+    with duckdb.connect(str(sample_build / "uofdb.duckdb"), read_only=True) as con:
+        per_incident = con.execute("select incident_id, count(*) from incident_fields group by 1").fetchall()
+        conflicts = con.execute("select count(*) from conflicts where len(other_values) = 0").fetchall()
+        every = con.execute("select count(*) from incident_fields where len(other_values) > 0").fetchall()
+        listed = con.execute("select count(*) from conflicts").fetchall()
+    assert len(per_incident) == 2 and {n for _, n in per_incident} == {len(EVENT_FIELDS)}
+    assert conflicts == [(0,)] and listed == every

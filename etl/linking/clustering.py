@@ -1,0 +1,107 @@
+"""Which articles to compare (blocking) and how they group (best-first linking).
+
+Blocking keeps the cost near-linear: an article is compared only with articles that
+share a key with it: the same force or borough within the date window, a named
+person, a street or place, the same borough with the same subject age and gender,
+the same force and month. A key held by more than `max_block` articles is too common
+to be evidence (a city, a spokesperson) and is skipped, so no block grows with the
+corpus.
+
+Grouping links the best-scoring pairs first. Two groups join when their best pair
+reaches the threshold and their articles, taken pair by pair, agree on average:
+one article that resembles two different incidents cannot chain them together.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from typing import Iterable
+
+from etl.linking import similarity
+from etl.linking.features import Features
+
+MEAN_AGREEMENT = 1.0  # least average evidence between the articles of two groups that join
+RARE_WORD = 5  # a capitalised word counts as a shared clue when at most this many articles use it
+
+
+def common_names(features: list[Features], max_block: int) -> frozenset[str]:
+    """Names, streets and places mentioned by more than `max_block` articles."""
+    counts = Counter(name for f in features for name in f.people | f.surnames | f.streets | f.places | f.words)
+    return frozenset(name for name, count in counts.items()
+                     if count > (RARE_WORD if name.startswith("w:") else max_block))
+
+
+def blocking_keys(f: Features) -> Iterable[tuple]:
+    """The blocks an article belongs to, apart from the date neighbourhoods."""
+    yield from (("person", name) for name in f.people | f.surnames)
+    yield from (("street", name) for name in f.streets)
+    yield from (("place", name) for name in f.places | f.words)
+    if f.borough:
+        yield ("borough", f.borough)
+        if f.age is not None:
+            yield ("subject", f.borough, f.age, f.gender)
+    elif not f.date:
+        # Nothing to place or date it by: compare it with its force's incidents.
+        yield from (("force", force) for force in f.forces)
+    for year, month in f.months | ({f.month} if f.month else set()):
+        yield from (("force-month", force, year, month) for force in f.forces)
+
+
+def _day_keys(f: Features) -> list[tuple]:
+    return [("force-day", force) for force in f.forces] + ([("borough-day", f.borough)] if f.borough else [])
+
+
+def candidate_pairs(features: list[Features], window_days: int, max_block: int) -> set[tuple[int, int]]:
+    """Index pairs (i < j) of articles that share a block."""
+    common = common_names(features, max_block)
+    blocks: dict[tuple, list[int]] = defaultdict(list)
+    days: dict[tuple, list[int]] = defaultdict(list)
+    for index, f in enumerate(features):
+        for key in blocking_keys(f):
+            if len(key) != 2 or key[1] not in common:
+                blocks[key].append(index)
+        if f.date:
+            for key in _day_keys(f):
+                days[key + (f.date,)].append(index)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        if len(members) <= max_block:
+            pairs.update((i, j) for n, i in enumerate(members) for j in members[n + 1:])
+    for (kind, name, day), members in days.items():
+        for offset in range(0, window_days + 1):
+            near = days.get((kind, name, day + dt.timedelta(days=offset)), ())
+            pairs.update((min(i, j), max(i, j)) for i in members for j in near if i != j)
+    return pairs
+
+
+def link_groups(features: list[Features], window_days: int, threshold: float, max_block: int) -> list[list[int]]:
+    """Groups of article indices, each one incident."""
+    common = common_names(features, max_block)
+    cache: dict[tuple[int, int], float] = {}
+
+    def pair_score(i: int, j: int) -> float:
+        key = (min(i, j), max(i, j))
+        if key not in cache:
+            cache[key] = similarity.score(features[key[0]], features[key[1]], window_days, common)
+        return cache[key]
+
+    edges = sorted((-pair_score(i, j), i, j) for i, j in candidate_pairs(features, window_days, max_block))
+    group_of = list(range(len(features)))
+    members = {index: [index] for index in range(len(features))}
+    for negative, i, j in edges:
+        if -negative < threshold:
+            break
+        a, b = group_of[i], group_of[j]
+        if a == b or not _agree(members[a], members[b], pair_score):
+            continue
+        if len(members[a]) < len(members[b]):
+            a, b = b, a
+        for index in members[b]:
+            group_of[index] = a
+        members[a].extend(members.pop(b))
+    return [sorted(group) for group in members.values()]
+
+
+def _agree(first: list[int], second: list[int], pair_score) -> bool:
+    scores = [pair_score(i, j) for i in first for j in second]
+    return sum(scores) / len(scores) >= MEAN_AGREEMENT

@@ -1,0 +1,105 @@
+"""Duplicates and syndicated copies: every document keeps its row, repeats point at what they repeat."""
+from __future__ import annotations
+
+import json
+import random
+
+from etl import duplicates, ingest
+
+WIRE = ("A man has died after being shot by armed police officers in Croydon on Tuesday evening, "
+        "the Metropolitan Police said. Officers were called to reports of a man with a knife threatening "
+        "members of the public on the high street shortly before 8pm. Armed officers attended and the man "
+        "was shot. Paramedics from the London Ambulance Service treated him at the scene but he was "
+        "pronounced dead a short time later. His next of kin have been informed. A knife was recovered "
+        "from the scene. The Independent Office for Police Conduct has been notified and will investigate "
+        "the circumstances, as is standard procedure after a fatal police shooting. A cordon remains in "
+        "place and road closures are expected to remain for some time. Anyone with information is asked "
+        "to contact police.")
+OTHER = ("Officers used a Taser on a man who was threatening staff at a supermarket in Leeds on Saturday "
+         "afternoon, West Yorkshire Police said. The man, aged 34, was arrested on suspicion of affray and "
+         "taken to hospital as a precaution. Nobody else was hurt. The force has referred itself to the "
+         "watchdog, which will decide whether to investigate. Shoppers described a tense few minutes as "
+         "officers arrived and cleared the aisles before the man was detained near the tills.")
+
+
+def write_export(tmp_path, records):
+    path = tmp_path / "raw" / "wire.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+
+
+def marks_of(tmp_path):
+    result = ingest.run(tmp_path / "raw", tmp_path / "interim")
+    marks = result.articles.set_index("article_id")[["duplicate_of", "copy_of"]]
+    return marks.astype(object).where(marks.notna(), None).to_dict("index")
+
+
+def test_the_same_text_twice_is_a_duplicate_of_the_first_copy_and_both_keep_their_rows(tmp_path):
+    write_export(tmp_path, [
+        {"id": "first", "text": WIRE},
+        {"id": "other", "text": OTHER},
+        {"id": "again", "text": "  " + WIRE.upper().replace(". ", ".\n\n")},  # case and spacing differ
+    ])
+    marks = marks_of(tmp_path)
+    assert marks == {"wire:first": {"duplicate_of": None, "copy_of": None},
+                     "wire:other": {"duplicate_of": None, "copy_of": None},
+                     "wire:again": {"duplicate_of": "wire:first", "copy_of": None}}
+
+
+def test_a_syndicated_copy_points_at_the_earliest_published_article(tmp_path):
+    rewritten = ("Croydon shooting: man dies. " + WIRE.replace("Tuesday evening", "Tuesday night")
+                 + " Sign up for our free daily newsletter.")
+    write_export(tmp_path, [
+        {"id": "echo", "published": "2024-03-06", "text": rewritten},
+        {"id": "wire", "published": "2024-03-05", "text": WIRE},
+        {"id": "leeds", "published": "2024-03-04", "text": OTHER},
+    ])
+    marks = marks_of(tmp_path)
+    assert marks["wire:echo"] == {"duplicate_of": None, "copy_of": "wire:wire"}
+    assert marks["wire:wire"] == {"duplicate_of": None, "copy_of": None}
+    assert marks["wire:leeds"] == {"duplicate_of": None, "copy_of": None}
+
+
+def test_two_reports_of_one_incident_in_different_words_are_not_copies(tmp_path):
+    retold = ("Police marksmen opened fire on a knifeman in Croydon town centre, killing him, Scotland Yard "
+              "confirmed on Wednesday. Witnesses said the man had been waving a blade at shoppers before "
+              "officers arrived. The police watchdog is investigating. Local councillors called for calm "
+              "and said the community was shocked by what had happened on the busy street.")
+    write_export(tmp_path, [{"id": "a", "text": WIRE}, {"id": "b", "text": retold}])
+    assert all(mark == {"duplicate_of": None, "copy_of": None} for mark in marks_of(tmp_path).values())
+
+
+def test_short_texts_that_share_words_are_not_called_copies():
+    groups = duplicates.near_duplicate_groups(["Police shot a man in Croydon.", "Police shot a man in Croydon today."], 0.5)
+    assert groups == []
+
+
+def test_similarity_is_exact_on_shingles():
+    assert duplicates.jaccard(duplicates.shingles(WIRE), duplicates.shingles(WIRE)) == 1.0
+    assert duplicates.jaccard(duplicates.shingles(WIRE), duplicates.shingles(OTHER)) == 0.0
+
+
+def test_candidate_pairs_grow_linearly_when_many_texts_are_alike():
+    # 600 variants of one story: every pair is alike, yet each band pairs each text with one
+    # other at most, so the work stays linear (a clique would be 179,700 pairs).
+    random.seed(5)
+    words = WIRE.split()
+    texts = []
+    for _ in range(600):
+        variant = list(words)
+        variant[random.randrange(len(variant))] = "changed"
+        texts.append(" ".join(variant))
+    permutations = duplicates._permutations()
+    signatures = [duplicates.signature(duplicates.shingles(text), permutations) for text in texts]
+    pairs = duplicates.candidate_pairs(signatures)
+    assert len(pairs) <= duplicates.BANDS * len(texts)
+    groups = duplicates.near_duplicate_groups(texts, 0.7)
+    assert len(groups) == 1 and len(groups[0]) == len(texts)
+
+
+def test_marking_is_the_same_on_every_run():
+    texts = [WIRE, OTHER, WIRE + " Updated.", OTHER.lower()]
+    ids = ["a", "b", "c", "d"]
+    first = duplicates.mark(ids, texts, [None] * 4, 0.7)
+    assert first == duplicates.mark(ids, texts, [None] * 4, 0.7)
+    assert first.duplicate_of == {"d": "b"} and first.copy_of == {"c": "a"}
