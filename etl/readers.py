@@ -383,8 +383,9 @@ def _field_size_limit(limit: int) -> None:
 
 
 def _allow_article_sized_fields(options: Options) -> None:
-    # The csv module refuses fields over 128 KB by default; our own limit applies instead.
-    _field_size_limit(options.max_article_bytes + 1)
+    # The csv module refuses fields over 128 KB by default: let any field of a readable
+    # file through, so an article too large is rejected as too large, not as bad CSV.
+    _field_size_limit(options.max_file_bytes + 1)
 
 
 def check_export_bytes(source_path: str, content: bytes) -> Reject | None:
