@@ -9,10 +9,6 @@ import pandas as pd
 
 from etl import extract, ingest, link, publish, validate
 from etl.progress import Progress, Silent
-from etl.tables import read_table, write_table
-
-EXTRACT_CHUNK = 100  # articles extracted between two progress updates
-
 
 class LostDocumentsError(RuntimeError):
     """Documents read != articles + rejected documents: a stage dropped or invented rows."""
@@ -54,34 +50,13 @@ def build(raw: Path, out: Path, params: dict, interim: Path | None = None, show_
     rejected = int((ingested.rejects["severity"] == "error").sum()) if len(ingested.rejects) else 0
     with reporter("extract", len(ingested.articles), "articles") as progress:
         progress.count(read=ingested.documents, relevant=0, rejected=rejected)
-        extract_with_progress(interim, params["extract"]["relevance_threshold"], progress)
+        extract.run(interim / "ingested.parquet", interim, params["extract"]["relevance_threshold"], progress)
     link.run(interim / "ingested.parquet", interim / "extractions.parquet", interim, params["link"]["window_days"],
              params["link"]["threshold"], params["link"]["max_block"], previous=out / "articles.parquet")
     tables = validate.run(interim, interim / "validated")
     summary = summarise(tables, ingested.documents, ingested.files)  # raises before publishing if documents were lost
     publish.run(interim / "validated", out)
     return summary
-
-
-def extract_with_progress(interim: Path, relevance_threshold: float, progress: Progress) -> None:
-    """What `extract.run` does, a chunk of articles at a time so the progress bar moves.
-
-    Uses the stage's own pure `extract_all`; tests check the tables are identical to
-    `extract.run`'s.
-    """
-    articles = read_table(interim / "ingested.parquet", "ingested")
-    extractions, evidence = [], []
-    for start in range(0, len(articles), EXTRACT_CHUNK):
-        rows, found = extract.extract_all(articles.iloc[start:start + EXTRACT_CHUNK], relevance_threshold)
-        extractions.append(rows)
-        evidence.append(found)
-        progress.count(relevant=int(rows["relevant"].sum()))
-        progress.advance(len(rows))
-    if not extractions:  # no articles: still write both tables, with their columns
-        rows, found = extract.extract_all(articles, relevance_threshold)
-        extractions, evidence = [rows], [found]
-    write_table(pd.concat(extractions, ignore_index=True), "extractions", interim / "extractions.parquet")
-    write_table(pd.concat(evidence, ignore_index=True), "evidence", interim / "evidence.parquet")
 
 
 def documents_rejected(rejects: pd.DataFrame) -> int:

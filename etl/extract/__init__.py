@@ -14,6 +14,7 @@ from etl.extract import dates, events, places
 from etl.extract.relevance import relevance
 from etl.extract.text import Found, sentences as split_sentences
 from etl.ingest import dateline_end
+from etl.progress import Progress
 from etl.tables import read_table, write_table
 from schema import vocab
 from schema.codebook import COLUMNS, EVENT_FIELDS, TABLES
@@ -22,25 +23,30 @@ from schema.codebook import COLUMNS, EVENT_FIELDS, TABLES
 UNSTATED = {name: COLUMNS[name].unstated for name in EVENT_FIELDS}
 
 
-def run(ingested_path: Path, out_dir: Path, relevance_threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run(ingested_path: Path, out_dir: Path, relevance_threshold: float,
+        progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Extract every article of `ingested_path`; write `extractions` and `evidence` to `out_dir`."""
     # load
     articles = read_table(ingested_path, "ingested")
     # process
-    extractions, evidence = extract_all(articles, relevance_threshold)
+    extractions, evidence = extract_all(articles, relevance_threshold, progress)
     # save
     write_table(extractions, "extractions", out_dir / "extractions.parquet")
     write_table(evidence, "evidence", out_dir / "evidence.parquet")
     return extractions, evidence
 
 
-def extract_all(articles: pd.DataFrame, relevance_threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Extractions and evidence for a batch of articles."""
+def extract_all(articles: pd.DataFrame, relevance_threshold: float,
+                progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Extractions and evidence for a batch of articles, advancing `progress` per article."""
     rows, evidence = [], []
     for article in articles.to_dict("records"):
         fields, found = extract_article(article["article_id"], article["text"], article["published_date"], relevance_threshold)
         rows.append(fields)
         evidence.extend(found)
+        if progress is not None:
+            progress.count(relevant=int(bool(fields["relevant"])))
+            progress.advance()
     columns = TABLES["extractions"].columns
     return pd.DataFrame(rows, columns=list(columns)), pd.DataFrame(evidence, columns=list(TABLES["evidence"].columns))
 

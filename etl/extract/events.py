@@ -311,7 +311,7 @@ def subject_age(sentences: list[Sentence]) -> Found | None:
     for sentence in sentences:
         for match in AGE.finditer(sentence.text):
             if match.group("word") in _MONTH_WORDS or AGE_LIST.match(sentence.text, match.end()) \
-                    or AGE_LIST_BEFORE.search(sentence.text[:match.start()]):
+                    or AGE_LIST_BEFORE.search(sentence.text[max(0, match.start() - 80):match.start()]):
                 continue  # "March 3, 21, ..." is a date; "men aged 17, 18 and 20" and
                 # "A, 36, B, 49, and C, 39" list other people
             age = int(next(group for group in (match.group(name) for name in ("a1", "a2", "a3", "a4", "a5")) if group))
@@ -351,7 +351,7 @@ def subject_gender(sentences: list[Sentence]) -> Found | None:
             for kind, pattern in (("noun", noun), ("pronoun", pronoun)):
                 where = f"force_sentence_{kind}" if in_force else kind
                 for match in pattern.finditer(sentence.text):
-                    if _OFFICER_NEAR.match(sentence.text[match.end():].lstrip()):
+                    if _OFFICER_NEAR.match(sentence.text[match.end():match.end() + 30].lstrip()):
                         continue
                     scores[gender] += GENDER_WEIGHTS[where]
                     first.setdefault(gender, (sentence.start + match.start(), sentence.start + match.end(), f"gender:{where}"))
