@@ -1,6 +1,6 @@
 """Time the extract stage: the dev corpus repeated to N articles, on one core.
 
-    python benchmarks/extract_speed.py [--articles 10000] [--corpus ../shared/corpus/dev/articles]
+    python benchmarks/bench_extract.py [--articles 10000] [--corpus ../shared/corpus/dev/articles]
 
 Prints articles per second per core and the peak memory of the process. Each
 repeated article gets its own id, and caches that key on whole sentences are
