@@ -68,7 +68,8 @@ NON_FATAL = re.compile(r"\b(?:non-fatal|survived|taken to (?:a )?hospital|remain
                        r"injur(?:y|ies) (?:are|is|were|was) (?:not )?(?:believed to be |thought to be )?(?:not )?(?:life[- ]threatening|life[- ]changing|serious)|"
                        r"(?:was|were|has been|has since been|had been) (?:later )?(?:arrested|charged|released|discharged from hospital|jailed|sentenced|convicted|remanded)|"
                        r"appeared (?:in|at) (?:court|\w+ (?:Magistrates|Crown) Court)|pleaded (?:not )?guilty|admitted|"
-                       r"recovering|(?:was|were) treated (?:in hospital |at the scene )?for)\b", re.I)
+                       r"recovering|(?:was|were) treated (?:in hospital |at the scene )?for|"
+                       r"(?:was|were) (?:slightly |seriously |badly |also )?injured|suffered (?:minor |serious |non-life-threatening )?injuries)\b", re.I)
 # Deaths that are not the subject's: "a fatal police shooting is rare", "deaths in custody".
 GENERIC_DEATH = re.compile(r"\b(?:is rare|are rare|deaths in (?:police )?custody (?:figures|statistics))\b", re.I)
 

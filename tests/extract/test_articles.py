@@ -89,6 +89,27 @@ Devon and Cornwall Police said the animal posed a danger to drivers.
 Thousands more police officers in England and Wales will be given Tasers under a £10m scheme announced by the Home Secretary.
 Forces will be able to bid for funding to train more officers.
 """, dict(relevant=False)),
+    "tottenham_taser_night": (dt.date(2018, 11, 5), """
+Police used a Taser on a man in Tottenham, north London, at around 10.15pm on Saturday.
+The Metropolitan Police said the 34-year-old was arrested on suspicion of assaulting an emergency worker.
+He was checked by paramedics and did not need hospital treatment.
+""", dict(relevant=True, incident_date=dt.date(2018, 11, 3), incident_time="22:15", borough="Haringey",
+          force="Metropolitan Police Service", force_type="taser", outcome="non_fatal", subject_age=34,
+          subject_gender="male")),
+    "newcastle_shot_leg": (dt.date(2022, 4, 20), """
+A man was shot in the leg by Northumbria Police firearms officers in Newcastle upon Tyne on Tuesday evening.
+Police said officers were responding to reports of a man armed with a machete. A machete was later recovered.
+The man, 41, is in a stable condition in hospital. The force has referred the incident to the IOPC.
+""", dict(relevant=True, incident_date=dt.date(2022, 4, 19), borough="Newcastle upon Tyne", force="Northumbria Police",
+          force_type="firearm", outcome="non_fatal", referral_body="IOPC", weapon_recovered="knife",
+          subject_age=41, subject_gender="male")),
+    "stabbing_arrest": (dt.date(2022, 2, 14), """
+A man has been arrested after a woman was stabbed in Bradford on Sunday night.
+West Yorkshire Police said the woman, 29, was taken to hospital with serious injuries.
+""", dict(relevant=False)),
+    "pursuit_no_contact": (dt.date(2021, 6, 6), """
+Two men were arrested after a police pursuit through Coventry on Saturday. Officers recovered a stolen car.
+""", dict(relevant=False)),
     "gang_shooting": (dt.date(2023, 8, 2), """
 A man has been shot dead in a suspected gang-related attack in Hackney.
 Police said the 19-year-old was found with gunshot wounds on Tuesday night. Detectives are appealing for witnesses.

@@ -202,6 +202,7 @@ def test_terrorism_denials_and_beliefs(text, expected):
     "He has since been charged with several offences, including resisting arrest.",
     "He has been in hospital since, with life-changing injuries.",
     "He later pleaded guilty to attempted murder.",
+    "Police fired a baton round at a rioter in Londonderry. The man was injured.",
 ])
 def test_survival_is_implied_by_what_happened_next(text):
     assert value(events.outcome(sentences(text))) == "non_fatal"
