@@ -29,6 +29,8 @@ CIVILIAN = re.compile(r"\b(?:gunm[ae]n|shooter|drive-by|gang|murder (?:inquiry|i
 ABROAD = re.compile(r"\b(?:United States|US police|American police|in the US|U\.S\.|France|Paris|Germany|Australia|"
                     r"Canada|New York|California|Texas|Chicago|Minneapolis|Florida|India|Brazil|South Africa)\b")
 
+PERSON = re.compile(r"\b(?:man|woman|boy|girl|teenager|youth|motorist|pedestrian|rider|driver|suspect|Mr|Mrs|Ms|Miss)\b")
+
 FORCE_BY_ITSELF = 3
 FORCE_WITH_POLICE = 1
 WATCHDOG_SIGNAL = 1
@@ -70,7 +72,9 @@ def relevance(sentences: list[Sentence], threshold: float, uk_mentions: int = 1)
         score += NO_UK_PLACE
     if WATCHDOG.search(text):
         # A watchdog only investigates the police, so its "fatal shooting" is a police shooting.
-        score += WATCHDOG_WITH_FORCE if any(weak.search(text) for _, weak in FORCE_PATTERNS.values()) else WATCHDOG_SIGNAL
+        # A review of Taser use in general names no one: a specific incident names a person.
+        specific = any(weak.search(text) for _, weak in FORCE_PATTERNS.values()) and PERSON.search(text)
+        score += WATCHDOG_WITH_FORCE if specific else WATCHDOG_SIGNAL
     score -= min(3, len(STATISTICS.findall(text))) + min(3, len(POLICY.findall(text)))
     if len(ABROAD.findall(text)) > uk_mentions:
         score -= 2
