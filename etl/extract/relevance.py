@@ -20,7 +20,8 @@ STATISTICS = re.compile(r"\b(?:statistics|figures (?:show|published|released)|pe
 POLICY = re.compile(r"\b(?:amnesty|surrender (?:bins?|scheme)|consultation|roll[- ]out|rolled out|to be issued|will be (?:armed|issued|given)|"
                     r"training|guidance|funding|pilot scheme|trial of)\b", re.I)
 ANIMAL = re.compile(r"(?<!police )\b(?:dogs?|deer|bulls?|cows?|horses?|badgers?|fox(?:es)?|animals?|swans?|beasts?|livestock|cattle|sheep|boars?)\b", re.I)
-ANIMAL_ARTICLE = 3  # this many animal words make an article about an animal
+ANIMAL_ARTICLE = 3  # this many animal words, and no more people, make an article about an animal
+ANIMAL_PENALTY = 10
 ANIMAL_TARGET = re.compile(r"\b(?:shot|shoot|destroyed|put down|tasered|killed) (?:a|the|an|two|three) (?:[\w-]+ )?"
                            r"(?:dogs?|deer|bulls?|cows?|horses?|badgers?|fox(?:es)?|animals?|swans?|beasts?|cattle|sheep|boars?)\b", re.I)
 # A shooting by someone else: the gunman, a drive-by, a murder appeal.
@@ -60,13 +61,15 @@ def relevance(sentences: list[Sentence], threshold: float, uk_mentions: int = 1)
             score += signal[0]
             if strongest is None or signal[0] > strongest[0]:
                 strongest = signal
-        victim_sentences += bool(OFFICER_VICTIM.search(sentence.text) and not signal)
+        victim_sentences += bool(OFFICER_VICTIM.search(sentence.text) and not (signal and signal[0] == FORCE_BY_ITSELF))
     if victim_sentences and not (strongest and strongest[0] == FORCE_BY_ITSELF):
         # An officer attacked, and no report of police force back: not our kind of incident.
         score -= 2 * min(victim_sentences, 2)
     text = " ".join(sentence.text for sentence in sentences)
-    if len(ANIMAL.findall(text)) >= ANIMAL_ARTICLE or ANIMAL_TARGET.search(text):
-        score -= 3
+    animals = len(ANIMAL.findall(text))
+    if ANIMAL_TARGET.search(text) or (animals >= ANIMAL_ARTICLE and animals >= len(PERSON.findall(text))):
+        # Force on an animal, however it is described, is not force on a person.
+        score -= ANIMAL_PENALTY
     score -= min(2, len(CIVILIAN.findall(text)))
     if not uk_mentions:
         score += NO_UK_PLACE

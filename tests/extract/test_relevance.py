@@ -41,6 +41,7 @@ def test_reports_of_police_force_on_a_person_are_relevant(text):
     "Police officers in New Zealand shot a man; the IPCA found the shooting justified.",
     "Almost 8,000 more Tasers could be deployed by police in England after the Home Office announced funding.",
     "The IOPC has published a review of Taser use by police forces in England and Wales.",
+    "A police marksman shot the bull after it escaped from a livestock market in Devon. The animal was killed by police marksmen.",
     "Armed police were called to a house in Luton. After a ten-hour stand-off the man gave himself up. No shots were fired.",
     "The IOPC is investigating the death of a man in police custody in Leeds. He was found unresponsive in his cell.",
 ])
