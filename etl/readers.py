@@ -121,7 +121,12 @@ Item = Union[Document, Reject]
 def read_file(source_path: str, content: bytes | OSError, options: Options) -> list[Item]:
     """The documents and problems of one input file; never raises, whatever the bytes."""
     try:
-        return list(_read(source_path, content, options))
+        items = list(_read(source_path, content, options))
+        if not any(isinstance(item, Document) or item.severity == "error" for item in items):
+            # Only blank lines (any Unicode line break) or a header: no document to count.
+            items.append(Reject(source_path, "ingest.empty", f"{source_path}: the file holds no articles "
+                                                              f"(only blank lines or a header)"))
+        return items
     except Exception as error:  # noqa: BLE001 - one bad file must never stop the build
         return [Reject(source_path, "ingest.reader_failed",
                        f"{source_path}: could not be read ({type(error).__name__}: {_short(str(error))}); "
@@ -192,17 +197,23 @@ def gunzip(source_path: str, content: bytes, options: Options) -> tuple[bytes, R
 
 # --- one-article files ---------------------------------------------------------------
 
-def read_text_file(source_path: str, stem: str, content: bytes, options: Options) -> Iterator[Item]:
-    """The sample format: plain text with an optional first line ` date YYYY-MM-DD Headline`."""
+def decoded_article(source_path: str, content: bytes, options: Options) -> tuple[str | None, str | None, list[Reject]]:
+    """A one-article file's text and encoding, and its problems; the text is None when it cannot be used."""
     problem = check_article_bytes(source_path, content, options)
     if problem:
-        yield problem
-        return
+        return None, None, [problem]
     text, encoding, problem = decode_checked(source_path, content)
-    if problem:
-        yield problem
-        if problem.severity == "error":
-            return
+    if problem and problem.severity == "error":
+        return None, None, [problem]
+    return text, encoding, [problem] if problem else []
+
+
+def read_text_file(source_path: str, stem: str, content: bytes, options: Options) -> Iterator[Item]:
+    """The sample format: plain text with an optional first line ` date YYYY-MM-DD Headline`."""
+    text, encoding, problems = decoded_article(source_path, content, options)
+    yield from problems
+    if text is None:
+        return
     text = normalise_newlines(text)
     published, headline, dateline_problem = parse_dateline(text)
     if dateline_problem:
@@ -213,15 +224,10 @@ def read_text_file(source_path: str, stem: str, content: bytes, options: Options
 
 def read_html_file(source_path: str, stem: str, content: bytes, options: Options) -> Iterator[Item]:
     """A web page: its main text, title, published date, site name and URL, with trafilatura."""
-    problem = check_article_bytes(source_path, content, options)
-    if problem:
-        yield problem
+    html, encoding, problems = decoded_article(source_path, content, options)
+    yield from problems
+    if html is None:
         return
-    html, encoding, problem = decode_checked(source_path, content)
-    if problem:
-        yield problem
-        if problem.severity == "error":
-            return
     page = html_page(html)
     if not page["text"]:
         yield Reject(source_path, "ingest.empty", f"{source_path}: the HTML page has no article text "

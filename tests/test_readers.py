@@ -235,3 +235,15 @@ def test_the_new_columns_are_written_to_the_ingested_table(tmp_path):
     back = read_table(tmp_path / "interim" / "ingested.parquet", "ingested")
     assert back.iloc[0]["outlet"] == "East London Echo"
     assert {"url", "duplicate_of", "copy_of"} <= set(back.columns)
+
+
+@pytest.mark.parametrize("name, content", [
+    ("breaks.jsonl", "\u2028\n\u2029\n".encode()),
+    ("header_only.csv", b"url,title,text\n"),
+])
+def test_an_export_with_no_records_is_one_empty_reject(tmp_path, name, content):
+    write(tmp_path / "raw" / name, content)
+    result = ingest_folder(tmp_path)
+    assert result.articles.empty
+    assert list(result.rejects["check_id"]) == ["ingest.empty"]
+    assert name in result.rejects.iloc[0]["reason"]
