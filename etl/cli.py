@@ -15,6 +15,7 @@ import duckdb
 
 from etl import params as params_module
 from etl.ingest import EmptyCorpusError
+from etl.tables import read_table
 
 STAGES = ("ingest", "extract", "link", "validate", "publish")
 
@@ -71,10 +72,23 @@ def _path(given: Path | None, params: dict, key: str) -> Path:
 def run_build(args: argparse.Namespace, params: dict) -> int:
     from etl.build import build
 
-    summary = build(_path(args.raw, params, "raw"), _path(args.out, params, "processed"), params, args.interim,
-                    show_progress=True)
-    print(f"uofdb build: {summary.line()} -> {_path(args.out, params, 'processed')}")
+    out = _path(args.out, params, "processed")
+    summary = build(_path(args.raw, params, "raw"), out, params, args.interim, show_progress=True)
+    print_rejects(read_table(out / "rejects.parquet", "rejects"))
+    print(f"uofdb build: {summary.line()} -> {out}")
     return 0
+
+
+SHOWN_REJECTS = 20  # the rest are in the rejects table
+
+
+def print_rejects(rejects) -> None:
+    """One line per rejected or flagged input on stderr, so problems are seen, not only stored."""
+    for row in rejects.head(SHOWN_REJECTS).to_dict("records"):
+        print(f"  {'rejected' if row['severity'] == 'error' else 'flagged'}: {row['reason']} [{row['check_id']}]",
+              file=sys.stderr)
+    if len(rejects) > SHOWN_REJECTS:
+        print(f"  ... and {len(rejects) - SHOWN_REJECTS} more: see the rejects table", file=sys.stderr)
 
 
 def run_stage(args: argparse.Namespace, params: dict) -> int:

@@ -61,3 +61,14 @@ def test_the_installed_console_script_runs_from_the_repository_params(tmp_path):
 
 def test_format_table_shows_nulls():
     assert format_table(["a"], [(None,)]).splitlines()[2].strip() == "NULL"
+
+
+def test_build_names_every_rejected_file_on_stderr(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "latin1.txt").write_bytes("Café owner said armed officers shot a man in Leeds.".encode("latin-1"))
+    assert main(["build", "--raw", str(raw), "--out", str(tmp_path / "out")]) == 0
+    error = capsys.readouterr().err
+    assert "rejected: empty.txt: the file is empty [ingest.empty]" in error
+    assert "flagged: latin1.txt: not valid UTF-8" in error
