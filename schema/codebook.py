@@ -95,6 +95,7 @@ _COLUMNS = [
     Column("relevance_score", "float", "Score behind `relevant`: positive signals minus negative ones; relevant when at or above the threshold in params.yaml.", nullable=False),
     Column("incident_id", "str", "Id of the incident the article reports (null when not relevant). Stable: derived from the incident's founding article."),
     Column("incident_date", "date", "Day police used force, resolved from relative words against the published date or an absolute date in the text; null when the day cannot be determined.", merge="latest"),
+    Column("incident_period", "str", "The incident's date as far as the text gives it: YYYY-MM-DD, YYYY-MM or YYYY, matching incident_date_precision; null when no date is given. Keeps the month or year that incident_date, a day, cannot hold.", merge="with:incident_date"),
     Column("incident_date_precision", "enum", "How much of incident_date the text gives: day, month or year (ACLED-style); not_stated when no date.", values=_enum(*DATE_PRECISIONS), nullable=False, merge="with:incident_date"),
     Column("incident_time", "time", "24-hour HH:MM at which force was used, else when armed officers stopped or confronted the person; null when neither is stated.", merge="latest"),
     Column("borough", "str", "Local authority district where it happened, by its official short name (\"Barking and Dagenham\", \"Glasgow City\").",
@@ -141,7 +142,7 @@ if len(COLUMNS) != len(_COLUMNS):
 
 # The fields the extractor reads from each article; the same fields describe an incident.
 EVENT_FIELDS = (
-    "incident_date", "incident_date_precision", "incident_time", "borough", "borough_code",
+    "incident_date", "incident_period", "incident_date_precision", "incident_time", "borough", "borough_code",
     "location", "force", "force_type", "outcome", "referral_body", "terrorism_status",
     "weapon_recovered", "subject_age", "subject_gender", "shots_fired",
 )

@@ -72,7 +72,7 @@ def extract_article(article_id: str, text: str, published: dt.date | None,
 def event_fields(text: str, sentences: list, published: dt.date | None, body_start: int) -> list[Found]:
     """Every event field the article states, in codebook order."""
     anchor, anchor_phrase = dates.anchor_date(text, published, body_start)
-    date_found, precision = dates.incident_date(sentences, anchor)
+    date_found, period, precision = dates.incident_date(sentences, anchor)
     if date_found and anchor_phrase and date_found.rule.startswith(("weekday", "relative")):
         # Record what the weekday was counted from when there was no dateline.
         date_found = Found(date_found.field, date_found.value, date_found.start, date_found.end,
@@ -83,7 +83,7 @@ def event_fields(text: str, sentences: list, published: dt.date | None, body_sta
     force_found = places.force(text, sentences, borough_found)
     country = _country(borough_found, force_found)
     found = [
-        date_found, precision, events.incident_time(sentences), *(place or ()),
+        date_found, period, precision, events.incident_time(sentences), *(place or ()),
         places.location(text, sentences, borough_found), force_found, events.force_type(sentences),
         events.outcome(sentences),
         places.referral_body(text, sentences, country, date_found.value if date_found else anchor),

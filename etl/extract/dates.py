@@ -31,6 +31,7 @@ MONTH_YEAR = re.compile(rf"\b(?:in|during|since|of|from|on|until|by|late|early|m
 # Bylines and page furniture write dates as numbers, day first in the UK: 14.09.10, 03/09/21.
 NUMERIC_DATE = re.compile(r"(?<![\d./])(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})(?![\d./])")
 YEAR_ONLY = re.compile(r"\bin\s+((?:19|20)\d{2})\b(?![-/])")
+RELATIVE_PERIOD = re.compile(r"\b((?:earlier |later )?this month|last month|(?:earlier |later )?this year|last year)\b", re.I)
 RELATIVE_DAY = re.compile(r"\b(yesterday|last night|overnight|earlier today|this (?:morning|afternoon|evening)|today|tonight)\b", re.I)
 WEEKDAY_PHRASE = re.compile(rf"\b(?:(last|this|on|early on|late on|in the early hours of|early|late|the early hours of)\s+)?({_WEEKDAY})(?:\s+(morning|afternoon|evening|night))?\b")
 
@@ -175,7 +176,21 @@ def date_phrases(sentence: Sentence, anchor: dt.date | None, month_years: dict[i
                 "day", "weekday_from_anchor")
     for match in YEAR_ONLY.finditer(text):
         add(match, dt.date(int(match.group(1)), 1, 1), "year", "year_only")
+    for match in RELATIVE_PERIOD.finditer(text):
+        if anchor is not None:
+            value, precision = relative_period(match.group(1).lower(), anchor)
+            add(match, value, precision, "relative_period")
     return sorted(found, key=lambda phrase: phrase.start)
+
+
+def relative_period(phrase: str, anchor: dt.date) -> tuple[dt.date, str]:
+    """The month or year "earlier this month", "last month", "last year" point to: no day is invented."""
+    if phrase.endswith("month"):
+        if phrase.startswith("last"):
+            previous = anchor.replace(day=1) - dt.timedelta(days=1)
+            return previous.replace(day=1), "month"
+        return anchor.replace(day=1), "month"
+    return dt.date(anchor.year - (1 if phrase.startswith("last") else 0), 1, 1), "year"
 
 
 # "died on 14 April 2016, two days after he was restrained": the force came first.
@@ -204,8 +219,8 @@ def _month_number(name: str) -> int:
     return next(index for index, month in enumerate(MONTHS, 1) if month.lower().startswith(name[:3].lower()))
 
 
-def incident_date(sentences: list[Sentence], anchor: dt.date | None) -> tuple[Found | None, Found | None]:
-    """The incident's date and its precision.
+def incident_date(sentences: list[Sentence], anchor: dt.date | None) -> tuple[Found | None, Found | None, Found | None]:
+    """The incident's date (a day, or None), its period (as far as the text gives it) and its precision.
 
     Candidates come in tiers: dates in sentences about the incident; then dates in
     sentences that speak of the incident and of a later event (an inquest that
@@ -236,8 +251,14 @@ def incident_date(sentences: list[Sentence], anchor: dt.date | None) -> tuple[Fo
             rule = f"{best.rule}:{tier}"
             # A month or a year is recorded as its precision; the day stays null (never invented).
             date_found = Found("incident_date", best.value, best.start, best.end, rule) if best.precision == "day" else None
-            return date_found, Found("incident_date_precision", best.precision, best.start, best.end, rule)
-    return None, None
+            return (date_found, Found("incident_period", period_of(best), best.start, best.end, rule),
+                    Found("incident_date_precision", best.precision, best.start, best.end, rule))
+    return None, None, None
+
+
+def period_of(phrase: DatePhrase) -> str:
+    """The date as far as the phrase gives it: "2016-07-13", "2016-07" or "2016"."""
+    return phrase.value.isoformat()[:{"day": 10, "month": 7, "year": 4}[phrase.precision]]
 
 
 def _consistent_day(coarse: DatePhrase, phrases: list[DatePhrase]) -> DatePhrase | None:

@@ -154,13 +154,14 @@ def proper_words(text: str) -> frozenset[str]:
 
 
 def _incident_day_and_month(row: dict) -> tuple[dt.date | None, tuple[int, int] | None]:
+    """The incident's day, and its month: from the day, or from a month-precision period ("2016-08")."""
     day = stated(row.get("incident_date"))
-    if day is None:
-        return None, None
-    precision = stated(row.get("incident_date_precision")) or "day"
-    if precision == "year":
-        return None, None
-    return (day if precision == "day" else None), (day.year, day.month)
+    if day is not None:
+        return day, (day.year, day.month)
+    period = stated(row.get("incident_period"))
+    if period is not None and len(str(period)) >= 7:
+        return None, (int(str(period)[:4]), int(str(period)[5:7]))
+    return None, None
 
 
 def _copy_target(row: dict) -> str | None:

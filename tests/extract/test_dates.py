@@ -12,7 +12,7 @@ FRIDAY = dt.date(2023, 11, 24)
 
 
 def incident(text: str, anchor: dt.date | None):
-    found, precision = dates.incident_date(sentences(text), anchor)
+    found, _, precision = dates.incident_date(sentences(text), anchor)
     return (found.value if found else None), (precision.value if precision else None)
 
 
@@ -110,3 +110,29 @@ def test_a_year_about_the_incident_is_refined_by_a_day_given_elsewhere():
 def test_hearings_are_later_events():
     text = "He died after being restrained on May 3, 2015. Hearings resumed in Edinburgh on Tuesday."
     assert incident(text, dt.date(2023, 5, 12)) == (dt.date(2015, 5, 3), "day")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Police shot a man earlier this month.", (None, "month")),
+    ("A man was Tasered by officers last month.", (None, "month")),
+    ("He was restrained by officers last year.", (None, "year")),
+    ("Police shot a man at the weekend.", (None, None)),
+])
+def test_periods_give_precision_without_inventing_a_day(text, expected):
+    assert incident(text, FRIDAY) == expected
+
+
+def test_relative_periods_resolve_against_the_anchor():
+    assert dates.relative_period("last month", dt.date(2024, 1, 15)) == (dt.date(2023, 12, 1), "month")
+    assert dates.relative_period("earlier this month", FRIDAY) == (dt.date(2023, 11, 1), "month")
+    assert dates.relative_period("last year", FRIDAY) == (dt.date(2022, 1, 1), "year")
+
+
+@pytest.mark.parametrize("text, period", [
+    ("He was shot by police in August 2016.", "2016-08"),
+    ("He was restrained by officers in 2015.", "2015"),
+    ("Officers shot the man on Thursday night.", "2023-11-23"),
+])
+def test_the_period_keeps_what_the_text_gives(text, period):
+    _, found, _ = dates.incident_date(sentences(text), FRIDAY)
+    assert found.value == period
