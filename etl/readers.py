@@ -197,11 +197,10 @@ def gunzip(source_path: str, content: bytes, options: Options) -> tuple[bytes, R
 
 # --- one-article files ---------------------------------------------------------------
 
-def decoded_article(source_path: str, content: bytes, options: Options) -> tuple[str | None, str | None, list[Reject]]:
-    """A one-article file's text and encoding, and its problems; the text is None when it cannot be used."""
-    problem = check_article_bytes(source_path, content, options)
-    if problem:
-        return None, None, [problem]
+def decoded(source_path: str, content: bytes, size_problem: Reject | None) -> tuple[str | None, str | None, list[Reject]]:
+    """A file's text and encoding after its size check, and its problems; the text is None when it cannot be used."""
+    if size_problem:
+        return None, None, [size_problem]
     text, encoding, problem = decode_checked(source_path, content)
     if problem and problem.severity == "error":
         return None, None, [problem]
@@ -210,7 +209,7 @@ def decoded_article(source_path: str, content: bytes, options: Options) -> tuple
 
 def read_text_file(source_path: str, stem: str, content: bytes, options: Options) -> Iterator[Item]:
     """The sample format: plain text with an optional first line ` date YYYY-MM-DD Headline`."""
-    text, encoding, problems = decoded_article(source_path, content, options)
+    text, encoding, problems = decoded(source_path, content, check_article_bytes(source_path, content, options))
     yield from problems
     if text is None:
         return
@@ -224,7 +223,7 @@ def read_text_file(source_path: str, stem: str, content: bytes, options: Options
 
 def read_html_file(source_path: str, stem: str, content: bytes, options: Options) -> Iterator[Item]:
     """A web page: its main text, title, published date, site name and URL, with trafilatura."""
-    html, encoding, problems = decoded_article(source_path, content, options)
+    html, encoding, problems = decoded(source_path, content, check_article_bytes(source_path, content, options))
     yield from problems
     if html is None:
         return
@@ -312,15 +311,10 @@ def not_utf8(source_path: str, encoding: str) -> Reject:
 
 def read_jsonl_file(source_path: str, stem: str, content: bytes, options: Options) -> Iterator[Item]:
     """One document per JSON object line; a broken line is a reject naming its number."""
-    problem = check_export_bytes(source_path, content)
-    if problem:
-        yield problem
+    text, encoding, problems = decoded(source_path, content, check_export_bytes(source_path, content))
+    yield from problems
+    if text is None:
         return
-    text, encoding, problem = decode_checked(source_path, content)
-    if problem:
-        yield problem
-        if problem.severity == "error":
-            return
     # Split on "\n" only: JSON strings may hold U+2028 and other breaks str.splitlines splits on.
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -343,15 +337,10 @@ def read_jsonl_file(source_path: str, stem: str, content: bytes, options: Option
 
 def read_csv_file(source_path: str, stem: str, content: bytes, options: Options) -> Iterator[Item]:
     """One document per CSV row (quoted fields may hold newlines); the header names the fields."""
-    problem = check_export_bytes(source_path, content)
-    if problem:
-        yield problem
+    text, encoding, problems = decoded(source_path, content, check_export_bytes(source_path, content))
+    yield from problems
+    if text is None:
         return
-    text, encoding, problem = decode_checked(source_path, content)
-    if problem:
-        yield problem
-        if problem.severity == "error":
-            return
     _allow_article_sized_fields(options)
     rows = csv.reader(io.StringIO(text, newline=""))
     try:
