@@ -93,7 +93,7 @@ _COLUMNS = [
     # --- extracted, article level and incident level ------------------------------
     Column("relevant", "bool", "True when the article reports at least one specific incident of police force on a person in the UK.", nullable=False),
     Column("relevance_score", "float", "Score behind `relevant`: positive signals minus negative ones; relevant when at or above the threshold in params.yaml.", nullable=False),
-    Column("incident_id", "str", "Id of the incident the article reports (null when not relevant). Stable: derived from the incident's founding article."),
+    Column("incident_id", "str", "Stable id of the incident (in articles: the incident the article reports, null when not relevant). It comes from the incident's first-published article and is kept across builds."),
     Column("incident_date", "date", "Day police used force, resolved from relative words against the published date or an absolute date in the text; null when the day cannot be determined.", merge="latest"),
     Column("incident_period", "str", "The incident's date as far as the text gives it: YYYY-MM-DD, YYYY-MM or YYYY, matching incident_date_precision; null when no date is given. Keeps the month or year that incident_date, a day, cannot hold.", merge="with:incident_date"),
     Column("incident_date_precision", "enum", "How much of incident_date the text gives: day, month or year (ACLED-style); not_stated when no date.", values=_enum(*DATE_PRECISIONS), nullable=False, merge="with:incident_date"),
