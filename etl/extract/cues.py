@@ -65,8 +65,10 @@ FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "other": _patterns(
         r"\b(?:baton rounds?|plastic bullets?|rubber bullets?|attenuating energy projectiles?|AEPs?|"
         r"(?:struck|hit|beaten) (?:with|by) (?:a )?(?:police )?batons?|(?:CS|PAVA|pepper) spray(?:ed)?|"
-        r"bitten by (?:a )?police dog|police dog bit)\b",
-        r"\b(?:batons?|CS gas|sprayed)\b"),
+        r"bitten by (?:a )?police dog|police dog bit|"
+        rf"(?:punched|kicked|stamped on|kneed|struck|beaten|hit|assaulted)\s+{_BY_AGENT}|"
+        rf"{_AGENT}\s+{_THEN}(?:punched|kicked|stamped on|kneed|struck|beat|hit|pushed|threw)\s+{_OBJECT})\b",
+        r"\b(?:batons?|CS gas|sprayed|punched|kicked|stamped on|kneed)\b"),
 }
 
 # Force of no stated kind: an inquest's verdict on a death at police hands.
@@ -80,6 +82,11 @@ UNNAMED_FORCE = re.compile(rf"\b{_AGENT}\s+{_THEN}(?:discharged|deployed|used|fi
                            r"\b(?:use of force|force was used|used force)\b", re.I)
 # "shot with a Taser", "Taser shot": a Taser, not a firearm.
 TASER_NEARBY = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:Tasers?|stun guns?)\b|(?:Tasers?|stun guns?)\W+(?:\w+\W+){0,2}$", re.I)
+# "shot with a baton round", "plastic bullets were fired": less-lethal rounds, not a firearm's.
+LESS_LETHAL_NEARBY = re.compile(r"^\W*(?:\w+\W+){0,5}?(?:baton rounds?|plastic bullets?|rubber bullets?|"
+                                r"attenuating energy projectiles?|AEPs?|bean ?bag rounds?)\b|"
+                                r"(?:baton rounds?|plastic bullets?|rubber bullets?|attenuating energy projectiles?|AEPs?)"
+                                r"\W+(?:\w+\W+){0,2}$", re.I)
 
 # An officer as the victim: "an officer was shot", "PC … was stabbed", headline style
 # "Police officer shot dead". Reports of this kind are not police force on a person
@@ -91,7 +98,7 @@ OFFICER_VICTIM = re.compile(
 
 
 # Every force pattern above contains one of these stems (checked by a test).
-FORCE_STEMS = ("shot", "shoot", "marksm", "fire", "firing", "gun", "kill", "wound", "injur", "tase", "stun", "conducted energy",
+FORCE_STEMS = ("shot", "shoot", "marksm", "punch", "kick", "stamp", "knee", "beat", "push", "threw", "assault", "fire", "firing", "gun", "kill", "wound", "injur", "tase", "stun", "conducted energy",
                "restrain", "pin", "held", "knelt", "tackl", "wrestl", "brought to the ground", "compression", "choke",
                "headlock", "face down", "handcuff", "hit", "struck", "knock", "run over", "collid", "collision", "crash",
                "pursuit", "chase", "rammed", "boxed in", "tactical contact", "baton", "bullet", "projectile", "aep",
@@ -125,9 +132,9 @@ def all_force_mentions(sentence: Sentence) -> tuple[tuple[str, re.Match], ...]:
 
 
 def _taser_shot(text: str, match: re.Match) -> bool:
-    """True when a "shot" is a Taser's: "shot with a Taser", "Taser ... shot"."""
-    return bool(TASER_NEARBY.search(text[match.end():match.end() + 40]) or
-                TASER_NEARBY.search(text[max(0, match.start() - 30):match.start()]))
+    """True when a "shot" is a Taser's or a less-lethal round's: "shot with a Taser", "baton rounds were fired"."""
+    after, before = text[match.end():match.end() + 50], text[max(0, match.start() - 40):match.start()]
+    return any(pattern.search(window) for pattern in (TASER_NEARBY, LESS_LETHAL_NEARBY) for window in (after, before))
 
 
 @functools.lru_cache(maxsize=8192)

@@ -245,3 +245,13 @@ def test_incident_time_from_the_attack_or_the_officers_attending_the_person(text
 ])
 def test_weapon_statements_about_what_it_was_not(text, expected):
     assert [found.value for found in events.weapon_recovered(sentences(text))] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Footage shows a police officer punched the man during an arrest in Manchester.", "other"),
+    ("He was kicked by officers as he lay on the ground.", "other"),
+    ("The youth was shot with a baton round by PSNI officers.", "other"),
+    ("A man was shot in the leg with a plastic bullet fired by police.", "other"),
+])
+def test_blows_and_less_lethal_rounds_are_other_force(text, expected):
+    assert value(events.force_type(sentences(text))) == expected
