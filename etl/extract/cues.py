@@ -56,7 +56,8 @@ FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         r"\b(?:restrained|restraint|restrain|pinned (?:down|to the ground)|held (?:him|her) down|handcuffed|tackled|"
         r"(?:neck|chest) compression|chokehold|headlock|face down)\b"),
     "vehicle": _patterns(
-        rf"\b(?:(?:hit|struck|knocked (?:down|over)|run over|killed) {_BY_AGENT.replace(_AGENT, r'police (?:car|vehicle|van|motorcycle|motorbike|bike|carrier)')}|"
+        rf"\b(?:(?:hit|struck|knocked (?:down|over|off (?:his|her|their) [\w-]+)|run over|rammed|killed) "
+        rf"{_BY_AGENT.replace(_AGENT, r'police (?:car|vehicle|van|motorcycle|motorbike|bike|carrier)')}|"
         r"police (?:car|vehicle|van|motorcycle) (?:hit|struck|collided with|knocked|ran over)|"
         r"(?:killed|died|injured) in (?:a )?police (?:crash|collision|chase|pursuit)|"
         r"police (?:car|vehicle|van|motorcycle) (?:crash|collision)|"

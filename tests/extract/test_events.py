@@ -255,3 +255,11 @@ def test_weapon_statements_about_what_it_was_not(text, expected):
 ])
 def test_blows_and_less_lethal_rounds_are_other_force(text, expected):
     assert value(events.force_type(sentences(text))) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "A teenager was knocked off his bike by a police van in Leeds.",
+    "The stolen car was rammed by a marked police car on the M6.",
+])
+def test_vehicle_contact_phrasings(text):
+    assert value(events.force_type(sentences(text))) == "vehicle"
