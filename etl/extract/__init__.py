@@ -77,10 +77,10 @@ def event_fields(text: str, sentences: list, published: dt.date | None, body_sta
         # Record what the weekday was counted from when there was no dateline.
         date_found = Found(date_found.field, date_found.value, date_found.start, date_found.end,
                            f"{date_found.rule}:anchored_on_text_date_{anchor.isoformat()}")
-    forces_named = [(mention.start, mention.end) for mention, _ in places.force_mentions_in(text, sentences)]
-    place = places.borough(text, sentences, forces_named)
+    forces_named = places.force_mentions_in(text, sentences)
+    place = places.borough(text, sentences, [(mention.start, mention.end) for mention, _ in forces_named])
     borough_found = place[0] if place else None
-    force_found = places.force(text, sentences, borough_found)
+    force_found = places.force(text, sentences, borough_found, forces_named)
     country = _country(borough_found, force_found)
     found = [
         date_found, period, precision, events.incident_time(sentences), *(place or ()),

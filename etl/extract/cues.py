@@ -112,10 +112,15 @@ def force_mentions(sentence: Sentence) -> tuple[tuple[str, re.Match], ...]:
 
     Cached: several field rules ask the same question of the same sentence.
     """
-    lowered = sentence.text.lower()
-    if not any(stem in lowered for stem in FORCE_STEMS):
+    if not has_force_words(sentence.text):
         return ()  # most sentences name no force at all: skip the dozen patterns
     return all_force_mentions(sentence)
+
+
+def has_force_words(text: str) -> bool:
+    """False when no force pattern can match: none of their stems is in the text."""
+    lowered = text.lower()
+    return any(stem in lowered for stem in FORCE_STEMS)
 
 
 def all_force_mentions(sentence: Sentence) -> tuple[tuple[str, re.Match], ...]:

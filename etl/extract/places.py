@@ -110,7 +110,8 @@ def _is_residence(text: str, start: int) -> bool:
     return bool(_RESIDENCE.search(text[max(0, start - 50):start]))
 
 
-def force(text: str, sentences: list[Sentence], borough_found: Found | None) -> Found | None:
+def force(text: str, sentences: list[Sentence], borough_found: Found | None,
+          mentions: list[tuple["ForceMention", int]] | None = None) -> Found | None:
     """The force whose officers used force.
 
     Forces named in a sentence that reports the force are its agents; when one such
@@ -119,7 +120,7 @@ def force(text: str, sentences: list[Sentence], borough_found: Found | None) -> 
     wins, so a force merely quoted loses to the one whose officers acted; with none
     named, the territorial force of the place.
     """
-    mentions = force_mentions_in(text, sentences)
+    mentions = force_mentions_in(text, sentences) if mentions is None else mentions
     joint = _forces_acting_together(mentions)
     if joint:
         return joint

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from etl.extract.cues import FORCE_PATTERNS, KILLED_BY_POLICE, OFFICER_TRIED, OFFICER_VICTIM, POLICE
+from etl.extract.cues import FORCE_PATTERNS, KILLED_BY_POLICE, OFFICER_TRIED, OFFICER_VICTIM, POLICE, has_force_words
 from etl.extract.text import Found, Sentence
 
 WATCHDOG = re.compile(r"\b(?:IOPC|IPCC|PIRC|Police Ombudsman|Independent Office for Police Conduct|"
@@ -92,7 +92,12 @@ def relevance(sentences: list[Sentence], threshold: float, uk_mentions: int = 1)
 
 def _force_signal(sentence: Sentence) -> tuple[int, Sentence, re.Match] | None:
     """The strongest report of police force in a sentence: its weight, sentence and match."""
-    for by_itself in [strong for strong, _ in FORCE_PATTERNS.values()] + [KILLED_BY_POLICE, OFFICER_TRIED]:
+    tried = OFFICER_TRIED.search(sentence.text)  # "officer cleared of murder" names no force word
+    if tried:
+        return FORCE_BY_ITSELF, sentence, tried
+    if not has_force_words(sentence.text):
+        return None
+    for by_itself in [strong for strong, _ in FORCE_PATTERNS.values()] + [KILLED_BY_POLICE]:
         match = by_itself.search(sentence.text)
         if match:
             return FORCE_BY_ITSELF, sentence, match
