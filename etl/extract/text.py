@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
 
 
 @dataclass(frozen=True)
@@ -84,9 +83,3 @@ def negated(sentence_text: str, match_start: int, window: int = 40) -> bool:
     """True when a negation word stands shortly before position `match_start` of the sentence."""
     before = sentence_text[max(0, match_start - window):match_start]
     return bool(_NEGATION.search(before))
-
-
-def finditer_in(pattern: re.Pattern, sentence: Sentence) -> Iterator[tuple[re.Match, int, int]]:
-    """Matches of `pattern` in a sentence, with their absolute offsets in the article."""
-    for match in pattern.finditer(sentence.text):
-        yield match, sentence.start + match.start(), sentence.start + match.end()
