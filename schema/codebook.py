@@ -107,7 +107,7 @@ _COLUMNS = [
            values=tuple(sorted(vocab.forces())), joined=True, merge="latest"),
     Column("force_type", "enum", "Most serious force used: firearm > taser > restraint > vehicle > other.", values=_enum(*FORCE_TYPES), nullable=False, merge="most_serious"),
     Column("outcome", "enum", "fatal when the person died in or as a result of the incident; non_fatal when stated or clearly implied to have survived.", values=_enum(*OUTCOMES), nullable=False, merge="latest"),
-    Column("referral_body", "enum", "Police watchdog named (IOPC, IPCC before 8 January 2018, PIRC in Scotland, PONI in Northern Ireland); an unnamed \"police watchdog\" is the body holding the role there and then.", values=_enum(*REFERRAL_BODIES), nullable=False, merge="at_the_time"),
+    Column("referral_body", "enum", "Police watchdog named (IOPC, IPCC from 1 April 2004 to 7 January 2018, PCA before April 2004, PIRC in Scotland, PONI in Northern Ireland); an unnamed \"police watchdog\" is the body holding the role there and then.", values=_enum(*REFERRAL_BODIES), nullable=False, merge="at_the_time"),
     Column("terrorism_status", "enum", "terrorism when declared or treated as terrorism; not_terrorism when stated not to be terrorism-related.", values=_enum(*TERRORISM), nullable=False, merge="latest"),
     Column("weapon_recovered", "str", "Weapons recovered from or near the person: any of " + ", ".join(vocab.WEAPON_CATEGORIES) + " sorted and joined with \"; \"; none when stated that none was found; not_stated otherwise.",
            values=WEAPON_VALUES + (NOT_STATED,), joined=True, nullable=False, merge="latest"),

@@ -161,7 +161,7 @@ def test_place_examples(place, district):
 
 
 def test_referral_bodies_and_their_aliases():
-    assert set(vocab.referral_bodies()) == {"IOPC", "IPCC", "PIRC", "PONI"}
+    assert set(vocab.referral_bodies()) == {"IOPC", "IPCC", "PCA", "PIRC", "PONI"}
     assert vocab.referral_bodies()["IOPC"].valid_to is None
     assert vocab.referral_bodies()["IPCC"].valid_to == date(2018, 1, 7)
     assert set(vocab.referral_body_aliases().values()) == set(vocab.referral_bodies())
@@ -170,6 +170,9 @@ def test_referral_bodies_and_their_aliases():
 
 
 @pytest.mark.parametrize("country, on, body", [
+    ("England", date(1999, 6, 1), "PCA"),
+    ("England", date(2004, 3, 31), "PCA"),
+    ("England", date(2004, 4, 1), "IPCC"),
     ("England", date(2017, 1, 1), "IPCC"),
     ("England", date(2018, 1, 7), "IPCC"),
     ("England", date(2018, 1, 8), "IOPC"),
