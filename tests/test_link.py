@@ -47,7 +47,7 @@ def test_same_day_shootings_in_different_places_stay_apart():
         article("a", day, "Armed officers shot a man dead in Rainham Road on Tuesday.", location="Rainham Road", **shooting, **DAGENHAM),
         article("b", day, "A man was shot dead by police in Rainham Road, Dagenham.", location="Rainham Road", **shooting, **DAGENHAM),
         article("c", day, "Police shot a man in London Road, Croydon, on Tuesday.", location="London Road", **shooting, **CROYDON),
-        article("d", day, "A man has died after being shot by police in Leeds.", **shooting, **LEEDS),
+        article("d", day, "A pensioner has died after armed officers shot him in a Leeds car park.", **shooting, **LEEDS),
     ]
     assert groups(articles) == [["a", "b"], ["c"], ["d"]]
 

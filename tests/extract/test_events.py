@@ -18,7 +18,7 @@ def value(found):
     ("He died after being restrained by officers in a cell.", "restraint"),
     ("A teenager was struck by a police car during a pursuit.", "vehicle"),
     ("The youth was hit by a baton round fired by police.", "other"),
-    ("Police were called to reports of a man with a knife. He was arrested.", None),
+    ("Officers went to a flat in Wigan after neighbours said a man was waving a knife. He was arrested without a struggle.", None),
     ("A police officer was shot and wounded in the leg.", "firearm"),  # wording matches; relevance rules it out
 ])
 def test_force_type_is_the_most_serious_reported(text, expected):
@@ -33,7 +33,7 @@ def test_force_type_carries_its_span_and_rule():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("The man was pronounced dead at the scene.", "fatal"),
+    ("Paramedics worked on the motorcyclist for half an hour, but he was pronounced dead on the hard shoulder.", "fatal"),
     ("He died in hospital two days later.", "fatal"),
     ("The man was taken to hospital with injuries that are not life-threatening.", "non_fatal"),
     ("He survived and was later charged with possession of a firearm.", "non_fatal"),
@@ -45,7 +45,7 @@ def test_outcome(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("The incident is not being treated as terrorism.", "not_terrorism"),
+    ("Detectives said the stabbing in the shopping centre is not being treated as terrorism.", "not_terrorism"),
     ("Police said it was not terror-related.", "not_terrorism"),
     ("Counter Terrorism Policing is leading the investigation.", "terrorism"),
     ("The attack was declared a terrorist incident.", "terrorism"),
@@ -56,11 +56,11 @@ def test_terrorism_status_reads_negation(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("What appears to be a firearm was recovered next to him.", ["firearm"]),
+    ("An item believed to be a firearm was recovered from the footwell of the car.", ["firearm"]),
     ("An imitation firearm was found at the scene.", ["imitation_firearm"]),
     ("A knife and a hammer were recovered from the flat.", ["knife", "other"]),
     ("No weapon was found on the man.", ["none"]),
-    ("Police were called to reports of a man with a gun.", []),
+    ("Officers were sent to the estate after a caller reported a man with a gun in a car park.", []),
     ("The man had been carrying a knife, witnesses said.", []),
 ])
 def test_weapon_recovered_needs_a_recovery_not_a_report(text, expected):
@@ -68,11 +68,11 @@ def test_weapon_recovered_needs_a_recovery_not_a_report(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("A Met officer fired two shots shortly before 9pm.", 2),
+    ("A Met marksman fired two shots into the van's windscreen on Tuesday evening.", 2),
     ("Three shots were fired by police.", 3),
     ("An officer fired once.", 1),
     ("No shots were fired by officers.", 0),
-    ("Shots were fired and the man sustained gunshot wounds, police said.", None),
+    ("Shots were fired during the stop and the driver was left with gunshot wounds, police said.", None),
     ("The gunman fired two shots at passers-by.", None),  # no police in the sentence
 ])
 def test_shots_fired_counts_only_written_numbers_of_police_shots(text, expected):
@@ -80,8 +80,8 @@ def test_shots_fired_counts_only_written_numbers_of_police_shots(text, expected)
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Armed officers stopped a vehicle at the junction at 3:19pm.", "15:19"),
-    ("Shortly before 21:00hrs shots were fired by police.", "21:00"),
+    ("Armed officers stopped a silver Audi on the slip road at 3:19pm.", "15:19"),
+    ("Shortly before 21:00hrs two shots were fired by officers on Mill Street.", "21:00"),
     ("Officers were called at 7.45pm. Police shot the man at about 8.10pm.", "20:10"),
     ("Police were called at 19:59hrs. The man was pronounced dead at 21:30hrs.", None),
     ("An officer fired a Taser at around midnight.", "00:00"),
@@ -91,7 +91,7 @@ def test_incident_time_is_when_force_was_used_not_calls_or_deaths(text, expected
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("The man, believed to be aged 40, was shot.", 40),
+    ("The driver, believed to be aged 40, was shot by a marksman.", 40),
     ("A 23-year-old man was Tasered.", 23),
     ("John Smith, 36, died after being shot by police.", 36),
     ("A 45-year-old officer shot the man.", None),
@@ -102,7 +102,7 @@ def test_subject_age(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("A man was shot by police. He died.", "male"),
+    ("Officers shot a man on the towpath at Bingley. He died in hospital.", "male"),
     ("A woman was Tasered by officers; she was unhurt.", "female"),
     ("Someone was restrained.", None),
 ])
@@ -111,9 +111,9 @@ def test_subject_gender(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Neil McConville, 21, was travelling in the car.", 21),
+    ("Callum Brierley, 21, was a passenger in the hatchback.", 21),
     ("The former striker, 48, died after being Tasered.", 48),
-    ("Mzee was 18 years old when he was restrained.", 18),
+    ("Tendai was 18 years old on the night he was restrained at the station.", 18),
     ("A 42-year-old police officer was stabbed; the man was shot.", None),
     ("The shooting happened on March 3, 21, officers said.", None),
 ])
@@ -142,17 +142,17 @@ def test_the_victims_of_an_attack_are_not_the_subjects_death():
 
 @pytest.mark.parametrize("text, expected", [
     ("Police discharged the weapon at a man shortly before 2pm yesterday.", "14:00"),
-    ("Around 10pm, as armed officers attempted to stop the vehicle, a shot was fired.", "22:00"),
+    ("Around 10pm, as armed police moved to stop the hatchback on the A61, a shot was fired.", "22:00"),
     ("Police were called at 6.30pm. The IOPC is investigating an incident at an address at around 9pm in which officers attended.", "21:00"),
-    ("Their vehicle collided with the man at about 8.45pm, the officers said.", "20:45"),
+    ("Their van collided with the cyclist at about 8.45pm, the two constables told the inquest.", "20:45"),
 ])
 def test_incident_time_falls_back_to_confrontations_and_the_incident(text, expected):
     assert value(events.incident_time(sentences(text))) == expected
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("A black handgun, later found to be an imitation firearm, was recovered from the scene.", ["imitation_firearm"]),
-    ("No non-police issue firearm has been recovered from the vehicle.", ["none"]),
+    ("A silver pistol, later confirmed as an imitation firearm, was seized from the glovebox.", ["imitation_firearm"]),
+    ("No non-police issue firearm has been found in the taxi, investigators said.", ["none"]),
     ("Unarmed, he was shot after commanders organised a firearms deployment, the inquiry found.", ["none"]),
     ("Police found him after a motorist said that a youth with a knife was heading to the leisure centre.", []),
 ])
@@ -162,10 +162,10 @@ def test_weapons_recovered_not_reported_nor_police_compounds(text, expected):
 
 @pytest.mark.parametrize("text, expected", [
     ("Six officers from the Met had fired 20 times at the man.", 20),
-    ("He was shot at 20 times by armed police.", 20),
-    ("The officer who opened fire three times was justified.", 3),
-    ("The firearms officer who fired the shot gave a statement.", 1),
-    ("The inquest heard he was hit in the chest by a single shot.", 1),
+    ("Witnesses said the driver was shot at 20 times by Met marksmen.", 20),
+    ("A jury heard the marksman who opened fire three times feared for his life.", 3),
+    ("The constable who fired the fatal shot has given evidence anonymously.", 1),
+    ("Jurors were told the teenager was struck in the neck by a single shot.", 1),
     ("No shots were fired at police, but officers shot the man.", None),
     ("The gunman fired 20 times at the crowd.", None),
 ])
@@ -174,7 +174,7 @@ def test_shot_counts_in_times_and_singular_forms(text, expected):
 
 
 @pytest.mark.parametrize("text", [
-    "Police attempted to arrest him, which resulted in a Taser being discharged seven times.",
+    "Officers tried to detain the suspect and a Taser was discharged seven times during the struggle.",
     "Mr Smith was shot three times as he drove away from police officers.",
 ])
 def test_taser_discharges_and_wounds_are_not_shot_counts(text):
@@ -188,9 +188,9 @@ def test_the_gender_of_the_person_force_was_used_on_beats_witnesses():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("The Met said there was nothing to suggest the attack was related to terrorism.", "not_terrorism"),
+    ("Detectives said there was nothing to link the knife attack to terrorism.", "not_terrorism"),
     ("We are talking about criminality around drugs rather than terrorism.", "not_terrorism"),
-    ("The officer believed he was dealing with a terrorist attack.", None),
+    ("The sergeant told jurors he believed he was facing a terrorist attack.", None),
     ("A convicted terrorist was shot dead by police.", None),
     ("Police officers who captured the terrorist after he killed three men.", "terrorism"),
 ])
@@ -199,7 +199,7 @@ def test_terrorism_denials_and_beliefs(text, expected):
 
 
 @pytest.mark.parametrize("text", [
-    "He has since been charged with several offences, including resisting arrest.",
+    "The 24-year-old has since been charged with assaulting an emergency worker.",
     "He has been in hospital since, with life-changing injuries.",
     "He later pleaded guilty to attempted murder.",
     "Police fired a baton round at a rioter in Londonderry. The man was injured.",
@@ -209,7 +209,7 @@ def test_survival_is_implied_by_what_happened_next(text):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Detectives shot him with a Taser gun. The man was shot as he jumped over a wall, police said.", "taser"),
+    ("Detectives shot the suspect with a Taser in the alleyway. He was shot as he climbed a garden fence, police said.", "taser"),
     ("The IPCC statement on the fatal shooting of Jermaine Baker. The shooting is under investigation.", "firearm"),
 ])
 def test_force_type_from_context(text, expected):
@@ -222,8 +222,8 @@ def test_a_byline_timestamp_is_not_the_incident_time():
 
 
 @pytest.mark.parametrize("text", [
-    "James Furlong, 36, David Wails, 49, and Joe Ritchie-Bennett, 39, were stabbed before officers tackled the man.",
-    "Five others, men aged 17, 18, 20, 38 and 53, were also injured.",
+    "Aaron Pike, 36, Martin Sollis, 49, and Dev Chauhan-Reid, 39, were stabbed before officers tackled the man.",
+    "Four passers-by, men aged 19, 22, 27, 44 and 61, needed hospital treatment.",
 ])
 def test_lists_of_ages_belong_to_other_people(text):
     assert events.subject_age(sentences(text)) is None
@@ -231,7 +231,7 @@ def test_lists_of_ages_belong_to_other_people(text):
 
 @pytest.mark.parametrize("text, expected", [
     ("He is charged after the attack in Leyton at around midnight on Thursday.", "00:00"),
-    ("Armed officers attended his flat in a pre-planned operation shortly before 5am.", "05:00"),
+    ("Armed officers attended her address in Hulme during a planned raid shortly before 5am.", "05:00"),
     ("Armed officers were deployed at 4am.", None),
 ])
 def test_incident_time_from_the_attack_or_the_officers_attending_the_person(text, expected):
@@ -239,8 +239,8 @@ def test_incident_time_from_the_attack_or_the_officers_attending_the_person(text
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("He was carrying a plastic and metal firelighter, not a weapon.", ["none"]),
-    ("Police Scotland equipped 500 officers with Tasers amid concerns over unarmed officers.", []),
+    ("It turned out he had been holding a hairbrush, not a weapon.", ["none"]),
+    ("Another 300 Tasers will go to Welsh forces after a rise in assaults on unarmed officers.", []),
     ("He was shot dead while wearing a fake suicide vest.", ["other"]),
 ])
 def test_weapon_statements_about_what_it_was_not(text, expected):

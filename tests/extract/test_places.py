@@ -18,7 +18,7 @@ def borough_of(text: str):
 
 @pytest.mark.parametrize("text, expected", [
     ("Police shot a man at a house in Dagenham.", ("Barking and Dagenham", "E09000002")),
-    ("A man was shot by police in Kensington, west London.", ("Kensington and Chelsea", "E09000020")),
+    ("Armed police shot a 41-year-old outside a hotel in Kensington, west London, on Sunday.", ("Kensington and Chelsea", "E09000020")),
     ("Officers Tasered a man in Leeds city centre.", ("Leeds", "E08000035")),
     ("The man was restrained by officers in Glasgow City centre.", ("Glasgow City", "S12000049")),
 ])
@@ -60,8 +60,8 @@ def test_no_force_named_means_the_territorial_force_of_the_place():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Armed officers stopped a car at the junction of Kensington Road and Palace Gate.",
-     "junction of Kensington Road and Palace Gate"),
+    ("Armed police boxed in a grey Mercedes at the junction of Harrow Road and Elgin Avenue.",
+     "junction of Harrow Road and Elgin Avenue"),
     ("Police shot the man in Weston Green on Thursday.", "Weston Green"),
     ("The man was Tasered on Brixton Hill.", "Brixton Hill"),
 ])
@@ -70,7 +70,7 @@ def test_location_as_written(text, expected):
 
 
 @pytest.mark.parametrize("text, country, on, expected", [
-    ("The incident was referred to the Independent Office for Police Conduct.", "England", None, "IOPC"),
+    ("The force has asked the Independent Office for Police Conduct to review the arrest.", "England", None, "IOPC"),
     ("The IPCC, now the IOPC, investigated.", "England", dt.date(2015, 1, 1), "IPCC"),
     ("The police watchdog is investigating.", "England", dt.date(2016, 8, 15), "IPCC"),
     ("The police watchdog is investigating.", "England", dt.date(2023, 11, 23), "IOPC"),
@@ -92,7 +92,7 @@ def test_streets_and_courts_named_after_places_are_not_those_places(text, expect
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Mr Clark, 35, of Winteringham, North Lincolnshire, was hit by the police vehicle in Southwark.", "Southwark"),
+    ("Mr Hollis, 52, of Ulceby, North Lincolnshire, was struck by a police van in Southwark.", "Southwark"),
     ("The 36-year-old, from Bolton, was shot by an officer in Warrington.", "Warrington"),
     ("Muhammed Rodwan, of Villiers Close, Luton, was Tasered in Leyton.", "Waltham Forest"),
 ])
@@ -101,7 +101,7 @@ def test_where_someone_lives_is_not_where_force_was_used(text, expected):
 
 
 def test_forces_acting_together_are_all_recorded():
-    text = "Six officers from the Metropolitan police and City of London Police fired 20 times at the man."
+    text = "Two City of London Police marksmen and four from the Metropolitan police opened fire on the driver."
     assert force_of(text) == "City of London Police; Metropolitan Police Service"
 
 
@@ -112,6 +112,6 @@ def test_a_force_merely_quoted_loses_to_the_force_that_acted():
 
 
 def test_a_watchdogs_own_statement_implies_the_body_of_its_time_and_place():
-    text = "We have begun an independent investigation after a man was shot by officers in Birmingham."
+    text = "Our investigators opened an independent investigation after officers shot a man in Birmingham."
     found = places.referral_body(text, sentences(text), "England", dt.date(2017, 7, 26))
     assert found.value == "IPCC" and found.rule == "referral:unnamed_watchdog_for_place_and_date"

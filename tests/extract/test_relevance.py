@@ -50,7 +50,7 @@ def test_crime_officer_victims_policy_statistics_animals_and_abroad_are_not(text
 
 
 def test_relevance_has_evidence_and_a_score():
-    text = "A man was shot dead by police in Leeds."
+    text = "A 38-year-old was shot dead by police outside a pub in Leeds on Friday."
     judged = judge(text)
     assert judged.score >= THRESHOLD
     assert text[judged.evidence.start:judged.evidence.end] == "shot dead by police"
