@@ -30,11 +30,19 @@ class District:
 
 @dataclass(frozen=True)
 class Force:
-    """A police force by its official name; kind is 'territorial' or 'special'."""
+    """A police force by its official name; kind is 'territorial' or 'special'.
+
+    valid_from / valid_to are the first and last days the force held that name (None =
+    not bounded: before records here, or still in existence); successor is the force
+    that took over its area on the next day (None for a force that still exists).
+    """
 
     name: str
     kind: str
     country: str
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+    successor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,8 +88,70 @@ def places() -> dict[str, str]:
 
 @cache
 def forces() -> dict[str, Force]:
-    """Return every police force keyed by its official name."""
-    return {r["force"]: Force(r["force"], r["kind"], r["country"]) for r in _rows("forces.csv")}
+    """Return every police force keyed by its official name, present and past (e.g. 'Strathclyde Police')."""
+    return {r["force"]: Force(r["force"], r["kind"], r["country"], _date(r["valid_from"]),
+                              _date(r["valid_to"]), r["successor"] or None)
+            for r in _rows("forces.csv")}
+
+
+@cache
+def force_districts(force: str) -> frozenset[str]:
+    """Return the GSS codes of the districts a territorial force covers (covered, for a past force).
+
+    A past force listed in force_areas.csv (the eight Scottish forces before April 2013)
+    covers its rows there; any other past force covers its successor's districts (the
+    RUC those of the PSNI). Special forces and unknown names cover no district.
+    """
+    rows = [r["district_code"] for r in _rows("force_areas.csv") if r["force"] == force]
+    if rows:
+        return frozenset(rows)
+    current = frozenset(code for code, d in districts().items() if d.force == force)
+    if current:
+        return current
+    known = forces().get(force)
+    if known is not None and known.successor and known.successor != force:
+        return force_districts(known.successor)
+    return frozenset()
+
+
+def force_at(force: str, on: datetime.date | None, district_code: str | None = None) -> str:
+    """Return the official name the force had on that date ('Police Scotland' in 2010 in Glasgow -> 'Strathclyde Police').
+
+    force is an official name from forces(), present or past. A later date follows the
+    successors ('Strathclyde Police' in 2015 -> 'Police Scotland'); an earlier one goes back
+    to the predecessor ('Police Service of Northern Ireland' on 1998-05-01 -> 'Royal Ulster
+    Constabulary'). Where several forces merged (Police Scotland), district_code picks the
+    one that covered that district; without it, or when it fits none, the name is returned
+    unchanged. on None, or a name not in forces(), returns force as given.
+    """
+    if on is None or force not in forces():
+        return force
+    current, seen = forces()[force], {force}
+    while (current.valid_to is not None and on > current.valid_to and current.successor
+           and current.successor not in seen and current.successor in forces()):
+        seen.add(current.successor)
+        current = forces()[current.successor]
+    while current.valid_from is not None and on < current.valid_from:
+        before = [f for f in forces().values() if f.successor == current.name and f.name not in seen]
+        if district_code is not None:
+            before = [f for f in before if district_code in force_districts(f.name)]
+        if len(before) != 1:
+            break  # several predecessors and no district to choose between them
+        current = before[0]
+        seen.add(current.name)
+    return current.name
+
+
+def territorial_force(district_code: str, on: datetime.date | None = None) -> str | None:
+    """Return the territorial force of a district on that date (today's when on is None).
+
+    ('E06000046' Isle of Wight on 2015-06-01 -> 'Hampshire Constabulary'; 'S12000049'
+    Glasgow City on 2010-01-01 -> 'Strathclyde Police'.) None for an unknown code.
+    """
+    district = districts().get(district_code)
+    if district is None:
+        return None
+    return force_at(district.force, on, district_code)
 
 
 @cache

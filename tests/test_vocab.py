@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -117,18 +117,107 @@ def test_every_district_force_is_a_territorial_force_of_the_same_country():
         assert force.country == district.country, district
 
 
-def test_forces_are_43_plus_scotland_and_northern_ireland_plus_3_special():
-    kinds = [f.kind for f in vocab.forces().values()]
-    assert kinds.count("territorial") == 43 + 2
-    assert kinds.count("special") == 3
+def test_forces_are_43_plus_scotland_and_northern_ireland_plus_3_special_plus_10_past():
+    current = [f.kind for f in vocab.forces().values() if f.valid_to is None]
+    assert current.count("territorial") == 43 + 2
+    assert current.count("special") == 3
+    past = {name for name, f in vocab.forces().items() if f.valid_to is not None}
+    assert past == {"Royal Ulster Constabulary", "Hampshire Constabulary", "Strathclyde Police",
+                    "Lothian and Borders Police", "Tayside Police", "Grampian Police", "Northern Constabulary",
+                    "Fife Constabulary", "Central Scotland Police", "Dumfries and Galloway Constabulary"}
     assert {"Metropolitan Police Service", "Police Scotland", "British Transport Police",
             "Avon and Somerset Constabulary", "Devon and Cornwall Police"} <= set(vocab.forces())
 
 
-def test_every_territorial_force_polices_at_least_one_district():
+def test_every_current_territorial_force_polices_at_least_one_district():
     used = {d.force for d in vocab.districts().values()}
-    territorial = {name for name, f in vocab.forces().items() if f.kind == "territorial"}
+    territorial = {name for name, f in vocab.forces().items()
+                   if f.kind == "territorial" and f.valid_to is None}
     assert territorial == used
+
+
+def test_every_past_force_hands_over_to_a_successor_the_next_day():
+    forces = vocab.forces()
+    for name, force in forces.items():
+        if force.valid_to is None:
+            assert force.successor is None, name
+            continue
+        successor = forces[force.successor]
+        assert successor.valid_from == force.valid_to + timedelta(days=1), name
+        assert successor.country == force.country and successor.kind == force.kind == "territorial"
+        assert vocab.force_districts(name) <= vocab.force_districts(force.successor), name
+        assert vocab.force_districts(name), name
+
+
+def test_force_history_dates():
+    forces = vocab.forces()
+    assert forces["Royal Ulster Constabulary"].valid_to == date(2001, 11, 3)
+    assert forces["Police Service of Northern Ireland"].valid_from == date(2001, 11, 4)
+    assert forces["Strathclyde Police"].valid_to == date(2013, 3, 31)
+    assert forces["Police Scotland"].valid_from == date(2013, 4, 1)
+    assert forces["Hampshire Constabulary"].successor == "Hampshire and Isle of Wight Constabulary"
+    assert forces["Hampshire and Isle of Wight Constabulary"].valid_from.year == 2022
+
+
+def test_the_eight_scottish_forces_covered_the_32_council_areas_once_each():
+    scottish = [name for name, f in vocab.forces().items() if f.successor == "Police Scotland"]
+    assert len(scottish) == 8
+    covered = [code for name in scottish for code in vocab.force_districts(name)]
+    council_areas = {code for code, d in vocab.districts().items() if d.country == "Scotland"}
+    assert sorted(covered) == sorted(council_areas)
+    assert "S12000049" in vocab.force_districts("Strathclyde Police")  # Glasgow City
+    assert "S12000036" in vocab.force_districts("Lothian and Borders Police")  # City of Edinburgh
+    assert "S12000017" in vocab.force_districts("Northern Constabulary")  # Highland
+
+
+def test_force_areas_name_known_past_forces_and_districts():
+    for row in vocab._rows("force_areas.csv"):
+        assert vocab.forces()[row["force"]].valid_to is not None, row
+        assert row["district_code"] in vocab.districts(), row
+
+
+@pytest.mark.parametrize("force, on, district_code, expected", [
+    ("Police Service of Northern Ireland", date(1998, 5, 1), None, "Royal Ulster Constabulary"),
+    ("Police Service of Northern Ireland", date(2001, 11, 3), None, "Royal Ulster Constabulary"),
+    ("Police Service of Northern Ireland", date(2001, 11, 4), None, "Police Service of Northern Ireland"),
+    ("Royal Ulster Constabulary", date(2005, 1, 1), None, "Police Service of Northern Ireland"),
+    ("Royal Ulster Constabulary", date(1990, 1, 1), None, "Royal Ulster Constabulary"),
+    ("Police Scotland", date(2010, 6, 1), "S12000049", "Strathclyde Police"),
+    ("Police Scotland", date(2010, 6, 1), "S12000036", "Lothian and Borders Police"),
+    ("Police Scotland", date(2013, 3, 31), "S12000042", "Tayside Police"),
+    ("Police Scotland", date(2013, 4, 1), "S12000042", "Police Scotland"),
+    ("Police Scotland", date(2010, 6, 1), None, "Police Scotland"),  # cannot tell which
+    ("Police Scotland", date(2010, 6, 1), "E09000022", "Police Scotland"),  # a district none covered
+    ("Strathclyde Police", date(2015, 1, 1), None, "Police Scotland"),
+    ("Strathclyde Police", date(2009, 1, 1), None, "Strathclyde Police"),
+    ("Strathclyde Police", None, None, "Strathclyde Police"),
+    ("Hampshire and Isle of Wight Constabulary", date(2015, 1, 1), None, "Hampshire Constabulary"),
+    ("Hampshire Constabulary", date(2023, 1, 1), None, "Hampshire and Isle of Wight Constabulary"),
+    ("Metropolitan Police Service", date(1990, 1, 1), "E09000022", "Metropolitan Police Service"),
+    ("British Transport Police", date(2005, 1, 1), None, "British Transport Police"),
+    ("Police Service of Northern Ireland", None, None, "Police Service of Northern Ireland"),
+    ("Not A Force", date(2005, 1, 1), None, "Not A Force"),
+])
+def test_force_at(force, on, district_code, expected):
+    assert vocab.force_at(force, on, district_code) == expected
+
+
+@pytest.mark.parametrize("district_code, on, expected", [
+    ("S12000049", date(2010, 1, 1), "Strathclyde Police"),
+    ("S12000049", date(2020, 1, 1), "Police Scotland"),
+    ("S12000049", None, "Police Scotland"),
+    ("S12000006", date(2000, 1, 1), "Dumfries and Galloway Constabulary"),
+    ("N09000003", date(1995, 1, 1), "Royal Ulster Constabulary"),
+    ("N09000003", date(2010, 1, 1), "Police Service of Northern Ireland"),
+    ("E06000046", date(2015, 6, 1), "Hampshire Constabulary"),
+    ("E06000046", date(2023, 6, 1), "Hampshire and Isle of Wight Constabulary"),
+    ("E09000022", date(1995, 1, 1), "Metropolitan Police Service"),
+    ("E09000001", date(1995, 1, 1), "City of London Police"),
+    ("E06000063", date(2010, 1, 1), "Cumbria Constabulary"),
+    ("X99999999", date(2010, 1, 1), None),
+])
+def test_territorial_force(district_code, on, expected):
+    assert vocab.territorial_force(district_code, on) == expected
 
 
 def test_force_aliases_are_unique_and_name_known_forces():
@@ -144,8 +233,15 @@ def test_force_aliases_are_unique_and_name_known_forces():
     ("the Met", "Metropolitan Police Service"),
     ("Scotland Yard", "Metropolitan Police Service"),
     ("GMP", "Greater Manchester Police"),
-    ("RUC", "Police Service of Northern Ireland"),
-    ("Strathclyde Police", "Police Scotland"),
+    ("RUC", "Royal Ulster Constabulary"),
+    ("Royal Ulster Constabulary", "Royal Ulster Constabulary"),
+    ("PSNI", "Police Service of Northern Ireland"),
+    ("Strathclyde Police", "Strathclyde Police"),
+    ("Lothian & Borders Police", "Lothian and Borders Police"),
+    ("Fife Police", "Fife Constabulary"),
+    ("Hampshire Constabulary", "Hampshire Constabulary"),
+    ("Hampshire Police", "Hampshire Constabulary"),
+    ("Hampshire and Isle of Wight Constabulary", "Hampshire and Isle of Wight Constabulary"),
     ("Avon and Somerset Police", "Avon and Somerset Constabulary"),
     ("Devon & Cornwall Police", "Devon and Cornwall Police"),
     ("BTP", "British Transport Police"),
