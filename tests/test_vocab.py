@@ -345,3 +345,43 @@ def _longest_term(text: str) -> str:
 ])
 def test_the_longest_weapon_term_decides_the_category(text, category):
     assert vocab.weapon_terms()[_longest_term(text)] == category
+
+
+def test_places_abroad_are_no_uk_place_and_no_crown_dependency():
+    abroad = vocab.places_abroad()
+    uk = set(vocab.district_by_name()) | set(vocab.places())
+    assert not set(abroad) & uk
+    for name in ("Jersey", "Guernsey", "Isle of Man", "United Kingdom", "England", "Scotland", "Wales",
+                 "Northern Ireland", "Ireland", "London", "Birmingham", "Boston", "Perth", "Hamilton",
+                 "Victoria", "Washington", "Durham", "Cambridge", "Newport", "Richmond", "Kingston"):
+        assert name not in abroad, name
+
+
+def test_places_abroad_rows_are_well_formed():
+    rows = vocab._rows("places_abroad.csv")
+    assert len({r["name"] for r in rows}) == len(rows)
+    countries = {r["country"] for r in rows if r["kind"] == "country"}
+    for row in rows:
+        assert row["kind"] in ("country", "state", "capital", "city"), row
+        assert row["name"] == row["name"].strip() and row["name"], row
+        assert row["country"] in countries, row  # every place names a country that is itself a row
+    assert len(countries) > 190
+
+
+@pytest.mark.parametrize("name, country", [
+    ("the US", "United States"), ("USA", "United States"), ("America", "United States"),
+    ("Texas", "United States"), ("New Jersey", "United States"), ("California", "United States"),
+    ("Ontario", "Canada"), ("Queensland", "Australia"), ("New South Wales", "Australia"),
+    ("France", "France"), ("Paris", "France"), ("Sao Paulo", "Brazil"), ("São Paulo", "Brazil"),
+    ("Republic of Ireland", "Ireland"), ("Dublin", "Ireland"), ("the Netherlands", "Netherlands"),
+    ("Georgia", "Georgia"), ("Tokyo", "Japan"), ("Lagos", "Nigeria"), ("Toronto", "Canada"),
+])
+def test_place_abroad_examples(name, country):
+    assert vocab.places_abroad()[name] == country
+
+
+def test_strict_places_abroad_leave_out_names_that_read_as_people_or_words():
+    strict = vocab.places_abroad(strict=True)
+    assert {"Jordan", "Chad", "Georgia", "Turkey"} <= set(vocab.places_abroad())
+    assert not {"Jordan", "Chad", "Georgia", "Turkey"} & set(strict)
+    assert strict["France"] == "France" and strict["Texas"] == "United States"
