@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Iterator, Union
 
+from etl.datelines import printed_published_date
+
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -208,7 +210,11 @@ def decoded(source_path: str, content: bytes, size_problem: Reject | None) -> tu
 
 
 def read_text_file(source_path: str, stem: str, content: bytes, options: Options) -> Iterator[Item]:
-    """The sample format: plain text with an optional first line ` date YYYY-MM-DD Headline`."""
+    """The sample format: plain text with an optional first line ` date YYYY-MM-DD Headline`.
+
+    Without that line, the published date is the dateline the text itself prints near
+    its top ("Published: 5 June 2019", "Last Updated: Friday, 11 May 2007"), if any.
+    """
     text, encoding, problems = decoded(source_path, content, check_article_bytes(source_path, content, options))
     yield from problems
     if text is None:
@@ -217,6 +223,8 @@ def read_text_file(source_path: str, stem: str, content: bytes, options: Options
     published, headline, dateline_problem = parse_dateline(text)
     if dateline_problem:
         yield Reject(source_path, "ingest.bad_dateline", f"{source_path}: {dateline_problem}", severity="warning")
+    elif published is None:
+        published = printed_date(text)
     yield Document(stem, source_path, None, hashlib.sha256(content).hexdigest(), encoding,
                    published, headline, None, None, text)
 
@@ -235,6 +243,8 @@ def read_html_file(source_path: str, stem: str, content: bytes, options: Options
     published, date_problem = parse_published(page["date"])
     if date_problem:
         yield Reject(source_path, "ingest.bad_published_date", f"{source_path}: {date_problem}", severity="warning")
+    elif published is None:
+        published = printed_date(page["text"])  # the metadata has none: the dateline the page prints
     yield Document(stem, source_path, None, hashlib.sha256(content).hexdigest(), encoding, published,
                    page["title"], page["outlet"], page["url"], page["text"])
 
@@ -530,6 +540,12 @@ def parse_dateline(text: str) -> tuple[dt.date | None, str | None, str | None]:
         return dt.date.fromisoformat(match.group(1)), headline, None
     except ValueError:
         return None, headline, f"dateline date {match.group(1)} is not a real date; published_date left empty"
+
+
+def printed_date(text: str) -> dt.date | None:
+    """The published date the text prints in its page furniture (`etl.datelines`), or None."""
+    found = printed_published_date(text)
+    return found[0] if found else None
 
 
 def dateline_end(text: str) -> int:

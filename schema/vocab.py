@@ -214,3 +214,15 @@ def places_abroad(strict: bool = False) -> dict[str, str]:
 def weapon_terms() -> dict[str, str]:
     """Return lower-case weapon term (e.g. 'imitation firearm') -> one of WEAPON_CATEGORIES."""
     return {r["term"]: r["category"] for r in _rows("weapon_terms.csv")}
+
+
+@cache
+def months() -> dict[str, int]:
+    """Return month name or short form as written (e.g. 'January', 'Jan', 'Sept') -> month number 1-12."""
+    return {r["name"]: int(r["month"]) for r in _rows("months.csv")}
+
+
+@cache
+def weekdays() -> dict[str, int]:
+    """Return weekday name or short form as written (e.g. 'Thursday', 'Thu', 'Thurs') -> ISO weekday (Monday 1 .. Sunday 7)."""
+    return {r["name"]: int(r["weekday"]) for r in _rows("weekdays.csv")}
