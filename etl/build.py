@@ -51,8 +51,9 @@ def build(raw: Path, out: Path, params: dict, interim: Path | None = None, show_
     with reporter("extract", len(ingested.articles), "articles") as progress:
         progress.count(read=ingested.documents, relevant=0, rejected=rejected)
         extract.run(interim / "ingested.parquet", interim, params["extract"]["relevance_threshold"], progress)
-    link.run(interim / "ingested.parquet", interim / "extractions.parquet", interim, params["link"]["window_days"],
-             params["link"]["threshold"], params["link"]["max_block"], previous=out / "articles.parquet")
+    link.run(interim / "ingested.parquet", interim / "extractions.parquet", interim / "link_features.parquet", interim,
+             params["link"]["window_days"], params["link"]["threshold"], params["link"]["max_block"],
+             previous=out / "articles.parquet")
     tables = validate.run(interim, interim / "validated")
     summary = summarise(tables, ingested.documents, ingested.files)  # raises before publishing if documents were lost
     publish.run(interim / "validated", out)

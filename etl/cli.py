@@ -4,6 +4,8 @@
     uofdb ingest|extract|link|validate|publish   one stage (what dvc.yaml runs)
     uofdb query "select ..."                 print a result table from uofdb.duckdb
     uofdb codebook                           print the data dictionary
+    uofdb rules                              print the closed set of extraction rule names
+    uofdb fit --corpus DIR                   fit the relevance model on a labelled corpus (make fit)
 """
 from __future__ import annotations
 
@@ -54,6 +56,16 @@ def parser() -> argparse.ArgumentParser:
                                  help="previous build's articles.parquet, whose incident ids are kept "
                                       "(default: paths.processed/articles.parquet, when present)")
         command.set_defaults(handler=run_stage, stage=stage)
+
+    rules = commands.add_parser("rules", help="print the extraction rule names evidence rows use (docs/rules.md)")
+    rules.set_defaults(handler=run_rules)
+
+    fit = commands.add_parser("fit", help="fit the relevance model's weights on a labelled corpus, with cross-validation",
+                              description="Fit the relevance model on CORPUS/articles and CORPUS/gold.jsonl and write "
+                                          "its weights, intercept and threshold as data. Example: uofdb fit --corpus ../shared/corpus/dev")
+    fit.add_argument("--corpus", type=Path, required=True, help="folder with articles/ and gold.jsonl")
+    fit.add_argument("--out", type=Path, help="model file to write (default: schema/vocab/relevance_model.json)")
+    fit.set_defaults(handler=run_fit)
 
     query = commands.add_parser("query", help="run SQL against the published database and print the result")
     query.add_argument("sql")
@@ -111,7 +123,8 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
               f"{len(evidence)} evidence rows -> {interim}")
     elif args.stage == "link":
         previous = args.previous or Path(params["paths"]["processed"]) / "articles.parquet"
-        incidents, membership = link.run(interim / "ingested.parquet", interim / "extractions.parquet", interim,
+        incidents, membership = link.run(interim / "ingested.parquet", interim / "extractions.parquet",
+                                         interim / "link_features.parquet", interim,
                                          params["link"]["window_days"], params["link"]["threshold"],
                                          params["link"]["max_block"], previous=previous)
         print(f"uofdb link: {len(membership)} relevant articles in {len(incidents)} incidents -> {interim}")
@@ -136,6 +149,23 @@ def run_query(args: argparse.Namespace, params: dict) -> int:
         columns = [description[0] for description in cursor.description or []]
         rows = cursor.fetchall()
     print(format_table(columns, rows))
+    return 0
+
+
+def run_rules(args: argparse.Namespace, params: dict) -> int:
+    from etl.extract.rules import markdown
+
+    print(markdown(), end="")
+    return 0
+
+
+def run_fit(args: argparse.Namespace, params: dict) -> int:
+    from etl import fit
+    from etl.extract.relevance import MODEL_PATH
+
+    report = fit.run(args.corpus, args.out or MODEL_PATH)
+    print(fit.summary(report))
+    print(f"uofdb fit: model -> {args.out or MODEL_PATH}")
     return 0
 
 

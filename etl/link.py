@@ -8,6 +8,10 @@ form best pair first. Articles with no date link by place, people and descriptio
 hearings and findings published years later link by the named person, the street
 and the incident date they state.
 
+Besides the extracted fields, the linker compares the clues the extract stage read
+from each article (people, streets, places, dates mentioned, who is speaking: the
+`link_features` table, `etl.extract.link_features`); it never reads the text.
+
 An article marked `duplicate_of` / `copy_of` (columns of the ingested table, when
 present) joins the incident of the article it copies and counts once as evidence.
 
@@ -33,22 +37,24 @@ from etl.linking.clustering import link_groups
 from etl.linking.features import features_of, stated
 from etl.linking.merge import merge_group
 from etl.tables import read_table, write_table
+from schema.models import conform
 
 COPY_COLUMNS = ("duplicate_of", "copy_of")
 THRESHOLD = 4.0
 MAX_BLOCK = 50
 
 
-def run(ingested_path: Path, extractions_path: Path, out_dir: Path, window_days: int,
+def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, out_dir: Path, window_days: int,
         threshold: float = THRESHOLD, max_block: int = MAX_BLOCK,
         previous: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Link the relevant articles; write `incidents`, `incident_fields` and `article_incidents` to `out_dir`."""
     # load
-    ingested = read_table(ingested_path, "ingested")
+    ingested = read_ingested(ingested_path)
     extractions = read_table(extractions_path, "extractions")
+    clues = read_table(link_features_path, "link_features")
     known = previous_membership(previous)
     # process
-    articles = relevant_articles(ingested, extractions)
+    articles = relevant_articles(ingested, extractions, clues)
     groups = cluster(articles, window_days, threshold, max_block)
     incidents, membership, fields = incidents_from(groups, known)
     # save
@@ -66,11 +72,27 @@ def previous_membership(path: Path | None) -> dict[str, str]:
     return {article: incident for article, incident in zip(table["article_id"], table["incident_id"]) if incident}
 
 
-def relevant_articles(ingested: pd.DataFrame, extractions: pd.DataFrame) -> list[dict]:
-    """The relevant articles' extracted fields with their published date, text and copy marks."""
-    columns = ["article_id", "published_date", "text"] + [c for c in COPY_COLUMNS if c in ingested]
+def read_ingested(path: Path) -> pd.DataFrame:
+    """The ingested columns the linker uses: id, published date and copy marks (not the text)."""
+    present = set(pq.read_schema(path).names)
+    columns = ["article_id", "published_date"] + [c for c in COPY_COLUMNS if c in present]
+    return conform(pq.read_table(path, columns=columns).to_pandas(date_as_object=True), "ingested")[columns]
+
+
+def relevant_articles(ingested: pd.DataFrame, extractions: pd.DataFrame,
+                      clues: pd.DataFrame | None = None) -> list[dict]:
+    """The relevant articles' extracted fields with their published date, copy marks and link features
+    (under "link_features": the article's rows of the link_features table, as dicts of kind and value)."""
+    columns = ["article_id", "published_date"] + [c for c in COPY_COLUMNS if c in ingested]
     relevant = extractions[extractions["relevant"].fillna(False).astype(bool)]
-    return relevant.merge(ingested[columns], on="article_id", how="left").to_dict("records")
+    articles = relevant.merge(ingested[columns], on="article_id", how="left").to_dict("records")
+    by_article: dict[str, list[dict]] = {}
+    if clues is not None:
+        for row in clues[["article_id", "kind", "value"]].to_dict("records"):
+            by_article.setdefault(row["article_id"], []).append(row)
+    for article in articles:
+        article["link_features"] = by_article.get(article["article_id"], [])
+    return articles
 
 
 @contextlib.contextmanager

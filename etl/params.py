@@ -10,7 +10,7 @@ DEFAULTS = {
     "paths": {"raw": "data/raw", "interim": "data/interim", "processed": "data/processed"},
     "ingest": {"max_article_mb": 1.0, "max_file_mb": 2048.0, "copy_similarity": 0.7,
                "columns": {"id": None, "url": None, "headline": None, "published": None, "text": None, "outlet": None}},
-    "extract": {"relevance_threshold": 3.0},
+    "extract": {"relevance_threshold": None},
     "link": {"window_days": 3, "threshold": 4.0, "max_block": 50},
 }
 

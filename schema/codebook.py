@@ -76,6 +76,9 @@ GENDERS = ("male", "female")
 DATE_PRECISIONS = ("day", "month", "year")
 REFERRAL_BODIES = tuple(sorted(vocab.referral_bodies()))
 WEAPON_VALUES = vocab.WEAPON_CATEGORIES + ("none",)
+# What the extract stage reads for the linker (etl/extract/link_features.py).
+LINK_FEATURE_KINDS = ("person", "surname", "prominent_surname", "word", "street", "place", "month", "year",
+                      "authority", "as_of")
 
 _COLUMNS = [
     # --- articles: what ingest reads -------------------------------------------------
@@ -92,7 +95,7 @@ _COLUMNS = [
     Column("copy_of", "str", "article_id of the article this near-identical copy reproduces (a syndicated or wire story: word 5-shingle Jaccard similarity at or above ingest.copy_similarity); the original is the earliest published of the group. Null for originals, unique texts and exact duplicates. Counts once as evidence."),
     # --- extracted, article level and incident level ------------------------------
     Column("relevant", "bool", "True when the article reports at least one specific incident of police force on a person in the UK.", nullable=False),
-    Column("relevance_score", "float", "Score behind `relevant`: positive signals minus negative ones; relevant when at or above the threshold in params.yaml.", nullable=False),
+    Column("relevance_score", "float", "Score behind `relevant`: the fitted relevance model's log-odds over its named signals (schema/vocab/relevance_model.json); relevant when at or above the model's fitted threshold (or extract.relevance_threshold in params.yaml when set).", nullable=False),
     Column("incident_id", "str", "Stable id of the incident (in articles: the incident the article reports, null when not relevant). It comes from the incident's first-published article and is kept across builds."),
     Column("incident_date", "date", "Day police used force, resolved from relative words against the published date or an absolute date in the text; null when the day cannot be determined.", merge="latest"),
     Column("incident_period", "str", "The incident's date as far as the text gives it: YYYY-MM-DD, YYYY-MM or YYYY, matching incident_date_precision; null when no date is given. Keeps the month or year that incident_date, a day, cannot hold.", merge="with:incident_date"),
@@ -128,7 +131,11 @@ _COLUMNS = [
     Column("start", "int", "Character offset where the quote starts in the article text.", nullable=False, minimum=0),
     Column("end", "int", "Character offset just past the quote's end in the article text.", nullable=False, minimum=0),
     Column("quote", "str", "The text the value was read from: text[start:end].", nullable=False),
-    Column("rule", "str", "Name of the extraction rule that produced the value.", nullable=False),
+    Column("sentence", "str", "The sentence of the article text the quote stands in (the quote itself when it spans sentences).", nullable=False),
+    Column("rule", "str", "Name of the extraction rule that produced the value, one of the closed set documented in docs/rules.md.", nullable=False),
+    Column("detail", "str", "What the rule weighed or counted from, in words (a relevance signal's value and weight, the date a weekday was counted from); null when there is nothing to add."),
+    # --- link_features: what the linker compares besides the fields -----------------------
+    Column("kind", "enum", "Kind of linking clue: person (\"first last\", lowercase), surname, prominent_surname (written at least twice), word (a capitalised word inside a sentence), street, place (below the district), month (YYYY-MM mentioned), year (YYYY mentioned), authority (2 watchdog findings, 1 inquest or trial report), as_of (the latest date the article mentions, ISO).", values=LINK_FEATURE_KINDS, nullable=False),
     # --- rejects and flags ---------------------------------------------------------
     Column("stage", "enum", "Pipeline stage that rejected the input or row.", values=("ingest", "extract", "link", "validate", "publish"), nullable=False),
     Column("row_key", "str", "Table and key of a rejected row (\"incidents:uof-…\"), or the record of an export rejected at ingest (\"line 7\", \"row 3\"); null for a whole input file."),
@@ -162,8 +169,8 @@ TABLES: dict[str, Table] = {
               ("incident_id", "field", "chosen_value", "source_article_id", "merge_rule", "other_values"),
               description="How each incident value was chosen: the value, the article it came from, the merge rule, and the other values its articles gave (the `conflicts` view lists the disagreements)."),
         Table("evidence", "extracted value", ("article_id", "field", "start"),
-              ("article_id", "field", "value", "start", "end", "quote", "rule"),
-              description="Where each extracted value came from: article, span, quote and rule."),
+              ("article_id", "field", "value", "start", "end", "quote", "sentence", "rule", "detail"),
+              description="Where each extracted value came from: article, span, quote, the sentence around it, the rule and what it weighed."),
         Table("rejects", "input or row that could not be used", (),
               ("source_path", "row_key", "stage", "check_id", "severity", "reason"),
               description="Inputs and rows kept out of the tables (severity error) or published with a flag (warning), with the reason."),
@@ -172,6 +179,9 @@ TABLES: dict[str, Table] = {
         Table("extractions", "article", ("article_id",),
               ("article_id", "relevant", "relevance_score") + EVENT_FIELDS, published=False),
         Table("article_incidents", "relevant article", ("article_id",), ("article_id", "incident_id"), published=False),
+        Table("link_features", "relevant article and linking clue", ("article_id", "kind", "value"),
+              ("article_id", "kind", "value", "start", "end", "quote"), published=False,
+              description="What the linker compares besides the fields (people, streets, places, dates mentioned, who is speaking), each at the span of the article text that gave it."),
     ]
 }
 PUBLISHED = tuple(name for name, table in TABLES.items() if table.published)

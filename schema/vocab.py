@@ -82,8 +82,15 @@ def district_by_name() -> dict[str, District]:
 
 @cache
 def places() -> dict[str, str]:
-    """Return place name as written (e.g. 'Dagenham') -> GSS code of the district containing it."""
-    return {r["place"]: r["district_code"] for r in _rows("places.csv")}
+    """Return place name as written (e.g. 'Dagenham') -> GSS code of the district containing it.
+
+    The hand-compiled places.csv (neighbourhoods, towns, landmarks) over places_gb.csv
+    (UK towns and villages from GeoNames, located with the ONS postcode directory); a
+    name in both takes the hand row's district.
+    """
+    found = {r["place"]: r["district_code"] for r in _rows("places_gb.csv")}
+    found.update((r["place"], r["district_code"]) for r in _rows("places.csv"))
+    return found
 
 
 @cache
@@ -161,6 +168,24 @@ def force_aliases() -> dict[str, str]:
 
 
 @cache
+def abbreviations() -> dict[str, str]:
+    """Return abbreviation written before a full stop (e.g. 'Mr', 'St', 'p.m') -> its kind (title, place, rank, ...)."""
+    return {r["abbreviation"]: r["kind"] for r in _rows("abbreviations.csv")}
+
+
+@cache
+def police_abroad() -> dict[str, str]:
+    """Return the name of a police force or police watchdog outside the UK (e.g. 'Garda', 'NYPD') -> its country."""
+    return {r["name"]: r["country"] for r in _rows("police_abroad.csv")}
+
+
+@cache
+def street_suffixes() -> tuple[str, ...]:
+    """Return the words that end a street or estate name ('Road', 'Close', 'Estate', ...)."""
+    return tuple(r["suffix"] for r in _rows("street_suffixes.csv"))
+
+
+@cache
 def referral_bodies() -> dict[str, ReferralBody]:
     """Return every police watchdog keyed by its code: IOPC, IPCC, PIRC, PONI."""
     return {r["body"]: ReferralBody(r["body"], r["name"], r["country"],
@@ -193,6 +218,21 @@ def referral_body_for(country: str, on: datetime.date | None) -> str | None:
         if b.valid_from <= on and (b.valid_to is None or on <= b.valid_to):
             return b.body
     return None
+
+
+@cache
+def places_abroad(strict: bool = False) -> dict[str, str]:
+    """Return a name of a place outside the UK as written (e.g. 'Texas', 'Paris', 'the US') -> its country.
+
+    Countries, US states, Canadian provinces and territories, Australian states and
+    territories, and capitals and large foreign cities. No name here is also a UK place
+    in districts() or places(), and the Crown dependencies (Jersey, Guernsey, Isle of
+    Man) are not abroad. strict=True leaves out the names that can be misread in UK
+    news (those with a note: 'Jordan' a first name, 'Turkey' a word, 'Georgia' also a
+    US state and a first name).
+    """
+    return {r["name"]: r["country"] for r in _rows("places_abroad.csv")
+            if not (strict and r["note"])}
 
 
 @cache

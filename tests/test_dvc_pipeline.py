@@ -13,7 +13,8 @@ import duckdb
 from conftest import REPO
 
 BIN = Path(sys.executable).parent
-SKIP = {".venv", ".git", ".pytest_cache", "__pycache__", "interim", "tmp", "cache"}
+# metrics/ holds the score stage, whose dev corpus (../shared) is not beside the copy.
+SKIP = {".venv", ".git", ".pytest_cache", "__pycache__", "interim", "tmp", "cache", "metrics"}
 
 
 def copy_repository(target: Path) -> Path:

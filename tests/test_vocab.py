@@ -266,6 +266,45 @@ def test_every_place_is_in_a_known_district_and_is_not_a_district_name():
         assert row["kind"] in ("area", "town", "landmark"), row
 
 
+def test_generated_places_are_in_known_districts_and_not_district_or_hand_names():
+    districts = vocab.districts()
+    names = set(vocab.district_by_name())
+    hand = {r["place"] for r in vocab._rows("places.csv")}
+    rows = vocab._rows("places_gb.csv")
+    assert len(rows) > 3000
+    assert len({r["place"] for r in rows}) == len(rows)
+    for row in rows:
+        assert row["district_code"] in districts, row
+        assert row["place"] not in names and row["place"] not in hand, row
+        assert row["kind"] in ("area", "town"), row
+        assert row["geonameid"].isdigit(), row
+
+
+def test_places_cover_every_district_of_all_four_countries():
+    covered = set(vocab.places().values()) | {d.code for d in vocab.districts().values()}
+    countries = {vocab.districts()[code].country for code in vocab.places().values()}
+    assert countries == {"England", "Wales", "Scotland", "Northern Ireland"}
+    assert covered == set(vocab.districts())
+    assert len(set(vocab.places().values())) > 340
+
+
+def test_no_generated_place_is_an_english_word_or_a_name_left_out_on_purpose():
+    for name in ("Street", "Hook", "Sale", "Deal", "March", "Ash", "Hamilton", "Leigh", "Newcastle",
+                 "Hayes", "Richmond", "Wells", "Eden", "Craven", "Copeland", "Hambleton", "Stanley",
+                 "Melbourne", "Houston", "California", "Washington", "Appleby"):
+        assert name not in vocab.places(), name
+
+
+@pytest.mark.parametrize("place, district", [
+    ("St Columb Major", "Cornwall"), ("St. Columb Major", "Cornwall"),
+    ("Deganwy", "Conwy"), ("Pontyclun", "Rhondda Cynon Taf"), ("Cockenzie", "East Lothian"),
+    ("Winchburgh", "West Lothian"), ("Frizington", "Cumberland"), ("Arnside", "Westmorland and Furness"),
+    ("Snainton", "North Yorkshire"), ("Lympsham", "Somerset"), ("Stokenchurch", "Buckinghamshire"),
+])
+def test_generated_place_examples(place, district):
+    assert vocab.districts()[vocab.places()[place]].name == district
+
+
 def test_places_cover_all_33_london_boroughs():
     london = {code for code in vocab.places().values() if code.startswith("E09")}
     assert len(london) == 33

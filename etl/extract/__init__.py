@@ -12,7 +12,9 @@ import pandas as pd
 
 from etl.extract import dates, events, places
 from etl.extract.relevance import relevance
-from etl.extract.text import Found, sentences as split_sentences
+from etl.extract.document import Document, read_document
+from etl.extract.link_features import link_features
+from etl.extract.text import Found
 from etl.ingest import dateline_end
 from etl.progress import Progress
 from etl.tables import read_table, write_table
@@ -23,72 +25,89 @@ from schema.codebook import COLUMNS, EVENT_FIELDS, TABLES
 UNSTATED = {name: COLUMNS[name].unstated for name in EVENT_FIELDS}
 
 
-def run(ingested_path: Path, out_dir: Path, relevance_threshold: float,
+def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = None,
         progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Extract every article of `ingested_path`; write `extractions` and `evidence` to `out_dir`."""
+    """Extract every article of `ingested_path`; write `extractions`, `evidence` and `link_features` to `out_dir`."""
     # load
     articles = read_table(ingested_path, "ingested")
     # process
-    extractions, evidence = extract_all(articles, relevance_threshold, progress)
+    extractions, evidence, clues = extract_all(articles, relevance_threshold, progress)
     # save
     write_table(extractions, "extractions", out_dir / "extractions.parquet")
     write_table(evidence, "evidence", out_dir / "evidence.parquet")
+    write_table(clues, "link_features", out_dir / "link_features.parquet")
     return extractions, evidence
 
 
-def extract_all(articles: pd.DataFrame, relevance_threshold: float,
-                progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Extractions and evidence for a batch of articles, advancing `progress` per article."""
-    rows, evidence = [], []
+def extract_all(articles: pd.DataFrame, relevance_threshold: float | None = None,
+                progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Extractions, evidence and link features for a batch of articles, advancing `progress` per article."""
+    rows, evidence, clues = [], [], []
     for article in articles.to_dict("records"):
-        fields, found = extract_article(article["article_id"], article["text"], article["published_date"], relevance_threshold)
+        fields, found, linking = extract_with_link_features(article["article_id"], article["text"],
+                                                            article["published_date"], relevance_threshold)
         rows.append(fields)
         evidence.extend(found)
+        clues.extend(linking)
         if progress is not None:
             progress.count(relevant=int(bool(fields["relevant"])))
             progress.advance()
     columns = TABLES["extractions"].columns
-    return pd.DataFrame(rows, columns=list(columns)), pd.DataFrame(evidence, columns=list(TABLES["evidence"].columns))
+    return (pd.DataFrame(rows, columns=list(columns)), pd.DataFrame(evidence, columns=list(TABLES["evidence"].columns)),
+            pd.DataFrame(clues, columns=list(TABLES["link_features"].columns)))
 
 
 def extract_article(article_id: str, text: str, published: dt.date | None,
-                    relevance_threshold: float) -> tuple[dict, list[dict]]:
+                    relevance_threshold: float | None = None) -> tuple[dict, list[dict]]:
     """The codebook fields of one article and the evidence rows behind them."""
-    body_start = dateline_end(text)
-    sentences = split_sentences(text, body_start)
-    judged = relevance(sentences, relevance_threshold, uk_mentions=places.uk_mentions(text, body_start))
+    fields, evidence, _ = extract_with_link_features(article_id, text, published, relevance_threshold)
+    return fields, evidence
+
+
+def extract_with_link_features(article_id: str, text: str, published: dt.date | None,
+                               relevance_threshold: float | None = None) -> tuple[dict, list[dict], list[dict]]:
+    """The codebook fields of one article, the evidence rows behind them and, when it is relevant,
+    its link_features rows (what the linker compares besides the fields, `etl.extract.link_features`)."""
+    doc = read_document(text, published, dateline_end(text))
+    judged = relevance(doc, relevance_threshold)
     fields = {"article_id": article_id, "relevant": judged.relevant, "relevance_score": judged.score, **UNSTATED}
-    found = [judged.evidence]
+    found = list(judged.evidence)
     if judged.relevant:
-        found.extend(event_fields(text, sentences, published, body_start))
-        for item in found[1:]:
+        values = event_fields(doc)
+        found.extend(values)
+        for item in values:
             fields[item.field] = item.value
-        weapons = [item.value for item in found if item.field == "weapon_recovered"]
+        weapons = [item.value for item in values if item.field == "weapon_recovered"]
         if weapons:
             fields["weapon_recovered"] = "; ".join(sorted(weapons))
-    return fields, [item.evidence(article_id, text) for item in found]
+    clues = [item.row(article_id, text) for item in link_features(doc)] if judged.relevant else []
+    return fields, [item.evidence(article_id, text, _sentence_text(doc, item.start)) for item in found], clues
 
 
-def event_fields(text: str, sentences: list, published: dt.date | None, body_start: int) -> list[Found]:
+def _sentence_text(doc: Document, offset: int) -> str | None:
+    sentence = doc.sentence_of(offset)
+    return sentence.text if sentence is not None else None
+
+
+def event_fields(doc: Document) -> list[Found]:
     """Every event field the article states, in codebook order."""
-    anchor, anchor_phrase = dates.anchor_date(text, published, body_start)
-    date_found, period, precision = dates.incident_date(sentences, anchor)
-    if date_found and anchor_phrase and date_found.rule.startswith(("weekday", "relative")):
+    anchor, anchor_phrase = dates.anchor_date(doc)
+    date_found, period, precision = dates.incident_date(doc, anchor)
+    if date_found and anchor_phrase and date_found.rule in ("date:weekday_from_anchor", "date:relative_day"):
         # Record what the weekday was counted from when there was no dateline.
         date_found = Found(date_found.field, date_found.value, date_found.start, date_found.end,
-                           f"{date_found.rule}:anchored_on_text_date_{anchor.isoformat()}")
-    forces_named = places.force_mentions_in(text, sentences)
-    place = places.borough(text, sentences, [(mention.start, mention.end) for mention, _ in forces_named])
+                           date_found.rule, f"{date_found.detail}; counted from the date in the text, {anchor.isoformat()}")
+    place = places.borough(doc)
     borough_found = place[0] if place else None
-    force_found = places.force(text, sentences, borough_found, forces_named)
+    force_found = places.force(doc, borough_found)
     country = _country(borough_found, force_found)
     found = [
-        date_found, period, precision, events.incident_time(sentences), *(place or ()),
-        places.location(text, sentences, borough_found), force_found, events.force_type(sentences),
-        events.outcome(sentences),
-        places.referral_body(text, sentences, country, date_found.value if date_found else anchor),
-        events.terrorism_status(sentences), *events.weapon_recovered(sentences),
-        events.subject_age(sentences), events.subject_gender(sentences), events.shots_fired(sentences),
+        date_found, period, precision, events.incident_time(doc), *(place or ()),
+        places.location(doc, borough_found), force_found, events.force_type(doc),
+        events.outcome(doc),
+        places.referral_body(doc, country, date_found.value if date_found else anchor),
+        events.terrorism_status(doc), *events.weapon_recovered(doc),
+        events.subject_age(doc), events.subject_gender(doc), events.shots_fired(doc),
     ]
     return [item for item in found if item is not None]
 
@@ -98,6 +117,8 @@ def _country(borough_found: Found | None, force_found: Found | None) -> str | No
     if borough_found is not None:
         return vocab.district_by_name()[borough_found.value].country
     if force_found is not None:
-        country = vocab.forces()[force_found.value].country
+        # Several forces acting together ("A; B") share a country or leave it open.
+        countries = {vocab.forces()[name].country for name in force_found.value.split("; ")}
+        country = countries.pop() if len(countries) == 1 else None
         return country if country in ("England", "Wales", "Scotland", "Northern Ireland") else None
     return None

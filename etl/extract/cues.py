@@ -5,7 +5,6 @@ police", "officers fired", "was Tasered", "restrained by officers".
 """
 from __future__ import annotations
 
-import functools
 import re
 
 from etl.extract.text import Sentence
@@ -21,7 +20,10 @@ _AGENT = r"(?:police(?:m[ae]n)?|officers?|marksm[ae]n|cops?|bodyguards?|constabl
 _BY_AGENT = rf"by\s+(?:[\w'’-]+\s+){{0,5}}?{_AGENT}\b"
 _THEN = r"(?:(?!(?:was|were|been|being|is|are|had been)\b)[\w'’-]+\s+){0,3}?"
 _OBJECT = (r"(?:the|a|an|him|her|them|dead\s+(?:the|a|an)|(?-i:[A-Z][\w'’-]+)|"
-           r"(?:suspect|attacker|terrorist|knifeman|gunman|man|woman|driver|teenager|youth|boy|girl|assailant|offender)s?)\b")
+           r"(?:suspect|attacker|terrorist|knifeman|gunman|man|woman|driver|teenager|youth|boy|girl|assailant|offender)s?|"
+           # any other noun straight after the verb ("police shot barrister"), but not a preposition or particle
+           r"(?-i:(?!(?:at|into|in|on|onto|from|to|up|back|down|out|off|and|or|but|by|with|for|of|over|through|"
+           r"towards|near|outside|inside|after|before|during|while|when|as|dead|once|twice|again|first|last)\b)[a-z][a-z'-]+))\b")
 
 
 def _patterns(strong: str, with_police: str) -> tuple[re.Pattern, re.Pattern]:
@@ -65,7 +67,7 @@ FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         r"\b(?:tactical contact|rammed|boxed in|knocked (?:him|her) off|pursuit|police chase|(?:vehicle|car|van) collided with)\b"),
     "other": _patterns(
         r"\b(?:baton rounds?|plastic bullets?|rubber bullets?|attenuating energy projectiles?|AEPs?|"
-        r"(?:struck|hit|beaten) (?:with|by) (?:a )?(?:police )?batons?|(?:CS|PAVA|pepper) spray(?:ed)?|"
+        r"(?:struck|hit|beaten) (?:with|by) (?:a )?(?:police )?batons?|(?:CS|PAVA|pepper|Captor|incapacitant) (?:incapacitant )?spray(?:ed)?|"
         r"bitten by (?:a )?police dog|police dog bit|"
         rf"(?:punched|kicked|stamped on|kneed|struck|beaten|hit|assaulted)\s+{_BY_AGENT}|"
         rf"{_AGENT}\s+{_THEN}(?:punched|kicked|stamped on|kneed|struck|beat|hit|pushed|threw)\s+{_OBJECT})\b",
@@ -106,11 +108,11 @@ FORCE_STEMS = ("shot", "shoot", "marksm", "punch", "kick", "stamp", "knee", "bea
                "spray", "cs gas", "dog", "discharg", "round")
 
 
-@functools.lru_cache(maxsize=8192)
 def force_mentions(sentence: Sentence) -> tuple[tuple[str, re.Match], ...]:
     """(force type, match) for every report of police force in the sentence.
 
-    Cached: several field rules ask the same question of the same sentence.
+    Run once per sentence when the document is read (`etl.extract.document`); rules
+    read the result there.
     """
     if not has_force_words(sentence.text):
         return ()  # most sentences name no force at all: skip the dozen patterns
@@ -143,8 +145,7 @@ def _taser_shot(text: str, match: re.Match) -> bool:
     return any(pattern.search(window) for pattern in (TASER_NEARBY, LESS_LETHAL_NEARBY) for window in (after, before))
 
 
-@functools.lru_cache(maxsize=8192)
-def is_force_sentence(sentence: Sentence) -> bool:
-    """True when the sentence reports police using force on someone, of whatever kind."""
-    return bool(force_mentions(sentence) or any(pattern.search(sentence.text)
-                                                for pattern in (UNNAMED_FORCE, KILLED_BY_POLICE, OFFICER_TRIED)))
+def reports_unnamed_force(sentence: Sentence) -> bool:
+    """True when the sentence reports police force without naming its kind ("used force",
+    "lawfully killed", "officer cleared of murder")."""
+    return any(pattern.search(sentence.text) for pattern in (UNNAMED_FORCE, KILLED_BY_POLICE, OFFICER_TRIED))

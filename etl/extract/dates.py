@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import dateparser
 
+from etl.extract.document import Document
 from etl.extract.text import NUMBER, Found, Sentence, number_value
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -58,7 +59,8 @@ class DatePhrase:
     end: int
     value: dt.date | None  # None when it cannot be resolved to a day or month
     precision: str          # "day", "month" or "year"
-    rule: str
+    rule: str               # a date rule of etl/extract/rules.py, without its "date:" prefix
+    detail: str = ""        # where a missing year came from, what it was counted back from
 
 
 @functools.cache
@@ -116,11 +118,11 @@ def numeric_date(day: str, month: str, year: str) -> dt.date | None:
         return None
 
 
-def anchor_date(text: str, published: dt.date | None, body_start: int) -> tuple[dt.date | None, DatePhrase | None]:
+def anchor_date(doc: Document) -> tuple[dt.date | None, DatePhrase | None]:
     """The day relative words count back from, and the phrase it came from (None for the dateline)."""
-    if published is not None:
-        return published, None
-    dates = absolute_dates(text, body_start)
+    if doc.published is not None:
+        return doc.published, None
+    dates = absolute_dates(doc.text, doc.body_start)
     if not dates:
         return None, None
     latest = max(dates, key=lambda phrase: (phrase.value, -phrase.start))
@@ -144,26 +146,27 @@ def date_phrases(sentence: Sentence, anchor: dt.date | None, month_years: dict[i
     month_years = month_years or {}
     text, offset, found, taken = sentence.text, sentence.start, [], []
 
-    def add(match: re.Match, value, precision: str, rule: str) -> None:
+    def add(match: re.Match, value, precision: str, rule: str, detail: str = "") -> None:
         span = (offset + match.start(), offset + match.end())
         if any(span[0] < end and start < span[1] for start, end in taken):
             return
         taken.append(span)
-        found.append(DatePhrase(span[0], span[1], value, precision, rule))
+        found.append(DatePhrase(span[0], span[1], value, precision, rule, detail))
 
     for pattern, rule in ((DAY_MONTH_YEAR, "day_month_year"), (MONTH_DAY_YEAR, "month_day_year")):
         for match in pattern.finditer(text):
             day, month, year = _day_month_year(pattern, match)
+            detail = ""
             if year is None and _month_number(month) in month_years:
-                year, rule = str(month_years[_month_number(month)]), f"{rule}_year_from_same_month"
+                year, detail = str(month_years[_month_number(month)]), "year from the same month elsewhere in the article"
             elif year is None:
-                rule = f"{rule}_year_from_anchor"
+                detail = "year from the dateline"
             if year is None and anchor is None:
                 continue
             value = parse_absolute(day, month, year, anchor)
             if value and (anchor is None or value <= anchor):
-                value, rule = _counted_back(text, match.end(), value, rule)
-                add(match, value, "day", rule)
+                value, counted = _counted_back(text, match.end(), value)
+                add(match, value, "day", rule, "; ".join(part for part in (detail, counted) if part))
     for match in MONTH_YEAR.finditer(text):
         month = _month_number(match.group(1))
         add(match, dt.date(int(match.group(2)), month, 1), "month", "month_year")
@@ -197,14 +200,14 @@ def relative_period(phrase: str, anchor: dt.date) -> tuple[dt.date, str]:
 DAYS_AFTER = re.compile(rf"^,?\s+({NUMBER}) (days?|weeks?) after\b", re.I)
 
 
-def _counted_back(text: str, end: int, value: dt.date, rule: str) -> tuple[dt.date, str]:
-    """The date a phrase's "N days after ..." points back to, else the date itself."""
+def _counted_back(text: str, end: int, value: dt.date) -> tuple[dt.date, str]:
+    """The date a phrase's "N days after ..." points back to (and how), else the date itself."""
     match = DAYS_AFTER.match(text[end:end + 40])
     count = number_value(match.group(1)) if match else None
     if not count:
-        return value, rule
+        return value, ""
     days = count * (7 if match.group(2).lower().startswith("week") else 1)
-    return value - dt.timedelta(days=days), f"{rule}_minus_{days}_days"
+    return value - dt.timedelta(days=days), f"{days} days before the date written"
 
 
 def weekday_before(anchor: dt.date, weekday: str, strictly: bool = False) -> dt.date:
@@ -219,7 +222,7 @@ def _month_number(name: str) -> int:
     return next(index for index, month in enumerate(MONTHS, 1) if month.lower().startswith(name[:3].lower()))
 
 
-def incident_date(sentences: list[Sentence], anchor: dt.date | None) -> tuple[Found | None, Found | None, Found | None]:
+def incident_date(doc: Document, anchor: dt.date | None) -> tuple[Found | None, Found | None, Found | None]:
     """The incident's date (a day, or None), its period (as far as the text gives it) and its precision.
 
     Candidates come in tiers: dates in sentences about the incident; then dates in
@@ -229,8 +232,8 @@ def incident_date(sentences: list[Sentence], anchor: dt.date | None) -> tuple[Fo
     comes before its aftermath (death in hospital, statements, hearings).
     """
     tiers: dict[str, list[DatePhrase]] = {"in_incident_sentence": [], "in_hearing_sentence": [], "elsewhere": []}
-    month_years = years_by_month(" ".join(sentence.text for sentence in sentences))
-    for sentence in sentences:
+    month_years = years_by_month(" ".join(sentence.text for sentence in doc.sentences))
+    for sentence in doc.sentences:
         phrases = [phrase for phrase in date_phrases(sentence, anchor, month_years) if phrase.value is not None]
         if not phrases:
             continue
@@ -248,12 +251,17 @@ def incident_date(sentences: list[Sentence], anchor: dt.date | None) -> tuple[Fo
             # "in 2016" about the incident, "13 July 2016" in the inquest's account: take the day.
             best = _consistent_day(best, [phrase for later in tiers.values() for phrase in later]) or best
         if best:
-            rule = f"{best.rule}:{tier}"
+            rule, detail = f"date:{best.rule}", "; ".join(part for part in (TIER_DETAIL[tier], best.detail) if part)
             # A month or a year is recorded as its precision; the day stays null (never invented).
-            date_found = Found("incident_date", best.value, best.start, best.end, rule) if best.precision == "day" else None
-            return (date_found, Found("incident_period", period_of(best), best.start, best.end, rule),
-                    Found("incident_date_precision", best.precision, best.start, best.end, rule))
+            date_found = Found("incident_date", best.value, best.start, best.end, rule, detail) if best.precision == "day" else None
+            return (date_found, Found("incident_period", period_of(best), best.start, best.end, rule, detail),
+                    Found("incident_date_precision", best.precision, best.start, best.end, rule, detail))
     return None, None, None
+
+
+TIER_DETAIL = {"in_incident_sentence": "in a sentence about the incident",
+               "in_hearing_sentence": "in a sentence about the incident and a later hearing",
+               "elsewhere": "in a sentence about nothing later"}
 
 
 def period_of(phrase: DatePhrase) -> str:

@@ -6,19 +6,18 @@ sentences that report the force itself over sentences about other things.
 """
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 
-from etl.extract.cues import FORCE_PATTERNS, POLICE, TASER_NEARBY, force_mentions, is_force_sentence
+from etl.extract.cues import FORCE_PATTERNS, POLICE, TASER_NEARBY
+from etl.extract.document import WEAPON, Document
 from etl.extract.text import NUMBER, Found, Sentence, negated, number_value
-from schema import vocab
 from schema.codebook import FORCE_TYPES
 
 # --- force type -----------------------------------------------------------------------
 
 
-def force_type(sentences: list[Sentence]) -> Found | None:
+def force_type(doc: Document) -> Found | None:
     """The most serious force the article reports police using (firearm > taser > …).
 
     A weak "was shot" is a Taser's in an article that reports a Taser and no firearm
@@ -27,23 +26,23 @@ def force_type(sentences: list[Sentence]) -> Found | None:
     for the force words it uses most ("the fatal shooting of ...").
     """
     strong, weak = [], []
-    for sentence in sentences:
-        for kind, match in force_mentions(sentence):
+    for sentence, mentions in zip(doc.sentences, doc.force_mentions):
+        for kind, match in mentions:
             if negated(sentence.text, match.start(), window=25):
                 continue
             is_strong = match.re is FORCE_PATTERNS[kind][0]
             (strong if is_strong else weak).append(Found(
                 "force_type", kind, sentence.start + match.start(), sentence.start + match.end(),
-                f"force_type:{kind}" if is_strong else f"force_type:{kind}:with_police"))
+                "force_type:named" if is_strong else "force_type:with_police"))
     if "taser" in {item.value for item in strong + weak} and "firearm" not in {item.value for item in strong}:
         weak = [item for item in weak if item.value != "firearm"]
     candidates = strong + weak
     if candidates:
         return min(candidates, key=lambda item: (FORCE_TYPES.index(item.value), item.start))
-    return _most_mentioned_force(sentences)
+    return _most_mentioned_force(doc.sentences)
 
 
-def _most_mentioned_force(sentences: list[Sentence]) -> Found | None:
+def _most_mentioned_force(sentences: tuple[Sentence, ...]) -> Found | None:
     mentions = [(kind, sentence.start + match.start(), sentence.start + match.end())
                 for sentence in sentences for kind, (_, weak) in FORCE_PATTERNS.items()
                 for match in weak.finditer(sentence.text)]
@@ -52,7 +51,7 @@ def _most_mentioned_force(sentences: list[Sentence]) -> Found | None:
     counts = Counter(kind for kind, _, _ in mentions)
     kind = min(counts, key=lambda kind: (-counts[kind], FORCE_TYPES.index(kind)))
     _, start, end = next(mention for mention in mentions if mention[0] == kind)
-    return Found("force_type", kind, start, end, f"force_type:{kind}:most_mentioned")
+    return Found("force_type", kind, start, end, "force_type:most_mentioned")
 
 
 # --- outcome --------------------------------------------------------------------------
@@ -74,10 +73,10 @@ NON_FATAL = re.compile(r"\b(?:non-fatal|survived|taken to (?:a )?hospital|remain
 GENERIC_DEATH = re.compile(r"\b(?:is rare|are rare|deaths in (?:police )?custody (?:figures|statistics))\b", re.I)
 
 
-def outcome(sentences: list[Sentence]) -> Found | None:
+def outcome(doc: Document) -> Found | None:
     """fatal when the article says the person died; non_fatal when it says or implies they survived."""
     fatal, non_fatal = None, None
-    for sentence in sentences:
+    for sentence in doc.sentences:
         if GENERIC_DEATH.search(sentence.text):
             continue
         for match in FATAL.finditer(sentence.text):
@@ -106,10 +105,10 @@ TERROR_DENIED = re.compile(r"\b(?:not|no|nothing|never|neither|nor|rather than|i
 TERROR_BELIEVED = re.compile(r"\b(?:believed|thought|feared|assumed|suspected|worried|concerned|as if|possible|potential)\b", re.I)
 
 
-def terrorism_status(sentences: list[Sentence]) -> Found | None:
+def terrorism_status(doc: Document) -> Found | None:
     """not_terrorism when the article says it is not terrorism; terrorism when it is declared or treated so."""
     declared = None
-    for sentence in sentences:
+    for sentence in doc.sentences:
         for match in TERROR.finditer(sentence.text):
             if TERROR_DENIED.search(sentence.text[max(0, match.start() - 50):match.start()]):
                 return Found("terrorism_status", "not_terrorism", sentence.start, sentence.end, "terrorism:denied")
@@ -136,13 +135,7 @@ COMPOUND = re.compile(r"\s+(?:officers?|deployment|units?|teams?|command|operati
                       r"commanders?|trained|response|support|specialists?)\b", re.I)
 
 
-@functools.cache
-def _weapon_pattern() -> re.Pattern:
-    terms = sorted(vocab.weapon_terms(), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(term) for term in terms) + r")s?\b", re.I)
-
-
-def weapon_recovered(sentences: list[Sentence]) -> list[Found]:
+def weapon_recovered(doc: Document) -> list[Found]:
     """Weapon categories recovered from or near the person, or [none] when stated that none was.
 
     A weapon counts when a recovery verb stands near it ("a knife was recovered",
@@ -150,36 +143,35 @@ def weapon_recovered(sentences: list[Sentence]) -> list[Found]:
     """
     found: dict[str, Found] = {}
     none = None
-    for sentence in sentences:
+    for sentence in doc.sentences:
         no_weapon = NO_WEAPON.search(sentence.text)
         if no_weapon and none is None:
             none = Found("weapon_recovered", "none", sentence.start + no_weapon.start(), sentence.start + no_weapon.end(),
                          "weapon:none_found")
-        for category, match in _recovered_in(sentence.text, no_weapon):
-            found.setdefault(category, Found("weapon_recovered", category, sentence.start + match.start(),
-                                             sentence.start + match.end(), "weapon:recovered"))
+        for mention in _recovered_in(doc, sentence, no_weapon):
+            found.setdefault(mention.value, Found("weapon_recovered", mention.value, mention.start, mention.end,
+                                                  "weapon:recovered"))
     if found:
         return [found[category] for category in sorted(found)]
     return [none] if none else []
 
 
-def _recovered_in(text: str, no_weapon: re.Match | None) -> list[tuple[str, re.Match]]:
+def _recovered_in(doc: Document, sentence: Sentence, no_weapon: re.Match | None) -> list:
+    text = sentence.text
     verbs = [match.start() for match in RECOVERED.finditer(text)]
     if not verbs:
         return []
-    terms, hits = vocab.weapon_terms(), []
-    for match in _weapon_pattern().finditer(text):
-        if (negated(text, match.start(), window=25) or COMPOUND.match(text, match.end())
-                or (no_weapon and no_weapon.start() <= match.start() < no_weapon.end())
-                or not any(abs(verb - match.start()) <= NEAR for verb in verbs)):
+    hits = []
+    for mention in doc.of(WEAPON, sentence.index):
+        at, end = mention.start - sentence.start, mention.end - sentence.start
+        if (negated(text, at, window=25) or COMPOUND.match(text, end)
+                or (no_weapon and no_weapon.start() <= at < no_weapon.end())
+                or not any(abs(verb - at) <= NEAR for verb in verbs)):
             continue
-        term = match.group(0).lower()
-        category = terms.get(term) or terms.get(term[:-1])
-        if category:
-            hits.append((category, match))
+        hits.append(mention)
     # "A black handgun, later found to be an imitation firearm": the imitation is what it was.
-    if any(category == "imitation_firearm" for category, _ in hits):
-        hits = [(category, match) for category, match in hits if category != "firearm"]
+    if any(mention.value == "imitation_firearm" for mention in hits):
+        hits = [mention for mention in hits if mention.value != "firearm"]
     return hits
 
 
@@ -195,13 +187,13 @@ SHOT_COUNT = re.compile(
     rf"(?P<zero>no shots? (?:was|were|had been) fired{_AT_POLICE}|(?:did not|didn't|never) (?:fire|discharge)|without firing))\b", re.I)
 
 
-def shots_fired(sentences: list[Sentence]) -> Found | None:
+def shots_fired(doc: Document) -> Found | None:
     """The number of shots police fired, when a number is written ("no shots" is 0).
 
     An active count ("fired two shots") needs police in the sentence, so the subject's
     own shots are not counted; Taser discharges and wounds are not shots.
     """
-    for sentence in sentences:
+    for sentence in doc.sentences:
         police = bool(POLICE.search(sentence.text))
         for match in SHOT_COUNT.finditer(sentence.text):
             passive = match.group(0).lower().startswith(("shot at", "by a single", "with a single"))
@@ -246,11 +238,11 @@ OTHER_TIME = re.compile(r"(?:called|call|reports?|reported|alerted|died|dead|dea
                         r"sighting|seen|deployed|dispatched|arrived|updated?|published)\W+(?:\w+\W+){0,4}$", re.I)
 
 
-def incident_time(sentences: list[Sentence]) -> Found | None:
+def incident_time(doc: Document) -> Found | None:
     """When force was used (HH:MM), else when officers stopped or confronted the person."""
     tiers: dict[int, list[Found]] = {1: [], 2: [], 3: []}
-    for sentence in sentences:
-        tier = (1 if is_force_sentence(sentence) else 2 if CONFRONTATION.search(sentence.text) or _passive_force(sentence)
+    for sentence in doc.sentences:
+        tier = (1 if doc.force_sentence[sentence.index] else 2 if CONFRONTATION.search(sentence.text) or _passive_force(sentence)
                 else 3 if INCIDENT_AT.search(sentence.text) else None)
         if tier is None:
             continue
@@ -306,10 +298,10 @@ _MONTH_WORDS = {"January", "February", "March", "April", "May", "June", "July", 
                 "Oct", "Nov", "Dec"}
 
 
-def subject_age(sentences: list[Sentence]) -> Found | None:
+def subject_age(doc: Document) -> Found | None:
     """The subject's age: the age the article gives most often (first on ties), not an officer's."""
     ages = []
-    for sentence in sentences:
+    for sentence in doc.sentences:
         for match in AGE.finditer(sentence.text):
             if match.group("word") in _MONTH_WORDS or AGE_LIST.match(sentence.text, match.end()) \
                     or AGE_LIST_BEFORE.search(sentence.text[max(0, match.start() - 80):match.start()]):
@@ -339,15 +331,15 @@ FEMALE_PRONOUN = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
 GENDER_WEIGHTS = {"force_sentence_noun": 3, "force_sentence_pronoun": 2, "noun": 1, "pronoun": 0.5}
 
 
-def subject_gender(sentences: list[Sentence]) -> Found | None:
+def subject_gender(doc: Document) -> Found | None:
     """male or female: gendered nouns and pronouns, weighted towards the sentences that report the force.
 
     Witnesses, relatives and officers are mentioned too ("Mrs D said", "his mother"),
     so words near the force outweigh words elsewhere, and nouns outweigh pronouns.
     """
     scores, first = {"male": 0, "female": 0}, {}
-    for sentence in sentences:
-        in_force = is_force_sentence(sentence)
+    for sentence in doc.sentences:
+        in_force = doc.force_sentence[sentence.index]
         for gender, noun, pronoun in (("male", MALE, MALE_PRONOUN), ("female", FEMALE, FEMALE_PRONOUN)):
             for kind, pattern in (("noun", noun), ("pronoun", pronoun)):
                 where = f"force_sentence_{kind}" if in_force else kind

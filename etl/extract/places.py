@@ -1,86 +1,48 @@
 """Where it happened and who: borough (with its ONS code), location, force, watchdog.
 
-Names are looked up in the vocabularies of `schema/vocab/` with a case-sensitive
-gazetteer. Mentions in sentences that report the force itself count more than
-mentions elsewhere, so the place of the incident beats places merely quoted.
+Names come from the document's vocabulary mentions (`etl.extract.document`), found
+once per article from `schema/vocab/`. Mentions in sentences that report the force
+itself count more than mentions elsewhere, so the place of the incident beats
+places merely quoted.
 """
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 
-from etl.extract.cues import is_force_sentence
-from etl.extract.gazetteer import Gazetteer, Mention
-from etl.extract.text import Found, Sentence
+from etl.extract.document import FORCE, PLACE, WATCHDOG, Document, Mention
+from etl.extract.text import Found
 from schema import vocab
 
-STREET_SUFFIX = (r"(?:Road|Street|Lane|Avenue|Green|Place|Drive|Way|Close|Gardens|Park|Square|Terrace|Hill|Crescent|Grove|"
-                 r"Row|Walk|Parade|Court|Estate|Bridge|Gate|Broadway|Mews|Rise|Vale|Wharf|Yard|Circus|Embankment|Station|Market)")
+
+def street_suffix_pattern() -> str:
+    """An alternation of the street suffixes of schema/vocab ("Road", "Close", "Estate", ...)."""
+    return "(?:" + "|".join(re.escape(suffix) for suffix in vocab.street_suffixes()) + ")"
+
+
+STREET_SUFFIX = street_suffix_pattern()
 INCIDENT_WEIGHT = 3  # a mention in a sentence that reports the force, against 1 elsewhere
 
 
-@functools.cache
-def force_gazetteer() -> Gazetteer[str]:
-    """Force aliases, plus the lower-case "police" spelling many outlets use ("Metropolitan police")."""
-    aliases = dict(vocab.force_aliases())
-    for alias, name in vocab.force_aliases().items():
-        for word in ("Police", "Constabulary"):
-            if alias.endswith(" " + word):
-                aliases.setdefault(alias[: -len(word)] + word.lower(), name)
-    return Gazetteer(aliases)
+def uk_mentions(doc: Document) -> int:
+    """How many times the article names a UK district, place, police force or watchdog."""
+    return sum(1 for mention in doc.mentions if mention.kind in (PLACE, FORCE, WATCHDOG))
 
 
-@functools.cache
-def place_gazetteer() -> Gazetteer[str]:
-    """District names and places inside districts, both to district codes."""
-    names = {district.name: code for code, district in vocab.districts().items()}
-    names.update(vocab.places())
-    return Gazetteer(names)
+def _weight(doc: Document, mention: Mention) -> int:
+    return INCIDENT_WEIGHT if doc.force_sentence[mention.sentence] else 1
 
 
-@functools.cache
-def watchdog_gazetteer() -> Gazetteer[str]:
-    return Gazetteer(vocab.referral_body_aliases())
-
-
-def uk_mentions(text: str, start: int = 0) -> int:
-    """How many times the text names a UK district, place, police force or watchdog."""
-    return sum(1 for gazetteer in (force_gazetteer(), watchdog_gazetteer(), place_gazetteer())
-               for _ in gazetteer.find(text, start))
-
-
-def _weights(sentences: list[Sentence]) -> list[tuple[Sentence, int]]:
-    return [(sentence, INCIDENT_WEIGHT if is_force_sentence(sentence) else 1) for sentence in sentences]
-
-
-@dataclass(frozen=True)
-class ForceMention(Mention[str]):
-    sentence_start: int = 0
-
-
-def force_mentions_in(text: str, sentences: list[Sentence]) -> list[tuple[ForceMention, int]]:
-    """Every force named in the article, with the weight of its sentence."""
-    return [(ForceMention(mention.name, mention.value, mention.start, mention.end, sentence.start), weight)
-            for sentence, weight in _weights(sentences)
-            for mention in force_gazetteer().find(text, sentence.start, sentence.end)]
-
-
-def borough(text: str, sentences: list[Sentence], masked: list[tuple[int, int]]) -> tuple[Found, Found] | None:
-    """The district where it happened (name and GSS code), by weighted mentions.
-
-    `masked` spans (force names such as "Greater Manchester Police") are not places.
-    """
+def borough(doc: Document) -> tuple[Found, Found] | None:
+    """The district where it happened (name and GSS code), by weighted mentions."""
+    text = doc.text
     scores, first = defaultdict(int), {}
-    for sentence, weight in _weights(sentences):
-        for mention in place_gazetteer().find(text, sentence.start, sentence.end):
-            if (any(start <= mention.start < end for start, end in masked) or _names_something_else(text, mention.end)
-                    or _is_residence(text, mention.start)):
-                continue
-            scores[mention.value] += weight
-            first.setdefault(mention.value, mention)
+    for mention in doc.of(PLACE):
+        if _names_something_else(text, mention.end) or _is_residence(text, mention.start):
+            continue
+        scores[mention.value] += _weight(doc, mention)
+        first.setdefault(mention.value, mention)
     if not scores:
         return None
     code = max(scores, key=lambda code: (scores[code], -first[code].start))
@@ -110,8 +72,7 @@ def _is_residence(text: str, start: int) -> bool:
     return bool(_RESIDENCE.search(text[max(0, start - 50):start]))
 
 
-def force(text: str, sentences: list[Sentence], borough_found: Found | None,
-          mentions: list[tuple["ForceMention", int]] | None = None) -> Found | None:
+def force(doc: Document, borough_found: Found | None) -> Found | None:
     """The force whose officers used force.
 
     Forces named in a sentence that reports the force are its agents; when one such
@@ -120,14 +81,14 @@ def force(text: str, sentences: list[Sentence], borough_found: Found | None,
     wins, so a force merely quoted loses to the one whose officers acted; with none
     named, the territorial force of the place.
     """
-    mentions = force_mentions_in(text, sentences) if mentions is None else mentions
-    joint = _forces_acting_together(mentions)
+    mentions = doc.of(FORCE)
+    joint = _forces_acting_together(doc, mentions)
     if joint:
         return joint
     if mentions:
         scores, first = defaultdict(int), {}
-        for mention, weight in mentions:
-            scores[mention.value] += weight
+        for mention in mentions:
+            scores[mention.value] += _weight(doc, mention)
             first.setdefault(mention.value, mention)
         name = max(scores, key=lambda name: (scores[name], -first[name].start))
         return Found("force", name, first[name].start, first[name].end, "force:named")
@@ -137,12 +98,12 @@ def force(text: str, sentences: list[Sentence], borough_found: Found | None,
     return None
 
 
-def _forces_acting_together(mentions: list[tuple[Mention[str], int]]) -> Found | None:
+def _forces_acting_together(doc: Document, mentions: list[Mention]) -> Found | None:
     """Several forces named in one sentence that reports the force, as one joined value."""
     by_sentence = defaultdict(list)
-    for mention, weight in mentions:
-        if weight == INCIDENT_WEIGHT:
-            by_sentence[mention.sentence_start].append(mention)
+    for mention in mentions:
+        if doc.force_sentence[mention.sentence]:
+            by_sentence[mention.sentence].append(mention)
     for group in by_sentence.values():
         names = sorted({mention.value for mention in group})
         if len(names) > 1:
@@ -155,9 +116,10 @@ JUNCTION = re.compile(rf"\bjunction (?:of|between) ({_NAME}{STREET_SUFFIX}) (?:a
 STREET = re.compile(rf"\b(?:in|on|at|near|off|outside) ((?:[A-Z][\w'’-]+ ){{1,3}}{STREET_SUFFIX})\b")
 
 
-def location(text: str, sentences: list[Sentence], borough_found: Found | None) -> Found | None:
+def location(doc: Document, borough_found: Found | None) -> Found | None:
     """The street, junction or place as written: a junction, else a street, else the place name."""
-    ordered = [sentence for sentence, weight in sorted(_weights(sentences), key=lambda pair: -pair[1])]
+    text = doc.text
+    ordered = sorted(doc.sentences, key=lambda sentence: not doc.force_sentence[sentence.index])
     for pattern, rule in ((JUNCTION, "location:junction"), (STREET, "location:street")):
         for sentence in ordered:
             match = pattern.search(sentence.text)
@@ -172,12 +134,12 @@ def location(text: str, sentences: list[Sentence], borough_found: Found | None) 
 
 # The watchdog unnamed: "the police watchdog", or its own statement's words
 # ("we have begun an independent investigation", "we attended the post-incident procedure").
-WATCHDOG = re.compile(r"\b(?:police )?watchdog\b|\b(?:we|our)\b[^.]{0,60}\b(?:independent investigation|post[- ]incident procedures?)\b", re.I)
+UNNAMED_WATCHDOG = re.compile(r"\b(?:police )?watchdog\b|\b(?:we|our)\b[^.]{0,60}\b(?:independent investigation|post[- ]incident procedures?)\b", re.I)
 
 
-def referral_body(text: str, sentences: list[Sentence], country: str | None, on: dt.date | None) -> Found | None:
+def referral_body(doc: Document, country: str | None, on: dt.date | None) -> Found | None:
     """The watchdog the article names; an unnamed "police watchdog" is the body holding the role there and then."""
-    named = list(watchdog_gazetteer().find(text))
+    named = doc.of(WATCHDOG)
     if named:
         bodies = {mention.value for mention in named}
         # An article naming two (an IPCC-era case reported after 2018) names the one of its time first.
@@ -187,8 +149,8 @@ def referral_body(text: str, sentences: list[Sentence], country: str | None, on:
         return Found("referral_body", chosen.value, chosen.start, chosen.end, "referral:named")
     if country is None:
         return None
-    for sentence in sentences:
-        match = WATCHDOG.search(sentence.text)
+    for sentence in doc.sentences:
+        match = UNNAMED_WATCHDOG.search(sentence.text)
         if match:
             body = vocab.referral_body_for(country, on)
             if body:

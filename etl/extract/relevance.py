@@ -1,109 +1,220 @@
 """Relevance: does the article report a specific incident of UK police force on a person?
 
-A score adds signals for police force on someone ("shot by police", "was Tasered",
-"restrained by officers", a watchdog investigating) and subtracts signals for the
-codebook's exclusions (an officer as the victim, amnesties, statistics, animals,
-events abroad). The threshold is a build parameter.
+The decision is a logistic model over named signals read from the document: reports
+of police force on someone ("shot by police", "was Tasered", "restrained by
+officers"), a watchdog investigating, and the codebook's exclusions (an officer as the
+victim, amnesties, statistics, policy, animals, events abroad, a past incident
+mentioned in passing). Each signal is a count or a flag; the weights and the
+threshold are fitted on the dev corpus by `uofdb fit` (`etl.fit`) and committed as
+data in `schema/vocab/relevance_model.json`. Nothing here is a hand-set weight.
 """
 from __future__ import annotations
 
+import functools
+import json
+import math
 import re
 from dataclasses import dataclass
 
-from etl.extract.cues import FORCE_PATTERNS, KILLED_BY_POLICE, OFFICER_TRIED, OFFICER_VICTIM, POLICE, has_force_words
-from etl.extract.text import Found, Sentence
+from etl.extract.cues import FORCE_PATTERNS, KILLED_BY_POLICE, OFFICER_TRIED, OFFICER_VICTIM, POLICE
+from etl.extract.document import ABROAD, FORCE, PLACE, WATCHDOG, Document
+from etl.extract.text import Found, negated
+from schema.vocab import VOCAB_DIR
 
-WATCHDOG = re.compile(r"\b(?:IOPC|IPCC|PIRC|Police Ombudsman|Independent Office for Police Conduct|"
-                      r"Independent Police Complaints Commission|Police Investigations and Review Commissioner|police watchdog)\b")
+MODEL_PATH = VOCAB_DIR / "relevance_model.json"
+
 STATISTICS = re.compile(r"\b(?:statistics|figures (?:show|published|released)|per cent|percentage|annual(?:ly)?|"
                         r"in the year to|year ending|rose by|fell by|number of times|were used \d|discharged \d+ times)\b", re.I)
 POLICY = re.compile(r"\b(?:amnesty|surrender (?:bins?|scheme)|consultation|roll[- ]out|rolled out|to be issued|will be (?:armed|issued|given)|"
-                    r"training|guidance|funding|pilot scheme|trial of)\b", re.I)
-ANIMAL = re.compile(r"(?<!police )\b(?:dogs?|deer|bulls?|cows?|horses?|badgers?|fox(?:es)?|animals?|swans?|beasts?|livestock|cattle|sheep|boars?)\b", re.I)
-ANIMAL_ARTICLE = 3  # this many animal words, and no more people, make an article about an animal
-ANIMAL_PENALTY = 10
-ANIMAL_TARGET = re.compile(r"\b(?:shot|shoot|destroyed|put down|tasered|killed) (?:a|the|an|two|three) (?:[\w-]+ )?"
-                           r"(?:dogs?|deer|bulls?|cows?|horses?|badgers?|fox(?:es)?|animals?|swans?|beasts?|cattle|sheep|boars?)\b", re.I)
+                    r"training|guidance|funding|pilot scheme|trial of|should (?:be|routinely) (?:armed|carry)|routinely armed|"
+                    r"poll|survey|debate|campaigners? (?:call|want)|calls? for|reviews? (?:of|into)|thematic)\b", re.I)
+_ANIMALS = r"(?:dogs?|deer|bulls?|cows?|horses?|badgers?|fox(?:es)?|animals?|swans?|beasts?|livestock|cattle|sheep|boars?)"
+ANIMAL = re.compile(rf"(?<!police )\b{_ANIMALS}\b", re.I)
+ANIMAL_TARGET = re.compile(rf"\b(?:shot|shoot|destroyed|put down|tasered|killed) (?:a|the|an|two|three) (?:[\w-]+ )?{_ANIMALS}\b", re.I)
 # A shooting by someone else: the gunman, a drive-by, a murder appeal.
 CIVILIAN = re.compile(r"\b(?:gunm[ae]n|shooter|drive-by|gang|murder (?:inquiry|investigation)|appeal(?:ing)? for (?:witnesses|information)|"
                       r"shot by (?:a|an|his|her) (?:man|woman|gunman|partner|neighbour|friend)|armed robbers?)\b", re.I)
-ABROAD = re.compile(r"\b(?:United States|US police|American police|in the US|U\.S\.|France|Paris|Germany|Australia|"
-                    r"Canada|New York|California|Texas|Chicago|Minneapolis|Florida|India|Brazil|South Africa)\b")
-
+# Someone hit by the police vehicle, not a crash of police cars alone.
+VEHICLE_STRUCK = re.compile(r"\b(?:hit|struck|knocked|run over|ran over|rammed|collided with (?:a|an|the) (?:man|woman|boy|girl|"
+                            r"pedestrian|cyclist|motorcyclist|rider|teenager|moped|scooter|motorbike|bike)|killed|died|injured|"
+                            r"pedestrian|cyclist)\b", re.I)
 PERSON = re.compile(r"\b(?:man|woman|boy|girl|teenager|youth|motorist|pedestrian|rider|driver|suspect|Mr|Mrs|Ms|Miss)\b")
+LEAD_SENTENCES = 4  # the headline and the opening sentences: what the article is about
 
-FORCE_BY_ITSELF = 3
-FORCE_WITH_POLICE = 1
-WATCHDOG_SIGNAL = 1
-WATCHDOG_WITH_FORCE = 3
-MAX_FORCE_SENTENCES = 3
-NO_UK_PLACE = -3
+# The closed set of signals, in the order of the model's weights. Each is a number read
+# from the document; `signals` computes them and the model file weighs them.
+SIGNALS = {
+    "force_reported": "sentences reporting police force on someone in plain words (at most 3)",
+    "force_with_police": "sentences with a force word and police named in the same sentence (at most 3)",
+    "force_in_lead": "the headline or opening sentences report police force (0 or 1)",
+    "force_share": "share of the article's sentences that report police force",
+    "force_absent": "no sentence reports or names force of any kind (0 or 1)",
+    "officer_tried": "an officer cleared, charged or tried over a death or shooting (0 or 1)",
+    "inquest_verdict": "an inquest's lawful or unlawful killing by police (0 or 1)",
+    "watchdog_named": "a police watchdog is named (0 or 1)",
+    "watchdog_and_person": "a watchdog, a force word and a person are all named (0 or 1)",
+    "officer_victim": "sentences about an officer attacked, with no report of police force back (at most 2)",
+    "animal": "force on an animal: more sentences report force beside an animal than beside a person, or an article mostly about animals (0 or 1)",
+    "vehicle_only": "the only force reported is a police vehicle's, and no one is said to be hit or struck by it (0 or 1)",
+    "civilian_shooting": "words of a shooting by someone else: gunman, drive-by, murder appeal (at most 2)",
+    "no_uk_place": "the article names no UK place, force or watchdog (0 or 1)",
+    "abroad": "places abroad named more often than UK places (0 or 1)",
+    "statistics": "words of statistics (at most 3)",
+    "policy": "words of policy, opinion and polls (at most 3)",
+    "person_named": "a person is described (man, woman, Mr, ...) (0 or 1)",
+}
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str
+    value: float
+    start: int  # where the signal was read (the first place), for its evidence
+    end: int
 
 
 @dataclass(frozen=True)
 class Relevance:
     relevant: bool
     score: float
-    evidence: Found
+    evidence: list[Found]
 
 
-def relevance(sentences: list[Sentence], threshold: float, uk_mentions: int = 1) -> Relevance:
-    """The relevance score of an article from its sentences, and the evidence for it.
+@dataclass(frozen=True)
+class Model:
+    """A fitted logistic model: one weight per signal, an intercept and a threshold on the score."""
 
-    `uk_mentions` counts the UK places, forces and watchdogs the article names:
-    incidents abroad are out of scope.
+    weights: dict[str, float]
+    intercept: float
+    threshold: float
+
+    def score(self, values: dict[str, float]) -> float:
+        return self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in values.items())
+
+
+@functools.cache
+def fitted_model() -> Model:
+    """The model `uofdb fit` wrote to schema/vocab/relevance_model.json."""
+    data = json.loads(MODEL_PATH.read_text())
+    unknown = set(data["weights"]) - set(SIGNALS)
+    if unknown:
+        raise ValueError(f"{MODEL_PATH}: weights for unknown signals {sorted(unknown)}; run `make fit`")
+    return Model(data["weights"], data["intercept"], data["threshold"])
+
+
+def relevance(doc: Document, threshold: float | None = None, model: Model | None = None) -> Relevance:
+    """Whether the article is relevant, its score (the model's log-odds) and the evidence.
+
+    The evidence is one row for the decision and one per signal that is present, each
+    naming the signal, its value and its weight.
     """
-    score, strongest, force_sentences, victim_sentences = 0.0, None, 0, 0
-    for sentence in sentences:
-        signal = _force_signal(sentence)
-        if signal and force_sentences < MAX_FORCE_SENTENCES:
-            force_sentences += 1
-            score += signal[0]
-            if strongest is None or signal[0] > strongest[0]:
-                strongest = signal
-        victim_sentences += bool(OFFICER_VICTIM.search(sentence.text) and not (signal and signal[0] == FORCE_BY_ITSELF))
-    if victim_sentences and not (strongest and strongest[0] == FORCE_BY_ITSELF):
-        # An officer attacked, and no report of police force back: not our kind of incident.
-        score -= 2 * min(victim_sentences, 2)
-    text = " ".join(sentence.text for sentence in sentences)
-    animals = len(ANIMAL.findall(text))
-    if ANIMAL_TARGET.search(text) or (animals >= ANIMAL_ARTICLE and animals >= len(PERSON.findall(text))):
-        # Force on an animal, however it is described, is not force on a person.
-        score -= ANIMAL_PENALTY
-    score -= min(2, len(CIVILIAN.findall(text)))
-    if not uk_mentions:
-        score += NO_UK_PLACE
-    if WATCHDOG.search(text):
-        # A watchdog only investigates the police, so its "fatal shooting" is a police shooting.
-        # A review of Taser use in general names no one: a specific incident names a person.
-        specific = any(weak.search(text) for _, weak in FORCE_PATTERNS.values()) and PERSON.search(text)
-        score += WATCHDOG_WITH_FORCE if specific else WATCHDOG_SIGNAL
-    score -= min(3, len(STATISTICS.findall(text))) + min(3, len(POLICY.findall(text)))
-    if len(ABROAD.findall(text)) > uk_mentions:
-        score -= 2
+    model = model or fitted_model()
+    threshold = model.threshold if threshold is None else threshold
+    found = signals(doc)
+    values = {signal.name: signal.value for signal in found}
+    score = model.score(values)
     relevant = score >= threshold
-    if strongest:
-        _, sentence, match = strongest
-        start, end = sentence.start + match.start(), sentence.start + match.end()
-    else:
-        start, end = (sentences[0].start, sentences[0].end) if sentences else (0, 0)
-    return Relevance(relevant, score, Found("relevant", relevant, start, end, f"relevance:score={score:g}"))
+    # The decision quotes the first report of force when there is one, else its strongest signal.
+    strongest = next((signal for signal in found if signal.name == "force_reported" and signal.value), None) or max(
+        (signal for signal in found if signal.value and model.weights.get(signal.name, 0) > 0),
+        key=lambda signal: model.weights[signal.name] * signal.value, default=None)
+    start, end = (strongest.start, strongest.end) if strongest else _first_sentence(doc)
+    evidence = [Found("relevant", relevant, start, end, "relevance:model",
+                      f"score {score:.2f} {'>=' if relevant else '<'} threshold {threshold:.2f}")]
+    evidence.extend(Found("relevant", relevant, signal.start, signal.end, "relevance:signal",
+                          f"{signal.name} = {signal.value:g} x weight {model.weights.get(signal.name, 0.0):.2f}")
+                    for signal in found if signal.value)
+    return Relevance(relevant, round(score, 4), evidence)
 
 
-def _force_signal(sentence: Sentence) -> tuple[int, Sentence, re.Match] | None:
-    """The strongest report of police force in a sentence: its weight, sentence and match."""
-    tried = OFFICER_TRIED.search(sentence.text)  # "officer cleared of murder" names no force word
-    if tried:
-        return FORCE_BY_ITSELF, sentence, tried
-    if not has_force_words(sentence.text):
-        return None
-    for by_itself in [strong for strong, _ in FORCE_PATTERNS.values()] + [KILLED_BY_POLICE]:
-        match = by_itself.search(sentence.text)
-        if match:
-            return FORCE_BY_ITSELF, sentence, match
-    if POLICE.search(sentence.text):
-        for _, with_police in FORCE_PATTERNS.values():
-            match = with_police.search(sentence.text)
-            if match:
-                return FORCE_WITH_POLICE, sentence, match
-    return None
+def _first_sentence(doc: Document) -> tuple[int, int]:
+    return (doc.sentences[0].start, doc.sentences[0].end) if doc.sentences else (0, 0)
+
+
+def signals(doc: Document) -> list[Signal]:
+    """Every signal of SIGNALS, in order, with its value and where it was read."""
+    text = doc.text
+    body = doc.sentences
+    whole = (body[0].start, body[-1].end) if body else (0, 0)
+    reported, with_police, tried, verdict, victims = [], [], [], [], []
+    for sentence, mentions in zip(body, doc.force_mentions):
+        strong = [match for kind, match in mentions if match.re is FORCE_PATTERNS[kind][0]
+                  and not negated(sentence.text, match.start(), window=25)]
+        weak = [match for kind, match in mentions if match.re is not FORCE_PATTERNS[kind][0]
+                and not negated(sentence.text, match.start(), window=25)]
+        killed = KILLED_BY_POLICE.search(sentence.text)
+        if strong or killed:
+            match = (strong or [killed])[0]
+            reported.append((sentence, match))
+        elif weak:
+            with_police.append((sentence, weak[0]))
+        trial = OFFICER_TRIED.search(sentence.text)
+        if trial:
+            tried.append((sentence, trial))
+        if killed:
+            verdict.append((sentence, killed))
+        victim = OFFICER_VICTIM.search(sentence.text)
+        if victim and not strong:
+            victims.append((sentence, victim))
+    force_sentences = sum(doc.force_sentence)
+    lead = [item for item in reported + tried if item[0].index < LEAD_SENTENCES]
+    watchdogs = doc.of(WATCHDOG)
+    person = PERSON.search(text, *whole) if body else None
+    any_force_word = bool(reported or with_police) or any(
+        not negated(sentence.text, match.start(), window=25)
+        for sentence in body for _, weak in FORCE_PATTERNS.values() for match in weak.finditer(sentence.text))
+    uk = [mention for mention in doc.mentions if mention.kind in (PLACE, FORCE, WATCHDOG)]
+    abroad = doc.of(ABROAD)
+    animals = [match for sentence in body for match in ANIMAL.finditer(sentence.text)]
+    people = sum(len(PERSON.findall(sentence.text)) for sentence in body)
+    animal_target = next((match for sentence in body for match in ANIMAL_TARGET.finditer(sentence.text)), None)
+    force_beside = [(bool(ANIMAL.search(sentence.text)), bool(PERSON.search(sentence.text)))
+                    for sentence, found in zip(body, doc.force_mentions) if found]
+    animal_force = sum(animal and not person for animal, person in force_beside)
+    person_force = sum(person for _, person in force_beside)
+    kinds = {kind for found in doc.force_mentions for kind, _ in found}
+    struck = any(VEHICLE_STRUCK.search(sentence.text) for sentence, found in zip(body, doc.force_mentions)
+                 if any(kind == "vehicle" for kind, _ in found))
+    civilian = _matches(body, CIVILIAN)
+    statistics = _matches(body, STATISTICS)
+    policy = _matches(body, POLICY)
+
+    def at(items) -> tuple[int, int]:
+        if not items:
+            return whole
+        first = items[0]
+        if isinstance(first, tuple):
+            sentence, match = first
+            return sentence.start + match.start(), sentence.start + match.end()
+        return first.start, first.end
+
+    return [
+        Signal("force_reported", min(3, len(reported)), *at(reported)),
+        Signal("force_with_police", min(3, len(with_police)), *at(with_police)),
+        Signal("force_in_lead", float(bool(lead)), *at(lead)),
+        Signal("force_share", round(force_sentences / len(body), 4) if body else 0.0, *whole),
+        Signal("force_absent", float(not (any_force_word or tried)), *whole),
+        Signal("officer_tried", float(bool(tried)), *at(tried)),
+        Signal("inquest_verdict", float(bool(verdict)), *at(verdict)),
+        Signal("watchdog_named", float(bool(watchdogs)), *at(watchdogs)),
+        Signal("watchdog_and_person", float(bool(watchdogs and any_force_word and person)), *at(watchdogs)),
+        Signal("officer_victim", min(2, len(victims)), *at(victims)),
+        Signal("animal", float(bool(animal_target) or animal_force > person_force
+                               or (len(animals) >= 3 and len(animals) >= people)), *whole),
+        Signal("vehicle_only", float(kinds == {"vehicle"} and not struck), *whole),
+        Signal("civilian_shooting", min(2, len(civilian)), *at(civilian)),
+        Signal("no_uk_place", float(not uk), *whole),
+        Signal("abroad", float(len(abroad) > len(uk)), *at(abroad)),
+        Signal("statistics", min(3, len(statistics)), *at(statistics)),
+        Signal("policy", min(3, len(policy)), *at(policy)),
+        Signal("person_named", float(bool(person)), *((person.start(), person.end()) if person else whole)),
+    ]
+
+
+def _matches(sentences, pattern: re.Pattern) -> list:
+    return [(sentence, match) for sentence in sentences for match in pattern.finditer(sentence.text)]
+
+
+def logistic(score: float) -> float:
+    """The probability a log-odds score stands for."""
+    return 1 / (1 + math.exp(-score))

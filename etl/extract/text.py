@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from etl.extract.rules import RULES
+
 
 @dataclass(frozen=True)
 class Found:
@@ -14,10 +16,18 @@ class Found:
     start: int
     end: int
     rule: str
+    detail: str | None = None  # what the rule weighed or counted from, in words ("score 2.31 >= threshold 0.50")
 
-    def evidence(self, article_id: str, text: str) -> dict:
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise ValueError(f"rule {self.rule!r} is not one of the rule names of etl/extract/rules.py")
+
+    def evidence(self, article_id: str, text: str, sentence: str | None) -> dict:
+        """The evidence row: the value, its span and quote, the sentence around it, the rule."""
         return {"article_id": article_id, "field": self.field, "value": str(self.value),
-                "start": self.start, "end": self.end, "quote": text[self.start:self.end], "rule": self.rule}
+                "start": self.start, "end": self.end, "quote": text[self.start:self.end],
+                "sentence": sentence if sentence is not None else text[self.start:self.end],
+                "rule": self.rule, "detail": self.detail}
 
 
 @dataclass(frozen=True)
@@ -25,31 +35,7 @@ class Sentence:
     start: int
     end: int
     text: str
-
-
-# A sentence ends at . ! ? (optionally followed by a closing quote) before whitespace,
-# or at a line break: news text puts captions, bylines and headlines on lines of their own.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+|\n+")
-
-
-def sentences(text: str, start: int = 0) -> list[Sentence]:
-    """The sentences of `text` from offset `start`, with their offsets, skipping blank ones."""
-    found, position = [], start
-    for boundary in _SENTENCE_END.finditer(text, start):
-        _add_sentence(found, text, position, boundary.start())
-        position = boundary.end()
-    _add_sentence(found, text, position, len(text))
-    return found
-
-
-def _add_sentence(found: list[Sentence], text: str, start: int, end: int) -> None:
-    # Trim surrounding whitespace so spans quote exactly the words.
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        found.append(Sentence(start, end, text[start:end]))
+    index: int = 0  # its place in the document's sentences
 
 
 NUMBER_WORDS = {

@@ -135,7 +135,7 @@ Firearms were discharged in 18 incidents, the statistics released today show.
 def test_articles_read_as_a_researcher_would(name):
     published, body, expected = ARTICLES[name]
     text = f" date {published.isoformat()} Headline\n\n{body.strip()}\n"
-    fields, evidence = extract_article(name, text, published, 3)
+    fields, evidence = extract_article(name, text, published)
     got = {key: fields[key] for key in expected}
     assert got == {key: value for key, value in expected.items()}
     for row in evidence:

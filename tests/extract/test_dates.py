@@ -6,13 +6,13 @@ import datetime as dt
 import pytest
 
 from etl.extract import dates
-from etl.extract.text import sentences
+from etl.extract.document import read_document
 
 FRIDAY = dt.date(2023, 11, 24)
 
 
 def incident(text: str, anchor: dt.date | None):
-    found, _, precision = dates.incident_date(sentences(text), anchor)
+    found, _, precision = dates.incident_date(read_document(text), anchor)
     return (found.value if found else None), (precision.value if precision else None)
 
 
@@ -50,12 +50,12 @@ def test_a_date_without_year_takes_the_latest_such_day_before_the_anchor():
 
 
 def test_the_anchor_is_the_dateline_when_there_is_one():
-    assert dates.anchor_date("text December 11, 2021", FRIDAY, 0) == (FRIDAY, None)
+    assert dates.anchor_date(read_document("text December 11, 2021", FRIDAY)) == (FRIDAY, None)
 
 
 def test_without_dateline_the_latest_full_date_in_the_text_anchors():
     text = "Shots were fired on Saturday. — Police (@Force) December 11, 2021. Earlier, on 2 May 2019, ..."
-    anchor, phrase = dates.anchor_date(text, None, 0)
+    anchor, phrase = dates.anchor_date(read_document(text))
     assert anchor == dt.date(2021, 12, 11)
     assert text[phrase.start:phrase.end] == "December 11, 2021"
     assert incident(text, anchor) == (dt.date(2021, 12, 11), "day")
@@ -78,12 +78,12 @@ def test_weekday_before(weekday, strictly, expected):
     ("03/09/21 Officers tackled the man on Saturday.", dt.date(2021, 8, 28)),
 ])
 def test_numeric_bylines_anchor_articles_without_a_dateline(text, expected):
-    anchor, _ = dates.anchor_date(text, None, 0)
+    anchor, _ = dates.anchor_date(read_document(text))
     assert incident(text, anchor)[0] == expected
 
 
 def test_numbers_that_are_not_dates_do_not_anchor():
-    assert dates.anchor_date("He scored 3.5 out of 10, and 31.02.2020 is no date.", None, 0) == (None, None)
+    assert dates.anchor_date(read_document("He scored 3.5 out of 10, and 31.02.2020 is no date.")) == (None, None)
 
 
 def test_an_inquest_sentence_gives_the_incident_date_when_no_other_does():
@@ -134,5 +134,5 @@ def test_relative_periods_resolve_against_the_anchor():
     ("Officers shot the man on Thursday night.", "2023-11-23"),
 ])
 def test_the_period_keeps_what_the_text_gives(text, period):
-    _, found, _ = dates.incident_date(sentences(text), FRIDAY)
+    _, found, _ = dates.incident_date(read_document(text), FRIDAY)
     assert found.value == period

@@ -6,13 +6,11 @@ import datetime as dt
 import pytest
 
 from etl.extract import places
-from etl.extract.text import sentences
+from etl.extract.document import read_document
 
 
 def borough_of(text: str):
-    sents = sentences(text)
-    masked = [(m.start, m.end) for m, _ in places.force_mentions_in(text, sents)]
-    found = places.borough(text, sents, masked)
+    found = places.borough(read_document(text))
     return (found[0].value, found[1].value) if found else None
 
 
@@ -36,8 +34,7 @@ def test_a_force_name_is_not_a_place():
 
 
 def force_of(text: str):
-    sents = sentences(text)
-    found = places.force(text, sents, None)
+    found = places.force(read_document(text), None)
     return found.value if found else None
 
 
@@ -53,10 +50,10 @@ def test_force_by_alias(text, expected):
 
 def test_no_force_named_means_the_territorial_force_of_the_place():
     text = "Armed officers shot a man in Warrington."
-    sents = sentences(text)
-    borough_found, _ = places.borough(text, sents, [])
-    assert places.force(text, sents, borough_found).value == "Cheshire Constabulary"
-    assert places.force(text, sents, borough_found).rule == "force:territorial_force_of_borough"
+    doc = read_document(text)
+    borough_found, _ = places.borough(doc)
+    assert places.force(doc, borough_found).value == "Cheshire Constabulary"
+    assert places.force(doc, borough_found).rule == "force:territorial_force_of_borough"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -66,7 +63,7 @@ def test_no_force_named_means_the_territorial_force_of_the_place():
     ("The man was Tasered on Brixton Hill.", "Brixton Hill"),
 ])
 def test_location_as_written(text, expected):
-    assert places.location(text, sentences(text), None).value == expected
+    assert places.location(read_document(text), None).value == expected
 
 
 @pytest.mark.parametrize("text, country, on, expected", [
@@ -79,7 +76,7 @@ def test_location_as_written(text, expected):
     ("Officers will review the footage.", "England", None, None),
 ])
 def test_referral_body_named_or_implied_by_place_and_date(text, country, on, expected):
-    found = places.referral_body(text, sentences(text), country, on)
+    found = places.referral_body(read_document(text), country, on)
     assert (found.value if found else None) == expected
 
 
@@ -113,5 +110,5 @@ def test_a_force_merely_quoted_loses_to_the_force_that_acted():
 
 def test_a_watchdogs_own_statement_implies_the_body_of_its_time_and_place():
     text = "Our investigators opened an independent investigation after officers shot a man in Birmingham."
-    found = places.referral_body(text, sentences(text), "England", dt.date(2017, 7, 26))
+    found = places.referral_body(read_document(text), "England", dt.date(2017, 7, 26))
     assert found.value == "IPCC" and found.rule == "referral:unnamed_watchdog_for_place_and_date"

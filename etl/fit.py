@@ -1,0 +1,187 @@
+"""`uofdb fit`: fit the relevance model's weights on a labelled corpus, with cross-validation.
+
+    uofdb fit --corpus ../shared/corpus/dev [--out schema/vocab/relevance_model.json]
+
+The corpus folder holds `articles/` and `gold.jsonl` (the codebook's gold format).
+Every article is read once into a document and its named signals
+(`etl.extract.relevance.SIGNALS`) are computed; a logistic regression (scikit-learn)
+is fitted on them. Cross-validation keeps all articles of one incident in one fold,
+so the figures estimate how the model does on incidents it has not seen: the
+regularisation strength and the decision threshold are chosen on the out-of-fold
+predictions, and the out-of-fold relevance F1 and article field accuracy (fields of
+articles judged irrelevant count as not stated) are printed beside the figures of
+the final model on the whole corpus. The model is written as data: one weight per
+signal, the intercept and the threshold.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold
+
+from etl import ingest
+from etl.extract import UNSTATED, event_fields
+from etl.extract.document import read_document
+from etl.extract.relevance import MODEL_PATH, SIGNALS, signals
+from etl.readers import dateline_end
+from etl.tables import read_table
+
+SCORED_FIELDS = ("incident_date", "incident_time", "borough", "force", "force_type", "outcome", "referral_body",
+                 "terrorism_status", "weapon_recovered", "subject_age", "subject_gender", "shots_fired")
+STRENGTHS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # inverse regularisation strengths tried (log-spaced)
+FOLDS = 5
+SEED = 0
+
+
+def run(corpus: Path, out_path: Path = MODEL_PATH, folds: int = FOLDS, seed: int = SEED) -> dict:
+    """Fit the model on corpus/articles and corpus/gold.jsonl; write it to out_path; return the report."""
+    # load
+    articles = ingested_articles(corpus / "articles")
+    gold = {row["article_id"]: row for row in map(json.loads, (corpus / "gold.jsonl").read_text().splitlines()) if row}
+    # process
+    rows = [article for article in articles if article["article_id"] in gold]
+    docs = [read_document(row["text"], row["published_date"], dateline_end(row["text"])) for row in rows]
+    features = np.array([[signal.value for signal in signals(doc)] for doc in docs], dtype=float)
+    labels = np.array([bool(gold[row["article_id"]]["relevant"]) for row in rows])
+    groups = [gold[row["article_id"]].get("incident_key") or row["article_id"] for row in rows]
+    fields = [_fields_if_relevant(doc) for doc in docs]
+    golds = [gold[row["article_id"]] for row in rows]
+    report = fit(features, labels, groups, fields, golds, folds, seed)
+    # save
+    out_path.write_text(json.dumps(report["model"], indent=2) + "\n")
+    return report
+
+
+def ingested_articles(folder: Path) -> list[dict]:
+    """The corpus as the ingest stage reads it (so the model sees the texts the build sees)."""
+    with tempfile.TemporaryDirectory() as interim:
+        ingest.run(folder, Path(interim))
+        return read_table(Path(interim) / "ingested.parquet", "ingested").to_dict("records")
+
+
+def _fields_if_relevant(doc) -> dict:
+    values = dict(UNSTATED)
+    weapons = []
+    for item in event_fields(doc):
+        if item.field == "weapon_recovered":
+            weapons.append(item.value)
+        else:
+            values[item.field] = item.value
+    if weapons:
+        values["weapon_recovered"] = "; ".join(sorted(weapons))
+    return values
+
+
+def fit(features: np.ndarray, labels: np.ndarray, groups: list[str], fields: list[dict], golds: list[dict],
+        folds: int, seed: int) -> dict:
+    """Cross-validate, choose the strength and threshold out of fold, fit on everything."""
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    splits = list(splitter.split(features, labels, groups))
+    best = None
+    for strength in STRENGTHS:
+        scores = _out_of_fold_scores(features, labels, splits, strength)
+        threshold, f1 = _best_threshold(scores, labels)
+        if best is None or f1 > best[2] + 1e-9:
+            best = (strength, threshold, f1, scores)
+    strength, threshold, cv_f1, cv_scores = best
+    weights, intercept = _fit_raw(features, labels, strength)
+    all_scores = features @ weights + intercept
+    fitted_f1 = _f1(all_scores >= threshold, labels)
+    model = {
+        "fitted_by": "uofdb fit (etl/fit.py): logistic regression over the signals of etl/extract/relevance.py",
+        "fitted_on": {"articles": int(len(labels)), "relevant": int(labels.sum()), "folds": folds, "seed": seed},
+        "regularisation_C": strength,
+        "intercept": round(float(intercept), 6),
+        "threshold": round(float(threshold), 6),
+        "weights": {name: round(float(weight), 6) for name, weight in zip(SIGNALS, weights)},
+        "cross_validated": {"relevance_f1": round(cv_f1, 4),
+                            "article_field_mean": round(_field_mean(cv_scores >= threshold, fields, golds), 4)},
+        "whole_corpus": {"relevance_f1": round(fitted_f1, 4),
+                         "article_field_mean": round(_field_mean(all_scores >= threshold, fields, golds), 4)},
+    }
+    return {"model": model}
+
+
+def _fit_raw(features: np.ndarray, labels: np.ndarray, strength: float) -> tuple[np.ndarray, float]:
+    """Weights and intercept on the signals' own scale.
+
+    The regression is fitted on standardised signals, so the penalty treats a rare flag
+    (an inquest verdict) and a common count alike; the weights are then turned back
+    into weights of the raw values, which is what the model file holds.
+    """
+    mean, spread = features.mean(axis=0), features.std(axis=0)
+    spread[spread == 0] = 1.0
+    model = LogisticRegression(C=strength, max_iter=5000, class_weight="balanced")
+    model.fit((features - mean) / spread, labels)
+    weights = model.coef_[0] / spread
+    return weights, float(model.intercept_[0] - np.sum(weights * mean))
+
+
+def _out_of_fold_scores(features: np.ndarray, labels: np.ndarray, splits: list, strength: float) -> np.ndarray:
+    scores = np.zeros(len(labels))
+    for train, test in splits:
+        weights, intercept = _fit_raw(features[train], labels[train], strength)
+        scores[test] = features[test] @ weights + intercept
+    return scores
+
+
+def _best_threshold(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """The threshold on the log-odds with the best F1, from the scores' midpoints; ties go to the middle."""
+    candidates = sorted(set(scores))
+    cuts = [(a + b) / 2 for a, b in zip(candidates, candidates[1:])] or [0.0]
+    f1s = [_f1(scores >= cut, labels) for cut in cuts]
+    top = max(f1s)
+    best_cuts = [cut for cut, f1 in zip(cuts, f1s) if f1 >= top - 1e-9]
+    return best_cuts[len(best_cuts) // 2], top
+
+
+def _f1(predicted: np.ndarray, labels: np.ndarray) -> float:
+    tp = float(np.sum(predicted & labels))
+    precision = tp / max(1.0, float(np.sum(predicted)))
+    recall = tp / max(1.0, float(np.sum(labels)))
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def _field_mean(predicted: np.ndarray, fields: list[dict], golds: list[dict]) -> float:
+    """Mean article field accuracy over the gold-relevant articles, as the scorer counts it."""
+    per_field = []
+    relevant = [i for i, gold in enumerate(golds) if gold["relevant"]]
+    for name in SCORED_FIELDS:
+        right = sum(_same(fields[i][name] if predicted[i] else UNSTATED[name], golds[i].get(name)) for i in relevant)
+        per_field.append(right / len(relevant) if relevant else 1.0)
+    return sum(per_field) / len(per_field)
+
+
+def _same(got: object, want: object) -> bool:
+    return _norm(got) == _norm(want)
+
+
+def _norm(value: object) -> str | None:
+    """One comparable form, as shared/eval/score.py compares values."""
+    if value is None or value == "" or value == "not_stated" or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    text = str(value).strip()
+    if ";" in text:
+        text = "; ".join(sorted(part.strip() for part in text.split(";") if part.strip()))
+    return text.lower()
+
+
+def summary(report: dict) -> str:
+    """The figures `make fit` prints."""
+    model = report["model"]
+    lines = [f"relevance model: C={model['regularisation_C']}, threshold {model['threshold']:+.3f} on the log-odds, "
+             f"{model['fitted_on']['articles']} articles ({model['fitted_on']['relevant']} relevant), "
+             f"{model['fitted_on']['folds']}-fold cross-validation by incident",
+             f"{'':24}{'cross-validated':>16}{'whole corpus':>14}"]
+    for key, label in (("relevance_f1", "relevance F1"), ("article_field_mean", "article field mean")):
+        lines.append(f"{label:24}{model['cross_validated'][key]:16.3f}{model['whole_corpus'][key]:14.3f}")
+    lines.append("weights: " + ", ".join(f"{name} {weight:+.2f}" for name, weight in model["weights"].items()))
+    return "\n".join(lines)
