@@ -180,6 +180,18 @@ def police_abroad() -> dict[str, str]:
 
 
 @cache
+def animal_words() -> tuple[str, ...]:
+    """Return the lower-case words for animals police may shoot or Taser ('dog', 'cattle', ...): force on them is out of scope."""
+    return tuple(r["word"] for r in _rows("animals.csv"))
+
+
+@cache
+def police_ranks() -> tuple[str, ...]:
+    """Return the ranks and titles written before an officer's name ('PC', 'Sgt', 'Inspector', 'officer', ...)."""
+    return tuple(r["rank"] for r in _rows("police_ranks.csv"))
+
+
+@cache
 def street_suffixes() -> tuple[str, ...]:
     """Return the words that end a street or estate name ('Road', 'Close', 'Estate', ...)."""
     return tuple(r["suffix"] for r in _rows("street_suffixes.csv"))

@@ -10,8 +10,9 @@ import re
 from collections import Counter
 
 from etl.extract.cues import FORCE_PATTERNS, POLICE, TASER_NEARBY
-from etl.extract.document import WEAPON, Document
+from etl.extract.document import ABROAD, WEAPON, Document
 from etl.extract.text import NUMBER, Found, Sentence, negated, number_value
+from schema import vocab
 from schema.codebook import FORCE_TYPES
 
 # --- force type -----------------------------------------------------------------------
@@ -58,17 +59,22 @@ def _most_mentioned_force(sentences: tuple[Sentence, ...]) -> Found | None:
 
 # Death of the person force was used on. Bare "death" or "killed" are left out: news
 # of attacks speaks of the attacker's victims in those words.
+# "non-fatal" is the opposite of fatal: the hyphen must not let "fatal" match inside it.
 FATAL = re.compile(r"\b(?:shot dead|fatally (?:shot|injured|wounded)|died|dies|death of|(?<!to )deaths? (?:in|after|following)|"
                    r"(?:pronounced|declared|confirmed|found) (?:dead|deceased)|lost (?:his|her|their) life|passed away|"
-                   r"(?:was|were|been) killed|killed by (?:police|officers?|an? officer)|lawfully killed|unlawful killing|"
-                   r"fatal (?:police )?(?:shooting|incident|collision|crash|injur(?:y|ies))|pronounced life extinct)\b", re.I)
+                   r"(?:was|were|been|being) killed|killed by (?:police|officers?|an? officer)|lawfully killed|unlawful killing|"
+                   r"killing of (?-i:[A-Z])|(?<!non-)(?<!non )fatal (?:police )?(?:shooting|incident|collision|crash|injur(?:y|ies))|"
+                   r"pronounced life extinct)\b", re.I)
 NON_FATAL = re.compile(r"\b(?:non-fatal|survived|taken to (?:a )?hospital|remains? in hospital|(?:was|is|has been) in hospital|"
                        r"hospitali[sz]ed|(?:in a )?(?:stable|serious but stable) condition|life[- ]changing injur(?:y|ies)|"
                        r"injur(?:y|ies) (?:are|is|were|was) (?:not )?(?:believed to be |thought to be )?(?:not )?(?:life[- ]threatening|life[- ]changing|serious)|"
                        r"(?:was|were|has been|has since been|had been) (?:later )?(?:arrested|charged|released|discharged from hospital|jailed|sentenced|convicted|remanded)|"
                        r"appeared (?:in|at) (?:court|\w+ (?:Magistrates|Crown) Court)|pleaded (?:not )?guilty|admitted|"
-                       r"recovering|(?:was|were) treated (?:in hospital |at the scene )?for|"
+                       r"recovering|(?:was|were) treated (?:in hospital |at the scene )?for|apprehended|"
+                       r"(?:awarded|paid|received) (?:[\w£,]+ ){0,3}(?:compensation|damages)|out[- ]of[- ]court settlement|"
                        r"(?:was|were) (?:slightly |seriously |badly |also )?injured|suffered (?:minor |serious |non-life-threatening )?injuries)\b", re.I)
+# An animal just before the words of death is what died.
+ANIMAL_BEFORE = re.compile(r"\b(?:" + "|".join(vocab.animal_words()) + r")\W+(?:\w+\W+){0,3}$", re.I)
 # Deaths that are not the subject's: "a fatal police shooting is rare", "deaths in custody".
 GENERIC_DEATH = re.compile(r"\b(?:is rare|are rare|deaths in (?:police )?custody (?:figures|statistics))\b", re.I)
 
@@ -79,7 +85,10 @@ def outcome(doc: Document) -> Found | None:
     for sentence in doc.sentences:
         if GENERIC_DEATH.search(sentence.text):
             continue
+        abroad = bool(doc.of(ABROAD, sentence.index))  # "weeks after the death of a man in the US"
         for match in FATAL.finditer(sentence.text):
+            if abroad or ANIMAL_BEFORE.search(sentence.text, max(0, match.start() - 40), match.start()):
+                continue  # another death: someone abroad, or an animal ("two dogs were shot dead")
             if not negated(sentence.text, match.start(), window=15) and fatal is None:
                 fatal = Found("outcome", "fatal", sentence.start + match.start(), sentence.start + match.end(), "outcome:died")
         match = NON_FATAL.search(sentence.text)
@@ -122,7 +131,8 @@ def terrorism_status(doc: Document) -> Found | None:
 # --- weapons --------------------------------------------------------------------------
 
 # A recovery verb, but not the finding of a person ("officers found him").
-RECOVERED = re.compile(r"\b(?:recovered|found|located|seized|discovered|retrieved|lying (?:next to|beside|near)|wearing|strapped to)\b"
+RECOVERED = re.compile(r"\b(?:recovered|found|located|seized|discovered|retrieved|examined|established|turned out to be|"
+                       r"in fact (?:been|was)|lying (?:next to|beside|near)|wearing|strapped to)\b"
                        r"(?!\s+(?:him|her|them|the (?:man|woman|boy|girl|suspect)))", re.I)
 NEAR = 60  # characters between a weapon and its recovery verb
 NO_WEAPON = re.compile(
@@ -299,24 +309,53 @@ _MONTH_WORDS = {"January", "February", "March", "April", "May", "June", "July", 
 
 
 def subject_age(doc: Document) -> Found | None:
-    """The subject's age: the age the article gives most often (first on ties), not an officer's."""
-    ages = []
+    """The subject's age, read from the role of the person it is given for.
+
+    Not an officer's ("PC Smith, 45,"), nor the age of a victim of the subject ("the
+    murder of a 73-year-old"); where a sentence reporting the force gives two ages,
+    the one after the force is the person it was used on ("Smith, 40, stood trial for
+    shooting the 24-year-old"). Ages in sentences that report the force come first;
+    within that, the age given most often (first on ties).
+    """
+    tiers: dict[bool, list[Found]] = {True: [], False: []}
     for sentence in doc.sentences:
-        for match in AGE.finditer(sentence.text):
-            if match.group("word") in _MONTH_WORDS or AGE_LIST.match(sentence.text, match.end()) \
-                    or AGE_LIST_BEFORE.search(sentence.text[max(0, match.start() - 80):match.start()]):
-                continue  # "March 3, 21, ..." is a date; "men aged 17, 18 and 20" and
-                # "A, 36, B, 49, and C, 39" list other people
-            age = int(next(group for group in (match.group(name) for name in ("a1", "a2", "a3", "a4", "a5")) if group))
-            after = sentence.text[match.end():match.end() + 25]
-            if _OFFICER_NEAR.match(after.strip()) or not 0 < age < 110:
-                continue
-            ages.append(Found("subject_age", age, sentence.start + match.start(), sentence.start + match.end(), "age:stated"))
-    if not ages:
-        return None
-    counts = Counter(item.value for item in ages)
-    best = max(counts.values())
-    return next(item for item in ages if counts[item.value] == best)
+        ages = list(_ages_in(sentence))
+        in_force = doc.force_sentence[sentence.index]
+        if in_force and len({age for age, _ in ages}) > 1:
+            force_at = min((match.start() for _, match in doc.force_mentions[sentence.index]), default=None)
+            after = [(age, match) for age, match in ages if force_at is not None and match.start() > force_at]
+            ages = after or ages
+        tiers[in_force].extend(Found("subject_age", age, sentence.start + match.start(), sentence.start + match.end(),
+                                     "age:stated") for age, match in ages)
+    for ages in (tiers[True], tiers[False]):
+        if ages:
+            counts = Counter(item.value for item in ages)
+            best = max(counts.values())
+            return next(item for item in ages if counts[item.value] == best)
+    return None
+
+
+def _ages_in(sentence: Sentence):
+    """(age, match) for each age given for someone who may be the subject."""
+    for match in AGE.finditer(sentence.text):
+        if match.group("word") in _MONTH_WORDS or AGE_LIST.match(sentence.text, match.end()) \
+                or AGE_LIST_BEFORE.search(sentence.text[max(0, match.start() - 80):match.start()]):
+            continue  # "March 3, 21, ..." is a date; "men aged 17, 18 and 20" and
+            # "A, 36, B, 49, and C, 39" list other people
+        age = int(next(group for group in (match.group(name) for name in ("a1", "a2", "a3", "a4", "a5")) if group))
+        after = sentence.text[match.end():match.end() + 25]
+        before = sentence.text[max(0, match.start() - 40):match.start() + len(match.group("word") or "")]
+        if _OFFICER_NEAR.match(after.strip()) or not 0 < age < 110 or OFFICER_NAMED.search(before) \
+                or VICTIM_BEFORE.search(sentence.text[max(0, match.start() - 40):match.start()]):
+            continue
+        yield age, match
+
+
+# "PC Harwood, 45": an officer's age. "the murder of a 73-year-old": a victim's.
+OFFICER_NAMED = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, vocab.police_ranks()), key=len, reverse=True))
+                           + r")\.?\s+(?:[A-Z][\w'’-]+\s+)?[A-Z][\w'’-]+$")
+VICTIM_BEFORE = re.compile(r"\b(?:murder|killing|stabbing|manslaughter|rape|assault|attack|abduction|kidnap) (?:of|on) "
+                           r"(?:a|an|the)?\s*$", re.I)
 
 
 # The person's own nouns and titles, not relatives': "his mother said" tells us about him.

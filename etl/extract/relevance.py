@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from etl.extract.cues import FORCE_PATTERNS, KILLED_BY_POLICE, OFFICER_TRIED, OFFICER_VICTIM, POLICE
 from etl.extract.document import ABROAD, FORCE, PLACE, WATCHDOG, Document
 from etl.extract.text import Found, negated
+from schema import vocab
 from schema.vocab import VOCAB_DIR
 
 MODEL_PATH = VOCAB_DIR / "relevance_model.json"
@@ -28,7 +29,7 @@ STATISTICS = re.compile(r"\b(?:statistics|figures (?:show|published|released)|pe
 POLICY = re.compile(r"\b(?:amnesty|surrender (?:bins?|scheme)|consultation|roll[- ]out|rolled out|to be issued|will be (?:armed|issued|given)|"
                     r"training|guidance|funding|pilot scheme|trial of|should (?:be|routinely) (?:armed|carry)|routinely armed|"
                     r"poll|survey|debate|campaigners? (?:call|want)|calls? for|reviews? (?:of|into)|thematic)\b", re.I)
-_ANIMALS = r"(?:dogs?|deer|bulls?|cows?|horses?|badgers?|fox(?:es)?|animals?|swans?|beasts?|livestock|cattle|sheep|boars?)"
+_ANIMALS = "(?:" + "|".join(sorted(vocab.animal_words(), key=len, reverse=True)) + ")"
 ANIMAL = re.compile(rf"(?<!police )\b{_ANIMALS}\b", re.I)
 ANIMAL_TARGET = re.compile(rf"\b(?:shot|shoot|destroyed|put down|tasered|killed) (?:a|the|an|two|three) (?:[\w-]+ )?{_ANIMALS}\b", re.I)
 # A shooting by someone else: the gunman, a drive-by, a murder appeal.
