@@ -248,36 +248,6 @@ def places_abroad(strict: bool = False) -> dict[str, str]:
 
 
 @cache
-def places_abroad(strict: bool = False) -> dict[str, str]:
-    """Return a name of a place outside the UK as written (e.g. 'Texas', 'Paris', 'the US') -> its country.
-
-    Countries, US states, Canadian provinces and territories, Australian states and
-    territories, and capitals and large foreign cities. No name here is also a UK place
-    in districts() or places(), and the Crown dependencies (Jersey, Guernsey, Isle of
-    Man) are not abroad. strict=True leaves out the names that can be misread in UK
-    news (those with a note: 'Jordan' a first name, 'Turkey' a word, 'Georgia' also a
-    US state and a first name).
-    """
-    return {r["name"]: r["country"] for r in _rows("places_abroad.csv")
-            if not (strict and r["note"])}
-
-
-@cache
-def places_abroad(strict: bool = False) -> dict[str, str]:
-    """Return a name of a place outside the UK as written (e.g. 'Texas', 'Paris', 'the US') -> its country.
-
-    Countries, US states, Canadian provinces and territories, Australian states and
-    territories, and capitals and large foreign cities. No name here is also a UK place
-    in districts() or places(), and the Crown dependencies (Jersey, Guernsey, Isle of
-    Man) are not abroad. strict=True leaves out the names that can be misread in UK
-    news (those with a note: 'Jordan' a first name, 'Turkey' a word, 'Georgia' also a
-    US state and a first name).
-    """
-    return {r["name"]: r["country"] for r in _rows("places_abroad.csv")
-            if not (strict and r["note"])}
-
-
-@cache
 def weapon_terms() -> dict[str, str]:
     """Return lower-case weapon term (e.g. 'imitation firearm') -> one of WEAPON_CATEGORIES."""
     return {r["term"]: r["category"] for r in _rows("weapon_terms.csv")}
