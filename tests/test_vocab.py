@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from datetime import date, timedelta
 
 import pytest
@@ -424,3 +425,12 @@ def test_strict_places_abroad_leave_out_names_that_read_as_people_or_words():
     assert {"Jordan", "Chad", "Georgia", "Turkey"} <= set(vocab.places_abroad())
     assert not {"Jordan", "Chad", "Georgia", "Turkey"} & set(strict)
     assert strict["France"] == "France" and strict["Texas"] == "United States"
+
+
+def test_every_vocab_accessor_is_defined_once():
+    import ast
+    import collections
+
+    tree = ast.parse(Path(vocab.__file__).read_text(encoding="utf-8"))
+    names = collections.Counter(node.name for node in tree.body if isinstance(node, ast.FunctionDef))
+    assert [name for name, count in names.items() if count > 1] == []
