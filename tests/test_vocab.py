@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
