@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 # no update checks, no network.
 RUN := PATH="$(BIN):$$PATH" DVC_NO_ANALYTICS=1
 
-.PHONY: install build test score bench clean
+.PHONY: install build test score fit bench clean
 
 install: $(INSTALLED)
 
@@ -32,6 +32,11 @@ test: $(INSTALLED)
 # `make build` (dvc repro of ./dvc.yaml) never runs this stage.
 score: $(INSTALLED)
 	$(RUN) $(BIN)/dvc repro --force metrics/dvc.yaml:score
+
+# Fit the relevance model on the dev corpus (../shared/corpus/dev) with cross-validation by
+# incident; prints the cross-validated figures and writes schema/vocab/relevance_model.json.
+fit: $(INSTALLED)
+	$(RUN) $(BIN)/uofdb fit --corpus ../shared/corpus/dev
 
 # Every benchmark script in benchmarks/ (bench_*.py), one after the other.
 bench: $(INSTALLED)

@@ -103,7 +103,7 @@ _COLUMNS = [
     Column("incident_time", "time", "24-hour HH:MM at which force was used, else when armed officers stopped or confronted the person; null when neither is stated.", merge="latest"),
     Column("borough", "str", "Local authority district where it happened, by its official short name (\"Barking and Dagenham\", \"Glasgow City\").",
            values=tuple(sorted(vocab.district_by_name())), merge="latest"),
-    Column("borough_code", "str", "ONS GSS code of `borough` (e.g. E09000002), April 2021 codes for England and Wales.",
+    Column("borough_code", "str", "ONS GSS code of `borough` (e.g. E09000002), codes of the districts as they stand since April 2023.",
            values=tuple(sorted(vocab.districts())), merge="with:borough"),
     Column("location", "str", "Street, junction or place as written in the article.", merge="latest"),
     Column("force", "str", "Official name of the force whose officers used force; several forces sorted and joined with \"; \".",

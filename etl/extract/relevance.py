@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from etl.extract.cues import FORCE_PATTERNS, KILLED_BY_POLICE, OFFICER_TRIED, OFFICER_VICTIM, POLICE
+from etl.extract.cues import FORCE_PATTERNS, has_force_words, KILLED_BY_POLICE, OFFICER_TRIED, OFFICER_VICTIM, POLICE
 from etl.extract.document import ABROAD, FORCE, PLACE, WATCHDOG, Document
 from etl.extract.text import Found, negated
 from schema import vocab
@@ -163,7 +163,8 @@ def signals(doc: Document) -> list[Signal]:
     person = PERSON.search(text, *whole) if body else None
     any_force_word = bool(reported or with_police) or any(
         not negated(sentence.text, match.start(), window=25)
-        for sentence in body for _, weak in FORCE_PATTERNS.values() for match in weak.finditer(sentence.text))
+        for sentence in body if has_force_words(sentence.text)
+        for _, weak in FORCE_PATTERNS.values() for match in weak.finditer(sentence.text))
     uk = [mention for mention in doc.mentions if mention.kind in (PLACE, FORCE, WATCHDOG)]
     abroad = doc.of(ABROAD)
     animals = [match for sentence in body for match in ANIMAL.finditer(sentence.text)]
