@@ -3,13 +3,17 @@
 Many incidents across the districts and forces of the vocabularies and twenty years,
 each reported by 1-6 articles. Reports of one incident vary the way real ones do:
 some have no incident date, some no borough, a later hearing gives an older age, and
-only some name the person (a one-line text, so the name and street features run).
+only some name the person (a one-line text, read by the extract stage's
+`link_features`, so the name and street features run).
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 
+from etl.extract.document import read_document
+from etl.extract.link_features import link_features
 from schema import vocab
 from schema.codebook import COLUMNS, EVENT_FIELDS
 
@@ -58,4 +62,11 @@ def _report(rng: random.Random, article_id: str, facts: dict, day: dt.date, pers
     named = later or rng.random() < 0.4
     surname = person.split()[-1]
     row["text"] = f"{person} was named. Mr {surname} was in {street}." if named else ""
+    row["link_features"] = _clues(row["text"])
     return row
+
+
+@functools.cache
+def _clues(text: str) -> tuple:
+    """The link features the extract stage reads from a text (the texts repeat: read each once)."""
+    return tuple(link_features(read_document(text)))

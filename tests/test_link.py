@@ -1,7 +1,9 @@
 """Linking: articles about one event become one incident with a stable id and merged fields.
 
 Rows are written the way the extract stage hands them over (one dict per relevant
-article, fields as extracted) with short texts written for the test.
+article, fields as extracted), with the link features the extract stage reads from
+short texts written for the test (`read_document` + `link_features`); the linker
+itself never sees the text.
 """
 from __future__ import annotations
 
@@ -11,13 +13,17 @@ import duckdb
 import pandas as pd
 
 from etl import link
+from etl.extract.document import read_document
+from etl.extract.link_features import link_features
 from etl.tables import write_table
 from schema.codebook import COLUMNS, EVENT_FIELDS
 
 
 def article(article_id, published=None, text="", **fields):
     row = {name: COLUMNS[name].unstated for name in EVENT_FIELDS}
-    row.update({"article_id": article_id, "published_date": published, "relevant": True, "text": text})
+    clues = [item.row(article_id, text) for item in link_features(read_document(text, published))]
+    row.update({"article_id": article_id, "published_date": published, "relevant": True, "link_features": clues,
+                "text": text})  # the text only to write the ingested table of the stage tests
     row.update(fields)
     return row
 
@@ -143,7 +149,10 @@ def _stage_inputs(folder, articles):
         source_path=rows["article_id"] + ".txt", sha256="0" * 64, encoding="utf-8", headline=None)
     write_table(ingested, "ingested", folder / "ingested.parquet")
     write_table(rows.assign(relevance_score=5.0), "extractions", folder / "extractions.parquet")
-    return folder / "ingested.parquet", folder / "extractions.parquet"
+    clues = pd.DataFrame([clue for a in articles for clue in a["link_features"]], columns=["article_id", "kind", "value",
+                                                                                       "start", "end", "quote"])
+    write_table(clues, "link_features", folder / "link_features.parquet")
+    return folder / "ingested.parquet", folder / "extractions.parquet", folder / "link_features.parquet"
 
 
 def test_an_earlier_report_found_later_joins_a_known_incident_without_renaming_it(tmp_path):
@@ -194,3 +203,18 @@ def test_the_database_lists_incident_fields_and_conflicts(sample_build):
         listed = con.execute("select count(*) from conflicts").fetchall()
     assert len(per_incident) == 2 and {n for _, n in per_incident} == {len(EVENT_FIELDS)}
     assert conflicts == [(0,)] and listed == every
+
+
+def test_the_link_stage_reads_link_features_not_the_text(tmp_path):
+    first = article("first", dt.date(2019, 3, 16), "Armed police shot Ellery Thornbury in Moor Lane, Leeds, on Friday. "
+                    "Mr Thornbury, 31, survived.", incident_date=dt.date(2019, 3, 15), **LEEDS)
+    hearing = article("hearing", dt.date(2022, 6, 2), "An inquest jury heard that Ellery Thornbury was shot in Moor "
+                      "Lane in March 2019. Mr Thornbury had a replica pistol.", **LEEDS)
+    ingested, extractions, clues = _stage_inputs(tmp_path, [first, hearing])
+    assert "text" not in link.read_ingested(ingested)
+    _, membership = link.run(ingested, extractions, clues, tmp_path, 3)
+    assert membership["incident_id"].nunique() == 1
+    # Without the clues the two reports share too little to link.
+    write_table(pd.read_parquet(clues).iloc[0:0], "link_features", clues)
+    _, membership = link.run(ingested, extractions, clues, tmp_path, 3)
+    assert membership["incident_id"].nunique() == 2
