@@ -198,6 +198,23 @@ def street_suffixes() -> tuple[str, ...]:
 
 
 @cache
+def place_cues() -> dict[str, tuple[str, ...]]:
+    """Return kind -> the phrases news writes around a place name that say it is not where force was used.
+
+    'institution': words after a place that make it an institution's name ('Crown Court',
+    'Hospital'); 'police_unit': 'police' after a place ('Brixton police'); 'proceeding':
+    a court, inquest or hospital sitting 'at'/'in' the place; 'residence': words before a
+    place where someone lives or comes from ('from', 'lived in'); 'wider': words before a
+    district that make it a wider area ('near', 'outskirts of', 'Greater'); 'county': words
+    before any place that make it a county ('Co Antrim', 'County Down'). Longer phrases first.
+    """
+    found: dict[str, list[str]] = {}
+    for r in _rows("place_cues.csv"):
+        found.setdefault(r["kind"], []).append(r["phrase"])
+    return {kind: tuple(sorted(phrases, key=len, reverse=True)) for kind, phrases in found.items()}
+
+
+@cache
 def referral_bodies() -> dict[str, ReferralBody]:
     """Return every police watchdog keyed by its code: IOPC, IPCC, PIRC, PONI."""
     return {r["body"]: ReferralBody(r["body"], r["name"], r["country"],

@@ -18,7 +18,6 @@ from etl.extract.text import Found
 from etl.ingest import dateline_end
 from etl.progress import Progress
 from etl.tables import read_table, write_table
-from schema import vocab
 from schema.codebook import COLUMNS, EVENT_FIELDS, TABLES
 
 # What a field holds when the article does not say.
@@ -99,26 +98,16 @@ def event_fields(doc: Document) -> list[Found]:
                            date_found.rule, f"{date_found.detail}; counted from the date in the text, {anchor.isoformat()}")
     place = places.borough(doc)
     borough_found = place[0] if place else None
-    force_found = places.force(doc, borough_found)
-    country = _country(borough_found, force_found)
+    # The force and watchdog are named as they were then: on the day, else in the month or year given.
+    on = places.named_on(date_found.value if date_found else None, period.value if period else None, anchor)
+    force_found = places.force(doc, borough_found, on)
+    country = places.country(borough_found, force_found)
     found = [
         date_found, period, precision, events.incident_time(doc), *(place or ()),
         places.location(doc, borough_found), force_found, events.force_type(doc),
         events.outcome(doc),
-        places.referral_body(doc, country, date_found.value if date_found else anchor),
+        places.referral_body(doc, country, on),
         events.terrorism_status(doc), *events.weapon_recovered(doc),
         events.subject_age(doc), events.subject_gender(doc), events.shots_fired(doc),
     ]
     return [item for item in found if item is not None]
-
-
-def _country(borough_found: Found | None, force_found: Found | None) -> str | None:
-    """The UK country of the incident, from its district or else its force."""
-    if borough_found is not None:
-        return vocab.district_by_name()[borough_found.value].country
-    if force_found is not None:
-        # Several forces acting together ("A; B") share a country or leave it open.
-        countries = {vocab.forces()[name].country for name in force_found.value.split("; ")}
-        country = countries.pop() if len(countries) == 1 else None
-        return country if country in ("England", "Wales", "Scotland", "Northern Ireland") else None
-    return None

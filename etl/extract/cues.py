@@ -46,8 +46,9 @@ FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         r"gunshot wounds?|fatal shooting|shooting of|shooting (?:the|a|an|him|her)|fired (?:a |two |three |several |\w+ )?shots?|"
         r"discharged (?:a |their |his |her )?(?:firearm|weapon))\b"),
     "taser": _patterns(
-        r"\b(?:Tasered|tasering|Taser(?:s)? (?:was|were|had been) (?:fired|discharged|used|deployed|drawn)|"
-        r"(?:fired|discharged|used|deployed|drew|drawn|aimed) (?:a |an |his |her |their |the )?Tasers?|"
+        # A Taser drawn, aimed or red-dotted but not fired is not force on the person (FIELDS.md: discharged).
+        r"\b(?:Tasered|tasering|Taser(?:s)? (?:was|were|had been) (?:fired|discharged|used|deployed)|"
+        r"(?:fired|discharged|used|deployed) (?:a |an |his |her |their |the )?Tasers?|"
         r"Taser (?:barbs|probes|discharge)|(?:struck|hit|incapacitated) (?:by|with) (?:a )?Taser|stun gun (?:was )?used|"
         r"tased|tasers? (?:him|her|them|his|their|the|a|an)\b|shot (?:\w+ ){0,2}with (?:a |an |his |her |their )?Taser)\b",
         r"\b(?:Tasers?|stun guns?|conducted energy devices?)\b"),

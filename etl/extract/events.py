@@ -29,8 +29,9 @@ def force_type(doc: Document) -> Found | None:
     strong, weak = [], []
     for sentence, mentions in zip(doc.sentences, doc.force_mentions):
         for kind, match in mentions:
-            if negated(sentence.text, match.start(), window=25):
-                continue
+            if negated(sentence.text, match.start(), window=25) \
+                    or ANIMAL_BEFORE.search(sentence.text, max(0, match.start() - 40), match.start()):
+                continue  # "no shots were fired"; "two dogs were shot dead by officers" is not force on a person
             is_strong = match.re is FORCE_PATTERNS[kind][0]
             (strong if is_strong else weak).append(Found(
                 "force_type", kind, sentence.start + match.start(), sentence.start + match.end(),
@@ -234,31 +235,58 @@ def _shot_count(match: re.Match) -> int | None:
 
 # --- time -----------------------------------------------------------------------------
 
+# Clock times as news writes them: "8.45pm", "9 pm", "21:00hrs", "0200 hours", "2210BST", "midnight".
+# Not an amount ("£12.30", "9.45mm") nor a count ("fired 2 shots"): shot counts are not times.
 TIME = re.compile(
-    r"\b(?:(?P<h12>1[0-2]|0?[1-9])(?:[:.](?P<m12>[0-5]\d))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)|"
-    r"(?P<h24>[01]?\d|2[0-3])[:.](?P<m24>[0-5]\d)\s*(?:hrs|hours|GMT|BST)?|(?P<h24b>[01]\d|2[0-3])(?P<m24b>[0-5]\d)\s*(?:hrs|hours)|"
-    r"(?P<word>midnight|midday|noon))(?![\d:])", re.I)
+    r"(?<![£$€\d.,])\b(?:(?P<h12>1[0-2]|0?[1-9])(?:[:.](?P<m12>[0-5]\d))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)|"
+    r"(?P<h24>[01]?\d|2[0-3])[:.](?P<m24>[0-5]\d)\s*(?:hrs|hours|GMT|BST|UTC)?|"
+    r"(?P<h24b>[01]\d|2[0-3])(?P<m24b>[0-5]\d)\s*(?:hrs|hours|h|GMT|BST|UTC)\b|"
+    r"(?P<word>midnight|midday|noon))(?![\d:])(?!\s*(?:shots?|rounds?|times|bullets?|mm|cm|metres|meters|miles|mph|per\s?cent|%))", re.I)
 CONFRONTATION = re.compile(r"\b(?:stop(?:ped)?|contain(?:ed)?|confront(?:ed)?|approach(?:ed)?|challenged|cornered|intercept(?:ed)?|"
                            r"engaged with|blocked|boxed in|pursuit|chase|forced entry|raided|"
+                           # Officers finding the person: "armed officers ... found a man on the side of the A11".
+                           r"(?:found|located|traced|spotted) (?:a|the) (?:[\w-]+ )?(?:man|woman|boy|girl|male|female|suspect|person|driver)|"
                            r"(?:entered|attended|went to|arrived at) (?:the|his|her|their|a|an) (?:property|address|flat|house|home))\b", re.I)
 # An incident sentence: the time of "an incident at an address at around 9pm" when nothing closer is given.
-INCIDENT_AT = re.compile(r"\b(?:incident|shooting|collision|confrontation|attack|stabbing|assault)\b", re.I)
+INCIDENT_AT = re.compile(r"\b(?:incident|shooting|collision|confrontation|attack(?:ed|s)?|stabbing|assault(?:ed)?|"
+                         # harm with no one named as its cause: "the man was injured at about 8pm", "was hit at 00:50"
+                         r"(?:was|were|been|being) (?:\w+ly )?(?:hit|struck|injured|wounded|knocked down|run over))\b", re.I)
+# A police vehicle striking someone, in words the force cues leave to context: "when he hit ...".
+POLICE_VEHICLE_HIT = re.compile(r"\b(?:police|patrol|marked) (?:car|van|vehicle|motorcycle|motorbike)\b.{0,160}?\b(?:hit|struck|collided|ran over|knocked down)\b|"
+                                r"\b(?:hit|struck|collided with|ran over|knocked down)\b.{0,80}?\b(?:police|patrol|marked) (?:car|van|vehicle)\b", re.I)
+# Officers said to be unarmed are not the armed officers whose arrival or confrontation gives the time.
+UNARMED_OFFICERS = re.compile(r"\bunarmed (?:police )?officers\b", re.I)
 # A time right after these words is when something else happened: a call, a death, a statement.
 OTHER_TIME = re.compile(r"(?:called|call|reports?|reported|alerted|died|dead|death|pronounced|tweet\w*|statement|said|"
                         r"sighting|seen|deployed|dispatched|arrived|updated?|published)\W+(?:\w+\W+){0,4}$", re.I)
+# The words that say what a time is of, read around it: the event named nearest before the time
+# ("reports of an assault just before 1.30am" is a report's), or for a time that leads its clause
+# the event named next ("Shortly after 4.45pm an investigator received notification ...").
+OTHER_EVENT = re.compile(r"\b(?:calls?|called|reports?|reported|alerted|notified|notification|received|receiving|"
+                         r"died|dead|death|pronounced|tweet\w*|statement|sighting|seen|deployed|dispatched|"
+                         r"ambulance|paramedics|hospital|updated?|published)\b(?:[ \t]+(?:of|about|that|from)\b(?:[ \t]+[\w'’-]+){1,4})?", re.I)
+FORCE_EVENT = re.compile(r"\b(?:shot|shoot\w*|fired|firing|opened fire|discharg\w+|Taser\w*|restrain\w*|struck|hit|collided|"
+                         r"injured|wounded|stabb\w*|attack\w*|assault\w*|confront\w*|stopp?(?:ed|ing)?|approach\w*|found|located|"
+                         r"raid\w*|tackled|detained|pinned|incident|shooting|collision|chase|pursuit|contain\w*)\b", re.I)
+AROUND = 60  # characters read before a time, to the nearest event word
+LEADING = 120  # characters read after a time that leads its clause, to the next event word
 
 
 def incident_time(doc: Document) -> Found | None:
     """When force was used (HH:MM), else when officers stopped or confronted the person."""
     tiers: dict[int, list[Found]] = {1: [], 2: [], 3: []}
     for sentence in doc.sentences:
-        tier = (1 if doc.force_sentence[sentence.index] else 2 if CONFRONTATION.search(sentence.text) or _passive_force(sentence)
-                else 3 if INCIDENT_AT.search(sentence.text) else None)
+        text = sentence.text
+        if not doc.force_sentence[sentence.index] and UNARMED_OFFICERS.search(text):
+            continue
+        tier = (1 if doc.force_sentence[sentence.index] else
+                2 if CONFRONTATION.search(text) or POLICE_VEHICLE_HIT.search(text) or _passive_force(sentence)
+                else 3 if INCIDENT_AT.search(text) else None)
         if tier is None:
             continue
         for match in TIME.finditer(sentence.text):
             before = sentence.text[max(0, match.start() - 60):match.start()]
-            if OTHER_TIME.search(before) or TIMESTAMP.search(before):
+            if OTHER_TIME.search(before) or TIMESTAMP.search(before) or _of_other_event(sentence.text, match):
                 continue
             value = _clock(match)
             if value:
@@ -276,6 +304,22 @@ def incident_time(doc: Document) -> Found | None:
 # "Tuesday 21st June 2022 18.04 UTC": a time straight after a full date is a timestamp.
 TIMESTAMP = re.compile(r"\b(?:19|20)\d{2},?\s*(?:at\s+)?$")
 TIME_RULES = {1: "time:force_sentence", 2: "time:confrontation", 3: "time:incident_sentence"}
+
+
+def _of_other_event(text: str, match: re.Match) -> bool:
+    """Whether the words around a time make it a call's, report's, deployment's or death's."""
+    before = text[max(0, match.start() - AROUND):match.start()]
+    last = None  # (end, is other): the event named nearest before the time; a report "of an assault" ends after it
+    for pattern, other in ((FORCE_EVENT, False), (OTHER_EVENT, True)):
+        for found in pattern.finditer(before):
+            if last is None or found.end() > last[0] or (found.end() == last[0] and other):
+                last = (found.end(), other)
+    if last is not None:
+        return last[1]
+    after = text[match.end():match.end() + LEADING]
+    first = min(((found.start(), other) for pattern, other in ((FORCE_EVENT, False), (OTHER_EVENT, True))
+                 for found in [pattern.search(after)] if found), default=None)
+    return bool(first and first[1])
 
 
 def _passive_force(sentence: Sentence) -> bool:

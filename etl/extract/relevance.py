@@ -34,12 +34,17 @@ ANIMAL = re.compile(rf"(?<!police )\b{_ANIMALS}\b", re.I)
 ANIMAL_TARGET = re.compile(rf"\b(?:shot|shoot|destroyed|put down|tasered|killed) (?:a|the|an|two|three) (?:[\w-]+ )?{_ANIMALS}\b", re.I)
 # A shooting by someone else: the gunman, a drive-by, a murder appeal.
 CIVILIAN = re.compile(r"\b(?:gunm[ae]n|shooter|drive-by|gang|murder (?:inquiry|investigation)|appeal(?:ing)? for (?:witnesses|information)|"
+                      r"targeted (?:attack|incident|shooting)|on suspicion of (?:murder|attempted murder|firearms offences)|"
                       r"shot by (?:a|an|his|her) (?:man|woman|gunman|partner|neighbour|friend)|armed robbers?)\b", re.I)
 # Someone hit by the police vehicle, not a crash of police cars alone.
 VEHICLE_STRUCK = re.compile(r"\b(?:hit|struck|knocked|run over|ran over|rammed|collided with (?:a|an|the) (?:man|woman|boy|girl|"
                             r"pedestrian|cyclist|motorcyclist|rider|teenager|moped|scooter|motorbike|bike)|killed|died|injured|"
                             r"pedestrian|cyclist)\b", re.I)
 PERSON = re.compile(r"\b(?:man|woman|boy|girl|teenager|youth|motorist|pedestrian|rider|driver|suspect|Mr|Mrs|Ms|Miss)\b")
+# A day named: a weekday, a day and month, or a relative day (names from schema/vocab).
+_FULL_NAMES = lambda names: sorted((name for name in names if len(name) > 3), key=len, reverse=True)  # noqa: E731
+DAY_NAMED = re.compile(r"\b(?:" + "|".join(_FULL_NAMES(vocab.weekdays())) + r"|yesterday|last night|overnight|this morning|"
+                       r"this afternoon|this evening|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:" + "|".join(_FULL_NAMES(vocab.months())) + r"))\b")
 LEAD_SENTENCES = 4  # the headline and the opening sentences: what the article is about
 
 # The closed set of signals, in the order of the model's weights. Each is a number read
@@ -63,6 +68,7 @@ SIGNALS = {
     "statistics": "words of statistics (at most 3)",
     "policy": "words of policy, opinion and polls (at most 3)",
     "person_named": "a person is described (man, woman, Mr, ...) (0 or 1)",
+    "day_named": "a day is named (a weekday, a date, yesterday, last night): a specific event, not a policy or a review (0 or 1)",
 }
 
 
@@ -178,6 +184,7 @@ def signals(doc: Document) -> list[Signal]:
     struck = any(VEHICLE_STRUCK.search(sentence.text) for sentence, found in zip(body, doc.force_mentions)
                  if any(kind == "vehicle" for kind, _ in found))
     civilian = _matches(body, CIVILIAN)
+    day = DAY_NAMED.search(text, *whole) if body else None
     statistics = _matches(body, STATISTICS)
     policy = _matches(body, POLICY)
 
@@ -210,6 +217,7 @@ def signals(doc: Document) -> list[Signal]:
         Signal("statistics", min(3, len(statistics)), *at(statistics)),
         Signal("policy", min(3, len(policy)), *at(policy)),
         Signal("person_named", float(bool(person)), *((person.start(), person.end()) if person else whole)),
+        Signal("day_named", float(bool(day)), *((day.start(), day.end()) if day else whole)),
     ]
 
 

@@ -78,13 +78,26 @@ def _choose(rule: str, name: str, articles: list[dict], merged: dict) -> tuple[d
 def _body_at_the_time(articles: list[dict], merged: dict) -> tuple[dict, str]:
     """The watchdog that held the role where and when it happened; the first account's when that is unknown."""
     district = vocab.district_by_name().get(merged.get("borough")) if stated(merged.get("borough")) else None
-    body = vocab.referral_body_for(district.country, stated(merged.get("incident_date"))) if district else None
+    when = _when(articles, merged)
+    body = vocab.referral_body_for(district.country, when) if district and when else None
     if body is None:
         source = _by_time(articles)[0]
         return source, source["referral_body"]
     # An article naming the successor body for an older incident still tells us it was referred.
     naming = [a for a in articles if a["referral_body"] == body]
     return (_by_authority(naming)[-1] if naming else _by_authority(articles)[-1]), body
+
+
+def _when(articles: list[dict], merged: dict) -> dt.date | None:
+    """When it happened, as far as known: the incident date, else the first account's date (it happened by then).
+
+    Without any date the body cannot be placed in time (None: the latest body would be a guess).
+    """
+    day = stated(merged.get("incident_date"))
+    if day is not None:
+        return day
+    dates = [_features(article).published or _features(article).as_of for article in articles]
+    return min((date for date in dates if date is not None), default=None)
 
 
 def as_text(value: object) -> str | None:
