@@ -244,7 +244,7 @@ TIME = re.compile(
     r"(?P<word>midnight|midday|noon))(?![\d:])(?!\s*(?:shots?|rounds?|times|bullets?|mm|cm|metres|meters|miles|mph|per\s?cent|%))", re.I)
 CONFRONTATION = re.compile(r"\b(?:stop(?:ped)?|contain(?:ed)?|confront(?:ed)?|approach(?:ed)?|challenged|cornered|intercept(?:ed)?|"
                            r"engaged with|blocked|boxed in|pursuit|chase|forced entry|raided|"
-                           # Officers finding the person: "armed officers ... found a man on the side of the A11".
+                           # Officers finding the person: "armed officers ... found a man crouching in a lay-by".
                            r"(?:found|located|traced|spotted) (?:a|the) (?:[\w-]+ )?(?:man|woman|boy|girl|male|female|suspect|person|driver)|"
                            r"(?:entered|attended|went to|arrived at) (?:the|his|her|their|a|an) (?:property|address|flat|house|home))\b", re.I)
 # An incident sentence: the time of "an incident at an address at around 9pm" when nothing closer is given.
@@ -261,7 +261,7 @@ OTHER_TIME = re.compile(r"(?:called|call|reports?|reported|alerted|died|dead|dea
                         r"sighting|seen|deployed|dispatched|arrived|updated?|published)\W+(?:\w+\W+){0,4}$", re.I)
 # The words that say what a time is of, read around it: the event named nearest before the time
 # ("reports of an assault just before 1.30am" is a report's), or for a time that leads its clause
-# the event named next ("Shortly after 4.45pm an investigator received notification ...").
+# the event named next ("Shortly after 6.20pm a duty inspector received a call ...").
 OTHER_EVENT = re.compile(r"\b(?:calls?|called|reports?|reported|alerted|notified|notification|received|receiving|"
                          r"died|dead|death|pronounced|tweet\w*|statement|sighting|seen|deployed|dispatched|"
                          r"ambulance|paramedics|hospital|updated?|published)\b(?:[ \t]+(?:of|about|that|from)\b(?:[ \t]+[\w'’-]+){1,4})?", re.I)

@@ -19,6 +19,7 @@ RULES: dict[str, str] = {
     "date:year_only": "A year only (\"in 2019\"): the period, no day.",
     "date:relative_day": "\"yesterday\", \"last night\", \"this morning\": counted from the dateline.",
     "date:weekday_from_anchor": "A weekday (\"on Thursday night\") counted back from the dateline, or from the latest full date in the text (detail).",
+    "date:named_day": "A day news names instead of writing it (\"on New Year's Eve\", \"on Boxing Day\"): its day and month in the year written, else the dateline's (detail).",
     "date:relative_period": "\"last month\", \"earlier this year\": the month or year counted from the dateline.",
     # time
     "time:force_sentence": "A clock time in a sentence that reports the force.",

@@ -136,3 +136,103 @@ def test_relative_periods_resolve_against_the_anchor():
 def test_the_period_keeps_what_the_text_gives(text, period):
     _, found, _ = dates.incident_date(read_document(text), FRIDAY)
     assert found.value == period
+
+
+# --- years from weekdays, named days, later events, deaths, hostile input --------------------
+
+def test_a_weekday_written_with_a_day_and_month_gives_the_year():
+    # 13 March was a Friday in 2020, not in 2024: the latest such year up to the dateline.
+    assert incident("Officers shot the man outside a bakery on Friday 13 March.", dt.date(2024, 11, 20)) == (dt.date(2020, 3, 13), "day")
+    assert incident("Officers Tasered a cyclist on Sat 4 Nov.", dt.date(2023, 11, 24)) == (dt.date(2023, 11, 4), "day")
+
+
+def test_a_wrong_weekday_in_the_weeks_before_the_dateline_is_a_slip():
+    # 7 May 2024 was a Tuesday; a report a fortnight later means that 7 May.
+    assert incident("Police restrained a busker on Monday 7 May.", dt.date(2024, 5, 20)) == (dt.date(2024, 5, 7), "day")
+
+
+def test_a_weekday_and_day_without_any_anchor_give_no_date():
+    assert incident("Officers shot the man outside a bakery on Friday 13 March.", None) == (None, None)
+
+
+def test_the_year_given_elsewhere_must_agree_with_the_weekday():
+    text = "Officers shot a courier on Monday 15 March. The force reviewed its tactics in March 2019."
+    assert incident(text, dt.date(2021, 11, 16)) == (None, "month")  # 15 March 2019 was a Friday: no day
+
+
+def test_short_words_that_are_weekday_forms_are_not_weekdays_in_prose():
+    assert incident("The Sun reported that police shot a man.", FRIDAY) == (None, None)
+
+
+@pytest.mark.parametrize("text, anchor, expected", [
+    ("A man was restrained by officers on New Year's Eve.", dt.date(2024, 1, 3), dt.date(2023, 12, 31)),
+    ("A reveller was Tasered by police in the early hours of New Year’s Day.", dt.date(2024, 1, 2), dt.date(2024, 1, 1)),
+    ("Police shot a man on Boxing Day 2019, the watchdog found.", dt.date(2021, 5, 4), dt.date(2019, 12, 26)),
+    ("Officers pinned a teenager down on Bonfire Night.", dt.date(2022, 11, 9), dt.date(2022, 11, 5)),
+])
+def test_named_days_resolve_like_a_day_and_month(text, anchor, expected):
+    assert incident(text, anchor) == (expected, "day")
+
+
+def test_the_early_hours_of_a_weekday_are_that_weekday():
+    assert incident("A marksman shot the driver in the early hours of Tuesday.", FRIDAY) == (dt.date(2023, 11, 21), "day")
+
+
+@pytest.mark.parametrize("text, anchor, expected", [
+    ("An inquest jury on Thursday found that the officers who shot him acted lawfully. "
+     "He was shot near a canal lock in Hull on 4 June 2021.", FRIDAY, dt.date(2021, 6, 4)),
+    ("The watchdog launched an investigation today into the restraint of a pensioner. "
+     "Officers held him on the floor of a care home on 19 November.", FRIDAY, dt.date(2023, 11, 19)),
+    ("At the inquest into her death, which opened on Monday, a nurse described the restraint. "
+     "The woman was restrained on a ward on March 2, 2022.", dt.date(2022, 3, 2), dt.date(2022, 3, 2)),
+])
+def test_a_later_event_named_right_before_a_date_is_that_events_date(text, anchor, expected):
+    assert incident(text, anchor) == (expected, "day")
+
+
+def test_the_day_an_investigation_began_is_not_the_incident_date():
+    text = "We opened our independent investigation on 9 April 2022 after the Taser was fired."
+    assert incident(text, dt.date(2023, 1, 5)) == (None, None)
+
+
+def test_what_a_hearing_heard_is_the_incidents_account():
+    text = "The tribunal heard that no weapon was found in the garden flat on the night of 8 October 2019."
+    assert incident(text, dt.date(2022, 6, 1)) == (dt.date(2019, 10, 8), "day")
+
+
+def test_a_day_of_death_gives_way_to_a_day_in_the_weeks_before_it():
+    text = "The man was taken into custody at a bus depot on 2 March 2020. He died on 9 March 2020."
+    found, _, _ = dates.incident_date(read_document(text), dt.date(2020, 4, 1))
+    assert found.value == dt.date(2020, 3, 2)
+    assert "before the death on 2020-03-09" in found.detail
+
+
+def test_a_day_long_before_the_death_does_not_replace_it():
+    text = "He moved to a flat in Leeds on 2 March 2015. He died on 9 March 2020 after being restrained."
+    assert incident(text, dt.date(2020, 4, 1)) == (dt.date(2020, 3, 9), "day")
+
+
+def test_a_police_operation_is_about_the_incident():
+    text = "On Sunday 5 May 2019, officers carried out a planned firearms operation at a farm. The shooting was reviewed in June 2020."
+    assert incident(text, None) == (dt.date(2019, 5, 5), "day")
+
+
+@pytest.mark.parametrize("text", [
+    "Police shot a man on 31 December 9999. He died yesterday.",
+    "Officers Tasered him on 1 January 0001, two days after the call, on Monday, last month, last year.",
+    "He was restrained on 3 March 0000 and on 29 February, on New Year's Eve, on Friday 1 January.",
+    "Published 01/01/0001. Police shot a man yesterday on Monday 31 December and on Boxing Day.",
+])
+@pytest.mark.parametrize("anchor", [None, dt.date.min, dt.date.max, FRIDAY])
+def test_dates_out_of_range_give_no_error(text, anchor):
+    doc = read_document(text, anchor)
+    found, _, _ = dates.incident_date(doc, dates.anchor_date(doc)[0])
+    assert found is None or isinstance(found.value, dt.date)
+
+
+def test_many_date_phrases_in_one_sentence_stay_fast():
+    import time
+    text = "officers shot him on 3 May and the hearing heard that on Friday 4 May they fired " * 3000
+    began = time.perf_counter()
+    dates.incident_date(read_document(text), FRIDAY)
+    assert time.perf_counter() - began < 10

@@ -263,3 +263,28 @@ def test_blows_and_less_lethal_rounds_are_other_force(text, expected):
 ])
 def test_vehicle_contact_phrasings(text):
     assert value(events.force_type(read_document(text))) == "vehicle"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Armed officers found a man crouching in a lay-by shortly before 11pm.", "23:00"),
+    ("A pedestrian was struck at 02:40 GMT on the ring road, the force said.", "02:40"),
+    ("The two constables were attacked outside a nightclub at about 4am.", "04:00"),
+    ("She was shot in the leg by a marksman at 1915hrs.", "19:15"),
+    ("A Taser was discharged at around 0200 hours in the stairwell.", "02:00"),
+    ("The driver was shot by officers at 2245BST beside the toll booth.", "22:45"),
+    ("Officers fired a Taser just after 1am on the towpath.", "01:00"),
+    ("Just before midnight a marked police van struck the scooter rider at the crossroads.", "00:00"),
+])
+def test_qualified_and_compact_clock_times(text, expected):
+    assert value(events.incident_time(read_document(text))) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Shortly after 6.20pm a duty inspector received a call saying officers had fired a Taser.",
+    "Officers went to the bungalow after receiving reports of a fight just before 3.10am.",
+    "Unarmed officers attended the address at about 5.40pm to speak to the tenant about an assault.",
+    "At 7.05pm paramedics took the man to hospital after he was restrained.",
+    "Police shot the man, who had a 9.45mm pistol and owed £12.30, near the bus stop.",
+])
+def test_times_of_calls_reports_unarmed_visits_and_amounts_are_not_the_incident_time(text):
+    assert events.incident_time(read_document(text)) is None
