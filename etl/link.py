@@ -40,12 +40,12 @@ from etl.tables import read_table, write_table
 from schema.models import conform
 
 COPY_COLUMNS = ("duplicate_of", "copy_of")
-THRESHOLD = 4.0
+THRESHOLD = None  # the linking model's fitted threshold (schema/vocab/linking_model.json)
 MAX_BLOCK = 50
 
 
 def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, out_dir: Path, window_days: int,
-        threshold: float = THRESHOLD, max_block: int = MAX_BLOCK,
+        threshold: float | None = THRESHOLD, max_block: int = MAX_BLOCK,
         previous: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Link the relevant articles; write `incidents`, `incident_fields` and `article_incidents` to `out_dir`."""
     # load
@@ -108,14 +108,14 @@ def _cyclic_gc_paused():
             gc.enable()
 
 
-def cluster(articles: list[dict], window_days: int, threshold: float = THRESHOLD,
+def cluster(articles: list[dict], window_days: int, threshold: float | None = THRESHOLD,
             max_block: int = MAX_BLOCK) -> list[list[dict]]:
     """Groups of articles that report the same incident; copies join the group of what they copy."""
     with _cyclic_gc_paused():
         return _cluster(articles, window_days, threshold, max_block)
 
 
-def _cluster(articles: list[dict], window_days: int, threshold: float, max_block: int) -> list[list[dict]]:
+def _cluster(articles: list[dict], window_days: int, threshold: float | None, max_block: int) -> list[list[dict]]:
     for article in articles:
         article["_features"] = features_of(article)
     by_id = {article["article_id"]: article for article in articles}

@@ -11,7 +11,7 @@ DEFAULTS = {
     "ingest": {"max_article_mb": 1.0, "max_file_mb": 2048.0, "copy_similarity": 0.7,
                "columns": {"id": None, "url": None, "headline": None, "published": None, "text": None, "outlet": None}},
     "extract": {"relevance_threshold": None},
-    "link": {"window_days": 3, "threshold": 4.0, "max_block": 50},
+    "link": {"window_days": 3, "threshold": None, "max_block": 50},
 }
 
 

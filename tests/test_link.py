@@ -38,10 +38,14 @@ def groups(articles, window_days=3):
 
 
 def test_reports_of_one_event_link_and_an_undated_report_joins_them():
+    # The undated follow-up joins by what follow-ups repeat: the place and the person's name.
+    first = "Officers shot Tomas Okafor in Weston Green. Mr Okafor was taken to hospital."
     articles = [
-        article("a", dt.date(2023, 11, 24), incident_date=dt.date(2023, 11, 23), location="Weston Green", **DAGENHAM),
-        article("b", dt.date(2023, 11, 24), incident_date=dt.date(2023, 11, 23), **DAGENHAM),
-        article("c", None, location="Weston Green", subject_age=40, **DAGENHAM),
+        article("a", dt.date(2023, 11, 24), first, incident_date=dt.date(2023, 11, 23), location="Weston Green", **DAGENHAM),
+        article("b", dt.date(2023, 11, 24), "The man, named locally as Tomas Okafor, was shot. Mr Okafor is 40.",
+                incident_date=dt.date(2023, 11, 23), **DAGENHAM),
+        article("c", None, "The family of Tomas Okafor, 40, spoke of their shock. Mr Okafor is recovering.",
+                location="Weston Green", subject_age=40, **DAGENHAM),
     ]
     assert groups(articles) == [["a", "b", "c"]]
 

@@ -20,7 +20,6 @@ from typing import Iterable
 from etl.linking import similarity
 from etl.linking.features import Features
 
-MEAN_AGREEMENT = 1.0  # least average evidence between the articles of two groups that join
 RARE_WORD = 5  # a capitalised word counts as a shared clue when at most this many articles use it
 
 
@@ -74,25 +73,35 @@ def candidate_pairs(features: list[Features], window_days: int, max_block: int) 
     return pairs
 
 
-def link_groups(features: list[Features], window_days: int, threshold: float, max_block: int) -> list[list[int]]:
-    """Groups of article indices, each one incident."""
+def link_groups(features: list[Features], window_days: int, threshold: float | None, max_block: int,
+                model: similarity.Model | None = None) -> list[list[int]]:
+    """Groups of article indices, each one incident (threshold None: the model's fitted one)."""
+    model = model or similarity.fitted_model()
     common = common_names(features, max_block)
     cache: dict[tuple[int, int], float] = {}
 
     def pair_score(i: int, j: int) -> float:
         key = (min(i, j), max(i, j))
         if key not in cache:
-            cache[key] = similarity.score(features[key[0]], features[key[1]], window_days, common)
+            cache[key] = similarity.score(features[key[0]], features[key[1]], window_days, common, model)
         return cache[key]
 
-    edges = sorted((-pair_score(i, j), i, j) for i, j in candidate_pairs(features, window_days, max_block))
-    group_of = list(range(len(features)))
-    members = {index: [index] for index in range(len(features))}
+    return group_pairs(len(features), candidate_pairs(features, window_days, max_block), pair_score,
+                       model.threshold if threshold is None else threshold, model.agreement)
+
+
+def group_pairs(count: int, pairs: Iterable[tuple[int, int]], pair_score, threshold: float,
+                agreement: float) -> list[list[int]]:
+    """Best-first grouping of `count` items: the best pair first, while it scores `threshold` or
+    more, joining two groups only when their items agree on average (`agreement` or more)."""
+    edges = sorted((-pair_score(i, j), i, j) for i, j in pairs)
+    group_of = list(range(count))
+    members = {index: [index] for index in range(count)}
     for negative, i, j in edges:
         if -negative < threshold:
             break
         a, b = group_of[i], group_of[j]
-        if a == b or not _agree(members[a], members[b], pair_score):
+        if a == b or not _agree(members[a], members[b], pair_score, agreement):
             continue
         if len(members[a]) < len(members[b]):
             a, b = b, a
@@ -102,6 +111,6 @@ def link_groups(features: list[Features], window_days: int, threshold: float, ma
     return [sorted(group) for group in members.values()]
 
 
-def _agree(first: list[int], second: list[int], pair_score) -> bool:
+def _agree(first: list[int], second: list[int], pair_score, agreement: float) -> bool:
     scores = [pair_score(i, j) for i in first for j in second]
-    return sum(scores) / len(scores) >= MEAN_AGREEMENT
+    return sum(scores) / len(scores) >= agreement

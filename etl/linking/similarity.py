@@ -1,105 +1,167 @@
-"""How strongly two articles look like reports of the same incident: a sum of evidence.
+"""How strongly two articles look like reports of the same incident: a fitted model over named signals.
 
-Each shared fact adds weight, each contradiction subtracts it; articles link when the
-sum reaches `threshold` (params.yaml, link.threshold). The weights encode how news
-reports one event: follow-ups and hearings name the person and the street, first
-reports give day, place and a description; two events on one day differ in place.
-Extracted values are sometimes wrong, so no single disagreement forbids a link:
-it costs weight that shared names and streets can outweigh.
+Each signal is one thing two reports of an event share or disagree on: the day, the
+district, the force, a named person, a street, a place, the subject's age, what
+happened. News reports one event in typical ways (follow-ups and hearings name the
+person and the street, first reports give day, place and a description; two events on
+one day differ in place), and extracted values are sometimes wrong, so no single
+disagreement forbids a link. The weight of each signal, the intercept, the score two
+articles need to link and the average two groups need to join are fitted by
+`uofdb fit` (`etl.fit`) on the dev corpus, with cross-validation by incident, and
+committed as data in `schema/vocab/linking_model.json`.
 """
 from __future__ import annotations
 
+import functools
+import json
+from dataclasses import dataclass
+
 from etl.linking.features import Features
+from schema.vocab import VOCAB_DIR
 
-SAME_DAY, WITHIN_WINDOW = 3.0, 2.0
-WEEKS_APART, MONTHS_APART, YEARS_APART = -1.0, -3.0, -5.0
-SAME_MONTH, MONTH_MENTIONED = 1.0, 1.5
-YEAR_MENTIONED, YEAR_NOT_MENTIONED = 1.0, -1.5
-SAME_BOROUGH, OTHER_BOROUGH = 2.0, -3.0
-SAME_FORCE, OTHER_FORCE = 1.0, -1.5
-SAME_PERSON, SAME_SURNAME = 5.0, 3.0
-PASSING_MENTION = 0.5  # share of a name's weight when one article names the person only once
-SAME_STREET, SAME_PLACE, SAME_RARE_WORD = 2.5, 1.0, 1.5
-OTHER_LOCATION = -2.5  # each gives where it happened, and neither mentions the other's place
-SAME_AGE, NEAR_AGE, OTHER_AGE = 1.5, 0.0, -1.5
-# Most subjects are men and most reports say firearm: agreeing on these says little,
-# agreeing on a count, a clock time or a recovered weapon says more.
-SAME_GENDER, SAME_OUTCOME, SAME_FORCE_TYPE, SAME_WEAPON, SAME_SHOTS = 0.25, 0.5, 0.25, 0.5, 1.0
-DISAGREES = -1.0
-SAME_TIME = 1.5
+MODEL_PATH = VOCAB_DIR / "linking_model.json"
+
+# The closed set of pair signals, in the order of the model's weights.
+SIGNALS = {
+    "same_day": "both give the incident's day, and it is the same",
+    "within_window": "both give a day, at most link.window_days apart",
+    "weeks_apart": "both give a day, within a month of each other",
+    "months_apart": "both give a day (or month), within a year",
+    "years_apart": "both give a day (or month), more than a year apart",
+    "same_month": "both give only the month, and it is the same",
+    "month_mentioned": "one is dated; the other, undated, mentions that month",
+    "year_mentioned": "one is dated; the other, undated, mentions that year",
+    "year_not_mentioned": "one is dated; the other, undated, mentions years but not that one",
+    "same_borough": "both give a district, the same",
+    "other_borough": "both give a district, different ones",
+    "same_force": "no district on one side; both name a force, one in common",
+    "other_force": "no district on one side; both name forces, none in common",
+    "same_street": "a street both name (not a common one)",
+    "other_location": "each gives where it happened, and neither mentions the other's place",
+    "same_place": "a town or area below the district both name",
+    "same_rare_word": "no shared place, but a rare capitalised word both use",
+    "same_person": "a full name both give, repeated in both (the subject, not a passing mention)",
+    "same_person_passing": "a full name both give, mentioned once in one of them",
+    "same_surname": "a surname both give (no full name in common), repeated in both",
+    "same_surname_passing": "a surname both give, mentioned once in one of them",
+    "same_age": "both give the subject's age, the same",
+    "other_age": "both give the subject's age, more than two years apart",
+    "same_gender": "both give the subject's gender, the same",
+    "other_gender": "both give the subject's gender, different ones",
+    "same_outcome": "both give the outcome, the same",
+    "other_outcome": "both give the outcome, different ones",
+    "same_force_type": "both give the force used, the same",
+    "same_weapon": "both give a recovered weapon, the same",
+    "same_shots": "both give the number of shots, the same",
+    "other_shots": "both give the number of shots, different ones",
+    "same_time": "both give the time of force, the same",
+}
 
 
-def score(a: Features, b: Features, window_days: int, common: frozenset[str] = frozenset()) -> float:
-    """Evidence that `a` and `b` report the same incident; `common` names too frequent to count."""
-    return (_when(a, b, window_days) + _where(a, b, common) + _who(a, b, common) + _what(a, b))
+@dataclass(frozen=True)
+class Model:
+    """A fitted pair model: a weight per signal, an intercept, the score to link and the average to join."""
+
+    weights: dict[str, float]
+    intercept: float
+    threshold: float
+    agreement: float
+
+    def score(self, signals: dict[str, float]) -> float:
+        return self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in signals.items())
 
 
-def _when(a: Features, b: Features, window_days: int) -> float:
+@functools.cache
+def fitted_model() -> Model:
+    """The model `uofdb fit` wrote to schema/vocab/linking_model.json."""
+    data = json.loads(MODEL_PATH.read_text())
+    unknown = set(data["weights"]) - set(SIGNALS)
+    if unknown:
+        raise ValueError(f"{MODEL_PATH}: weights for unknown signals {sorted(unknown)}; run `make fit`")
+    return Model(data["weights"], data["intercept"], data["threshold"], data["agreement"])
+
+
+def score(a: Features, b: Features, window_days: int, common: frozenset[str] = frozenset(),
+          model: Model | None = None) -> float:
+    """Evidence (log-odds) that `a` and `b` report the same incident; `common` names too frequent to count."""
+    return (model or fitted_model()).score(pair_signals(a, b, window_days, common))
+
+
+def pair_signals(a: Features, b: Features, window_days: int, common: frozenset[str] = frozenset()) -> dict[str, float]:
+    """The signals of SIGNALS that hold for the pair (absent ones are 0)."""
+    found: dict[str, float] = {}
+    for name in (_when(a, b, window_days), *_where(a, b, common), *_who(a, b, common), *_what(a, b)):
+        if name:
+            found[name] = 1.0
+    return found
+
+
+def _when(a: Features, b: Features, window_days: int) -> str | None:
     if a.date and b.date:
         gap = abs((a.date - b.date).days)
         if gap == 0:
-            return SAME_DAY
+            return "same_day"
         if gap <= window_days:
-            return WITHIN_WINDOW
-        return WEEKS_APART if gap <= 31 else MONTHS_APART if gap <= 366 else YEARS_APART
+            return "within_window"
+        return "weeks_apart" if gap <= 31 else "months_apart" if gap <= 366 else "years_apart"
     if a.month and b.month:
-        return SAME_MONTH if a.month == b.month else (MONTHS_APART if a.month[0] == b.month[0] else YEARS_APART)
+        return "same_month" if a.month == b.month else ("months_apart" if a.month[0] == b.month[0] else "years_apart")
     dated, undated = (a, b) if a.month else (b, a)
     if not dated.month:
-        return 0.0
+        return None
     # A later story names the month or at least the year of the event it returns to.
     if dated.month in undated.months:
-        return MONTH_MENTIONED
+        return "month_mentioned"
     if undated.years:
-        return YEAR_MENTIONED if dated.month[0] in undated.years else YEAR_NOT_MENTIONED
-    return 0.0
+        return "year_mentioned" if dated.month[0] in undated.years else "year_not_mentioned"
+    return None
 
 
-def _where(a: Features, b: Features, common: frozenset[str]) -> float:
-    total = 0.0
+def _where(a: Features, b: Features, common: frozenset[str]) -> list[str]:
+    found = []
     if a.borough and b.borough:
-        total += SAME_BOROUGH if a.borough == b.borough else OTHER_BOROUGH
+        found.append("same_borough" if a.borough == b.borough else "other_borough")
     elif a.forces and b.forces:
         # Only where a borough is missing: the borough implies the force.
-        total += SAME_FORCE if a.forces & b.forces else OTHER_FORCE
+        found.append("same_force" if a.forces & b.forces else "other_force")
     if (a.streets & b.streets) - common:
-        total += SAME_STREET
+        found.append("same_street")
     elif a.location and b.location and a.location not in b.mentioned and b.location not in a.mentioned:
-        total += OTHER_LOCATION
+        found.append("other_location")
     if (a.places & b.places) - common:
-        total += SAME_PLACE
+        found.append("same_place")
     elif (a.words & b.words) - common:
-        total += SAME_RARE_WORD
-    return total
+        found.append("same_rare_word")
+    return found
 
 
-def _who(a: Features, b: Features, common: frozenset[str]) -> float:
-    total = 0.0
+def _who(a: Features, b: Features, common: frozenset[str]) -> list[str]:
+    found = []
     shared = (a.surnames & b.surnames) - common
     if shared:
         # Stories about one person repeat the name; a story about someone else mentions them once.
-        weight = 1.0 if shared & a.prominent & b.prominent else PASSING_MENTION
-        total += weight * (SAME_PERSON if (a.people & b.people) - common else SAME_SURNAME)
+        kind = "same_person" if (a.people & b.people) - common else "same_surname"
+        found.append(kind if shared & a.prominent & b.prominent else f"{kind}_passing")
     if a.age is not None and b.age is not None:
         gap = abs(a.age - b.age)
-        # A trial or inquest years later may give the person's age then.
-        total += SAME_AGE if gap == 0 else NEAR_AGE if gap <= 2 else OTHER_AGE
-    total += _compare(a.gender, b.gender, SAME_GENDER)
-    return total
+        # A trial or inquest years later may give the person's age then: a near age says nothing.
+        found.append("same_age" if gap == 0 else None if gap <= 2 else "other_age")
+    if a.gender and b.gender:
+        found.append("same_gender" if a.gender == b.gender else "other_gender")
+    return found
 
 
-def _what(a: Features, b: Features) -> float:
-    total = _compare(a.outcome, b.outcome, SAME_OUTCOME)
+def _what(a: Features, b: Features) -> list[str]:
+    found = []
+    if a.outcome and b.outcome:
+        found.append("same_outcome" if a.outcome == b.outcome else "other_outcome")
     # Later reports may add a more serious force (a Taser, then shots): agreement counts, difference does not.
-    total += SAME_FORCE_TYPE if a.force_type and a.force_type == b.force_type else 0.0
-    total += SAME_WEAPON if a.weapon and a.weapon == b.weapon and a.weapon != "none" else 0.0
+    if a.force_type and a.force_type == b.force_type:
+        found.append("same_force_type")
+    if a.weapon and a.weapon == b.weapon and a.weapon != "none":
+        found.append("same_weapon")
     if a.shots is not None and b.shots is not None:
-        total += SAME_SHOTS if a.shots == b.shots else DISAGREES / 2
-    total += SAME_TIME if a.time and a.time == b.time else 0.0
-    return total
-
-
-def _compare(x: object, y: object, agrees: float) -> float:
-    if x is None or y is None:
-        return 0.0
-    return agrees if x == y else DISAGREES
+        found.append("same_shots" if a.shots == b.shots else "other_shots")
+    if a.time and a.time == b.time:
+        found.append("same_time")
+    return found
