@@ -30,21 +30,43 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
     # load
     articles = read_table(ingested_path, "ingested")
     # process
-    extractions, evidence, clues = extract_all(articles, relevance_threshold, progress)
+    rejects: list[dict] = []
+    extractions, evidence, clues = extract_all(articles, relevance_threshold, progress, rejects)
     # save
     write_table(extractions, "extractions", out_dir / "extractions.parquet")
     write_table(evidence, "evidence", out_dir / "evidence.parquet")
     write_table(clues, "link_features", out_dir / "link_features.parquet")
+    write_table(pd.DataFrame(rejects, columns=list(TABLES["rejects"].columns)), "rejects",
+                out_dir / "extract_rejects.parquet")
     return extractions, evidence
 
 
 def extract_all(articles: pd.DataFrame, relevance_threshold: float | None = None,
-                progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Extractions, evidence and link features for a batch of articles, advancing `progress` per article."""
+                progress: Progress | None = None, rejects: list[dict] | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Extractions, evidence and link features for a batch of articles, advancing `progress` per article.
+
+    With a `rejects` list (the stage's way), an article whose extraction raises is not in the
+    tables but a rejects row appended to it (check_id `extract.failed`, or the exception's
+    `check_id`), so no single article stops a build; without one, the exception propagates."""
     rows, evidence, clues = [], [], []
     for article in articles.to_dict("records"):
-        fields, found, linking = extract_with_link_features(article["article_id"], article["text"],
-                                                            article["published_date"], relevance_threshold)
+        try:
+            fields, found, linking = extract_with_link_features(article["article_id"], article["text"],
+                                                                article["published_date"], relevance_threshold)
+        except Exception as error:  # noqa: BLE001: any failure of one article is that article's reject
+            if rejects is None:
+                raise
+            source = article.get("source_path")
+            rejects.append({"source_path": source, "row_key": f"articles:{article['article_id']}", "stage": "extract",
+                            "check_id": getattr(error, "check_id", "extract.failed"), "severity": "error",
+                            "reason": f"{source or article['article_id']}: extraction failed: "
+                                      f"{type(error).__name__}: {error}"[:1000]
+                                      .encode("utf-8", "backslashreplace").decode("utf-8")})
+            if progress is not None:
+                progress.count(rejected=1)
+                progress.advance()
+            continue
         rows.append(fields)
         evidence.extend(found)
         clues.extend(linking)

@@ -9,11 +9,12 @@ import functools
 import re
 
 from etl.extract.text import Sentence
+from etl.extract.triggers import SentenceTriggers, gated
 
-POLICE = re.compile(
+POLICE = gated(re.compile(
     r"\b(?:police(?:man|men|woman|women)?|officers?|constables?|PCs?|marksm[ae]n|detectives?|"
     r"sergeants?|inspectors?|(?:armed|firearms|specialist) (?:officers|police|response)|"
-    r"(?-i:Met|MPS|PSNI|BTP|GMP|Scotland Yard|Constabulary))\b", re.I)
+    r"(?-i:Met|MPS|PSNI|BTP|GMP|Scotland Yard|Constabulary))\b", re.I))
 
 # Building blocks. An agent is who used force; "not was/were/been" keeps "an officer
 # was shot" (the officer as victim) out of the active-voice patterns.
@@ -28,7 +29,7 @@ _OBJECT = (r"(?:the|a|an|him|her|them|dead\s+(?:the|a|an)|(?-i:[A-Z][\w'’-]+)|
 
 
 def _patterns(strong: str, with_police: str) -> tuple[re.Pattern, re.Pattern]:
-    return re.compile(strong, re.I), re.compile(with_police, re.I)
+    return gated(re.compile(strong, re.I)), gated(re.compile(with_police, re.I))
 
 
 # Each force type: phrases that report police force on a person by themselves, and
@@ -77,14 +78,14 @@ FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
 }
 
 # Force of no stated kind: an inquest's verdict on a death at police hands.
-KILLED_BY_POLICE = re.compile(rf"\b(?:lawfully|unlawfully) killed {_BY_AGENT}|\b(?:lawful|unlawful) killing\b", re.I)
+KILLED_BY_POLICE = gated(re.compile(rf"\b(?:lawfully|unlawfully) killed {_BY_AGENT}|\b(?:lawful|unlawful) killing\b", re.I))
 # An officer tried for a death: "Met marksman cleared of murder".
-OFFICER_TRIED = re.compile(rf"\b{_AGENT}\s+(?:[\w'’-]+\s+){{0,3}}?(?:cleared|acquitted|charged|convicted|found (?:not )?guilty|"
+OFFICER_TRIED = gated(re.compile(rf"\b{_AGENT}\s+(?:[\w'’-]+\s+){{0,3}}?(?:cleared|acquitted|charged|convicted|found (?:not )?guilty|"
                            r"(?:stood|stands|on) trial|faces? trial)\s+(?:of|for|over)?\s*(?:the\s+|his\s+|her\s+)?"
-                           r"(?:murder|manslaughter|killing|death|shooting)", re.I)
+                           r"(?:murder|manslaughter|killing|death|shooting)", re.I))
 # Force whose kind the sentence leaves to another: "police discharged the weapon at a man".
-UNNAMED_FORCE = re.compile(rf"\b{_AGENT}\s+{_THEN}(?:discharged|deployed|used|fired)\s+(?:the|their|his|her)\s+(?:weapon|device)\b|"
-                           r"\b(?:use of force|force was used|used force)\b", re.I)
+UNNAMED_FORCE = gated(re.compile(rf"\b{_AGENT}\s+{_THEN}(?:discharged|deployed|used|fired)\s+(?:the|their|his|her)\s+(?:weapon|device)\b|"
+                           r"\b(?:use of force|force was used|used force)\b", re.I))
 # "shot with a Taser", "Taser shot": a Taser, not a firearm.
 TASER_NEARBY = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:Tasers?|stun guns?)\b|(?:Tasers?|stun guns?)\W+(?:\w+\W+){0,2}$", re.I)
 # "shot with a baton round", "plastic bullets were fired": less-lethal rounds, not a firearm's.
@@ -96,10 +97,10 @@ LESS_LETHAL_NEARBY = re.compile(r"^\W*(?:\w+\W+){0,5}?(?:baton rounds?|plastic b
 # An officer as the victim: "an officer was shot", "PC … was stabbed", headline style
 # "Police officer shot dead". Reports of this kind are not police force on a person
 # unless other cues say so.
-OFFICER_VICTIM = re.compile(
+OFFICER_VICTIM = gated(re.compile(
     r"\b(?:police )?(?:officers?|PCs?|constables?|sergeants?|policem[ae]n|policewom[ae]n)\s+(?:[A-Z][\w'’-]+\s+){0,3}"
     r"(?:(?:was|were|had been|has been|is|was being)\s+)?(?:shot|stabbed|killed|murdered|attacked|injured|wounded|knifed)"
-    r"(?:\s+dead)?\b(?!\s+(?:the|a|an|him|her|them|at|(?-i:[A-Z])))", re.I)
+    r"(?:\s+dead)?\b(?!\s+(?:the|a|an|him|her|them|at|(?-i:[A-Z])))", re.I))
 
 
 # Every force pattern above contains one of these stems (checked by a test).
@@ -113,8 +114,8 @@ FORCE_STEMS = ("shot", "shoot", "marksm", "punch", "kick", "stamp", "knee", "bea
 def force_mentions(sentence: Sentence) -> tuple[tuple[str, re.Match], ...]:
     """(force type, match) for every report of police force in the sentence.
 
-    Run once per sentence when the document is read (`etl.extract.document`); rules
-    read the result there.
+    Run once per sentence when the document is read (`etl.extract.document`, which
+    also gates each pattern by its trigger words); rules read the result there.
     """
     if not has_force_words(sentence.text):
         return ()  # most sentences name no force at all: skip the dozen patterns
@@ -138,13 +139,18 @@ def _stems():
     return automaton
 
 
-def all_force_mentions(sentence: Sentence) -> tuple[tuple[str, re.Match], ...]:
-    """What `force_mentions` finds, without its prefilter (the prefilter's tests compare the two)."""
+def all_force_mentions(sentence: Sentence, triggers: SentenceTriggers | None = None) -> tuple[tuple[str, re.Match], ...]:
+    """What `force_mentions` finds, without its prefilter (the prefilter's tests compare the two);
+    with `triggers`, a pattern whose trigger words the sentence lacks is not run (it finds nothing)."""
+    def can_match(pattern: re.Pattern) -> bool:
+        return triggers is None or triggers.can_match(pattern, sentence)
+
     found = []
-    police_in_sentence = bool(POLICE.search(sentence.text))
+    police_in_sentence = can_match(POLICE) and bool(POLICE.search(sentence.text))
     for force_type, (by_itself, with_police) in FORCE_PATTERNS.items():
-        found.extend((force_type, match) for match in by_itself.finditer(sentence.text))
-        if police_in_sentence:
+        if can_match(by_itself):
+            found.extend((force_type, match) for match in by_itself.finditer(sentence.text))
+        if police_in_sentence and can_match(with_police):
             taken = [(match.start(), match.end()) for kind, match in found]
             for match in with_police.finditer(sentence.text):
                 if not any(start < match.end() and match.start() < end for start, end in taken):
@@ -158,7 +164,8 @@ def _taser_shot(text: str, match: re.Match) -> bool:
     return any(pattern.search(window) for pattern in (TASER_NEARBY, LESS_LETHAL_NEARBY) for window in (after, before))
 
 
-def reports_unnamed_force(sentence: Sentence) -> bool:
+def reports_unnamed_force(sentence: Sentence, triggers: SentenceTriggers | None = None) -> bool:
     """True when the sentence reports police force without naming its kind ("used force",
     "lawfully killed", "officer cleared of murder")."""
-    return any(pattern.search(sentence.text) for pattern in (UNNAMED_FORCE, KILLED_BY_POLICE, OFFICER_TRIED))
+    return any(pattern.search(sentence.text) for pattern in (UNNAMED_FORCE, KILLED_BY_POLICE, OFFICER_TRIED)
+               if triggers is None or triggers.can_match(pattern, sentence))

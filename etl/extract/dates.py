@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from etl.extract.document import Document
 from etl.extract.text import NUMBER, Found, Sentence, number_value
+from etl.extract.triggers import gated
 from schema import vocab
 
 
@@ -39,22 +40,22 @@ _WEEKDAY = rf"(?:{_alternation(vocab.weekdays())})"
 _WEEKDAY_FULL = rf"(?:{_alternation(name for name in vocab.weekdays() if name.endswith('day'))})"
 _ORDINAL = r"(?:st|nd|rd|th)?"
 
-DAY_MONTH_YEAR = re.compile(rf"\b(?:(?P<weekday>{_WEEKDAY})\b\.?,?\s+)?(?:the\s+)?(\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?({_MONTH})\b\.?(?:,?\s+(\d{{4}}))?")
-MONTH_DAY_YEAR = re.compile(rf"\b(?:(?P<weekday>{_WEEKDAY})\b\.?,?\s+)?({_MONTH})\b\.?\s+(\d{{1,2}}){_ORDINAL}\b(?:,?\s+(\d{{4}}))?")
-MONTH_YEAR = re.compile(rf"\b(?:in|during|since|of|from|on|until|by|late|early|mid)[\s-]+({_MONTH})\s+(\d{{4}})\b")
+DAY_MONTH_YEAR = gated(re.compile(rf"\b(?:(?P<weekday>{_WEEKDAY})\b\.?,?\s+)?(?:the\s+)?(\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?({_MONTH})\b\.?(?:,?\s+(\d{{4}}))?"))
+MONTH_DAY_YEAR = gated(re.compile(rf"\b(?:(?P<weekday>{_WEEKDAY})\b\.?,?\s+)?({_MONTH})\b\.?\s+(\d{{1,2}}){_ORDINAL}\b(?:,?\s+(\d{{4}}))?"))
+MONTH_YEAR = gated(re.compile(rf"\b(?:in|during|since|of|from|on|until|by|late|early|mid)[\s-]+({_MONTH})\s+(\d{{4}})\b"))
 # Bylines and page furniture write dates as numbers, day first in the UK: 14.09.10, 03/09/21.
 NUMERIC_DATE = re.compile(r"(?<![\d./])(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})(?![\d./])")
-YEAR_ONLY = re.compile(r"\bin\s+((?:19|20)\d{2})\b(?![-/])")
-RELATIVE_PERIOD = re.compile(r"\b((?:earlier |later )?this month|last month|(?:earlier |later )?this year|last year)\b", re.I)
-RELATIVE_DAY = re.compile(r"\b(yesterday|last night|overnight|earlier today|this (?:morning|afternoon|evening)|today|tonight)\b", re.I)
-WEEKDAY_PHRASE = re.compile(rf"\b(?:(last|this|on|early on|late on|in the early hours of|early|late|the early hours of)\s+)?({_WEEKDAY_FULL})(?:\s+(morning|afternoon|evening|night))?\b")
+YEAR_ONLY = gated(re.compile(r"\bin\s+((?:19|20)\d{2})\b(?![-/])"))
+RELATIVE_PERIOD = gated(re.compile(r"\b((?:earlier |later )?this month|last month|(?:earlier |later )?this year|last year)\b", re.I))
+RELATIVE_DAY = gated(re.compile(r"\b(yesterday|last night|overnight|earlier today|this (?:morning|afternoon|evening)|today|tonight)\b", re.I))
+WEEKDAY_PHRASE = gated(re.compile(rf"\b(?:(last|this|on|early on|late on|in the early hours of|early|late|the early hours of)\s+)?({_WEEKDAY_FULL})(?:\s+(morning|afternoon|evening|night))?\b"))
 # Days news names instead of writing them: "on New Year's Eve", "on Boxing Day" (month, day).
 NAMED_DAYS = {"new year's eve": (12, 31), "hogmanay": (12, 31), "new year's day": (1, 1), "christmas eve": (12, 24),
               "christmas day": (12, 25), "boxing day": (12, 26), "bonfire night": (11, 5), "guy fawkes night": (11, 5),
               "halloween": (10, 31), "hallowe'en": (10, 31), "valentine's day": (2, 14)}
-NAMED_DAY = re.compile(r"\b(?:on|of|over|during|at|before|after|since)\s+(?:the\s+)?("
+NAMED_DAY = gated(re.compile(r"\b(?:on|of|over|during|at|before|after|since)\s+(?:the\s+)?("
                        + "|".join(re.escape(name).replace("'", "['’]?") for name in sorted(NAMED_DAYS, key=len, reverse=True))
-                       + r")\b(?:,?\s+(\d{4})\b)?", re.I)
+                       + r")\b(?:,?\s+(\d{4})\b)?", re.I))
 
 _NAMED_DAY_PLAIN = {name.replace("'", ""): month_day for name, month_day in NAMED_DAYS.items()}
 
@@ -63,16 +64,16 @@ RELATIVE_OFFSETS = {"yesterday": -1, "last night": -1, "overnight": 0, "earlier 
 
 # Words that place a sentence at the incident itself, and words that place it at a later
 # event (a statement, a hearing, a tweet): dates in the first kind are the incident's.
-INCIDENT_CUES = re.compile(
+INCIDENT_CUES = gated(re.compile(
     r"\b(?:shot|shoot(?:ing|s)?|fired|opened fire|gunfire|Taser(?:ed)?|tasered|stun gun|restrain(?:ed|t|ing)|"
     r"pinned|held down|died|killed|death|collided|struck|hit by|called to|were called|was called|attended|"
     r"stopped|confronted|arrested|incident|happened|took place|occurred|was detained|"
-    r"attack(?:ed)?|stabb(?:ed|ing)|assault(?:ed)?|struggle|(?:police|firearms|armed|planned) operation)\b", re.I)
-LATER_EVENT_CUES = re.compile(
+    r"attack(?:ed)?|stabb(?:ed|ing)|assault(?:ed)?|struggle|(?:police|firearms|armed|planned) operation)\b", re.I))
+LATER_EVENT_CUES = gated(re.compile(
     r"\b(?:inquest|trial|court|jury|hearing|sentenced|charged|acquitted|convicted|verdict|"
     r"said on|statement|announced|published|report(?:ed)? on|tweet(?:ed)?|posted|funeral|vigil|protest|"
     r"appeal(?:ed)?|investigation (?:began|was launched)|launched (?:an|a) (?:investigation|inquiry|probe)|"
-    r"hearings?|inquiry|evidential|coroner|updated|last updated)\b", re.I)
+    r"hearings?|inquiry|evidential|coroner|updated|last updated)\b", re.I))
 
 
 @dataclass(frozen=True)
@@ -184,15 +185,21 @@ def years_by_month(text: str) -> dict[int, int]:
     return {month: years.pop() for month, years in seen.items() if len(years) == 1}
 
 
-def date_phrases(sentence: Sentence, anchor: dt.date | None, month_years: dict[int, int] | None = None) -> list[DatePhrase]:
+def date_phrases(sentence: Sentence, anchor: dt.date | None, month_years: dict[int, int] | None = None,
+                 doc: Document | None = None) -> list[DatePhrase]:
     """Every date phrase in a sentence, resolved against the anchor where it can be.
 
     A day and month with no year take the year the article gives that month elsewhere
     ("in March 2019" ... "on 15 March"), else, with their weekday written, the latest
     year in which the day is that weekday, else the anchor's. A phrase that cannot be
     resolved still holds its words (value None), so no shorter phrase is read inside it.
+    With the sentence's `doc`, a pattern runs only where its trigger words are.
     """
     month_years = month_years or {}
+
+    def matches(pattern: re.Pattern):
+        return pattern.finditer(text) if doc is None or doc.can_match(pattern, sentence) else ()
+
     text, offset, found = sentence.text, sentence.start, []
     taken = bytearray(len(text))  # 1 where a phrase already holds the character: linear in the sentence
 
@@ -203,7 +210,7 @@ def date_phrases(sentence: Sentence, anchor: dt.date | None, month_years: dict[i
         found.append(DatePhrase(offset + match.start(), offset + match.end(), value, precision, rule, detail))
 
     for pattern, rule in ((DAY_MONTH_YEAR, "day_month_year"), (MONTH_DAY_YEAR, "month_day_year")):
-        for match in pattern.finditer(text):
+        for match in matches(pattern):
             day, month, year = _day_month_year(pattern, match)
             weekday, detail = match.group("weekday"), ""
             if year is None and _month_number(month) in month_years:
@@ -225,7 +232,7 @@ def date_phrases(sentence: Sentence, anchor: dt.date | None, month_years: dict[i
                 add(match, value, "day", rule, "; ".join(part for part in (detail, counted) if part))
             else:
                 add(match, None, "day", rule)
-    for match in NAMED_DAY.finditer(text):
+    for match in matches(NAMED_DAY):
         month, day = _NAMED_DAY_PLAIN[match.group(1).lower().replace("’", "").replace("'", "")]
         year = match.group(2) or (str(month_years[month]) if month in month_years else None)
         if year is None and anchor is None:
@@ -233,23 +240,23 @@ def date_phrases(sentence: Sentence, anchor: dt.date | None, month_years: dict[i
         value = parse_absolute(str(day), str(month), year, anchor)
         if value and (anchor is None or value <= anchor):
             add(match, value, "day", "named_day", "year written" if match.group(2) else "year from the dateline")
-    for match in MONTH_YEAR.finditer(text):
+    for match in matches(MONTH_YEAR):
         value = _date(int(match.group(2)), _month_number(match.group(1)), 1)
         if value:
             add(match, value, "month", "month_year")
-    for match in RELATIVE_DAY.finditer(text):
+    for match in matches(RELATIVE_DAY):
         if anchor is not None:
             value = _shift(anchor, RELATIVE_OFFSETS[match.group(1).lower()])
             if value:
                 add(match, value, "day", "relative_day")
-    for match in WEEKDAY_PHRASE.finditer(text):
+    for match in matches(WEEKDAY_PHRASE):
         if anchor is not None:
             value = weekday_before(anchor, match.group(2), strictly=(match.group(1) or "").lower() == "last")
             if value:
                 add(match, value, "day", "weekday_from_anchor")
-    for match in YEAR_ONLY.finditer(text):
+    for match in matches(YEAR_ONLY):
         add(match, dt.date(int(match.group(1)), 1, 1), "year", "year_only")
-    for match in RELATIVE_PERIOD.finditer(text):
+    for match in matches(RELATIVE_PERIOD):
         if anchor is not None:
             value, precision = relative_period(match.group(1).lower(), anchor)
             if value:
@@ -299,24 +306,24 @@ def _month_number(name: str) -> int:
 # "launched an investigation today", "died in hospital on 2 February").
 CUE_REACH = 40  # characters from the end of a cue to the start of the phrase
 # What a hearing was told is the incident's account: "the inquest heard that on 3 March ...".
-HEARD_THAT = re.compile(r"\b(?:heard|(?:was|were) told|told(?: [\w-]+){0,3}?) (?:that|how)\b", re.I)
-DEATH_CUES = re.compile(r"\b(?:died|dies|death|pronounced dead|passed away|lost (?:his|her|their) life)\b", re.I)
+HEARD_THAT = gated(re.compile(r"\b(?:heard|(?:was|were) told|told(?: [\w-]+){0,3}?) (?:that|how)\b", re.I))
+DEATH_CUES = gated(re.compile(r"\b(?:died|dies|death|pronounced dead|passed away|lost (?:his|her|their) life)\b", re.I))
 # The force comes before a death: a day in the weeks before the death day is the force's.
 DEATH_REACH_DAYS = 31
 # Later events that name the date right after them, whatever else the sentence is about:
 # "we opened an investigation on 9 April", "the inquest, which opened on Monday".
-LATER_EVENT_BEFORE = re.compile(
+LATER_EVENT_BEFORE = gated(re.compile(
     r"\b(?:(?:began|begun|started|opened|launched|declared) (?:an?|our|its|the|their) (?:[\w-]+ ){0,2}?(?:investigation|inquiry|probe)|"
-    r"(?:which|that) (?:began|opened|resumed|concluded|ended|was adjourned))\b", re.I)
+    r"(?:which|that) (?:began|opened|resumed|concluded|ended|was adjourned))\b", re.I))
 _CUE_RANK = {"incident": 0, "death": 1, "later": 2}  # at one end, the later event names what the words are of
 
 
-def _cues(text: str) -> tuple[list[int], list[str]]:
+def _cues(doc: Document, sentence: Sentence) -> tuple[list[int], list[str]]:
     """The ends of the cue words in a sentence, in order, and what each is a cue of."""
     cues = sorted([(match.end(), _CUE_RANK[kind], kind) for kind, pattern in
                    (("incident", INCIDENT_CUES), ("death", DEATH_CUES), ("later", LATER_EVENT_CUES),
-                    ("later", LATER_EVENT_BEFORE))
-                   for match in pattern.finditer(text)])
+                    ("later", LATER_EVENT_BEFORE)) if doc.can_match(pattern, sentence)
+                   for match in pattern.finditer(sentence.text)])
     return [end for end, _, _ in cues], [kind for _, _, kind in cues]
 
 
@@ -328,7 +335,7 @@ def _governing_cue(ends: list[int], kinds: list[str], at: int) -> tuple[str | No
     return kinds[index], ends[index]
 
 
-def _placed(sentence: Sentence, phrases: list[DatePhrase]) -> list[tuple[str, DatePhrase, bool]]:
+def _placed(doc: Document, sentence: Sentence, phrases: list[DatePhrase]) -> list[tuple[str, DatePhrase, bool]]:
     """(tier, phrase, is a death day) for each phrase of a sentence that may be the incident's day.
 
     The sentence's cue words give the tier; a later event named closely before a phrase
@@ -336,10 +343,10 @@ def _placed(sentence: Sentence, phrases: list[DatePhrase]) -> list[tuple[str, Da
     what the hearing heard ("the tribunal heard that ... on 8 October 2019").
     """
     text = sentence.text
-    about_incident = bool(INCIDENT_CUES.search(text))
-    later = bool(LATER_EVENT_CUES.search(text))
-    ends, kinds = _cues(text)
-    heard = [match.end() for match in HEARD_THAT.finditer(text)]
+    about_incident = doc.can_match(INCIDENT_CUES, sentence) and bool(INCIDENT_CUES.search(text))
+    later = doc.can_match(LATER_EVENT_CUES, sentence) and bool(LATER_EVENT_CUES.search(text))
+    ends, kinds = _cues(doc, sentence)
+    heard = [match.end() for match in HEARD_THAT.finditer(text)] if doc.can_match(HEARD_THAT, sentence) else []
     placed = []
     for phrase in phrases:
         at = phrase.start - sentence.start
@@ -373,10 +380,12 @@ def incident_date(doc: Document, anchor: dt.date | None) -> tuple[Found | None, 
     """
     tiers: dict[str, list[DatePhrase]] = {"in_incident_sentence": [], "in_hearing_sentence": [], "elsewhere": []}
     deaths: set[DatePhrase] = set()
-    month_years = years_by_month(" ".join(sentence.text for sentence in doc.sentences))
+    # A month-and-year holds a month's name, which has no space: so one holds it whole in a sentence.
+    month_years = years_by_month(" ".join(sentence.text for sentence in doc.sentences)) \
+        if doc.sentences_for(MONTH_YEAR) else {}
     for sentence in doc.sentences:
-        phrases = [phrase for phrase in date_phrases(sentence, anchor, month_years) if phrase.value is not None]
-        for tier, phrase, death in _placed(sentence, phrases) if phrases else ():
+        phrases = [phrase for phrase in date_phrases(sentence, anchor, month_years, doc) if phrase.value is not None]
+        for tier, phrase, death in _placed(doc, sentence, phrases) if phrases else ():
             tiers[tier].append(phrase)
             if death:
                 deaths.add(phrase)

@@ -19,6 +19,7 @@ import ahocorasick
 
 from etl.extract import cues
 from etl.extract.text import Sentence
+from etl.extract.triggers import SentenceTriggers, find_triggers, trigger_text
 from schema import vocab
 
 # Kinds of vocabulary mention. Names are matched case-sensitively as news writes them;
@@ -52,6 +53,10 @@ class Document:
     force_mentions: tuple[tuple[tuple[str, re.Match], ...], ...] = field(repr=False)
     # Whether each sentence reports police using force on someone, of whatever kind.
     force_sentence: tuple[bool, ...] = field(repr=False)
+    # Whether each sentence holds a force stem (`cues.has_force_words`): none, no force pattern can match.
+    force_words: tuple[bool, ...] = field(repr=False)
+    # The trigger words of the gated patterns in each sentence (`etl.extract.triggers`).
+    triggers: SentenceTriggers = field(repr=False, compare=False)
 
     def of(self, kind: str, sentence: int | None = None) -> list[Mention]:
         """The mentions of one kind, in text order; within one sentence when given."""
@@ -65,6 +70,15 @@ class Document:
                 return sentence
         return None
 
+    def can_match(self, pattern: re.Pattern, sentence: Sentence) -> bool:
+        """False when the pattern cannot match in the sentence: none of its trigger words is there."""
+        return self.triggers.can_match(pattern, sentence)
+
+    def sentences_for(self, pattern: re.Pattern) -> list[Sentence]:
+        """The sentences the pattern can match in, in order (all of them for a pattern with no trigger words)."""
+        can_match = self.triggers.can_match
+        return [sentence for sentence in self.sentences if can_match(pattern, sentence)]
+
     @property
     def body(self) -> str:
         return self.text[self.body_start:]
@@ -73,11 +87,16 @@ class Document:
 def read_document(text: str, published: dt.date | None = None, body_start: int = 0) -> Document:
     """The document of an article: sentences, vocabulary mentions and force sentences."""
     sentences = tuple(split_sentences(text, body_start))
-    mentions = tuple(find_mentions(text, sentences))
-    force_mentions = tuple(cues.force_mentions(sentence) for sentence in sentences)
-    force_sentence = tuple(bool(found) or cues.reports_unnamed_force(sentence)
+    lowered = _lowered(text)
+    mentions = tuple(find_mentions(text, sentences, lowered))
+    triggers = find_triggers(trigger_text(lowered), sentences)
+    force_words = tuple(cues.has_force_words(sentence.text) for sentence in sentences)
+    force_mentions = tuple(cues.all_force_mentions(sentence, triggers) if words else ()
+                           for sentence, words in zip(sentences, force_words))
+    force_sentence = tuple(bool(found) or cues.reports_unnamed_force(sentence, triggers)
                            for sentence, found in zip(sentences, force_mentions))
-    return Document(text, body_start, published, sentences, mentions, force_mentions, force_sentence)
+    return Document(text, body_start, published, sentences, mentions, force_mentions, force_sentence,
+                    force_words, triggers)
 
 
 # --- sentences -------------------------------------------------------------------------
@@ -141,13 +160,14 @@ def _add(found: list[Sentence], text: str, start: int, end: int) -> None:
 
 # --- vocabulary mentions ----------------------------------------------------------------
 
-def find_mentions(text: str, sentences: tuple[Sentence, ...]) -> list[Mention]:
-    """Every vocabulary name in the sentences, leftmost-longest and whole words only."""
+def find_mentions(text: str, sentences: tuple[Sentence, ...], lowered: str | None = None) -> list[Mention]:
+    """Every vocabulary name in the sentences, leftmost-longest and whole words only (`lowered`: the
+    text in lower case, when the caller has it)."""
     if not sentences:
         return []
     begin, finish = sentences[0].start, sentences[-1].end
     candidates = []
-    for automaton, haystack in ((_names(), text), (_words(), _lowered(text))):
+    for automaton, haystack in ((_names(), text), (_words(), _lowered(text) if lowered is None else lowered)):
         for last, (length, entries) in automaton.iter(haystack, begin, finish):
             start, end = last - length + 1, last + 1
             if _whole_word(text, start, end):

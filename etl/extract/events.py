@@ -12,6 +12,7 @@ from collections import Counter
 from etl.extract.cues import FORCE_PATTERNS, POLICE, TASER_NEARBY
 from etl.extract.document import ABROAD, WEAPON, Document
 from etl.extract.text import NUMBER, Found, Sentence, negated, number_value
+from etl.extract.triggers import gated
 from schema import vocab
 from schema.codebook import FORCE_TYPES
 
@@ -29,8 +30,8 @@ def force_type(doc: Document) -> Found | None:
     strong, weak = [], []
     for sentence, mentions in zip(doc.sentences, doc.force_mentions):
         for kind, match in mentions:
-            if negated(sentence.text, match.start(), window=25) \
-                    or ANIMAL_BEFORE.search(sentence.text, max(0, match.start() - 40), match.start()):
+            if negated(sentence.text, match.start(), window=25) or (doc.can_match(ANIMAL_BEFORE, sentence) and
+                                                                    ANIMAL_BEFORE.search(sentence.text, max(0, match.start() - 40), match.start())):
                 continue  # "no shots were fired"; "two dogs were shot dead by officers" is not force on a person
             is_strong = match.re is FORCE_PATTERNS[kind][0]
             (strong if is_strong else weak).append(Found(
@@ -41,13 +42,13 @@ def force_type(doc: Document) -> Found | None:
     candidates = strong + weak
     if candidates:
         return min(candidates, key=lambda item: (FORCE_TYPES.index(item.value), item.start))
-    return _most_mentioned_force(doc.sentences)
+    return _most_mentioned_force(doc)
 
 
-def _most_mentioned_force(sentences: tuple[Sentence, ...]) -> Found | None:
+def _most_mentioned_force(doc: Document) -> Found | None:
     mentions = [(kind, sentence.start + match.start(), sentence.start + match.end())
-                for sentence in sentences for kind, (_, weak) in FORCE_PATTERNS.items()
-                for match in weak.finditer(sentence.text)]
+                for sentence in doc.sentences for kind, (_, weak) in FORCE_PATTERNS.items()
+                if doc.can_match(weak, sentence) for match in weak.finditer(sentence.text)]
     if not mentions:
         return None
     counts = Counter(kind for kind, _, _ in mentions)
@@ -61,38 +62,40 @@ def _most_mentioned_force(sentences: tuple[Sentence, ...]) -> Found | None:
 # Death of the person force was used on. Bare "death" or "killed" are left out: news
 # of attacks speaks of the attacker's victims in those words.
 # "non-fatal" is the opposite of fatal: the hyphen must not let "fatal" match inside it.
-FATAL = re.compile(r"\b(?:shot dead|fatally (?:shot|injured|wounded)|died|dies|death of|(?<!to )deaths? (?:in|after|following)|"
+FATAL = gated(re.compile(r"\b(?:shot dead|fatally (?:shot|injured|wounded)|died|dies|death of|(?<!to )deaths? (?:in|after|following)|"
                    r"(?:pronounced|declared|confirmed|found) (?:dead|deceased)|lost (?:his|her|their) life|passed away|"
                    r"(?:was|were|been|being) killed|killed by (?:police|officers?|an? officer)|lawfully killed|unlawful killing|"
                    r"killing of (?-i:[A-Z])|(?<!non-)(?<!non )fatal (?:police )?(?:shooting|incident|collision|crash|injur(?:y|ies))|"
-                   r"pronounced life extinct)\b", re.I)
-NON_FATAL = re.compile(r"\b(?:non-fatal|survived|taken to (?:a )?hospital|remains? in hospital|(?:was|is|has been) in hospital|"
+                   r"pronounced life extinct)\b", re.I))
+NON_FATAL = gated(re.compile(r"\b(?:non-fatal|survived|taken to (?:a )?hospital|remains? in hospital|(?:was|is|has been) in hospital|"
                        r"hospitali[sz]ed|(?:in a )?(?:stable|serious but stable) condition|life[- ]changing injur(?:y|ies)|"
                        r"injur(?:y|ies) (?:are|is|were|was) (?:not )?(?:believed to be |thought to be )?(?:not )?(?:life[- ]threatening|life[- ]changing|serious)|"
                        r"(?:was|were|has been|has since been|had been) (?:later )?(?:arrested|charged|released|discharged from hospital|jailed|sentenced|convicted|remanded)|"
                        r"appeared (?:in|at) (?:court|\w+ (?:Magistrates|Crown) Court)|pleaded (?:not )?guilty|admitted|"
                        r"recovering|(?:was|were) treated (?:in hospital |at the scene )?for|apprehended|"
                        r"(?:awarded|paid|received) (?:[\w£,]+ ){0,3}(?:compensation|damages)|out[- ]of[- ]court settlement|"
-                       r"(?:was|were) (?:slightly |seriously |badly |also )?injured|suffered (?:minor |serious |non-life-threatening )?injuries)\b", re.I)
+                       r"(?:was|were) (?:slightly |seriously |badly |also )?injured|suffered (?:minor |serious |non-life-threatening )?injuries)\b", re.I))
 # An animal just before the words of death is what died.
-ANIMAL_BEFORE = re.compile(r"\b(?:" + "|".join(vocab.animal_words()) + r")\W+(?:\w+\W+){0,3}$", re.I)
+ANIMAL_BEFORE = gated(re.compile(r"\b(?:" + "|".join(vocab.animal_words()) + r")\W+(?:\w+\W+){0,3}$", re.I))
 # Deaths that are not the subject's: "a fatal police shooting is rare", "deaths in custody".
-GENERIC_DEATH = re.compile(r"\b(?:is rare|are rare|deaths in (?:police )?custody (?:figures|statistics))\b", re.I)
+GENERIC_DEATH = gated(re.compile(r"\b(?:is rare|are rare|deaths in (?:police )?custody (?:figures|statistics))\b", re.I))
 
 
 def outcome(doc: Document) -> Found | None:
     """fatal when the article says the person died; non_fatal when it says or implies they survived."""
     fatal, non_fatal = None, None
+    abroad_in = {mention.sentence for mention in doc.of(ABROAD)}
     for sentence in doc.sentences:
-        if GENERIC_DEATH.search(sentence.text):
+        if doc.can_match(GENERIC_DEATH, sentence) and GENERIC_DEATH.search(sentence.text):
             continue
-        abroad = bool(doc.of(ABROAD, sentence.index))  # "weeks after the death of a man in the US"
-        for match in FATAL.finditer(sentence.text):
-            if abroad or ANIMAL_BEFORE.search(sentence.text, max(0, match.start() - 40), match.start()):
+        abroad = sentence.index in abroad_in  # "weeks after the death of a man in the US"
+        for match in FATAL.finditer(sentence.text) if doc.can_match(FATAL, sentence) else ():
+            if abroad or (doc.can_match(ANIMAL_BEFORE, sentence)
+                          and ANIMAL_BEFORE.search(sentence.text, max(0, match.start() - 40), match.start())):
                 continue  # another death: someone abroad, or an animal ("two dogs were shot dead")
             if not negated(sentence.text, match.start(), window=15) and fatal is None:
                 fatal = Found("outcome", "fatal", sentence.start + match.start(), sentence.start + match.end(), "outcome:died")
-        match = NON_FATAL.search(sentence.text)
+        match = NON_FATAL.search(sentence.text) if doc.can_match(NON_FATAL, sentence) else None
         if match and non_fatal is None:
             non_fatal = Found("outcome", "non_fatal", sentence.start + match.start(), sentence.start + match.end(), "outcome:survived")
     return fatal or non_fatal
@@ -100,14 +103,14 @@ def outcome(doc: Document) -> Found | None:
 
 # --- terrorism ------------------------------------------------------------------------
 
-TERROR = re.compile(r"\b(?:counter[- ]terror(?:ism)?|terror(?:ism|ist)?(?:[- ]related)?)\b", re.I)
-TERROR_DECLARED = re.compile(
+TERROR = gated(re.compile(r"\b(?:counter[- ]terror(?:ism)?|terror(?:ism|ist)?(?:[- ]related)?)\b", re.I))
+TERROR_DECLARED = gated(re.compile(
     r"\b(?:treated as (?:an? )?terror|declared (?:a |an )?(?:major |)terror|terror(?:ist)? (?:attack|incident|plot)|"
     r"counter[- ]terror(?:ism)? (?:police|policing|officers|command|detectives) (?:is|are|were|was|have|has)? ?(?:leading|led|taken over|investigating)|"
     r"Counter Terrorism Policing|"
     # The person called a terrorist for this act ("the terrorist", "terrorist Khalid Masood"),
     # but not for a past conviction ("a convicted terrorist").
-    r"(?<!convicted )(?<!former )terrorist\b(?! (?:offences?|convictions?|prisoners?|charges?))|jihadi?\b)", re.I)
+    r"(?<!convicted )(?<!former )terrorist\b(?! (?:offences?|convictions?|prisoners?|charges?))|jihadi?\b)", re.I))
 # Saying it is not terrorism: "not being treated as terrorism", "nothing to suggest it was
 # related to terrorism", "criminality rather than terrorism".
 TERROR_DENIED = re.compile(r"\b(?:not|no|nothing|never|neither|nor|rather than|instead of|ruled out|unrelated|isn't|wasn't)\b|n't\b", re.I)
@@ -119,10 +122,10 @@ def terrorism_status(doc: Document) -> Found | None:
     """not_terrorism when the article says it is not terrorism; terrorism when it is declared or treated so."""
     declared = None
     for sentence in doc.sentences:
-        for match in TERROR.finditer(sentence.text):
+        for match in TERROR.finditer(sentence.text) if doc.can_match(TERROR, sentence) else ():
             if TERROR_DENIED.search(sentence.text[max(0, match.start() - 50):match.start()]):
                 return Found("terrorism_status", "not_terrorism", sentence.start, sentence.end, "terrorism:denied")
-        match = TERROR_DECLARED.search(sentence.text)
+        match = TERROR_DECLARED.search(sentence.text) if doc.can_match(TERROR_DECLARED, sentence) else None
         if match and declared is None and not TERROR_BELIEVED.search(sentence.text[max(0, match.start() - 50):match.start()]):
             declared = Found("terrorism_status", "terrorism", sentence.start + match.start(),
                              sentence.start + match.end(), "terrorism:declared")
@@ -132,15 +135,15 @@ def terrorism_status(doc: Document) -> Found | None:
 # --- weapons --------------------------------------------------------------------------
 
 # A recovery verb, but not the finding of a person ("officers found him").
-RECOVERED = re.compile(r"\b(?:recovered|found|located|seized|discovered|retrieved|examined|established|turned out to be|"
+RECOVERED = gated(re.compile(r"\b(?:recovered|found|located|seized|discovered|retrieved|examined|established|turned out to be|"
                        r"in fact (?:been|was)|lying (?:next to|beside|near)|wearing|strapped to)\b"
-                       r"(?!\s+(?:him|her|them|the (?:man|woman|boy|girl|suspect)))", re.I)
+                       r"(?!\s+(?:him|her|them|the (?:man|woman|boy|girl|suspect)))", re.I))
 NEAR = 60  # characters between a weapon and its recovery verb
-NO_WEAPON = re.compile(
+NO_WEAPON = gated(re.compile(
     r"\b(?:no (?:[\w-]+ ){0,3}?(?:weapons?|firearms?|guns?|knife|knives) (?:was|were|has been|have been|had been) (?:found|recovered|located|discovered)|"
     r"(?:weapons?|firearms?|guns?|knife|knives) (?:was|were) not (?:found|recovered|located)|"
     r"(?:did|could) not (?:find|recover|locate) (?:a |any )?(?:weapons?|guns?|firearms?|knife|knives)|"
-    r"unarmed(?!\s+(?:police|officers?|response))|no weapon|(?:was |were )?not (?:a |an |armed with (?:a |an )?)?weapon)\b", re.I)
+    r"unarmed(?!\s+(?:police|officers?|response))|no weapon|(?:was |were )?not (?:a |an |armed with (?:a |an )?)?weapon)\b", re.I))
 # "firearms officers", "a firearms deployment": the word names police, not a weapon.
 COMPOUND = re.compile(r"\s+(?:officers?|deployment|units?|teams?|command|operations?|licen[cs]e|offences?|incident|"
                       r"commanders?|trained|response|support|specialists?)\b", re.I)
@@ -155,7 +158,7 @@ def weapon_recovered(doc: Document) -> list[Found]:
     found: dict[str, Found] = {}
     none = None
     for sentence in doc.sentences:
-        no_weapon = NO_WEAPON.search(sentence.text)
+        no_weapon = NO_WEAPON.search(sentence.text) if doc.can_match(NO_WEAPON, sentence) else None
         if no_weapon and none is None:
             none = Found("weapon_recovered", "none", sentence.start + no_weapon.start(), sentence.start + no_weapon.end(),
                          "weapon:none_found")
@@ -169,7 +172,7 @@ def weapon_recovered(doc: Document) -> list[Found]:
 
 def _recovered_in(doc: Document, sentence: Sentence, no_weapon: re.Match | None) -> list:
     text = sentence.text
-    verbs = [match.start() for match in RECOVERED.finditer(text)]
+    verbs = [match.start() for match in RECOVERED.finditer(text)] if doc.can_match(RECOVERED, sentence) else []
     if not verbs:
         return []
     hits = []
@@ -189,13 +192,13 @@ def _recovered_in(doc: Document, sentence: Sentence, no_weapon: re.Match | None)
 # --- shots ----------------------------------------------------------------------------
 
 _AT_POLICE = r"(?!\s+(?:at|towards|on) (?:the )?(?:police|officers?))"
-SHOT_COUNT = re.compile(
+SHOT_COUNT = gated(re.compile(
     rf"\b(?:(?:fired|discharged) (?P<n1>{NUMBER}|a single|several) (?:shots?|rounds?|bullets?|times){_AT_POLICE}|"
     rf"(?P<n2>{NUMBER}|a single|a) (?:shots?|rounds?) (?:was|were|had been|have been) (?:fired|discharged){_AT_POLICE}|"
     # "was shot three times" counts wounds, not shots: only "shot at" counts.
     rf"(?:fired|opened fire|shot at) (?P<n3>once|twice|(?:{NUMBER}) times)|"
     rf"(?P<one>fired the (?:fatal |single )?shot|(?:by|with) a single (?:shot|bullet|round))|"
-    rf"(?P<zero>no shots? (?:was|were|had been) fired{_AT_POLICE}|(?:did not|didn't|never) (?:fire|discharge)|without firing))\b", re.I)
+    rf"(?P<zero>no shots? (?:was|were|had been) fired{_AT_POLICE}|(?:did not|didn't|never) (?:fire|discharge)|without firing))\b", re.I))
 
 
 def shots_fired(doc: Document) -> Found | None:
@@ -204,8 +207,8 @@ def shots_fired(doc: Document) -> Found | None:
     An active count ("fired two shots") needs police in the sentence, so the subject's
     own shots are not counted; Taser discharges and wounds are not shots.
     """
-    for sentence in doc.sentences:
-        police = bool(POLICE.search(sentence.text))
+    for sentence in doc.sentences_for(SHOT_COUNT):
+        police = doc.can_match(POLICE, sentence) and bool(POLICE.search(sentence.text))
         for match in SHOT_COUNT.finditer(sentence.text):
             passive = match.group(0).lower().startswith(("shot at", "by a single", "with a single"))
             if not (police or passive) or TASER_NEARBY.search(sentence.text[max(0, match.start() - 40):match.start()]):
@@ -242,20 +245,20 @@ TIME = re.compile(
     r"(?P<h24>[01]?\d|2[0-3])[:.](?P<m24>[0-5]\d)\s*(?:hrs|hours|GMT|BST|UTC)?|"
     r"(?P<h24b>[01]\d|2[0-3])(?P<m24b>[0-5]\d)\s*(?:hrs|hours|h|GMT|BST|UTC)\b|"
     r"(?P<word>midnight|midday|noon))(?![\d:])(?!\s*(?:shots?|rounds?|times|bullets?|mm|cm|metres|meters|miles|mph|per\s?cent|%))", re.I)
-CONFRONTATION = re.compile(r"\b(?:stop(?:ped)?|contain(?:ed)?|confront(?:ed)?|approach(?:ed)?|challenged|cornered|intercept(?:ed)?|"
+CONFRONTATION = gated(re.compile(r"\b(?:stop(?:ped)?|contain(?:ed)?|confront(?:ed)?|approach(?:ed)?|challenged|cornered|intercept(?:ed)?|"
                            r"engaged with|blocked|boxed in|pursuit|chase|forced entry|raided|"
                            # Officers finding the person: "armed officers ... found a man crouching in a lay-by".
                            r"(?:found|located|traced|spotted) (?:a|the) (?:[\w-]+ )?(?:man|woman|boy|girl|male|female|suspect|person|driver)|"
-                           r"(?:entered|attended|went to|arrived at) (?:the|his|her|their|a|an) (?:property|address|flat|house|home))\b", re.I)
+                           r"(?:entered|attended|went to|arrived at) (?:the|his|her|their|a|an) (?:property|address|flat|house|home))\b", re.I))
 # An incident sentence: the time of "an incident at an address at around 9pm" when nothing closer is given.
-INCIDENT_AT = re.compile(r"\b(?:incident|shooting|collision|confrontation|attack(?:ed|s)?|stabbing|assault(?:ed)?|"
+INCIDENT_AT = gated(re.compile(r"\b(?:incident|shooting|collision|confrontation|attack(?:ed|s)?|stabbing|assault(?:ed)?|"
                          # harm with no one named as its cause: "the man was injured at about 8pm", "was hit at 00:50"
-                         r"(?:was|were|been|being) (?:\w+ly )?(?:hit|struck|injured|wounded|knocked down|run over))\b", re.I)
+                         r"(?:was|were|been|being) (?:\w+ly )?(?:hit|struck|injured|wounded|knocked down|run over))\b", re.I))
 # A police vehicle striking someone, in words the force cues leave to context: "when he hit ...".
-POLICE_VEHICLE_HIT = re.compile(r"\b(?:police|patrol|marked) (?:car|van|vehicle|motorcycle|motorbike)\b.{0,160}?\b(?:hit|struck|collided|ran over|knocked down)\b|"
-                                r"\b(?:hit|struck|collided with|ran over|knocked down)\b.{0,80}?\b(?:police|patrol|marked) (?:car|van|vehicle)\b", re.I)
+POLICE_VEHICLE_HIT = gated(re.compile(r"\b(?:police|patrol|marked) (?:car|van|vehicle|motorcycle|motorbike)\b.{0,160}?\b(?:hit|struck|collided|ran over|knocked down)\b|"
+                                r"\b(?:hit|struck|collided with|ran over|knocked down)\b.{0,80}?\b(?:police|patrol|marked) (?:car|van|vehicle)\b", re.I))
 # Officers said to be unarmed are not the armed officers whose arrival or confrontation gives the time.
-UNARMED_OFFICERS = re.compile(r"\bunarmed (?:police )?officers\b", re.I)
+UNARMED_OFFICERS = gated(re.compile(r"\bunarmed (?:police )?officers\b", re.I))
 # A time right after these words is when something else happened: a call, a death, a statement.
 OTHER_TIME = re.compile(r"(?:called|call|reports?|reported|alerted|died|dead|death|pronounced|tweet\w*|statement|said|"
                         r"sighting|seen|deployed|dispatched|arrived|updated?|published)\W+(?:\w+\W+){0,4}$", re.I)
@@ -277,11 +280,13 @@ def incident_time(doc: Document) -> Found | None:
     tiers: dict[int, list[Found]] = {1: [], 2: [], 3: []}
     for sentence in doc.sentences:
         text = sentence.text
-        if not doc.force_sentence[sentence.index] and UNARMED_OFFICERS.search(text):
+        if not doc.force_sentence[sentence.index] and doc.can_match(UNARMED_OFFICERS, sentence) \
+                and UNARMED_OFFICERS.search(text):
             continue
         tier = (1 if doc.force_sentence[sentence.index] else
-                2 if CONFRONTATION.search(text) or POLICE_VEHICLE_HIT.search(text) or _passive_force(sentence)
-                else 3 if INCIDENT_AT.search(text) else None)
+                2 if _search(doc, CONFRONTATION, sentence) or _search(doc, POLICE_VEHICLE_HIT, sentence)
+                or _passive_force(doc, sentence)
+                else 3 if _search(doc, INCIDENT_AT, sentence) else None)
         if tier is None:
             continue
         for match in TIME.finditer(sentence.text):
@@ -322,9 +327,14 @@ def _of_other_event(text: str, match: re.Match) -> bool:
     return bool(first and first[1])
 
 
-def _passive_force(sentence: Sentence) -> bool:
+def _passive_force(doc: Document, sentence: Sentence) -> bool:
     """A force word with no police named ("the 45-year-old was shot at 11.40pm"), in an article about police force."""
-    return any(weak.search(sentence.text) for _, weak in FORCE_PATTERNS.values())
+    return any(_search(doc, weak, sentence) for _, weak in FORCE_PATTERNS.values())
+
+
+def _search(doc: Document, pattern: re.Pattern, sentence: Sentence) -> re.Match | None:
+    """pattern.search in the sentence, not run where its trigger words are missing."""
+    return pattern.search(sentence.text) if doc.can_match(pattern, sentence) else None
 
 
 def _clock(match: re.Match) -> str | None:
@@ -403,8 +413,8 @@ VICTIM_BEFORE = re.compile(r"\b(?:murder|killing|stabbing|manslaughter|rape|assa
 
 
 # The person's own nouns and titles, not relatives': "his mother said" tells us about him.
-MALE = re.compile(r"\b(?:man|boy|Mr|male|gentleman|father-of-\w+)\b")
-FEMALE = re.compile(r"\b(?:woman|girl|Mrs|Ms|Miss|female|mother-of-\w+)\b")
+MALE = gated(re.compile(r"\b(?:man|boy|Mr|male|gentleman|father-of-\w+)\b"))
+FEMALE = gated(re.compile(r"\b(?:woman|girl|Mrs|Ms|Miss|female|mother-of-\w+)\b"))
 MALE_PRONOUN = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
 FEMALE_PRONOUN = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
 
@@ -426,6 +436,8 @@ def subject_gender(doc: Document) -> Found | None:
         for gender, noun, pronoun in (("male", MALE, MALE_PRONOUN), ("female", FEMALE, FEMALE_PRONOUN)):
             for kind, pattern in (("noun", noun), ("pronoun", pronoun)):
                 where = f"force_sentence_{kind}" if in_force else kind
+                if kind == "noun" and not doc.can_match(pattern, sentence):
+                    continue  # (pronouns are in nearly every sentence: no trigger words to look for)
                 for match in pattern.finditer(sentence.text):
                     if _OFFICER_NEAR.match(sentence.text[match.end():match.end() + 30].lstrip()):
                         continue

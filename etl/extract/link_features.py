@@ -22,17 +22,18 @@ from dataclasses import dataclass
 
 from etl.extract.document import FORCE, PLACE, Document
 from etl.extract.places import street_suffix_pattern
+from etl.extract.triggers import gated
 from schema import vocab
 from schema.codebook import LINK_FEATURE_KINDS
 
 # The kinds of clue, the closed set of the codebook (the `kind` column of the link_features table).
 PERSON, SURNAME, PROMINENT_SURNAME, WORD, STREET_NAME, PLACE_NAME, MONTH, YEAR, AUTHORITY, AS_OF = LINK_FEATURE_KINDS
 
-STREET = re.compile(rf"\b((?:[A-Z][a-z'’]+\s){{1,3}}{street_suffix_pattern()})\b")
+STREET = gated(re.compile(rf"\b((?:[A-Z][a-z'’]+\s){{1,3}}{street_suffix_pattern()})\b"))
 _NAME_WORD = r"(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 _PARTICLE = r"(?:de|da|van|von|der|den|di|del|la|le|al|bin|ibn)"
 PERSON_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{1,3}}\b")
-HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss)\.?\s+((?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)")
+HONORIFIC = gated(re.compile(r"\b(?:Mr|Mrs|Ms|Miss)\.?\s+((?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"))
 # People named after a rank or office speak for an institution and recur across
 # unrelated incidents (a force's spokesperson, a watchdog director): not evidence.
 OFFICIAL_BEFORE = re.compile(
@@ -64,15 +65,15 @@ CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
 # A capitalised word after a lowercase word or a comma is a name of something, not a sentence start.
 INNER_CAPITALISED = re.compile(r"(?<=[a-z,] )[A-Z][a-z]{3,}\b")
 _YEAR = r"(19[5-9]\d|20[0-4]\d)"
-YEAR_MENTION = re.compile(rf"\b{_YEAR}\b")
+YEAR_MENTION = gated(re.compile(rf"\b{_YEAR}\b"))
 # Who wrote it: a watchdog's statement or findings outranks an inquest or trial report,
 # which outranks a first news report (shared/FIELDS.md, incident-level values).
-WATCHDOG_AUTHOR = re.compile(
+WATCHDOG_AUTHOR = gated(re.compile(
     r"\b(?:IOPC|IPCC|PIRC|Police Ombudsman|Independent Office for Police Conduct|Independent Police Complaints Commission|"
     r"Police Investigations and Review Commissioner)\b[^.]{0,80}\b(?:has found|found that|concluded|has concluded|"
-    r"investigation (?:has )?found|report (?:has )?found|recommend|published|findings)")
-HEARING = re.compile(r"\b(?:inquest|jury|coroner|trial|court heard|was told|verdict|sentenced|convicted|acquitted)\b",
-                     re.IGNORECASE)
+    r"investigation (?:has )?found|report (?:has )?found|recommend|published|findings)"))
+HEARING = gated(re.compile(r"\b(?:inquest|jury|coroner|trial|court heard|was told|verdict|sentenced|convicted|acquitted)\b",
+                     re.IGNORECASE))
 AUTHORITY_WITHIN = 1500  # who is speaking shows in the opening of the article
 WATCHDOG_FINDINGS, HEARING_REPORT = 2, 1
 
@@ -103,8 +104,9 @@ def link_features(doc: Document) -> list[LinkFeature]:
     people, surnames = person_names(doc)
     found += people + surnames + prominent_surnames(doc, surnames)
     found += proper_words(doc) + streets_in(doc) + places_in(doc)
-    found += dates_mentioned(doc)
-    found += [item for item in (authority_of(doc), latest_day(doc)) if item is not None]
+    dates = dates_mentioned(doc)
+    found += dates
+    found += [item for item in (authority_of(doc), latest_day(doc, dates)) if item is not None]
     return _first_of_each(found)
 
 
@@ -118,8 +120,9 @@ def _first_of_each(found: list[LinkFeature]) -> list[LinkFeature]:
 
 
 def _matches(doc: Document, pattern: re.Pattern, limit: int | None = None):
-    """(match, offset of its sentence) for each match of pattern in the sentences (up to text offset limit)."""
-    for sentence in doc.sentences:
+    """(match, offset of its sentence) for each match of pattern in the sentences (up to text offset limit);
+    a gated pattern is run only in the sentences that hold its trigger words."""
+    for sentence in doc.sentences_for(pattern):
         if limit is not None and sentence.start >= limit:
             return
         text = sentence.text if limit is None else sentence.text[:limit - sentence.start]
@@ -240,8 +243,8 @@ def _district_names() -> frozenset[str]:
 @functools.cache
 def _month_patterns() -> tuple[re.Pattern, re.Pattern]:
     names = "|".join(re.escape(name) for name in sorted(vocab.months(), key=len, reverse=True))
-    month_year = re.compile(rf"\b({names})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?)?\s+{_YEAR}\b")
-    day_month_year = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({names}),?\s+{_YEAR}\b")
+    month_year = gated(re.compile(rf"\b({names})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?)?\s+{_YEAR}\b"))
+    day_month_year = gated(re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({names}),?\s+{_YEAR}\b"))
     return month_year, day_month_year
 
 
@@ -266,8 +269,9 @@ def _dateline_year(doc: Document) -> list[LinkFeature]:
     return [LinkFeature(YEAR, year, at, at + len(year))] if at >= 0 and YEAR_MENTION.fullmatch(year) else []
 
 
-def latest_day(doc: Document) -> LinkFeature | None:
-    """The latest full date the article mentions, else the first day of the latest year it mentions (as_of)."""
+def latest_day(doc: Document, mentioned: list[LinkFeature] | None = None) -> LinkFeature | None:
+    """The latest full date the article mentions, else the first day of the latest year it mentions (as_of);
+    `mentioned`: `dates_mentioned(doc)`, when the caller has it."""
     _, day_month_year = _month_patterns()
     months = vocab.months()
     latest: tuple[dt.date, LinkFeature] | None = None
@@ -279,7 +283,8 @@ def latest_day(doc: Document) -> LinkFeature | None:
         if latest is None or day > latest[0]:
             latest = (day, _at(AS_OF, day.isoformat(), match, offset))
     year: tuple[int, LinkFeature] | None = None
-    for mention in (item for item in dates_mentioned(doc) if item.kind == YEAR):
+    mentioned = dates_mentioned(doc) if mentioned is None else mentioned
+    for mention in (item for item in mentioned if item.kind == YEAR):
         if year is None or int(mention.value) > year[0]:
             year = (int(mention.value), LinkFeature(AS_OF, f"{mention.value}-01-01", mention.start, mention.end))
     if year and (latest is None or year[0] > latest[0].year):

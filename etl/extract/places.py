@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from etl.extract.document import ABROAD, FORCE, PLACE, WATCHDOG, Document, Mention
 from etl.extract.text import Found
+from etl.extract.triggers import gated
 from schema import vocab
 
 
@@ -295,8 +296,8 @@ def _forces_acting_together(doc: Document, mentions: list[Mention]) -> Found | N
 
 
 _NAME = r"(?:[A-Z][\w'’-]+ ){0,3}"
-JUNCTION = re.compile(rf"\bjunction (?:of|between) ({_NAME}{STREET_SUFFIX}) (?:and|with) ({_NAME}(?:{STREET_SUFFIX})?)\b")
-STREET = re.compile(rf"\b(?:in|on|at|near|off|outside) ((?:[A-Z][\w'’-]+ ){{1,3}}{STREET_SUFFIX})\b")
+JUNCTION = gated(re.compile(rf"\bjunction (?:of|between) ({_NAME}{STREET_SUFFIX}) (?:and|with) ({_NAME}(?:{STREET_SUFFIX})?)\b"))
+STREET = gated(re.compile(rf"\b(?:in|on|at|near|off|outside) ((?:[A-Z][\w'’-]+ ){{1,3}}{STREET_SUFFIX})\b"))
 
 
 def location(doc: Document, borough_found: Found | None) -> Found | None:
@@ -305,7 +306,7 @@ def location(doc: Document, borough_found: Found | None) -> Found | None:
     ordered = sorted(doc.sentences, key=lambda sentence: not doc.force_sentence[sentence.index])
     for pattern, rule in ((JUNCTION, "location:junction"), (STREET, "location:street")):
         for sentence in ordered:
-            match = pattern.search(sentence.text)
+            match = pattern.search(sentence.text) if doc.can_match(pattern, sentence) else None
             if match:
                 start = sentence.start + (match.start() if pattern is JUNCTION else match.start(1))
                 end = sentence.start + match.end()
@@ -317,7 +318,7 @@ def location(doc: Document, borough_found: Found | None) -> Found | None:
 
 # The watchdog unnamed: "the police watchdog", or its own statement's words
 # ("we have begun an independent investigation", "we attended the post-incident procedure").
-UNNAMED_WATCHDOG = re.compile(r"\b(?:police )?watchdog\b|\b(?:we|our)\b[^.]{0,60}\b(?:independent investigation|post[- ]incident procedures?)\b", re.I)
+UNNAMED_WATCHDOG = gated(re.compile(r"\b(?:police )?watchdog\b|\b(?:we|our)\b[^.]{0,60}\b(?:independent investigation|post[- ]incident procedures?)\b", re.I))
 
 
 _RENAMED = re.compile(r"\b(?:formerly|previously|now|renamed|replaced|successor to|predecessor)(?: known as| called)?(?: the)?\s*[(,:-]?\s*$", re.I)
@@ -338,7 +339,7 @@ def referral_body(doc: Document, country: str | None, on: dt.date | None) -> Fou
         return Found("referral_body", chosen.value, chosen.start, chosen.end, "referral:named")
     if country is None:
         return None
-    for sentence in doc.sentences:
+    for sentence in doc.sentences_for(UNNAMED_WATCHDOG):
         match = UNNAMED_WATCHDOG.search(sentence.text)
         if match:
             body = vocab.referral_body_for(country, on)

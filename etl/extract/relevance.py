@@ -16,31 +16,32 @@ import math
 import re
 from dataclasses import dataclass
 
-from etl.extract.cues import FORCE_PATTERNS, has_force_words, KILLED_BY_POLICE, OFFICER_TRIED, OFFICER_VICTIM, POLICE
+from etl.extract.cues import FORCE_PATTERNS, KILLED_BY_POLICE, OFFICER_TRIED, OFFICER_VICTIM, POLICE
 from etl.extract.document import ABROAD, FORCE, PLACE, WATCHDOG, Document
 from etl.extract.text import Found, negated
+from etl.extract.triggers import gated
 from schema import vocab
 from schema.vocab import VOCAB_DIR
 
 MODEL_PATH = VOCAB_DIR / "relevance_model.json"
 
-STATISTICS = re.compile(r"\b(?:statistics|figures (?:show|published|released)|per cent|percentage|annual(?:ly)?|"
-                        r"in the year to|year ending|rose by|fell by|number of times|were used \d|discharged \d+ times)\b", re.I)
-POLICY = re.compile(r"\b(?:amnesty|surrender (?:bins?|scheme)|consultation|roll[- ]out|rolled out|to be issued|will be (?:armed|issued|given)|"
+STATISTICS = gated(re.compile(r"\b(?:statistics|figures (?:show|published|released)|per cent|percentage|annual(?:ly)?|"
+                        r"in the year to|year ending|rose by|fell by|number of times|were used \d|discharged \d+ times)\b", re.I))
+POLICY = gated(re.compile(r"\b(?:amnesty|surrender (?:bins?|scheme)|consultation|roll[- ]out|rolled out|to be issued|will be (?:armed|issued|given)|"
                     r"training|guidance|funding|pilot scheme|trial of|should (?:be|routinely) (?:armed|carry)|routinely armed|"
-                    r"poll|survey|debate|campaigners? (?:call|want)|calls? for|reviews? (?:of|into)|thematic)\b", re.I)
+                    r"poll|survey|debate|campaigners? (?:call|want)|calls? for|reviews? (?:of|into)|thematic)\b", re.I))
 _ANIMALS = "(?:" + "|".join(sorted(vocab.animal_words(), key=len, reverse=True)) + ")"
-ANIMAL = re.compile(rf"(?<!police )\b{_ANIMALS}\b", re.I)
-ANIMAL_TARGET = re.compile(rf"\b(?:shot|shoot|destroyed|put down|tasered|killed) (?:a|the|an|two|three) (?:[\w-]+ )?{_ANIMALS}\b", re.I)
+ANIMAL = gated(re.compile(rf"(?<!police )\b{_ANIMALS}\b", re.I))
+ANIMAL_TARGET = gated(re.compile(rf"\b(?:shot|shoot|destroyed|put down|tasered|killed) (?:a|the|an|two|three) (?:[\w-]+ )?{_ANIMALS}\b", re.I))
 # A shooting by someone else: the gunman, a drive-by, a murder appeal.
-CIVILIAN = re.compile(r"\b(?:gunm[ae]n|shooter|drive-by|gang|murder (?:inquiry|investigation)|appeal(?:ing)? for (?:witnesses|information)|"
+CIVILIAN = gated(re.compile(r"\b(?:gunm[ae]n|shooter|drive-by|gang|murder (?:inquiry|investigation)|appeal(?:ing)? for (?:witnesses|information)|"
                       r"targeted (?:attack|incident|shooting)|on suspicion of (?:murder|attempted murder|firearms offences)|"
-                      r"shot by (?:a|an|his|her) (?:man|woman|gunman|partner|neighbour|friend)|armed robbers?)\b", re.I)
+                      r"shot by (?:a|an|his|her) (?:man|woman|gunman|partner|neighbour|friend)|armed robbers?)\b", re.I))
 # Someone hit by the police vehicle, not a crash of police cars alone.
-VEHICLE_STRUCK = re.compile(r"\b(?:hit|struck|knocked|run over|ran over|rammed|collided with (?:a|an|the) (?:man|woman|boy|girl|"
+VEHICLE_STRUCK = gated(re.compile(r"\b(?:hit|struck|knocked|run over|ran over|rammed|collided with (?:a|an|the) (?:man|woman|boy|girl|"
                             r"pedestrian|cyclist|motorcyclist|rider|teenager|moped|scooter|motorbike|bike)|killed|died|injured|"
-                            r"pedestrian|cyclist)\b", re.I)
-PERSON = re.compile(r"\b(?:man|woman|boy|girl|teenager|youth|motorist|pedestrian|rider|driver|suspect|Mr|Mrs|Ms|Miss)\b")
+                            r"pedestrian|cyclist)\b", re.I))
+PERSON = gated(re.compile(r"\b(?:man|woman|boy|girl|teenager|youth|motorist|pedestrian|rider|driver|suspect|Mr|Mrs|Ms|Miss)\b"))
 # A day named: a weekday, a day and month, or a relative day (names from schema/vocab).
 _FULL_NAMES = lambda names: sorted((name for name in names if len(name) > 3), key=len, reverse=True)  # noqa: E731
 DAY_NAMED = re.compile(r"\b(?:" + "|".join(_FULL_NAMES(vocab.weekdays())) + r"|yesterday|last night|overnight|this morning|"
@@ -149,18 +150,18 @@ def signals(doc: Document) -> list[Signal]:
                   and not negated(sentence.text, match.start(), window=25)]
         weak = [match for kind, match in mentions if match.re is not FORCE_PATTERNS[kind][0]
                 and not negated(sentence.text, match.start(), window=25)]
-        killed = KILLED_BY_POLICE.search(sentence.text)
+        killed = KILLED_BY_POLICE.search(sentence.text) if doc.can_match(KILLED_BY_POLICE, sentence) else None
         if strong or killed:
             match = (strong or [killed])[0]
             reported.append((sentence, match))
         elif weak:
             with_police.append((sentence, weak[0]))
-        trial = OFFICER_TRIED.search(sentence.text)
+        trial = OFFICER_TRIED.search(sentence.text) if doc.can_match(OFFICER_TRIED, sentence) else None
         if trial:
             tried.append((sentence, trial))
         if killed:
             verdict.append((sentence, killed))
-        victim = OFFICER_VICTIM.search(sentence.text)
+        victim = OFFICER_VICTIM.search(sentence.text) if doc.can_match(OFFICER_VICTIM, sentence) else None
         if victim and not strong:
             victims.append((sentence, victim))
     force_sentences = sum(doc.force_sentence)
@@ -169,24 +170,27 @@ def signals(doc: Document) -> list[Signal]:
     person = PERSON.search(text, *whole) if body else None
     any_force_word = bool(reported or with_police) or any(
         not negated(sentence.text, match.start(), window=25)
-        for sentence in body if has_force_words(sentence.text)
-        for _, weak in FORCE_PATTERNS.values() for match in weak.finditer(sentence.text))
+        for sentence in body if doc.force_words[sentence.index]
+        for _, weak in FORCE_PATTERNS.values() if doc.can_match(weak, sentence)
+        for match in weak.finditer(sentence.text))
     uk = [mention for mention in doc.mentions if mention.kind in (PLACE, FORCE, WATCHDOG)]
     abroad = doc.of(ABROAD)
-    animals = [match for sentence in body for match in ANIMAL.finditer(sentence.text)]
-    people = sum(len(PERSON.findall(sentence.text)) for sentence in body)
-    animal_target = next((match for sentence in body for match in ANIMAL_TARGET.finditer(sentence.text)), None)
-    force_beside = [(bool(ANIMAL.search(sentence.text)), bool(PERSON.search(sentence.text)))
+    animals = [match for sentence in doc.sentences_for(ANIMAL) for match in ANIMAL.finditer(sentence.text)]
+    people = sum(len(PERSON.findall(sentence.text)) for sentence in doc.sentences_for(PERSON))
+    animal_target = next((match for sentence in doc.sentences_for(ANIMAL_TARGET)
+                          for match in ANIMAL_TARGET.finditer(sentence.text)), None)
+    force_beside = [(doc.can_match(ANIMAL, sentence) and bool(ANIMAL.search(sentence.text)),
+                     doc.can_match(PERSON, sentence) and bool(PERSON.search(sentence.text)))
                     for sentence, found in zip(body, doc.force_mentions) if found]
     animal_force = sum(animal and not person for animal, person in force_beside)
     person_force = sum(person for _, person in force_beside)
     kinds = {kind for found in doc.force_mentions for kind, _ in found}
     struck = any(VEHICLE_STRUCK.search(sentence.text) for sentence, found in zip(body, doc.force_mentions)
-                 if any(kind == "vehicle" for kind, _ in found))
-    civilian = _matches(body, CIVILIAN)
+                 if any(kind == "vehicle" for kind, _ in found) and doc.can_match(VEHICLE_STRUCK, sentence))
+    civilian = _matches(doc, CIVILIAN)
     day = DAY_NAMED.search(text, *whole) if body else None
-    statistics = _matches(body, STATISTICS)
-    policy = _matches(body, POLICY)
+    statistics = _matches(doc, STATISTICS)
+    policy = _matches(doc, POLICY)
 
     def at(items) -> tuple[int, int]:
         if not items:
@@ -221,8 +225,9 @@ def signals(doc: Document) -> list[Signal]:
     ]
 
 
-def _matches(sentences, pattern: re.Pattern) -> list:
-    return [(sentence, match) for sentence in sentences for match in pattern.finditer(sentence.text)]
+def _matches(doc: Document, pattern: re.Pattern) -> list:
+    """(sentence, match) for every match of the pattern, in the sentences that hold its trigger words."""
+    return [(sentence, match) for sentence in doc.sentences_for(pattern) for match in pattern.finditer(sentence.text)]
 
 
 def logistic(score: float) -> float:

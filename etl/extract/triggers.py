@@ -1,0 +1,214 @@
+"""Trigger words: the literal words a pattern cannot match without, read from the pattern itself.
+
+Most sentences of an article give most patterns nothing to match, yet running a
+pattern over a sentence that cannot hold a match costs nearly as much as one that
+does. So the document finds, in its one pass, which sentences hold the trigger
+words of each pattern (one multi-pattern automaton over the lower-cased text, like
+the force-word prefilter of `etl.extract.cues`), and rules run a pattern only on
+those sentences (`Document.sentences_for`, `Document.can_match`).
+
+The trigger words are derived from the pattern, never written by hand, so they
+cannot drift from it when a pattern changes: every match of `\\b(?:shot|fired)
+(?:at|on)\\b` contains "shot" or "fired". A pattern that can match without any
+literal of at least MIN_TRIGGER letters (`\\d+`, `[A-Z]\\w+`, or only words like
+"the") has no triggers and runs on every sentence.
+
+The words are matched in lower case on the lower-cased text, whatever the pattern's
+case flag: a case-sensitive pattern's "Mr" is found as "mr" (more sentences than
+needed, never fewer). `trigger_text` also folds the few characters that `re`'s
+IGNORECASE matches to an ASCII letter but `str.lower` leaves alone ("ſ" matches "s").
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from dataclasses import dataclass
+
+import ahocorasick
+
+try:  # the parser `re` compiles with (Python 3.11+)
+    from re import _parser as sre_parse
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_parse  # type: ignore[no-redef]
+
+MIN_TRIGGER = 2  # letters and digits: a single one ("a", "1") is in nearly every sentence and gates nothing
+# Words so common that a pattern needing only them is as good as ungated.
+COMMON = frozenset({"of", "to", "in", "on", "at", "by", "he", "it", "is", "as", "an", "be", "or", "we", "no", "so",
+                    "up", "us", "me", "do", "if", "the", "and", "was", "were", "his", "her", "him", "for", "with",
+                    "that", "from", "has", "had", "been", "are", "not", "its", "this", "but", "who", "she", "they",
+                    "them", "their"})
+# Characters `re.IGNORECASE` matches to an ASCII letter that `str.lower` does not turn into one
+# (checked over every code point by tests/extract/test_triggers.py).
+IGNORECASE_FOLDS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+
+_LITERAL, _SUBPATTERN, _BRANCH = sre_parse.LITERAL, sre_parse.SUBPATTERN, sre_parse.BRANCH
+_REPEATS = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, getattr(sre_parse, "POSSESSIVE_REPEAT", None)} - {None}
+_ATOMIC = getattr(sre_parse, "ATOMIC_GROUP", None)
+_IN = sre_parse.IN
+_ZERO_WIDTH = {sre_parse.AT, sre_parse.ASSERT, sre_parse.ASSERT_NOT}
+
+
+def trigger_text(lowered: str) -> str:
+    """The lower-cased text as trigger words are looked for in it (same length, same offsets)."""
+    return lowered if lowered.isascii() else lowered.translate(IGNORECASE_FOLDS)
+
+
+@functools.cache
+def trigger_words(pattern: re.Pattern) -> frozenset[str] | None:
+    """Lower-case words of which every match of the pattern contains at least one; None when there are none."""
+    words = _required(sre_parse.parse(pattern.pattern, pattern.flags))
+    if words is None or min(map(_weight, words)) < MIN_TRIGGER:
+        return None
+    # A word that holds another ("tasers", "taser") adds nothing: the shorter is found wherever it is.
+    return frozenset(word for word in words if not any(other != word and other in word for other in words))
+
+
+def _weight(word: str) -> int:
+    """How well a word gates: its letters and digits, none for a very common word."""
+    return 0 if word.strip() in COMMON else sum(char.isalnum() for char in word)
+
+
+def _required(items) -> frozenset[str] | None:
+    """For a sequence of parsed items: words one of which every match contains (the best such set), or None.
+
+    Items whose text is one of a few strings (a literal, "(?:was|were)", "s?", "\\b") are
+    joined into runs ("shots? (?:was|were)" is one of "shot was", "shots were", ...); a run,
+    or any item's own required words, is a candidate, and the best candidate wins.
+    """
+    candidates, run = [], {""}
+    for op, value in items:
+        exact = _exact_item(op, value)
+        if exact is not None and len(run) * len(exact) <= MAX_EXACT:
+            run = {before + after for before in run for after in exact}
+            continue
+        candidates.append(frozenset(word.lower() for word in run))
+        run = set(exact) if exact is not None else {""}
+        if exact is None:
+            found = _required_of(op, value)
+            if found is not None:
+                candidates.append(found)
+    candidates.append(frozenset(word.lower() for word in run))
+    return max(candidates, key=_gate_score, default=None)
+
+
+MAX_EXACT = 256  # strings a run may stand for, before it is split
+
+
+def _gate_score(words: frozenset[str]) -> tuple[int, int]:
+    # The set whose weakest word is longest gates best; among those, the smaller set.
+    return min(map(_weight, words)), -len(words)
+
+
+def _exact_item(op, value) -> set[str] | None:
+    """The strings one parsed item can match (few and known), else None."""
+    if op is _LITERAL:
+        return {chr(value)} if chr(value).isascii() else None
+    if op in _ZERO_WIDTH:
+        return {""}  # consumes nothing: the text on both sides stands together
+    if op is _SUBPATTERN:
+        return _exact(value[-1])
+    if op is _BRANCH:
+        branches = [_exact(branch) for branch in value[1]]
+        if any(branch is None for branch in branches) or sum(map(len, branches)) > MAX_EXACT:
+            return None
+        return set().union(*branches)
+    if op is _IN and all(kind is _LITERAL and chr(char).isascii() for kind, char in value) and len(value) <= 4:
+        return {chr(char) for _, char in value}  # a small class of plain characters: "[- ]", "[ae]"
+    if op in _REPEATS and value[:2] == (0, 1):
+        body = _exact(value[2])
+        return None if body is None else body | {""}  # an optional part: "s?"
+    return None
+
+
+def _exact(items) -> set[str] | None:
+    """The strings a sequence of parsed items can match, when few and known."""
+    strings = {""}
+    for op, value in items:
+        exact = _exact_item(op, value)
+        if exact is None or len(strings) * len(exact) > MAX_EXACT:
+            return None
+        strings = {before + after for before in strings for after in exact}
+    return strings
+
+
+def _required_of(op, value) -> frozenset[str] | None:
+    """The required words of one parsed item that is not a literal."""
+    if op is _SUBPATTERN:
+        return _required(value[-1])
+    if op is _ATOMIC:
+        return _required(value)
+    if op is _BRANCH:
+        branches = [_required(branch) for branch in value[1]]
+        if any(branch is None for branch in branches):
+            return None
+        return frozenset().union(*branches)
+    if op in _REPEATS:
+        low, _, body = value
+        return _required(body) if low >= 1 else None
+    return None  # classes, categories, anchors, lookarounds, group references: no word required
+
+
+# --- the document's pass ----------------------------------------------------------------
+
+# The patterns rules gate, by id (a compiled pattern hashes its whole program, too slow to look
+# up per sentence): (declaration order, trigger words, the pattern). The document's one pass
+# looks for all their trigger words at once.
+_GATED: dict[int, tuple[int, frozenset[str] | None, re.Pattern]] = {}
+
+
+def gated(pattern: re.Pattern) -> re.Pattern:
+    """Declare that rules run `pattern` only where its trigger words are (returns it unchanged)."""
+    _GATED.setdefault(id(pattern), (len(_GATED), trigger_words(pattern), pattern))
+    return pattern
+
+
+@dataclass(frozen=True)
+class SentenceTriggers:
+    """Which gated patterns can match in each sentence of one article: those whose trigger words it holds."""
+
+    text: str                         # the article's trigger text (`trigger_text`)
+    gated: int                        # how many gated patterns the pass covered (the first ones declared)
+    possible: tuple[frozenset[int], ...]  # per sentence index, the declaration numbers of the patterns it may match
+
+    def can_match(self, pattern: re.Pattern, sentence) -> bool:
+        """False when the pattern cannot match in the sentence's text (nor in any part of it)."""
+        order, words, _ = _GATED.get(id(pattern)) or (self.gated, trigger_words(pattern), pattern)
+        if words is None:
+            return True
+        if order < self.gated:
+            return order in self.possible[sentence.index]
+        # Not covered by the document's pass (declared later, or not at all): look for the words.
+        part = self.text[sentence.start:sentence.end]
+        return any(word in part for word in words)
+
+
+def find_triggers(text: str, sentences) -> SentenceTriggers:
+    """For each sentence, the gated patterns whose trigger words it holds: one pass of one automaton."""
+    count = len(_GATED)
+    possible = [set() for _ in sentences]
+    automaton = _automaton(count)
+    if sentences and automaton is not None:
+        starts = [sentence.start for sentence in sentences]
+        for last, (length, patterns) in automaton.iter(text, sentences[0].start, sentences[-1].end):
+            index = bisect.bisect_right(starts, last - length + 1) - 1
+            if index >= 0 and last < sentences[index].end:  # wholly inside one sentence
+                possible[index].update(patterns)
+    return SentenceTriggers(text, count, tuple(map(frozenset, possible)))
+
+
+@functools.cache
+def _automaton(count: int) -> ahocorasick.Automaton | None:
+    """One automaton over the trigger words of the first `count` gated patterns; each word gives
+    its length and the declaration numbers of the patterns that need it."""
+    needed_by: dict[str, list[int]] = {}
+    for order, words, _ in list(_GATED.values())[:count]:
+        for word in words or ():
+            needed_by.setdefault(word, []).append(order)
+    if not needed_by:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word, orders in needed_by.items():
+        automaton.add_word(word, (len(word), tuple(orders)))
+    automaton.make_automaton()
+    return automaton
