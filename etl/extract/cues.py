@@ -143,7 +143,7 @@ def all_force_mentions(sentence: Sentence, triggers: SentenceTriggers | None = N
     """What `force_mentions` finds, without its prefilter (the prefilter's tests compare the two);
     with `triggers`, a pattern whose trigger words the sentence lacks is not run (it finds nothing)."""
     def can_match(pattern: re.Pattern) -> bool:
-        return triggers is None or triggers.can_match(pattern, sentence)
+        return triggers is None or sentence.index in triggers.may_match(pattern)
 
     found = []
     police_in_sentence = can_match(POLICE) and bool(POLICE.search(sentence.text))
@@ -168,4 +168,4 @@ def reports_unnamed_force(sentence: Sentence, triggers: SentenceTriggers | None 
     """True when the sentence reports police force without naming its kind ("used force",
     "lawfully killed", "officer cleared of murder")."""
     return any(pattern.search(sentence.text) for pattern in (UNNAMED_FORCE, KILLED_BY_POLICE, OFFICER_TRIED)
-               if triggers is None or triggers.can_match(pattern, sentence))
+               if triggers is None or sentence.index in triggers.may_match(pattern))

@@ -383,7 +383,7 @@ def incident_date(doc: Document, anchor: dt.date | None) -> tuple[Found | None, 
     # A month-and-year holds a month's name, which has no space: so one holds it whole in a sentence.
     month_years = years_by_month(" ".join(sentence.text for sentence in doc.sentences)) \
         if doc.sentences_for(MONTH_YEAR) else {}
-    for sentence in doc.sentences:
+    for sentence in _sentences_with_dates(doc):
         phrases = [phrase for phrase in date_phrases(sentence, anchor, month_years, doc) if phrase.value is not None]
         for tier, phrase, death in _placed(doc, sentence, phrases) if phrases else ():
             tiers[tier].append(phrase)
@@ -407,6 +407,16 @@ def incident_date(doc: Document, anchor: dt.date | None) -> tuple[Found | None, 
             return (date_found, Found("incident_period", period_of(best), best.start, best.end, rule, detail),
                     Found("incident_date_precision", best.precision, best.start, best.end, rule, detail))
     return None, None, None
+
+
+# Every pattern `date_phrases` reads: a sentence that holds none of their trigger words has no date phrase.
+PHRASE_PATTERNS = (DAY_MONTH_YEAR, MONTH_DAY_YEAR, NAMED_DAY, MONTH_YEAR, RELATIVE_DAY, WEEKDAY_PHRASE, YEAR_ONLY, RELATIVE_PERIOD)
+
+
+def _sentences_with_dates(doc: Document) -> list[Sentence]:
+    """The sentences some date pattern can match in, in order."""
+    indices = set().union(*(doc.may_match(pattern) for pattern in PHRASE_PATTERNS))
+    return [doc.sentences[index] for index in sorted(indices)]
 
 
 def _day_before_death(death: DatePhrase, tiers: dict[str, list[DatePhrase]],

@@ -70,14 +70,22 @@ class Document:
                 return sentence
         return None
 
+    def may_match(self, pattern: re.Pattern) -> set[int] | range:
+        """The indices of the sentences the pattern can match in: those that hold one of its trigger
+        words (`etl.extract.triggers`); all of them for a pattern with none. Rules that read several
+        patterns per sentence take these sets once, before their loop."""
+        return self.triggers.may_match(pattern)
+
     def can_match(self, pattern: re.Pattern, sentence: Sentence) -> bool:
         """False when the pattern cannot match in the sentence: none of its trigger words is there."""
-        return self.triggers.can_match(pattern, sentence)
+        return sentence.index in self.triggers.may_match(pattern)
 
     def sentences_for(self, pattern: re.Pattern) -> list[Sentence]:
         """The sentences the pattern can match in, in order (all of them for a pattern with no trigger words)."""
-        can_match = self.triggers.can_match
-        return [sentence for sentence in self.sentences if can_match(pattern, sentence)]
+        indices = self.triggers.may_match(pattern)
+        if isinstance(indices, range):
+            return list(self.sentences)
+        return [self.sentences[index] for index in sorted(indices)]
 
     @property
     def body(self) -> str:

@@ -28,10 +28,12 @@ def force_type(doc: Document) -> Found | None:
     for the force words it uses most ("the fatal shooting of ...").
     """
     strong, weak = [], []
+    animal_in = doc.may_match(ANIMAL_BEFORE)
     for sentence, mentions in zip(doc.sentences, doc.force_mentions):
         for kind, match in mentions:
-            if negated(sentence.text, match.start(), window=25) or (doc.can_match(ANIMAL_BEFORE, sentence) and
-                                                                    ANIMAL_BEFORE.search(sentence.text, max(0, match.start() - 40), match.start())):
+            if negated(sentence.text, match.start(), window=25) or (
+                    sentence.index in animal_in
+                    and ANIMAL_BEFORE.search(sentence.text, max(0, match.start() - 40), match.start())):
                 continue  # "no shots were fired"; "two dogs were shot dead by officers" is not force on a person
             is_strong = match.re is FORCE_PATTERNS[kind][0]
             (strong if is_strong else weak).append(Found(
@@ -85,17 +87,20 @@ def outcome(doc: Document) -> Found | None:
     """fatal when the article says the person died; non_fatal when it says or implies they survived."""
     fatal, non_fatal = None, None
     abroad_in = {mention.sentence for mention in doc.of(ABROAD)}
+    generic_in, fatal_in, non_fatal_in, animal_in = (doc.may_match(GENERIC_DEATH), doc.may_match(FATAL),
+                                                     doc.may_match(NON_FATAL), doc.may_match(ANIMAL_BEFORE))
     for sentence in doc.sentences:
-        if doc.can_match(GENERIC_DEATH, sentence) and GENERIC_DEATH.search(sentence.text):
+        index = sentence.index
+        if index in generic_in and GENERIC_DEATH.search(sentence.text):
             continue
-        abroad = sentence.index in abroad_in  # "weeks after the death of a man in the US"
-        for match in FATAL.finditer(sentence.text) if doc.can_match(FATAL, sentence) else ():
-            if abroad or (doc.can_match(ANIMAL_BEFORE, sentence)
+        abroad = index in abroad_in  # "weeks after the death of a man in the US"
+        for match in FATAL.finditer(sentence.text) if index in fatal_in else ():
+            if abroad or (index in animal_in
                           and ANIMAL_BEFORE.search(sentence.text, max(0, match.start() - 40), match.start())):
                 continue  # another death: someone abroad, or an animal ("two dogs were shot dead")
             if not negated(sentence.text, match.start(), window=15) and fatal is None:
                 fatal = Found("outcome", "fatal", sentence.start + match.start(), sentence.start + match.end(), "outcome:died")
-        match = NON_FATAL.search(sentence.text) if doc.can_match(NON_FATAL, sentence) else None
+        match = NON_FATAL.search(sentence.text) if index in non_fatal_in else None
         if match and non_fatal is None:
             non_fatal = Found("outcome", "non_fatal", sentence.start + match.start(), sentence.start + match.end(), "outcome:survived")
     return fatal or non_fatal
@@ -121,11 +126,12 @@ TERROR_BELIEVED = re.compile(r"\b(?:believed|thought|feared|assumed|suspected|wo
 def terrorism_status(doc: Document) -> Found | None:
     """not_terrorism when the article says it is not terrorism; terrorism when it is declared or treated so."""
     declared = None
+    terror_in, declared_in = doc.may_match(TERROR), doc.may_match(TERROR_DECLARED)
     for sentence in doc.sentences:
-        for match in TERROR.finditer(sentence.text) if doc.can_match(TERROR, sentence) else ():
+        for match in TERROR.finditer(sentence.text) if sentence.index in terror_in else ():
             if TERROR_DENIED.search(sentence.text[max(0, match.start() - 50):match.start()]):
                 return Found("terrorism_status", "not_terrorism", sentence.start, sentence.end, "terrorism:denied")
-        match = TERROR_DECLARED.search(sentence.text) if doc.can_match(TERROR_DECLARED, sentence) else None
+        match = TERROR_DECLARED.search(sentence.text) if sentence.index in declared_in else None
         if match and declared is None and not TERROR_BELIEVED.search(sentence.text[max(0, match.start() - 50):match.start()]):
             declared = Found("terrorism_status", "terrorism", sentence.start + match.start(),
                              sentence.start + match.end(), "terrorism:declared")
@@ -157,8 +163,9 @@ def weapon_recovered(doc: Document) -> list[Found]:
     """
     found: dict[str, Found] = {}
     none = None
+    no_weapon_in = doc.may_match(NO_WEAPON)
     for sentence in doc.sentences:
-        no_weapon = NO_WEAPON.search(sentence.text) if doc.can_match(NO_WEAPON, sentence) else None
+        no_weapon = NO_WEAPON.search(sentence.text) if sentence.index in no_weapon_in else None
         if no_weapon and none is None:
             none = Found("weapon_recovered", "none", sentence.start + no_weapon.start(), sentence.start + no_weapon.end(),
                          "weapon:none_found")
@@ -240,11 +247,11 @@ def _shot_count(match: re.Match) -> int | None:
 
 # Clock times as news writes them: "8.45pm", "9 pm", "21:00hrs", "0200 hours", "2210BST", "midnight".
 # Not an amount ("£12.30", "9.45mm") nor a count ("fired 2 shots"): shot counts are not times.
-TIME = re.compile(
+TIME = gated(re.compile(
     r"(?<![£$€\d.,])\b(?:(?P<h12>1[0-2]|0?[1-9])(?:[:.](?P<m12>[0-5]\d))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)|"
     r"(?P<h24>[01]?\d|2[0-3])[:.](?P<m24>[0-5]\d)\s*(?:hrs|hours|GMT|BST|UTC)?|"
     r"(?P<h24b>[01]\d|2[0-3])(?P<m24b>[0-5]\d)\s*(?:hrs|hours|h|GMT|BST|UTC)\b|"
-    r"(?P<word>midnight|midday|noon))(?![\d:])(?!\s*(?:shots?|rounds?|times|bullets?|mm|cm|metres|meters|miles|mph|per\s?cent|%))", re.I)
+    r"(?P<word>midnight|midday|noon))(?![\d:])(?!\s*(?:shots?|rounds?|times|bullets?|mm|cm|metres|meters|miles|mph|per\s?cent|%))", re.I))
 CONFRONTATION = gated(re.compile(r"\b(?:stop(?:ped)?|contain(?:ed)?|confront(?:ed)?|approach(?:ed)?|challenged|cornered|intercept(?:ed)?|"
                            r"engaged with|blocked|boxed in|pursuit|chase|forced entry|raided|"
                            # Officers finding the person: "armed officers ... found a man crouching in a lay-by".
@@ -278,10 +285,10 @@ LEADING = 120  # characters read after a time that leads its clause, to the next
 def incident_time(doc: Document) -> Found | None:
     """When force was used (HH:MM), else when officers stopped or confronted the person."""
     tiers: dict[int, list[Found]] = {1: [], 2: [], 3: []}
-    for sentence in doc.sentences:
+    unarmed_in = doc.may_match(UNARMED_OFFICERS)
+    for sentence in doc.sentences_for(TIME):  # a sentence with no clock time adds nothing
         text = sentence.text
-        if not doc.force_sentence[sentence.index] and doc.can_match(UNARMED_OFFICERS, sentence) \
-                and UNARMED_OFFICERS.search(text):
+        if not doc.force_sentence[sentence.index] and sentence.index in unarmed_in and UNARMED_OFFICERS.search(text):
             continue
         tier = (1 if doc.force_sentence[sentence.index] else
                 2 if _search(doc, CONFRONTATION, sentence) or _search(doc, POLICE_VEHICLE_HIT, sentence)
@@ -349,12 +356,12 @@ def _clock(match: re.Match) -> str | None:
 
 # --- subject --------------------------------------------------------------------------
 
-_OFFICER_NEAR = re.compile(r"\b(?:police|officers?|PCs?|constables?|sergeants?|inspectors?|policem[ae]n|policewom[ae]n|colleagues?)\b", re.I)
-AGE = re.compile(
+_OFFICER_NEAR = gated(re.compile(r"\b(?:police|officers?|PCs?|constables?|sergeants?|inspectors?|policem[ae]n|policewom[ae]n|colleagues?)\b", re.I))
+AGE = gated(re.compile(
     r"\b(?:aged (?P<a1>\d{1,2})\b|(?P<a2>\d{1,2})[- ]year[- ]old\b|(?P<a5>\d{1,2}) years? old\b|"
     r"(?:believed|thought|understood|said|known|confirmed) to (?:be|have been) (?:aged )?(?P<a3>\d{1,2})\b|"
     # "Neil McConville, 21, was …", "The former striker, 48, died …"
-    r"(?P<word>[A-Za-z][\w'’-]*),\s(?P<a4>\d{1,2}),)")
+    r"(?P<word>[A-Za-z][\w'’-]*),\s(?P<a4>\d{1,2}),)"))
 AGE_LIST = re.compile(r"(?:,|\s+and)\s+\d{1,2}\b|\s+(?:and\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*,\s+\d{1,2},")
 AGE_LIST_BEFORE = re.compile(r"\b\d{1,2},\s+(?:and\s+)?(?:[A-Z][\w'’-]+\s+)*$")
 _MONTH_WORDS = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -372,7 +379,7 @@ def subject_age(doc: Document) -> Found | None:
     within that, the age given most often (first on ties).
     """
     tiers: dict[bool, list[Found]] = {True: [], False: []}
-    for sentence in doc.sentences:
+    for sentence in doc.sentences_for(AGE):  # a sentence with no age adds nothing
         ages = list(_ages_in(sentence))
         in_force = doc.force_sentence[sentence.index]
         if in_force and len({age for age, _ in ages}) > 1:
@@ -431,15 +438,18 @@ def subject_gender(doc: Document) -> Found | None:
     so words near the force outweigh words elsewhere, and nouns outweigh pronouns.
     """
     scores, first = {"male": 0, "female": 0}, {}
+    nouns_in = {"male": doc.may_match(MALE), "female": doc.may_match(FEMALE)}
+    officers_in = doc.may_match(_OFFICER_NEAR)
     for sentence in doc.sentences:
         in_force = doc.force_sentence[sentence.index]
+        officers = sentence.index in officers_in
         for gender, noun, pronoun in (("male", MALE, MALE_PRONOUN), ("female", FEMALE, FEMALE_PRONOUN)):
             for kind, pattern in (("noun", noun), ("pronoun", pronoun)):
                 where = f"force_sentence_{kind}" if in_force else kind
-                if kind == "noun" and not doc.can_match(pattern, sentence):
+                if kind == "noun" and sentence.index not in nouns_in[gender]:
                     continue  # (pronouns are in nearly every sentence: no trigger words to look for)
                 for match in pattern.finditer(sentence.text):
-                    if _OFFICER_NEAR.match(sentence.text[match.end():match.end() + 30].lstrip()):
+                    if officers and _OFFICER_NEAR.match(sentence.text[match.end():match.end() + 30].lstrip()):
                         continue
                     scores[gender] += GENDER_WEIGHTS[where]
                     first.setdefault(gender, (sentence.start + match.start(), sentence.start + match.end(), f"gender:{where}"))

@@ -145,23 +145,25 @@ def signals(doc: Document) -> list[Signal]:
     body = doc.sentences
     whole = (body[0].start, body[-1].end) if body else (0, 0)
     reported, with_police, tried, verdict, victims = [], [], [], [], []
+    killed_in, tried_in, victim_in = (doc.may_match(KILLED_BY_POLICE), doc.may_match(OFFICER_TRIED),
+                                      doc.may_match(OFFICER_VICTIM))
     for sentence, mentions in zip(body, doc.force_mentions):
         strong = [match for kind, match in mentions if match.re is FORCE_PATTERNS[kind][0]
                   and not negated(sentence.text, match.start(), window=25)]
         weak = [match for kind, match in mentions if match.re is not FORCE_PATTERNS[kind][0]
                 and not negated(sentence.text, match.start(), window=25)]
-        killed = KILLED_BY_POLICE.search(sentence.text) if doc.can_match(KILLED_BY_POLICE, sentence) else None
+        killed = KILLED_BY_POLICE.search(sentence.text) if sentence.index in killed_in else None
         if strong or killed:
             match = (strong or [killed])[0]
             reported.append((sentence, match))
         elif weak:
             with_police.append((sentence, weak[0]))
-        trial = OFFICER_TRIED.search(sentence.text) if doc.can_match(OFFICER_TRIED, sentence) else None
+        trial = OFFICER_TRIED.search(sentence.text) if sentence.index in tried_in else None
         if trial:
             tried.append((sentence, trial))
         if killed:
             verdict.append((sentence, killed))
-        victim = OFFICER_VICTIM.search(sentence.text) if doc.can_match(OFFICER_VICTIM, sentence) else None
+        victim = OFFICER_VICTIM.search(sentence.text) if sentence.index in victim_in else None
         if victim and not strong:
             victims.append((sentence, victim))
     force_sentences = sum(doc.force_sentence)

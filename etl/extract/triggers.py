@@ -23,7 +23,6 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from dataclasses import dataclass
 
 import ahocorasick
 
@@ -41,6 +40,10 @@ COMMON = frozenset({"of", "to", "in", "on", "at", "by", "he", "it", "is", "as", 
 # Characters `re.IGNORECASE` matches to an ASCII letter that `str.lower` does not turn into one
 # (checked over every code point by tests/extract/test_triggers.py).
 IGNORECASE_FOLDS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+# The trigger "word" of `\\d` and `[0-9]`: a digit, any digit (`re` matches Unicode digits too). It is
+# not looked for by the automaton but by DIGIT_PATTERN, sentence by sentence.
+DIGIT = r"\d"
+DIGIT_PATTERN = re.compile(r"\d")
 
 _LITERAL, _SUBPATTERN, _BRANCH = sre_parse.LITERAL, sre_parse.SUBPATTERN, sre_parse.BRANCH
 _REPEATS = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, getattr(sre_parse, "POSSESSIVE_REPEAT", None)} - {None}
@@ -49,9 +52,20 @@ _IN = sre_parse.IN
 _ZERO_WIDTH = {sre_parse.AT, sre_parse.ASSERT, sre_parse.ASSERT_NOT}
 
 
+def _is_digits(kind, item) -> bool:
+    """Whether a member of a character class matches digits only."""
+    if kind is sre_parse.CATEGORY:
+        return item is sre_parse.CATEGORY_DIGIT
+    if kind is sre_parse.RANGE:
+        return ord("0") <= item[0] <= item[1] <= ord("9")
+    return kind is _LITERAL and chr(item).isdigit() and chr(item).isascii()
+
+
 def trigger_text(lowered: str) -> str:
     """The lower-cased text as trigger words are looked for in it (same length, same offsets)."""
-    return lowered if lowered.isascii() else lowered.translate(IGNORECASE_FOLDS)
+    if lowered.isascii() or not any(char in lowered for char in "İıſ"):
+        return lowered
+    return lowered.translate(IGNORECASE_FOLDS)
 
 
 @functools.cache
@@ -61,11 +75,15 @@ def trigger_words(pattern: re.Pattern) -> frozenset[str] | None:
     if words is None or min(map(_weight, words)) < MIN_TRIGGER:
         return None
     # A word that holds another ("tasers", "taser") adds nothing: the shorter is found wherever it is.
-    return frozenset(word for word in words if not any(other != word and other in word for other in words))
+    return frozenset(word for word in words if word == DIGIT or not any(
+        other != word and other != DIGIT and other in word for other in words))
 
 
 def _weight(word: str) -> int:
-    """How well a word gates: its letters and digits, none for a very common word."""
+    """How well a word gates: its letters and digits, none for a very common word; a digit gates
+    like a two-letter word (many sentences have none)."""
+    if word == DIGIT:
+        return 2
     return 0 if word.strip() in COMMON else sum(char.isalnum() for char in word)
 
 
@@ -146,7 +164,9 @@ def _required_of(op, value) -> frozenset[str] | None:
     if op in _REPEATS:
         low, _, body = value
         return _required(body) if low >= 1 else None
-    return None  # classes, categories, anchors, lookarounds, group references: no word required
+    if op is _IN and value and all(_is_digits(kind, item) for kind, item in value):
+        return frozenset({DIGIT})  # "\\d", "[0-9]", "[1-9]"
+    return None  # other classes, categories, anchors, lookarounds, group references: no word required
 
 
 # --- the document's pass ----------------------------------------------------------------
@@ -163,52 +183,76 @@ def gated(pattern: re.Pattern) -> re.Pattern:
     return pattern
 
 
-@dataclass(frozen=True)
 class SentenceTriggers:
-    """Which gated patterns can match in each sentence of one article: those whose trigger words it holds."""
+    """For one article, the sentences each gated pattern can match in: those that hold its trigger words."""
 
-    text: str                         # the article's trigger text (`trigger_text`)
-    gated: int                        # how many gated patterns the pass covered (the first ones declared)
-    possible: tuple[frozenset[int], ...]  # per sentence index, the declaration numbers of the patterns it may match
+    __slots__ = ("text", "sentences", "gated", "_found", "_by_pattern")
 
-    def can_match(self, pattern: re.Pattern, sentence) -> bool:
-        """False when the pattern cannot match in the sentence's text (nor in any part of it)."""
+    def __init__(self, text: str, sentences, gated: int, found: dict[int, set[int]]) -> None:
+        self.text = text            # the article's trigger text (`trigger_text`)
+        self.sentences = sentences
+        self.gated = gated          # how many gated patterns the pass covered (the first ones declared)
+        self._found = found         # declaration number -> indices of the sentences holding its words
+        self._by_pattern: dict[int, set[int] | range] = {}  # id of a pattern -> `may_match`, as asked
+
+    def may_match(self, pattern: re.Pattern) -> set[int] | range:
+        """The indices of the sentences the pattern can match in (nor can it in any part of another)."""
+        known = self._by_pattern.get(id(pattern))
+        if known is None:
+            known = self._may_match(pattern)
+            if id(pattern) in _GATED:  # (the registry keeps it alive: its id names no other pattern)
+                self._by_pattern[id(pattern)] = known
+        return known
+
+    def _may_match(self, pattern: re.Pattern) -> set[int] | range:
         order, words, _ = _GATED.get(id(pattern)) or (self.gated, trigger_words(pattern), pattern)
         if words is None:
-            return True
+            return range(len(self.sentences))
         if order < self.gated:
-            return order in self.possible[sentence.index]
+            return self._found.get(order, _NONE)
         # Not covered by the document's pass (declared later, or not at all): look for the words.
-        part = self.text[sentence.start:sentence.end]
-        return any(word in part for word in words)
+        return {sentence.index for sentence in self.sentences
+                if any(DIGIT_PATTERN.search(self.text, sentence.start, sentence.end) if word == DIGIT
+                       else word in self.text[sentence.start:sentence.end] for word in words)}
+
+
+_NONE: frozenset[int] = frozenset()
 
 
 def find_triggers(text: str, sentences) -> SentenceTriggers:
-    """For each sentence, the gated patterns whose trigger words it holds: one pass of one automaton."""
+    """For each gated pattern, the sentences that hold its trigger words: one pass of one automaton."""
     count = len(_GATED)
-    possible = [set() for _ in sentences]
-    automaton = _automaton(count)
+    found: dict[int, set[int]] = {}
+    automaton, need_digits = _automaton(count)
+    if sentences and need_digits:
+        with_digits = {sentence.index for sentence in sentences
+                       if DIGIT_PATTERN.search(text, sentence.start, sentence.end)}
+        for order in need_digits:
+            found[order] = set(with_digits)
     if sentences and automaton is not None:
         starts = [sentence.start for sentence in sentences]
         for last, (length, patterns) in automaton.iter(text, sentences[0].start, sentences[-1].end):
             index = bisect.bisect_right(starts, last - length + 1) - 1
             if index >= 0 and last < sentences[index].end:  # wholly inside one sentence
-                possible[index].update(patterns)
-    return SentenceTriggers(text, count, tuple(map(frozenset, possible)))
+                for order in patterns:
+                    found.setdefault(order, set()).add(index)
+    return SentenceTriggers(text, sentences, count, found)
 
 
 @functools.cache
-def _automaton(count: int) -> ahocorasick.Automaton | None:
-    """One automaton over the trigger words of the first `count` gated patterns; each word gives
-    its length and the declaration numbers of the patterns that need it."""
+def _automaton(count: int) -> tuple[ahocorasick.Automaton | None, tuple[int, ...]]:
+    """One automaton over the trigger words of the first `count` gated patterns (each word gives
+    its length and the declaration numbers of the patterns that need it), and the declaration
+    numbers of the patterns a digit triggers."""
     needed_by: dict[str, list[int]] = {}
     for order, words, _ in list(_GATED.values())[:count]:
         for word in words or ():
             needed_by.setdefault(word, []).append(order)
+    need_digits = tuple(needed_by.pop(DIGIT, ()))
     if not needed_by:
-        return None
+        return None, need_digits
     automaton = ahocorasick.Automaton()
     for word, orders in needed_by.items():
         automaton.add_word(word, (len(word), tuple(orders)))
     automaton.make_automaton()
-    return automaton
+    return automaton, need_digits
