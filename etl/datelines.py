@@ -232,3 +232,24 @@ def _in_url(line: str, start: int, end: int) -> bool:
     token_end = line.find(" ", end)
     token = line[token_start:len(line) if token_end < 0 else token_end].lower()
     return "://" in token or "www." in token or ".co" in token and "/" in token
+
+
+def written_date(text: str) -> dt.date | None:
+    """The day a short metadata value writes, or None: "24 November 2023", "24/11/2023",
+    "Friday, November 24, 2023 09:30 GMT". The value must be only the date with its weekday,
+    clock time, zone and punctuation; numeric dates are day first; the year must be in `YEARS`;
+    a printed weekday must agree. Relative values ("2 days ago") are not dates. No clock is read.
+    """
+    if not text or len(text) > 200 or not DIGIT.search(text):
+        return None
+    patterns = _patterns()
+    match = patterns.date.search(text)
+    if match is None:
+        return None
+    before, after = text[:match.start()], text[match.end():]
+    if patterns.filler_tail.fullmatch(before) is None or patterns.filler_head.match(after).end() != len(after):
+        return None
+    date = _date(patterns, match)
+    if date is None or not _weekday_agrees(patterns, before, date):
+        return None
+    return date

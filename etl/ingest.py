@@ -10,6 +10,9 @@ every document read is counted once: documents read = articles + error rejects.
 """
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -20,7 +23,7 @@ from etl import duplicates
 from etl import params as params_module
 from etl.progress import Progress, Silent
 from etl.readers import (  # noqa: F401 - re-exported: the extractor and tests use them from here
-    SUPPORTED_SUFFIXES, Document, Options, Reject, dateline_end, decode, looks_binary, read_file,
+    SUPPORTED_SUFFIXES, Document, Options, Refused, Reject, dateline_end, decode, looks_binary, read_file, safe_name,
 )
 from etl.tables import write_table
 from schema.codebook import TABLES
@@ -51,59 +54,137 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
     """Read every input file under `raw_dir`; write `ingested` and ingest rejects to `out_dir`."""
     settings = {**DEFAULTS, **(params or {})}
     options = Options.from_params(settings)
-    # load: lazily, one file at a time, so memory holds one file's bytes plus the articles
-    paths = article_files(raw_dir)
-    documents = ((relative_name(path, raw_dir), read_bytes(path, options.max_file_bytes)) for path in paths)
+    # load: lazily, one file at a time, each read as a stream, so memory holds about one record plus the articles
+    entries = input_entries(raw_dir, options.follow_outside_links)
     # process
-    progress = progress or Silent("ingest", len(paths), "files")
-    progress.total = len(paths)
-    ingested = parse_documents(documents, options, float(settings["copy_similarity"]), progress)
+    progress = progress or Silent("ingest", len(entries), "files")
+    progress.total = len(entries)
+    ingested = parse_documents(entries, options, float(settings["copy_similarity"]), progress)
     # save
     write_table(ingested.articles, "ingested", out_dir / "ingested.parquet")
     write_table(ingested.rejects, "rejects", out_dir / "ingest_rejects.parquet")
     return ingested
 
 
-def article_files(raw_dir: Path) -> list[Path]:
-    """Every non-hidden file under `raw_dir`, sorted; an error when there is none."""
+Entry = tuple  # (source_path, Path | OSError, warnings about the name)
+
+
+def input_entries(raw_dir: Path, follow_outside_links: bool = False) -> list[Entry]:
+    """Every non-hidden entry under `raw_dir`, in a fixed order: a file to read, or why it is not read.
+
+    Nothing under the folder is skipped silently: an unreadable subfolder, a dangling or
+    looping symbolic link, a FIFO or device, and a link to a file outside the raw folder
+    (unless `follow_outside_links`) each become an entry whose content is a `Refused`
+    error, so it is a reject naming its path. A name that is not printable UTF-8 is
+    escaped (`safe_name`) and flagged.
+    """
     if not raw_dir.is_dir():
-        raise EmptyCorpusError(f"{raw_dir}: the raw folder does not exist")
-    paths = sorted(path for path in raw_dir.rglob("*")
-                   if path.is_file() and not any(part.startswith(".") for part in path.relative_to(raw_dir).parts))
-    if not paths:
-        raise EmptyCorpusError(f"{raw_dir}: the raw folder holds no article files (expected {', '.join(SUPPORTED_SUFFIXES)} files)")
-    return paths
+        raise EmptyCorpusError(f"{safe_name(str(raw_dir))}: the raw folder does not exist")
+    root = raw_dir.resolve()
+    entries: list[Entry] = []
+    seen_folders = {_identity(root.stat())}
+
+    def add(parts: tuple[str, ...], content) -> None:
+        raw_name = "/".join(parts)
+        name = safe_name(raw_name)
+        notes = () if name == raw_name else (Reject(name, "ingest.file_name",
+            f"{name}: the file name holds bytes that are not UTF-8 or control characters; it is shown (and its "
+            f"article_id made) with them escaped; rename the file", severity="warning"),)
+        entries.append((name, content, notes))
+
+    def visit(folder: Path, parts: tuple[str, ...]) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                children = sorted(listing, key=lambda entry: os.fsencode(entry.name))
+        except OSError as error:
+            if not parts:
+                raise EmptyCorpusError(f"{safe_name(str(raw_dir))}: the raw folder cannot be read "
+                                       f"({error.strerror or error})") from None
+            add(parts, Refused("ingest.unreadable", f"the folder cannot be read ({error.strerror or error}); "
+                                                    f"none of its files were read"))
+            return
+        for child in children:
+            if child.name.startswith("."):
+                continue
+            here, path = parts + (child.name,), folder / child.name
+            try:
+                if child.is_symlink():
+                    problem = _link_problem(path, root, follow_outside_links)
+                    if problem:
+                        add(here, problem)
+                        continue
+                status = path.stat()
+            except OSError as error:
+                add(here, Refused("ingest.unreadable", f"cannot be read ({error.strerror or error})"))
+                continue
+            if stat.S_ISDIR(status.st_mode):
+                if _identity(status) in seen_folders:
+                    add(here, Refused("ingest.link_loop", "a link to a folder that is already read (it would be "
+                                                          "read twice, or forever); not followed"))
+                    continue
+                seen_folders.add(_identity(status))
+                visit(path, here)
+            elif stat.S_ISREG(status.st_mode):
+                add(here, path)
+            else:
+                kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(status.st_mode) else "a socket" if stat.S_ISSOCK(status.st_mode)
+                        else "a device")
+                add(here, Refused("ingest.not_a_file", f"{kind}, not a file; not read (reading it could wait forever)"))
+
+    visit(raw_dir, ())
+    if not entries:
+        raise EmptyCorpusError(f"{safe_name(str(raw_dir))}: the raw folder holds no article files "
+                               f"(expected {', '.join(SUPPORTED_SUFFIXES)} files)")
+    return entries
+
+
+def _identity(status: os.stat_result) -> tuple[int, int]:
+    return status.st_dev, status.st_ino
+
+
+def _link_problem(path: Path, root: Path, follow_outside_links: bool) -> Refused | None:
+    """Why a symbolic link under the raw folder is not followed, or None."""
+    target = safe_name(os.readlink(path))
+    try:
+        resolved = path.resolve(strict=True)
+    except FileNotFoundError:
+        return Refused("ingest.broken_link", f"a symbolic link to {target!r}, which does not exist; not read")
+    except (RuntimeError, OSError) as error:  # ELOOP: the link points (through others) at itself
+        if isinstance(error, OSError) and error.errno not in (errno.ELOOP, None):
+            raise
+        return Refused("ingest.link_loop", f"a symbolic link to {target!r} that loops back on itself; not read")
+    if not follow_outside_links and not resolved.is_relative_to(root):
+        return Refused("ingest.outside_raw", f"a symbolic link to {safe_name(str(resolved))!r}, outside the raw folder; "
+                                             f"not read (set ingest.follow_outside_links: true in params.yaml to read "
+                                             f"files that links point to outside it)")
+    return None
+
+
+def article_files(raw_dir: Path) -> list[Path]:
+    """Every non-hidden regular file under `raw_dir`, in read order; an error when there is none."""
+    return [content for _, content, _ in input_entries(raw_dir) if isinstance(content, Path)]
 
 
 def relative_name(path: Path, raw_dir: Path) -> str:
-    return path.relative_to(raw_dir).as_posix()
+    return safe_name(path.relative_to(raw_dir).as_posix())
 
 
-class TooLarge(OSError):
-    """A file above the size limit: not read at all."""
-
-
-def read_bytes(path: Path, limit: int | None = None) -> bytes | OSError:
-    """The file's bytes, or the error that stopped us reading them (a file above `limit` is not read)."""
-    try:
-        size = path.stat().st_size
-        if limit is not None and size > limit:
-            return TooLarge(27, f"the file is too large ({size / 2**20:.1f} MB, above the {limit / 2**20:g} MB "
-                                f"limit ingest.max_file_mb in params.yaml); split it or raise the limit")
-        return path.read_bytes()
-    except OSError as error:
-        return error
-
-
-def parse_documents(documents: Iterable[tuple[str, bytes | OSError]], options: Options | None = None,
+def parse_documents(documents: Iterable[tuple], options: Options | None = None,
                     copy_similarity: float = DEFAULTS["copy_similarity"],
                     progress: Progress | None = None) -> Ingested:
-    """Articles and rejects from (source_path, bytes) pairs, duplicates and copies marked; pure."""
+    """Articles and rejects from (source_path, content[, name warnings]) entries, duplicates and copies marked.
+
+    `content` is the file's bytes, its `Path` (read as a stream) or the `OSError` that stops it
+    being read. Ids are unique by construction (`etl.readers.document_id`); the duplicate id
+    check below is a last guard, reachable only by names made to copy another file's id
+    (`a.txt` beside `a.txt.gz`, a file named like an export's record).
+    """
     options = options or Options()
     progress = progress or Silent("ingest", 0, "files")
     rows, rejects, seen, read, files = [], [], {}, 0, 0
-    for source_path, content in documents:
+    for source_path, content, *notes in documents:
         files += 1
+        rejects.extend(note for group in notes for note in group)  # warnings about the file's name
         for item in read_file(source_path, content, options):
             if isinstance(item, Reject):
                 rejects.append(item)

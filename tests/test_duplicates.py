@@ -41,9 +41,9 @@ def test_the_same_text_twice_is_a_duplicate_of_the_first_copy_and_both_keep_thei
         {"id": "again", "text": "  " + WIRE.upper().replace(". ", ".\n\n")},  # case and spacing differ
     ])
     marks = marks_of(tmp_path)
-    assert marks == {"wire:first": {"duplicate_of": None, "copy_of": None},
-                     "wire:other": {"duplicate_of": None, "copy_of": None},
-                     "wire:again": {"duplicate_of": "wire:first", "copy_of": None}}
+    assert marks == {"wire.jsonl:first": {"duplicate_of": None, "copy_of": None},
+                     "wire.jsonl:other": {"duplicate_of": None, "copy_of": None},
+                     "wire.jsonl:again": {"duplicate_of": "wire.jsonl:first", "copy_of": None}}
 
 
 def test_a_syndicated_copy_points_at_the_earliest_published_article(tmp_path):
@@ -55,9 +55,9 @@ def test_a_syndicated_copy_points_at_the_earliest_published_article(tmp_path):
         {"id": "leeds", "published": "2024-03-04", "text": OTHER},
     ])
     marks = marks_of(tmp_path)
-    assert marks["wire:echo"] == {"duplicate_of": None, "copy_of": "wire:wire"}
-    assert marks["wire:wire"] == {"duplicate_of": None, "copy_of": None}
-    assert marks["wire:leeds"] == {"duplicate_of": None, "copy_of": None}
+    assert marks["wire.jsonl:echo"] == {"duplicate_of": None, "copy_of": "wire.jsonl:wire"}
+    assert marks["wire.jsonl:wire"] == {"duplicate_of": None, "copy_of": None}
+    assert marks["wire.jsonl:leeds"] == {"duplicate_of": None, "copy_of": None}
 
 
 def test_two_reports_of_one_incident_in_different_words_are_not_copies(tmp_path):

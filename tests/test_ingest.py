@@ -74,12 +74,13 @@ def test_an_unreadable_file_is_rejected(tmp_path):
     assert "Permission denied" in rejects.iloc[0]["reason"]
 
 
-def test_the_same_article_id_twice_keeps_the_first(tmp_path):
+def test_the_same_file_name_in_two_folders_gives_two_articles(tmp_path):
     write(tmp_path / "raw" / "a" / "x.txt", b"first")
     write(tmp_path / "raw" / "b" / "x.txt", b"second")
     articles, rejects = ingest.run(tmp_path / "raw", tmp_path / "interim")
-    assert list(articles["source_path"]) == ["a/x.txt"]
-    assert rejects.iloc[0]["check_id"] == "ingest.duplicate_article_id"
+    assert list(articles["article_id"]) == ["a/x", "b/x"]
+    assert list(articles["source_path"]) == ["a/x.txt", "b/x.txt"]
+    assert rejects.empty
 
 
 def test_an_impossible_dateline_date_is_flagged_not_fatal(tmp_path):

@@ -49,9 +49,9 @@ def test_a_mixed_folder_builds_and_accounts_for_every_document(mixed_raw, tmp_pa
     assert (summary.articles, summary.rejected) == (5 + 1 + 1 + 1 + 1, 5)
     articles = pd.read_parquet(tmp_path / "out" / "articles.parquet").set_index("article_id")
     first = sorted(path.stem for path in SAMPLE.glob("*.txt"))[0]
-    assert articles.loc["export:r1", "duplicate_of"] == first
-    assert articles.loc["archive:1", "copy_of"] in (first, "page")
-    assert articles.loc["page", "outlet"] == "East London Echo"
+    assert articles.loc["export.jsonl:r1", "duplicate_of"] == first
+    assert articles.loc["archive.csv:1", "copy_of"] in (first, "page.html")
+    assert articles.loc["page.html", "outlet"] == "East London Echo"
     assert (summary.duplicates, summary.copies) == (1, int(articles["copy_of"].notna().sum()))
     rejects = pd.read_parquet(tmp_path / "out" / "rejects.parquet")
     reasons = dict(zip(rejects["source_path"] + " " + rejects["row_key"].fillna(""), rejects["check_id"]))

@@ -55,7 +55,7 @@ def test_an_html_page_gives_its_main_text_headline_date_outlet_and_url(tmp_path)
     write(tmp_path / "raw" / "echo-barking.html", PAGE.format(story=STORY).encode())
     result = ingest_folder(tmp_path)
     row = result.articles.iloc[0]
-    assert row["article_id"] == "echo-barking"
+    assert row["article_id"] == "echo-barking.html"  # other formats than .txt keep their suffix
     assert row["published_date"] == dt.date(2023, 11, 24)
     assert row["headline"] == "Man shot dead by police in Barking"
     assert row["outlet"] == "East London Echo"
@@ -85,7 +85,7 @@ def test_jsonl_records_become_articles_and_a_broken_line_is_rejected_with_its_nu
          "body": "Officers used a Taser on a man in Leeds."},
     ))
     result = ingest_folder(tmp_path)
-    assert list(result.articles["article_id"]) == ["scrape:1", "scrape:3"]
+    assert list(result.articles["article_id"]) == ["scrape.jsonl:1", "scrape.jsonl:3"]
     first, second = result.articles.to_dict("records")
     assert (first["url"], first["headline"], first["outlet"]) == ("https://a.example/1", "Police shoot man", "East London Echo")
     assert first["published_date"] == dt.date(2023, 11, 24) and first["text"] == STORY
@@ -96,13 +96,13 @@ def test_jsonl_records_become_articles_and_a_broken_line_is_rejected_with_its_nu
     assert result.documents == 3
 
 
-def test_jsonl_records_use_their_own_id_and_a_repeated_id_is_rejected(tmp_path):
+def test_jsonl_records_use_their_own_id_and_a_repeated_id_keeps_its_record_with_the_line_added(tmp_path):
     write(tmp_path / "raw" / "feed.jsonl", jsonl({"id": "abc", "text": "one"}, {"id": "abc", "text": "two"}, {"id": 7, "text": "three"}))
     result = ingest_folder(tmp_path)
-    assert list(result.articles["article_id"]) == ["feed:abc", "feed:7"]
+    assert list(result.articles["article_id"]) == ["feed.jsonl:abc", "feed.jsonl:abc@2", "feed.jsonl:7"]
     reject = result.rejects.iloc[0]
-    assert (reject["row_key"], reject["check_id"]) == ("line 2", "ingest.duplicate_article_id")
-    assert "give the records distinct ids" in reject["reason"]
+    assert (reject["row_key"], reject["check_id"], reject["severity"]) == ("line 2", "ingest.duplicate_record_id", "warning")
+    assert "'feed.jsonl:abc@2'" in reject["reason"] and "give the records distinct ids" in reject["reason"]
 
 
 @pytest.mark.parametrize("line, check_id, words", [
@@ -132,7 +132,7 @@ def test_csv_rows_with_quoted_newlines_are_one_article_each(tmp_path):
     ).encode())
     result = ingest_folder(tmp_path)
     rows = result.articles.to_dict("records")
-    assert [row["article_id"] for row in rows] == ["archive:1", "archive:2"]
+    assert [row["article_id"] for row in rows] == ["archive.csv:1", "archive.csv:2"]
     assert rows[0]["text"] == 'First paragraph.\n\nSecond paragraph, with "quotes".'
     assert (rows[0]["headline"], rows[0]["url"], rows[0]["outlet"]) == ("Man shot, police say", "https://b.example/1", "Echo")
     assert rows[0]["published_date"] == dt.date(2023, 11, 24)  # day first, as written in the UK
@@ -154,7 +154,7 @@ def test_params_name_the_columns_of_an_unusual_export(tmp_path):
     params = {"columns": {"id": "story_id", "text": "copy", "published": "when", "outlet": "where_from"}}
     row = ingest_folder(tmp_path, params).articles.iloc[0]
     assert (row["article_id"], row["text"], row["published_date"], row["outlet"]) == (
-        "odd:S1", "Police fired two shots.", dt.date(2023, 1, 2), "Echo")
+        "odd.csv:S1", "Police fired two shots.", dt.date(2023, 1, 2), "Echo")
 
 
 def test_an_unknown_column_field_in_params_is_a_clear_error(tmp_path):
@@ -172,10 +172,10 @@ def test_gzipped_files_of_every_format_are_read_like_the_originals(tmp_path):
     write(tmp_path / "raw" / "table.csv.gz", gzip.compress(b"text\nthree\n"))
     result = ingest_folder(tmp_path)
     articles = result.articles.set_index("article_id")
-    assert sorted(articles.index) == ["feed:1", "feed:2", "page", "plain", "table:1"]
+    assert sorted(articles.index) == ["feed.jsonl.gz:1", "feed.jsonl.gz:2", "page.html.gz", "plain", "table.csv.gz:1"]
     assert articles.loc["plain", "published_date"] == dt.date(2023, 11, 24)
     assert articles.loc["plain", "source_path"] == "plain.txt.gz"
-    assert articles.loc["page", "headline"] == "Man shot dead by police in Barking"
+    assert articles.loc["page.html.gz", "headline"] == "Man shot dead by police in Barking"
     assert result.rejects.empty
 
 
@@ -194,7 +194,7 @@ def test_an_article_above_the_size_limit_is_rejected_as_too_large(tmp_path):
     write(tmp_path / "raw" / "huge.txt", b"Police. " * 200_000)  # 1.6 MB
     write(tmp_path / "raw" / "feed.jsonl", jsonl({"text": "small"}, {"text": "x" * 300_000}))
     result = ingest_folder(tmp_path, {"max_article_mb": 0.25})
-    assert list(result.articles["article_id"]) == ["feed:1"]
+    assert list(result.articles["article_id"]) == ["feed.jsonl:1"]
     rejects = result.rejects.set_index("source_path")
     assert rejects.loc["huge.txt", "check_id"] == "ingest.too_large"
     assert "1.5 MB, above the 0.25 MB limit ingest.max_article_mb" in rejects.loc["huge.txt", "reason"]
@@ -206,7 +206,7 @@ def test_a_file_above_the_file_limit_is_not_read(tmp_path):
     result = ingest_folder(tmp_path, {"max_file_mb": 1})
     assert result.articles.empty
     reject = result.rejects.iloc[0]
-    assert reject["check_id"] == "ingest.unreadable" and "too large" in reject["reason"] and "max_file_mb" in reject["reason"]
+    assert reject["check_id"] == "ingest.too_large" and "too large" in reject["reason"] and "max_file_mb" in reject["reason"]
 
 
 def test_a_gzip_bomb_stops_at_the_file_limit(tmp_path):
