@@ -296,8 +296,8 @@ def _read(source_path: str, content: bytes | Path | OSError, options: Options) -
                 yield from read_text_file(source_path, document_id(source_path), content, options)
             else:
                 yield from read_html_file(source_path, document_id(source_path), content, options)
-    except OSError as error:  # the file went away or became unreadable while it was read
-        if isinstance(error, GZIP_ERRORS) and source.compressed:
+    except GZIP_ERRORS as error:  # a damaged .gz, or the file went away or became unreadable while it was read
+        if source.compressed and not isinstance(error, (FileNotFoundError, PermissionError)):
             yield bad_gzip(source_path, error)
         else:
             yield unreadable(source_path, error)
@@ -764,15 +764,20 @@ _START, _FIELD, _QUOTED, _QUOTE = range(4)
 
 def csv_records(stream, limit: int, line: int = 1) -> Iterator[tuple[int, bytes | None, int, bool]]:
     """(first line, record bytes without its line break or None when longer than `limit`, length, closed)
-    of each CSV record, split as Python's csv module splits them (quoted fields may span lines);
-    `closed` is False for a record the file ends inside a quoted field of. Holds at most
-    `limit` bytes of a record, however long it is."""
-    state, parts, size, first, skip_lf = _START, [], 0, line, False
+    of each CSV record, split as Python's csv module splits them (quoted fields may span lines).
+
+    `closed` is False for a record whose quotes went wrong: the file ends inside a quoted
+    field, or a quoted field that spans lines closes in the middle of a field (`"text⏎...⏎4,"Next`),
+    the sign of a quote left open that swallowed the lines after it. Holds at most `limit`
+    bytes of a record, however long it is."""
+    state, parts, size, first, skip_lf, stray, spans = _START, [], 0, line, False, False, False
 
     def take(piece: bytes) -> None:
-        nonlocal size, line
+        nonlocal size, line, spans
         size += len(piece)
-        line += piece.count(b"\n")
+        newlines = piece.count(b"\n")
+        line += newlines
+        spans = spans or newlines > 0
         if size <= limit:
             parts.append(piece)
         elif parts:
@@ -801,7 +806,9 @@ def csv_records(stream, limit: int, line: int = 1) -> Iterator[tuple[int, bytes 
                     take(b'"')
                     index, state = index + 1, _QUOTED
                 else:
-                    state = _FIELD  # the quotes closed: the rest up to the delimiter is still this field
+                    # the quotes closed: the rest up to the delimiter is still this field (csv's lenient reading)
+                    stray = stray or chunk[index] not in b",\r\n"
+                    state = _FIELD
                 continue
             if state == _START and chunk[index] == 0x22:
                 take(b'"')
@@ -827,10 +834,10 @@ def csv_records(stream, limit: int, line: int = 1) -> Iterator[tuple[int, bytes 
                     index, line = index + 1, line + 1
             else:
                 skip_lf = True  # a "\r" ends the chunk: a "\n" may start the next
-            yield first, (b"".join(parts) if size <= limit else None), size, True
-            state, parts, size, first = _START, [], 0, line
+            yield first, (b"".join(parts) if size <= limit else None), size, not (stray and spans)
+            state, parts, size, first, stray, spans = _START, [], 0, line, False, False
     if parts or size or state != _START:
-        yield first, (b"".join(parts) if size <= limit else None), size, state != _QUOTED
+        yield first, (b"".join(parts) if size <= limit else None), size, state != _QUOTED and not (stray and spans)
 
 
 def _skip_lines(stream, count: int) -> None:
@@ -880,9 +887,10 @@ def read_csv_file(source: Input, options: Options) -> Iterator[Item]:
                     where = f"{source_path}: row {number} (line {first})"
                     if not closed:
                         yield Reject(source_path, "ingest.malformed_csv",
-                                     f"{where} opens a quoted field that is never closed, so it would swallow every "
-                                     f"line after it; the row is left out and the lines after line {first} are read "
-                                     f"as rows again; check its quotes", record=record)
+                                     f"{where} opens a quoted field that is never closed (or closes only in the middle "
+                                     f"of a later line), so it would swallow the lines after it; the row is left out "
+                                     f"and the lines after line {first} are read as rows again; check its quotes",
+                                     record=record)
                         restart = first + 1
                         break
                     if data is None:
@@ -1158,13 +1166,13 @@ def decode(content: bytes) -> tuple[str, str]:
             return content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             pass
+    encoding = utf16_without_bom(content)  # before UTF-8: ASCII as UTF-16 is valid UTF-8, NULs and all
+    if encoding:
+        return content.decode(encoding, "replace"), encoding
     try:
         return content.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
-    encoding = utf16_without_bom(content)
-    if encoding:
-        return content.decode(encoding, "replace"), encoding
     return content.decode(FALLBACK_ENCODING, errors="replace"), FALLBACK_ENCODING
 
 
@@ -1241,9 +1249,11 @@ def _iso_date(text: str) -> dt.date | None:
 
 def _email_date(text: str) -> dt.date | None:
     try:
-        return email.utils.parsedate_to_datetime(text).date()
+        date = email.utils.parsedate_to_datetime(text).date()
     except Exception:  # noqa: BLE001 - TypeError, ValueError, IndexError, OverflowError on odd strings
         return None
+    # The email parser reads years below 100 as 19xx or 20xx ("0031" as 2031): the year must be written in full.
+    return date if re.search(rf"(?<!\d){date.year:04d}(?!\d)", text) else None
 
 
 def _epoch_date(text: str) -> dt.date | None:
