@@ -36,7 +36,8 @@ class Summary:
                 f"{self.copies} copies; {self.flagged} flagged{rows}; {self.incidents} incidents")
 
 
-def build(raw: Path, out: Path, params: dict, interim: Path | None = None, show_progress: bool = False) -> Summary:
+def build(raw: Path, out: Path, params: dict, interim: Path | None = None, show_progress: bool = False,
+          previous_release: Path | None = None) -> Summary:
     """Build the dataset from the articles under `raw` into `out`; stage tables go to `interim`.
 
     Nothing is published unless every document read is an article or a rejected
@@ -44,7 +45,7 @@ def build(raw: Path, out: Path, params: dict, interim: Path | None = None, show_
     """
     if interim is None:
         with tempfile.TemporaryDirectory(prefix="uofdb-") as scratch:
-            return build(raw, out, params, Path(scratch), show_progress)
+            return build(raw, out, params, Path(scratch), show_progress, previous_release)
     reporter = Progress if show_progress else Silent
     ingested = ingest.run(raw, interim, params.get("ingest"), progress=reporter("ingest", 0, "files"))
     rejected = int((ingested.rejects["severity"] == "error").sum()) if len(ingested.rejects) else 0
@@ -53,7 +54,7 @@ def build(raw: Path, out: Path, params: dict, interim: Path | None = None, show_
         extract.run(interim / "ingested.parquet", interim, params["extract"]["relevance_threshold"], progress)
     link.run(interim / "ingested.parquet", interim / "extractions.parquet", interim / "link_features.parquet", interim,
              params["link"]["window_days"], params["link"]["threshold"], params["link"]["max_block"],
-             previous=out / "articles.parquet")
+             previous_release=previous_release)
     tables = validate.run(interim, interim / "validated")
     summary = summarise(tables, ingested.documents, ingested.files)  # raises before publishing if documents were lost
     publish.run(interim / "validated", out)

@@ -42,6 +42,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--raw", type=Path, help="folder of input articles (default: paths.raw)")
     build.add_argument("--out", type=Path, help="output folder (default: paths.processed)")
     build.add_argument("--interim", type=Path, help="keep the stage tables here (default: a temporary folder)")
+    build.add_argument("--previous-release", type=Path, metavar="DIR",
+                       help="a previous release's output folder: incident_aliases maps its ids to today's")
     build.set_defaults(handler=run_build)
 
     for stage in STAGES:
@@ -52,9 +54,9 @@ def parser() -> argparse.ArgumentParser:
         if stage == "publish":
             command.add_argument("--out", type=Path, help="output folder (default: paths.processed)")
         if stage == "link":
-            command.add_argument("--previous", type=Path,
-                                 help="previous build's articles.parquet, whose incident ids are kept "
-                                      "(default: paths.processed/articles.parquet, when present)")
+            command.add_argument("--previous-release", type=Path, metavar="DIR",
+                                 help="a previous release's output folder: incident_aliases maps its ids to "
+                                      "today's (ids never depend on it; default: none)")
         command.set_defaults(handler=run_stage, stage=stage)
 
     rules = commands.add_parser("rules", help="print the extraction rule names evidence rows use (docs/rules.md)")
@@ -85,7 +87,8 @@ def run_build(args: argparse.Namespace, params: dict) -> int:
     from etl.build import build
 
     out = _path(args.out, params, "processed")
-    summary = build(_path(args.raw, params, "raw"), out, params, args.interim, show_progress=True)
+    summary = build(_path(args.raw, params, "raw"), out, params, args.interim, show_progress=True,
+                    previous_release=args.previous_release)
     print_rejects(read_table(out / "rejects.parquet", "rejects"))
     print(f"uofdb build: {summary.line()} -> {out}")
     return 0
@@ -122,11 +125,10 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
         print(f"uofdb extract: {int(extractions['relevant'].sum())} of {len(extractions)} articles relevant, "
               f"{len(evidence)} evidence rows -> {interim}")
     elif args.stage == "link":
-        previous = args.previous or Path(params["paths"]["processed"]) / "articles.parquet"
         incidents, membership = link.run(interim / "ingested.parquet", interim / "extractions.parquet",
                                          interim / "link_features.parquet", interim,
                                          params["link"]["window_days"], params["link"]["threshold"],
-                                         params["link"]["max_block"], previous=previous)
+                                         params["link"]["max_block"], previous_release=args.previous_release)
         print(f"uofdb link: {len(membership)} relevant articles in {len(incidents)} incidents -> {interim}")
     elif args.stage == "validate":
         tables = validate.run(interim, interim / "validated")

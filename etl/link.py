@@ -19,9 +19,11 @@ Each field is merged by the codebook's rule (`etl.linking.merge`); `incident_fie
 records, per incident and field, the chosen value, the article it came from, the
 rule and every other value seen.
 
-Ids are stable (`etl.linking.ids`): a new incident is named after its founding
-article, and with `previous` (the previous build's published `articles.parquet`, or
-any table of article_id and incident_id) a group keeps the id its known articles had.
+Ids are a function of the inputs alone (`etl.linking.ids`): an incident is named after
+its founding article, whatever was built before. Continuity is explicit: given a
+previous release (`previous_release`, a folder holding its published `articles.parquet`
+and, when it has one, its `incident_aliases.parquet`), `incident_aliases` maps each of
+its ids that is not an id today to the incidents its articles are in now.
 """
 from __future__ import annotations
 
@@ -46,30 +48,52 @@ MAX_BLOCK = 50
 
 def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, out_dir: Path, window_days: int,
         threshold: float | None = THRESHOLD, max_block: int = MAX_BLOCK,
-        previous: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Link the relevant articles; write `incidents`, `incident_fields` and `article_incidents` to `out_dir`."""
+        previous_release: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Link the relevant articles; write `incidents`, `incident_fields`, `article_incidents` and
+    `incident_aliases` (empty without `previous_release`) to `out_dir`."""
     # load
     ingested = read_ingested(ingested_path)
     extractions = read_table(extractions_path, "extractions")
     clues = read_table(link_features_path, "link_features")
-    known = previous_membership(previous)
+    known, carried = previous_release_ids(previous_release)
     # process
     articles = relevant_articles(ingested, extractions, clues)
     groups = cluster(articles, window_days, threshold, max_block)
-    incidents, membership, fields = incidents_from(groups, known)
+    incidents, membership, fields = incidents_from(groups)
+    aliases = alias_table(known, membership, carried)
     # save
     write_table(incidents, "incidents", out_dir / "incidents.parquet")
     write_table(fields, "incident_fields", out_dir / "incident_fields.parquet")
     write_table(membership, "article_incidents", out_dir / "article_incidents.parquet")
+    write_table(aliases, "incident_aliases", out_dir / "incident_aliases.parquet")
     return incidents, membership
 
 
-def previous_membership(path: Path | None) -> dict[str, str]:
-    """article_id -> incident_id of a previous build; empty when there is none yet."""
-    if path is None or not Path(path).exists():
-        return {}
-    table = pq.read_table(path, columns=["article_id", "incident_id"]).to_pydict()
-    return {article: incident for article, incident in zip(table["article_id"], table["incident_id"]) if incident}
+def previous_release_ids(folder: Path | None) -> tuple[dict[str, str], list[dict]]:
+    """A previous release's article_id -> incident_id and its own alias rows; empty without a folder.
+
+    The folder is a declared input: it must hold the release's `articles.parquet` (a folder
+    that does not is an error, not an empty history).
+    """
+    if folder is None:
+        return {}, []
+    folder = Path(folder)
+    articles = folder / "articles.parquet"
+    if not articles.is_file():
+        raise FileNotFoundError(f"{articles}: no articles table in the previous release given (--previous-release {folder})")
+    table = pq.read_table(articles, columns=["article_id", "incident_id"]).to_pydict()
+    known = {article: incident for article, incident in zip(table["article_id"], table["incident_id"]) if incident}
+    carried = []
+    if (folder / "incident_aliases.parquet").is_file():
+        carried = pq.read_table(folder / "incident_aliases.parquet").to_pylist()
+    return known, carried
+
+
+def alias_table(known: dict[str, str], membership: pd.DataFrame, carried: list[dict] | None = None) -> pd.DataFrame:
+    """`incident_aliases`: each id of the previous release that is not an id today, and where its articles are."""
+    current = dict(zip(membership["article_id"], membership["incident_id"]))
+    return pd.DataFrame(ids.aliases(known, current, carried),
+                        columns=["previous_incident_id", "incident_id", "change", "shared_articles"])
 
 
 def read_ingested(path: Path) -> pd.DataFrame:
@@ -143,21 +167,19 @@ def _original_of(article: dict, by_id: dict[str, dict]) -> dict | None:
 
 
 def incident_id(group: list[dict]) -> str:
-    """The id a new group gets: from its founding article (the earliest published, undated ones last)."""
+    """A group's id: from its founding article (the earliest published, undated ones last)."""
     return ids.assign_ids([group])[0]
 
 
-def incidents_from(groups: list[list[dict]], previous: dict[str, str] | None = None
-                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def incidents_from(groups: list[list[dict]]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """One merged row per group, the article -> incident membership, and the per-field provenance."""
     with _cyclic_gc_paused():
-        return _incidents_from(groups, previous)
+        return _incidents_from(groups)
 
 
-def _incidents_from(groups: list[list[dict]], previous: dict[str, str] | None
-                    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _incidents_from(groups: list[list[dict]]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     rows, membership, fields = [], [], []
-    for identifier, group in zip(ids.assign_ids(groups, previous), groups):
+    for identifier, group in zip(ids.assign_ids(groups), groups):
         merged, provenance = merge_group(group)
         rows.append({"incident_id": identifier, **merged, "n_articles": len(group),
                      "article_ids": sorted(a["article_id"] for a in group)})
@@ -175,4 +197,5 @@ def merge_fields(group: list[dict]) -> dict:
     return merge_group(group)[0]
 
 
-__all__ = ["run", "cluster", "incidents_from", "merge_fields", "incident_id", "previous_membership", "stated"]
+__all__ = ["run", "cluster", "incidents_from", "merge_fields", "incident_id", "previous_release_ids", "alias_table",
+           "stated"]

@@ -25,11 +25,13 @@ def run(interim: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
     membership = read_table(interim / "article_incidents.parquet", "article_incidents")
     incidents = read_table(interim / "incidents.parquet", "incidents")
     incident_fields = read_table(interim / "incident_fields.parquet", "incident_fields")
+    aliases = read_table(interim / "incident_aliases.parquet", "incident_aliases")
     evidence = read_table(interim / "evidence.parquet", "evidence")
     earlier_rejects = read_table(interim / "ingest_rejects.parquet", "rejects")
     # process
     tables = {"articles": assemble_articles(ingested, extractions, membership),
-              "incidents": incidents, "incident_fields": incident_fields, "evidence": evidence}
+              "incidents": incidents, "incident_fields": incident_fields, "evidence": evidence,
+              "incident_aliases": aliases}
     tables, rejects = validate_tables(tables)
     tables["rejects"] = pd.concat([earlier_rejects, rejects], ignore_index=True)
     # save

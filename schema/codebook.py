@@ -96,7 +96,7 @@ _COLUMNS = [
     # --- extracted, article level and incident level ------------------------------
     Column("relevant", "bool", "True when the article reports at least one specific incident of police force on a person in the UK.", nullable=False),
     Column("relevance_score", "float", "Score behind `relevant`: the fitted relevance model's log-odds over its named signals (schema/vocab/relevance_model.json); relevant when at or above the model's fitted threshold (or extract.relevance_threshold in params.yaml when set).", nullable=False),
-    Column("incident_id", "str", "Stable id of the incident (in articles: the incident the article reports, null when not relevant). It comes from the incident's first-published article and is kept across builds."),
+    Column("incident_id", "str", "Id of the incident: \"uof-\" and 12 hex digits of the SHA-256 of its founding article's article_id (the earliest published; undated last; ties by article_id), a function of the inputs alone (in articles: the incident the article reports, null when not relevant; in incident_aliases: null when dropped)."),
     Column("incident_date", "date", "Day police used force, resolved from relative words against the published date or an absolute date in the text; null when the day cannot be determined.", merge="latest"),
     Column("incident_period", "str", "The incident's date as far as the text gives it: YYYY-MM-DD, YYYY-MM or YYYY, matching incident_date_precision; null when no date is given. Keeps the month or year that incident_date, a day, cannot hold.", merge="with:incident_date"),
     Column("incident_date_precision", "enum", "How much of incident_date the text gives: day, month or year (ACLED-style); not_stated when no date.", values=_enum(*DATE_PRECISIONS), nullable=False, merge="with:incident_date"),
@@ -125,6 +125,10 @@ _COLUMNS = [
     Column("source_article_id", "str", "The article the chosen value was taken from; null when no article states it."),
     Column("merge_rule", "str", "The codebook merge rule that chose the value (latest, earliest, most_serious, at_the_time, with:<field>).", nullable=False),
     Column("other_values", "list", "Every other stated value the incident's articles give for the field, as text, sorted; empty when they agree.", nullable=False),
+    # --- incident_aliases: ids of a previous release and where their articles are now ---
+    Column("previous_incident_id", "str", "An incident id of the previous release the build was given (uofdb build --previous-release DIR) that is no incident's id today; ids an earlier release aliased are followed too. An id that is an incident's id today means that incident and is not listed.", nullable=False),
+    Column("change", "enum", "What became of the previous id: renamed (all its articles still reported are in one incident, named after another founding article), merged (that incident also holds another previous incident's articles), split (its articles are in several incidents: one row each), dropped (none is in an incident today; incident_id null).", values=("renamed", "merged", "split", "dropped"), nullable=False),
+    Column("shared_articles", "int", "Number of the previous incident's articles in this incident (0 when dropped); for an id followed from an earlier release's aliases, of the intermediate id.", nullable=False, minimum=0),
     # --- evidence ------------------------------------------------------------------
     Column("field", "str", "Codebook field the value belongs to.", nullable=False),
     Column("value", "str", "The extracted value, as text.", nullable=False),
@@ -168,6 +172,9 @@ TABLES: dict[str, Table] = {
         Table("incident_fields", "incident and field", ("incident_id", "field"),
               ("incident_id", "field", "chosen_value", "source_article_id", "merge_rule", "other_values"),
               description="How each incident value was chosen: the value, the article it came from, the merge rule, and the other values its articles gave (the `conflicts` view lists the disagreements)."),
+        Table("incident_aliases", "id of a previous release and an incident it maps to", ("previous_incident_id", "incident_id"),
+              ("previous_incident_id", "incident_id", "change", "shared_articles"),
+              description="Ids of the previous release given to the build that are not ids today, each with the incident(s) of today its articles are in, so a cited id still resolves: look the id up in incidents, else here."),
         Table("evidence", "extracted value", ("article_id", "field", "start"),
               ("article_id", "field", "value", "start", "end", "quote", "sentence", "rule", "detail"),
               description="Where each extracted value came from: article, span, quote, the sentence around it, the rule and what it weighed."),

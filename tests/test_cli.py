@@ -30,8 +30,8 @@ def test_stages_one_by_one_give_the_same_tables_as_build(tmp_path, capsys):
         assert main([stage, "--interim", str(interim), *extra]) == 0
     assert main(["publish", "--interim", str(interim), "--out", str(tmp_path / "out")]) == 0
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == [
-        "articles.parquet", "evidence.parquet", "incident_fields.parquet", "incidents.parquet", "rejects.parquet",
-        "uofdb.duckdb"]
+        "articles.parquet", "evidence.parquet", "incident_aliases.parquet", "incident_fields.parquet",
+        "incidents.parquet", "rejects.parquet", "uofdb.duckdb"]
 
 
 def test_an_empty_folder_is_one_clear_line_and_exit_code_2(tmp_path, capsys):

@@ -1,7 +1,10 @@
 """`dvc repro` in a copy of the repository: builds, is a no-op when nothing changed, and
-reruns the stages downstream of an edited article. No remote, no network."""
+reruns the stages downstream of an edited article; on a fresh clone it leaves dvc.lock
+as committed; each stage declares every project module it imports. No remote, no network."""
 from __future__ import annotations
 
+import ast
+import json
 import os
 import shutil
 import subprocess
@@ -9,6 +12,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from conftest import REPO
 
@@ -55,3 +59,122 @@ def test_dvc_repro_builds_then_reruns_only_what_changed(tmp_path):
     edited = dvc(repo, "repro")
     for stage in ("ingest", "extract", "link", "validate", "publish"):
         assert f"Running stage '{stage}'" in edited
+
+
+# --- a fresh clone: `make build` (dvc repro) leaves `git status` clean -----------------------
+
+GIT = ["git", "-c", "user.name=uofdb-test", "-c", "user.email=uofdb-test@example.invalid", "-c", "commit.gpgsign=false"]
+
+
+def fresh_clone(target: Path) -> Path:
+    """The files a clone of this checkout would have, if it were committed as it stands."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = REPO / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    subprocess.run(GIT + ["init", "-q"], cwd=target, check=True)
+    subprocess.run(GIT + ["add", "-A"], cwd=target, check=True)
+    subprocess.run(GIT + ["commit", "-q", "-m", "clone"], cwd=target, check=True)
+    return target
+
+
+def test_on_a_fresh_clone_dvc_repro_leaves_git_status_clean_and_every_stage_sees_shared_code(tmp_path):
+    repo = fresh_clone(tmp_path / "clone")
+    built = dvc(repo, "repro")
+    for stage in ("ingest", "extract", "link", "validate", "publish"):
+        assert f"Running stage '{stage}'" in built
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True).stdout
+    diff = subprocess.run(["git", "diff"], cwd=repo, capture_output=True, text=True).stdout
+    assert status == "", (f"`dvc repro` on a fresh clone changed:\n{status}\n{diff[:3000]}\ndvc.lock is not in step "
+                          "with the code: run `make build` and commit dvc.lock with the change")
+    assert (repo / "data" / "processed" / "uofdb.duckdb").exists()  # written by publish, not tracked by dvc
+    # A module every stage imports (etl/tables.py): editing it marks every stage changed.
+    tables = repo / "etl" / "tables.py"
+    tables.write_text(tables.read_text() + "\n# edited\n")
+    changed = json.loads(dvc(repo, "status", "--json").strip().splitlines()[-1])
+    assert set(changed) == {"ingest", "extract", "link", "validate", "publish"}, changed
+
+
+# --- every stage declares the project modules it imports ----------------------------------
+
+PROJECT = ("etl", "schema")
+
+
+def module_file(name: str) -> Path | None:
+    base = REPO.joinpath(*name.split("."))
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    if base.with_suffix(".py").is_file():
+        return base.with_suffix(".py")
+    return None
+
+
+def project_imports(module: str) -> set[str]:
+    """Files under etl/ and schema/ that importing `module` runs: its imports (at any depth, in
+    functions too), theirs, and the packages above each (importing a.b runs a/__init__.py)."""
+    seen: dict[str, Path] = {}
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        path = None if name in seen else module_file(name)
+        if path is None:
+            continue
+        seen[name] = path
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")[:len(package.split(".")) - node.level + 1]
+                    base = ".".join(parts + ([base] if base else []))
+                names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for full in names:
+                parts = full.split(".")
+                if parts[0] in PROJECT:
+                    todo.extend(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+    return {path.relative_to(REPO).as_posix() for path in seen.values()}
+
+
+def stages() -> dict[str, dict]:
+    return yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"]
+
+
+def test_each_stage_declares_every_project_module_it_imports():
+    missing = {}
+    for name, stage in stages().items():
+        words = stage["cmd"].split()
+        command = next(i for i, word in enumerate(words) if word.rsplit("/", 1)[-1] == "uofdb")
+        assert words[command + 1] == name, f"{name}: the stage runs `uofdb {name}`"
+        declared = [dep.rstrip("/") for dep in stage["deps"] if "${" not in dep]
+        imported = project_imports(f"etl.{name}")
+        assert f"etl/{name}.py" in imported or f"etl/{name}/__init__.py" in imported
+        uncovered = sorted(f for f in imported if not any(f == d or f.startswith(d + "/") for d in declared))
+        if uncovered:
+            missing[name] = uncovered
+    assert missing == {}, f"add these to the stages' deps in dvc.yaml: {missing}"
+
+
+def test_each_declared_code_dependency_is_imported_by_its_stage():
+    stale = {}
+    for name, stage in stages().items():
+        imported = project_imports(f"etl.{name}")
+        code = [dep.rstrip("/") for dep in stage["deps"] if dep.split("/")[0] in PROJECT]
+        unused = [d for d in code if not any(f == d or f.startswith(d + "/") for f in imported)]
+        if unused:
+            stale[name] = unused
+    assert stale == {}, f"declared but not imported (remove from dvc.yaml, or import): {stale}"
+
+
+def test_the_import_walk_finds_function_level_relative_and_package_imports(tmp_path):
+    link = project_imports("etl.link")
+    assert {"etl/__init__.py", "etl/linking/__init__.py", "etl/linking/ids.py", "etl/tables.py",
+            "schema/codebook.py"} <= link
+    assert "etl/cli.py" not in link and not any(f.startswith("tests/") for f in link)
+    assert "etl/readers.py" in project_imports("etl.ingest")

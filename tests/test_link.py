@@ -159,7 +159,7 @@ def _stage_inputs(folder, articles):
     return folder / "ingested.parquet", folder / "extractions.parquet", folder / "link_features.parquet"
 
 
-def test_an_earlier_report_found_later_joins_a_known_incident_without_renaming_it(tmp_path):
+def test_an_earlier_report_found_later_renames_the_incident_and_the_alias_keeps_the_old_id(tmp_path):
     known = article("known", dt.date(2023, 11, 25), "Officers shot a man in Rainham Road.",
                     incident_date=dt.date(2023, 11, 23), location="Rainham Road", **DAGENHAM)
     found_later = article("earlier", dt.date(2023, 11, 24), "A man was shot by police in Rainham Road last night.",
@@ -167,29 +167,50 @@ def test_an_earlier_report_found_later_joins_a_known_incident_without_renaming_i
     unrelated = article("leeds", dt.date(2024, 1, 2), incident_date=dt.date(2024, 1, 1), **LEEDS)
     (first := tmp_path / "first").mkdir()
     (second := tmp_path / "second").mkdir()
+    (fresh := tmp_path / "fresh").mkdir()
     _, before = link.run(*_stage_inputs(first, [known]), first, 3)
-    _, after = link.run(*_stage_inputs(second, [known, found_later, unrelated]), second, 3,
-                        previous=first / "article_incidents.parquet")
+    # A previous release: its articles table (article_id, incident_id), as publish writes it.
+    release = tmp_path / "release"
+    release.mkdir()
+    before.to_parquet(release / "articles.parquet")
+    _, after = link.run(*_stage_inputs(second, [known, found_later, unrelated]), second, 3, previous_release=release)
+    _, alone = link.run(*_stage_inputs(fresh, [known, found_later, unrelated]), fresh, 3)
     ids = dict(zip(after["article_id"], after["incident_id"]))
-    assert ids["known"] == ids["earlier"] == before["incident_id"].iloc[0]
-    assert ids["leeds"] != ids["known"]
-    # Without the previous build the earlier-published article would have founded (and named) it.
-    _, fresh = link.run(*_stage_inputs(second, [known, found_later]), second, 3)
-    assert fresh["incident_id"].iloc[0] != before["incident_id"].iloc[0]
+    assert ids == dict(zip(alone["article_id"], alone["incident_id"]))  # the release changes no id
+    assert ids["known"] == ids["earlier"] == link.incident_id([found_later]) != ids["leeds"]
+    aliases = pd.read_parquet(second / "incident_aliases.parquet")
+    assert aliases.to_dict("records") == [{"previous_incident_id": before["incident_id"].iloc[0],
+                                           "incident_id": ids["known"], "change": "renamed", "shared_articles": 1}]
+    assert pd.read_parquet(fresh / "incident_aliases.parquet").empty
 
 
-def test_a_rebuild_keeps_the_ids_of_the_published_articles_table(sample_build, raw_copy, tmp_path):
+def test_a_rebuild_ignores_what_the_output_folder_held_and_aliases_a_given_release(sample_build, raw_copy, tmp_path):
     from etl import params
     from etl.build import build
 
-    out = tmp_path / "out"
-    out.mkdir()
-    # The previous build's published table, as `uofdb build` and `dvc repro` find it in the output folder.
+    # A previous release whose ids were made some other way (by an older rule, by hand).
+    release = tmp_path / "release"
+    release.mkdir()
     published = pd.read_parquet(sample_build / "articles.parquet")
-    published.assign(incident_id=published["incident_id"].map(lambda i: i and "uof-kept-" + i[-4:])).to_parquet(out / "articles.parquet")
+    renamed = published.assign(incident_id=published["incident_id"].map(lambda i: i and "uof-kept-" + i[-4:]))
+    renamed.to_parquet(release / "articles.parquet")
+    # The output folder first holds a build without the Dagenham incident's founding article.
+    founder = raw_copy / "002_85bf2c3dba8d54e4.txt"
+    text = founder.read_text()
+    founder.unlink()
+    out = tmp_path / "out"
     build(raw_copy, out, params.load(None))
+    assert set(pd.read_parquet(out / "articles.parquet")["incident_id"]) != set(published["incident_id"])
+    founder.write_text(text)
+    build(raw_copy, out, params.load(None), previous_release=release)
     rebuilt = pd.read_parquet(out / "articles.parquet")
-    assert rebuilt["incident_id"].str.startswith("uof-kept-").all()
+    assert rebuilt["incident_id"].tolist() == published["incident_id"].tolist()
+    aliases = pd.read_parquet(out / "incident_aliases.parquet")
+    expected = (renamed[["incident_id"]].rename(columns={"incident_id": "previous_incident_id"})
+                .assign(incident_id=published["incident_id"]).drop_duplicates())
+    assert sorted(map(tuple, aliases[["previous_incident_id", "incident_id"]].values.tolist())) == sorted(
+        map(tuple, expected.values.tolist()))
+    assert set(aliases["change"]) == {"renamed"}
 
 
 def test_the_undated_sample_article_joins_its_incident(sample_build):
