@@ -82,7 +82,7 @@ LINK_FEATURE_KINDS = ("person", "surname", "prominent_surname", "word", "street"
 
 _COLUMNS = [
     # --- articles: what ingest reads -------------------------------------------------
-    Column("article_id", "str", "Input document id: the file name without its extensions for one-article files (.txt, .html, and their .gz); the file name and the record's id, or else its line (.jsonl) or row (.csv) number, joined with \":\" for records of exports (\"export:7\").", nullable=False),
+    Column("article_id", "str", "Input document id, unique by construction from the file's path under the raw folder: for a .txt file (or .txt.gz) the path without that extension (\"000_05d707c832ca879f\", \"a/story\"); for another one-article file the path as it is (\"story.html\"); for a record of an export the export's path and the record's id, or else its line (.jsonl) or row (.csv) number, joined with \":\" (\"export.jsonl:7\").", nullable=False),
     Column("source_path", "str", "Path of the input file, relative to the raw folder.", nullable=False),
     Column("sha256", "str", "SHA-256 of the document's bytes: the (decompressed) file for one-article files, the record's text in UTF-8 for records of exports.", nullable=False),
     Column("encoding", "str", "Text encoding the file was decoded with (utf-8, or the fallback used).", nullable=False),
