@@ -1,0 +1,94 @@
+"""Trigger words hide nothing: a pattern finds the same matches in a sentence whether or not the
+sentence is first checked for the pattern's trigger words (`etl.extract.triggers`)."""
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+import etl.extract  # noqa: F401  (imports every rule module, so every gated pattern is declared)
+from etl.extract import triggers
+from etl.extract.document import _lowered, read_document, split_sentences
+
+GATED = [pattern for _, _, pattern in triggers._GATED.values()]
+
+
+def _texts() -> list[str]:
+    from conftest import SHARED
+    from tests_sentences import all_test_sentences
+
+    return all_test_sentences() + [path.read_text(encoding="utf-8")
+                                   for path in sorted((SHARED / "corpus" / "dev" / "articles").glob("*.txt"))]
+
+
+@pytest.fixture(scope="module")
+def documents():
+    return [read_document(text) for text in _texts()]
+
+
+def test_patterns_are_gated():
+    assert len(GATED) > 50
+    assert sum(triggers.trigger_words(pattern) is not None for pattern in GATED) > 45
+
+
+@pytest.mark.parametrize("pattern", GATED, ids=lambda pattern: pattern.pattern[:50])
+def test_the_trigger_prefilter_hides_nothing(pattern, documents):
+    """Every sentence of these tests and of the dev corpus: the same matches with and without the prefilter."""
+    checked = 0
+    for doc in documents:
+        possible = doc.may_match(pattern)
+        for sentence in doc.sentences:
+            found = [match.span() for match in pattern.finditer(sentence.text)]
+            if sentence.index not in possible:
+                assert found == [], (pattern.pattern[:60], sentence.text)
+            checked += bool(found)
+    assert checked or triggers.trigger_words(pattern) is not None
+
+
+@pytest.mark.parametrize("text, expected", [
+    (r"\b(?:shot|fired) (?:at|on)\b", {"shot at", "shot on", "fired at", "fired on"}),
+    (r"\bMr\.? (?:Smith|Jones)", {"mr smith", "mr. smith", "mr jones", "mr. jones"}),
+    (r"\b(?:Mr|Mrs|Ms|Miss)\.?\s+[A-Z]", {"mr", "ms", "miss"}),   # "mrs" holds "mr": it adds nothing
+    (r"\b(?:Tasers?|stun guns?)\b", {"taser", "stun gun"}),
+    (r"\b(?:aged )?\d{1,2}\b", {triggers.DIGIT}),
+    (r"[A-Z][a-z]+", None),                                     # no literal: runs everywhere
+    (r"\b(?:the|a|an) man\b", {"the man", "a man", "an man"}),
+    (r"\b(?:in|on)\b", None),                                   # words too common to gate
+])
+def test_trigger_words_are_read_from_the_pattern(text, expected):
+    found = triggers.trigger_words(re.compile(text, re.I))
+    assert (set(found) if found is not None else None) == expected
+
+
+def test_the_trigger_text_folds_what_ignorecase_matches():
+    """A character IGNORECASE matches to an ASCII letter or digit is that letter in the trigger text,
+    and folding keeps what `\\w`, `\\s` and `\\d` match (so offsets and classes are the text's)."""
+    letter = re.compile(r"[a-z0-9]", re.I)
+    for code in range(0x80, sys.maxunicode + 1):
+        char = chr(code)
+        folded = triggers.trigger_text(_lowered(char))
+        assert len(folded) == 1
+        if letter.fullmatch(char):
+            assert folded.isascii() and re.fullmatch(re.escape(folded), char, re.I), hex(code)
+
+
+def test_whole_text_patterns_have_spaceless_triggers():
+    """`dates.incident_date` skips the month-and-year search of the joined sentences when no sentence
+    holds a month: sound only while no trigger word holds a space (one could span two sentences)."""
+    from etl.extract import dates
+
+    assert not any(word != word.strip() or " " in word for word in triggers.trigger_words(dates.MONTH_YEAR))
+
+
+def test_an_undeclared_pattern_is_looked_for_directly():
+    doc = read_document("Officers were called. A man was detained on Friday.")
+    pattern = re.compile(r"\bdetained\b")
+    assert doc.sentences_for(pattern) == [doc.sentences[1]]
+    assert [sentence.index for sentence in doc.sentences_for(re.compile(r"\w+"))] == [0, 1]
+
+
+def test_split_sentences_unchanged_by_lowering():
+    text = "İstanbul ſhot. The officer said."
+    assert len(triggers.trigger_text(_lowered(text))) == len(text)
+    assert [sentence.text for sentence in split_sentences(text)] == ["İstanbul ſhot.", "The officer said."]
