@@ -1,7 +1,7 @@
 """The whole pipeline in one call: the same stage functions `dvc repro` runs, in order."""
 from __future__ import annotations
 
-import tempfile
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,16 +36,53 @@ class Summary:
                 f"{self.copies} copies; {self.flagged} flagged{rows}; {self.incidents} incidents")
 
 
+class BuildInterrupted(KeyboardInterrupt):
+    """A build stopped by SIGINT or SIGTERM; says whether its output had been published."""
+
+    def __init__(self, out: Path, published: bool):
+        super().__init__(out, published)
+        self.out, self.published = out, published
+
+    def line(self) -> str:
+        if self.published:
+            return f"interrupted after publishing: {self.out} holds the new build"
+        return f"interrupted: nothing was published; {self.out} holds its previous build unchanged"
+
+
 def build(raw: Path, out: Path, params: dict, interim: Path | None = None, show_progress: bool = False,
           previous_release: Path | None = None) -> Summary:
     """Build the dataset from the articles under `raw` into `out`; stage tables go to `interim`.
 
     Nothing is published unless every document read is an article or a rejected
-    document; `out` keeps its previous tables until the last step (see etl.publish).
+    document; `out` keeps its previous tables until one atomic switch (see etl.publish).
+    The whole build holds `out`'s lock, so a second build into `out` is refused. Without
+    `interim`, the stage tables (which hold article text) go to a scratch folder inside
+    `out`, deleted at the end, never to the system's temp folder.
     """
-    if interim is None:
-        with tempfile.TemporaryDirectory(prefix="uofdb-") as scratch:
-            return build(raw, out, params, Path(scratch), show_progress, previous_release)
+    out = Path(out)
+    created = not out.exists()
+    try:
+        with publish.OutputLock(out) as lock:
+            try:
+                if interim is not None:
+                    return _build(raw, out, params, Path(interim), show_progress, lock, previous_release)
+                scratch = publish.scratch_folder(out)
+                try:
+                    return _build(raw, out, params, scratch, show_progress, lock, previous_release)
+                finally:
+                    shutil.rmtree(scratch, ignore_errors=True)
+            except KeyboardInterrupt as interrupt:
+                if isinstance(interrupt, BuildInterrupted):
+                    raise
+                raise BuildInterrupted(out, lock.published) from None
+    except BaseException:
+        if created:
+            _remove_unpublished(out)
+        raise
+
+
+def _build(raw: Path, out: Path, params: dict, interim: Path, show_progress: bool,
+           lock: publish.OutputLock, previous_release: Path | None = None) -> Summary:
     reporter = Progress if show_progress else Silent
     ingested = ingest.run(raw, interim, params.get("ingest"), progress=reporter("ingest", 0, "files"))
     rejected = int((ingested.rejects["severity"] == "error").sum()) if len(ingested.rejects) else 0
@@ -57,8 +94,20 @@ def build(raw: Path, out: Path, params: dict, interim: Path | None = None, show_
              previous_release=previous_release)
     tables = validate.run(interim, interim / "validated")
     summary = summarise(tables, ingested.documents, ingested.files)  # raises before publishing if documents were lost
-    publish.run(interim / "validated", out)
+    publish.run(interim / "validated", out, lock)
     return summary
+
+
+def _remove_unpublished(out: Path) -> None:
+    """Remove an output folder this build created when it failed before publishing anything."""
+    state = out / publish.STATE
+    if publish.current_build(out) is not None:
+        return
+    if all(entry.name == publish.STATE or entry.is_symlink() for entry in out.iterdir()):
+        shutil.rmtree(state, ignore_errors=True)
+        for entry in out.iterdir():
+            entry.unlink()
+        out.rmdir()
 
 
 def documents_rejected(rejects: pd.DataFrame) -> int:

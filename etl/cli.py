@@ -2,7 +2,7 @@
 
     uofdb build --raw DIR --out DIR          all stages, no DVC needed
     uofdb ingest|extract|link|validate|publish   one stage (what dvc.yaml runs)
-    uofdb query "select ..."                 print a result table from uofdb.duckdb
+    uofdb query "select ..."                 print a result table from uofdb.duckdb (--safe: no file access)
     uofdb codebook                           print the data dictionary
     uofdb rules                              print the closed set of extraction rule names
     uofdb fit --corpus DIR                   fit the relevance model on a labelled corpus (make fit)
@@ -10,6 +10,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -17,6 +20,7 @@ import duckdb
 
 from etl import params as params_module
 from etl.ingest import EmptyCorpusError
+from etl.publish import OutputBusyError
 from etl.tables import read_table
 
 STAGES = ("ingest", "extract", "link", "validate", "publish")
@@ -24,24 +28,74 @@ STAGES = ("ingest", "extract", "link", "validate", "publish")
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    with _signals_interrupt():
+        try:
+            return args.handler(args, load_params(args))
+        except (KeyboardInterrupt, duckdb.InterruptException) as interrupt:
+            # Ctrl-C or SIGTERM: the stages cleaned up on the way out; one line says what is left.
+            line = interrupt.line() if hasattr(interrupt, "line") else "interrupted"
+            print(f"uofdb {args.command}: {line}", file=sys.stderr)
+            return 128 + _signals_interrupt.received
+        except (EmptyCorpusError, FileNotFoundError, ValueError, duckdb.Error, OutputBusyError) as error:
+            # Problems the user can fix get one clear line, not a traceback.
+            print(f"uofdb {args.command}: error: {error}", file=sys.stderr)
+            return 2
+
+
+@contextlib.contextmanager
+def _signals_interrupt():
+    """SIGINT and SIGTERM raise KeyboardInterrupt once, so every stage's cleanup (`finally`) runs;
+    a second signal during that cleanup is ignored. The previous handlers are restored after."""
+    _signals_interrupt.received = signal.SIGINT
+
+    def interrupt(signum, frame):
+        _signals_interrupt.received = signum
+        for each in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(each, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
     try:
-        return args.handler(args, params_module.load(args.params))
-    except (EmptyCorpusError, FileNotFoundError, ValueError, duckdb.Error) as error:
-        # Problems the user can fix get one clear line, not a traceback.
-        print(f"uofdb {args.command}: error: {error}", file=sys.stderr)
-        return 2
+        previous = {each: signal.signal(each, interrupt) for each in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        for each, handler in previous.items():
+            signal.signal(each, handler)
+
+
+def load_params(args: argparse.Namespace) -> dict:
+    """The parameters: --params FILE, which must exist when given, else ./params.yaml when present,
+    else the defaults. Relative `paths` in a file are relative to the file's folder, so
+    `uofdb --params repo/params.yaml query ...` works from any folder."""
+    given = args.params
+    if given is not None and not given.is_file():
+        raise FileNotFoundError(f"--params {given}: no such parameters file" +
+                                (" (it is a folder)" if given.is_dir() else ""))
+    path = given if given is not None else (Path("params.yaml") if Path("params.yaml").is_file() else None)
+    args.params_file = path
+    params = params_module.load(path)
+    if path is not None and path.parent != Path("."):
+        params["paths"] = {key: str(path.parent / value) if not Path(value).is_absolute() else value
+                           for key, value in params["paths"].items()}
+    return params
 
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="uofdb", description="Build and query the UK police use-of-force dataset.")
-    top.add_argument("--params", type=Path, default=Path("params.yaml"),
-                     help="parameters file (default: params.yaml, when present)")
+    top.add_argument("--params", type=Path, default=None,
+                     help="parameters file; its relative paths are relative to its folder "
+                          "(default: ./params.yaml when present, else the built-in defaults)")
     commands = top.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build", help="run every stage: raw articles to published tables")
     build.add_argument("--raw", type=Path, help="folder of input articles (default: paths.raw)")
     build.add_argument("--out", type=Path, help="output folder (default: paths.processed)")
-    build.add_argument("--interim", type=Path, help="keep the stage tables here (default: a temporary folder)")
+    build.add_argument("--interim", type=Path,
+                       help="keep the stage tables here (default: a scratch folder inside the output folder, "
+                            "deleted at the end)")
     build.add_argument("--previous-release", type=Path, metavar="DIR",
                        help="a previous release's output folder: incident_aliases maps its ids to today's")
     build.set_defaults(handler=run_build)
@@ -72,6 +126,9 @@ def parser() -> argparse.ArgumentParser:
     query = commands.add_parser("query", help="run SQL against the published database and print the result")
     query.add_argument("sql")
     query.add_argument("--db", type=Path, help="database file (default: paths.processed/uofdb.duckdb)")
+    query.add_argument("--safe", action=argparse.BooleanOptionalAction, default=None,
+                       help="no access to files, other databases or extensions, and the configuration locked "
+                            "(default: safe unless run from an interactive terminal; --no-safe lifts it)")
     query.set_defaults(handler=run_query)
 
     codebook = commands.add_parser("codebook", help="print the data dictionary (Markdown) generated from the codebook")
@@ -145,13 +202,31 @@ def run_query(args: argparse.Namespace, params: dict) -> int:
 
     database = args.db or Path(params["paths"]["processed"]) / DATABASE
     if not database.exists():
-        raise FileNotFoundError(f"{database}: no database yet; run `make build` or `uofdb build` first")
+        if args.db is not None:
+            where = "given as --db"
+        elif getattr(args, "params_file", None) is not None:
+            where = f"paths.processed of {args.params_file}"
+        else:
+            where = f"the default paths.processed; there is no params.yaml in {Path.cwd()}: pass --params FILE"
+        raise FileNotFoundError(f"no database at {os.path.abspath(database)} ({where}); "
+                                f"run `make build` or `uofdb build` first, or pass --db FILE")
+    safe = args.safe if args.safe is not None else not _own_shell()
     with duckdb.connect(str(database), read_only=True) as con:
+        if safe:
+            con.execute("SET enable_external_access = false; SET lock_configuration = true;")
         cursor = con.execute(args.sql)
         columns = [description[0] for description in cursor.description or []]
         rows = cursor.fetchall()
     print(format_table(columns, rows))
     return 0
+
+
+def _own_shell() -> bool:
+    """Run by a person at a terminal (stdin and stdout are terminals), not by a script, a service or a pipe."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def run_rules(args: argparse.Namespace, params: dict) -> int:

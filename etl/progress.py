@@ -62,7 +62,12 @@ class Progress:
     def __enter__(self) -> "Progress":
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type | None, *exc: object) -> None:
+        if kind is not None and issubclass(kind, KeyboardInterrupt):
+            # Interrupted: stop the bar, print no counts; the command prints one line saying so.
+            if self._bar is not None:
+                self._bar.close()
+            return
         self.close()
 
 

@@ -1,25 +1,58 @@
 """Stage 5, publish: the validated tables as Parquet and as one DuckDB database.
 
-Every file is first written to a staging folder inside the output folder; only when
-all of them are complete are they renamed into place, one after another. A build
-killed or failing before that leaves the previous output untouched, and readers
-never see half a file. (Only a kill during the final renames, a few system calls,
-could leave some new files beside some old ones.)
+A build is published whole, by one atomic step. The output folder looks like this:
+
+    out/articles.parquet  -> .uofdb/current/articles.parquet   (and so for every published file)
+    out/.uofdb/current    -> builds/<id>
+    out/.uofdb/builds/<id>/articles.parquet, ..., uofdb.duckdb   (one complete build)
+    out/.uofdb/lock                                              (held by the build writing here)
+
+Publishing writes a complete new build folder under `.uofdb/builds/`, makes sure every
+published name is the link through `.uofdb/current`, then switches `current` to the new
+folder with one rename of a symlink, and only then deletes the older build folders. A
+reader opening `out/articles.parquet` resolves `current` at that moment, so it sees the
+previous build or the new one, never a mix; a build killed at any moment leaves one of the
+two. (To read several files of one build, open them through `os.path.realpath(out /
+".uofdb" / "current")`, or use `uofdb.duckdb`, which holds every table.) An output folder
+of an older layout, with real files in it, is first turned into this one without changing
+what any name shows: each file is hard-linked into a build folder, `current` points there,
+and each name is replaced by its link.
+
+Two builds never write one output folder at once: `OutputLock` holds `.uofdb/lock`
+(`flock`, released by the system when the process ends, even when it is killed) and a
+second build is refused with a clear message.
+
+Test hook: when the environment variable `UOFDB_TEST_KILL_AT` names a step (see
+`_reached`; tests/test_build_kill_publish.py lists them all), the process kills itself
+with SIGKILL when publishing reaches that step.
 """
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from etl.tables import read_table, write_table
 from schema.codebook import PUBLISHED, TABLES, columns_of, data_dictionary
+from schema.models import arrow_schema
 
 DATABASE = "uofdb.duckdb"
+STATE = ".uofdb"        # the hidden folder of builds, the `current` link and the lock
+CURRENT = "current"
+BUILDS = "builds"
+LOCK = "lock"
+SCRATCH_PREFIX = "scratch-"  # a build's stage tables when no --interim is given (etl.build)
+STAGING_PREFIX = ".uofdb-staging-"  # staging folders of the older layout, cleared when found
+KILL_AT = "UOFDB_TEST_KILL_AT"
 # Incidents whose articles disagree on a field: what was chosen, from which article, by
 # which rule, and what the other articles said.
 CONFLICTS_VIEW = """
@@ -31,42 +64,239 @@ ORDER BY incident_id, field
 """
 
 
-def run(validated: Path, out_dir: Path) -> dict[str, Path]:
-    """Publish the tables of `validated` into `out_dir`: one Parquet file each and `uofdb.duckdb`."""
-    # load
-    tables = {name: read_table(validated / f"{name}.parquet", name) for name in PUBLISHED}
+class OutputBusyError(RuntimeError):
+    """Another build holds the output folder's lock."""
+
+
+def published_names() -> list[str]:
+    """The file names a build publishes, in the order they are written."""
+    return [f"{name}.parquet" for name in PUBLISHED] + [DATABASE]
+
+
+class OutputLock:
+    """The output folder's lock, held for a whole build (or one publish); refuses a second holder.
+
+    `published` turns true once a build has been switched into place under this lock.
+    """
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = Path(out_dir)
+        self.published = False
+        self._handle = None
+
+    def __enter__(self) -> "OutputLock":
+        state = self.out_dir / STATE
+        state.mkdir(parents=True, exist_ok=True)
+        handle = open(state / LOCK, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                handle.close()
+                raise
+            handle.seek(0)
+            holder = handle.read().strip()
+            handle.close()
+            raise OutputBusyError(
+                f"{self.out_dir}: another uofdb build{f' (process {holder})' if holder else ''} is writing this "
+                f"output folder; wait for it to finish, or build into another --out") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._handle = handle
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle is not None:
+            self._handle.close()  # closing the file releases the flock
+            self._handle = None
+
+
+def run(validated: Path, out_dir: Path, lock: OutputLock | None = None) -> dict[str, Path]:
+    """Publish the tables of `validated` into `out_dir`: one Parquet file each and `uofdb.duckdb`.
+
+    Holds the output folder's lock unless the caller (etl.build) already holds it as `lock`.
+    """
+    if lock is None:
+        with OutputLock(out_dir) as held:
+            return run(validated, out_dir, held)
+    # load: the validated tables (their files, when they have the codebook's schema)
+    sources = {name: validated / f"{name}.parquet" for name in PUBLISHED}
+    for name, path in sources.items():
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: the {name} table is missing; run the validate stage first")
     # process: nothing to compute; the tables were validated in the previous stage
-    # save: stage every file, then rename them all into place
-    out_dir.mkdir(parents=True, exist_ok=True)
-    remove_abandoned_staging(out_dir)
-    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out_dir))
+    # save: a complete new build folder, then one switch
+    builds = out_dir / STATE / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    remove_abandoned(out_dir)
+    folder = Path(tempfile.mkdtemp(prefix="build-", dir=builds))
     try:
-        staged = {name: write_table(frame, name, staging / f"{name}.parquet") for name, frame in tables.items()}
-        staged["database"] = write_database(staged, staging / DATABASE)
-        return commit(staged, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        for name, path in sources.items():
+            _stage_table(path, name, folder / f"{name}.parquet")
+            _reached(f"staged:{name}")
+        write_database({name: folder / f"{name}.parquet" for name in sources}, folder / DATABASE)
+        _reached("staged:database")
+        _finish(folder)
+        adopt_older_layout(out_dir)
+        link_names(out_dir)
+        switch(out_dir, folder)
+    except BaseException:
+        if _current(out_dir) != folder.resolve():
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    lock.published = True
+    remove_abandoned(out_dir)
+    _reached("cleaned")
+    return {**{name: out_dir / f"{name}.parquet" for name in sources}, "database": out_dir / DATABASE}
 
 
-STAGING_PREFIX = ".uofdb-staging-"
+def _stage_table(source: Path, name: str, target: Path) -> None:
+    """A validated table into the build folder: the file itself when it has the codebook's schema
+    (validate wrote it with etl.tables, so these are the bytes a rewrite would give), else rewritten."""
+    try:
+        same = pq.read_schema(source).equals(arrow_schema(name), check_metadata=False)
+    except (OSError, pa.ArrowException):
+        same = False
+    if same:
+        shutil.copyfile(source, target)
+    else:
+        write_table(read_table(source, name), name, target)
 
 
-def commit(staged: dict[str, Path], out_dir: Path) -> dict[str, Path]:
-    """Rename each complete staged file over its published name; the published paths."""
-    published = {}
-    for key, path in staged.items():
-        target = out_dir / path.name
-        os.replace(path, target)
-        published[key] = target
-    return published
+def switch(out_dir: Path, folder: Path, step: str = "switch") -> None:
+    """Point `.uofdb/current` at `folder` with one atomic rename of a new symlink over it."""
+    state = out_dir / STATE
+    pending = state / f"{CURRENT}.new"
+    if pending.is_symlink() or pending.exists():
+        pending.unlink()
+    os.symlink(os.path.join(BUILDS, folder.name), pending)
+    _reached(f"{step}:pending")
+    os.replace(pending, state / CURRENT)
+    _fsync_dir(state)
+    _reached(f"{step}:done")
 
 
-def remove_abandoned_staging(out_dir: Path) -> None:
-    """Delete staging folders left by builds that were killed (their process no longer runs)."""
+def link_names(out_dir: Path) -> None:
+    """Make every published name the symlink through `.uofdb/current` (what it shows does not change:
+    a name that is missing stays unreadable until the first switch)."""
+    for name in published_names():
+        path = out_dir / name
+        target = os.path.join(STATE, CURRENT, name)
+        if path.is_symlink() and os.readlink(path) == target:
+            continue
+        if path.exists() and not path.is_symlink():
+            raise FileExistsError(f"{path}: is not a published file of uofdb; move it out of the output folder")
+        _replace_with_link(path, target)
+        _reached(f"linked:{name}")
+
+
+def adopt_older_layout(out_dir: Path) -> None:
+    """Turn an output folder holding real published files into a build folder and `current`,
+    one name at a time, so every name shows the same bytes at every step."""
+    names = published_names()
+    real = [name for name in names if (out_dir / name).is_file() and not (out_dir / name).is_symlink()]
+    if not real:
+        return
+    folder = Path(tempfile.mkdtemp(prefix="adopted-", dir=out_dir / STATE / BUILDS))
+    current = _current(out_dir)
+    for name in names:
+        source = out_dir / name if name in real else (current / name if current else None)
+        if source is not None and source.is_file():
+            try:
+                os.link(source, folder / name)
+            except OSError:
+                shutil.copy2(source, folder / name)
+    _finish(folder)
+    switch(out_dir, folder, "adopt")
+    for name in real:
+        _replace_with_link(out_dir / name, os.path.join(STATE, CURRENT, name))
+        _reached(f"adopted:{name}")
+
+
+def remove_abandoned(out_dir: Path) -> None:
+    """Delete build folders other than the current one, and staging folders of the older layout
+    whose process no longer runs (the caller holds the lock, so nothing else writes them)."""
+    current = _current(out_dir)
+    builds = out_dir / STATE / BUILDS
+    if builds.is_dir():
+        for folder in builds.iterdir():
+            if current is None or folder.resolve() != current:
+                shutil.rmtree(folder, ignore_errors=True)
+    pending = out_dir / STATE / f"{CURRENT}.new"
+    if pending.is_symlink():
+        pending.unlink()
     for folder in out_dir.glob(f"{STAGING_PREFIX}*"):
         pid = folder.name[len(STAGING_PREFIX):].split("-")[0]
         if pid.isdigit() and not _running(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def scratch_folder(out_dir: Path) -> Path:
+    """A new folder for a build's stage tables inside `out_dir` (not the system's temp folder, where
+    article text would outlive a killed build); scratch folders of killed builds are deleted first.
+    The caller holds the output folder's lock."""
+    state = out_dir / STATE
+    for folder in state.glob(f"{SCRATCH_PREFIX}*"):
+        shutil.rmtree(folder, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=state))
+
+
+def current_build(out_dir: Path) -> Path | None:
+    """The folder of the build `out_dir` shows now; None before the first publish."""
+    return _current(out_dir)
+
+
+def _current(out_dir: Path) -> Path | None:
+    link = out_dir / STATE / CURRENT
+    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+
+def _replace_with_link(path: Path, target: str) -> None:
+    pending = path.with_name(f".{path.name}.link")
+    if pending.is_symlink() or pending.exists():
+        pending.unlink()
+    os.symlink(target, pending)
+    os.replace(pending, path)
+
+
+def _finish(folder: Path) -> None:
+    """Give a complete build folder the modes the umask allows (mkstemp and mkdtemp make them
+    private) and flush it to disk before it can be switched in."""
+    umask = _umask()
+    for path in folder.iterdir():
+        os.chmod(path, 0o666 & ~umask)
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+    os.chmod(folder, 0o777 & ~umask)
+    _fsync_dir(folder)
+    _fsync_dir(folder.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
+def _reached(step: str) -> None:
+    """Test hook: die here, as a killed build would, when UOFDB_TEST_KILL_AT names this step."""
+    if os.environ.get(KILL_AT) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _running(pid: int) -> bool:

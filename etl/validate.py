@@ -27,8 +27,10 @@ def run(interim: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
     incident_fields = read_table(interim / "incident_fields.parquet", "incident_fields")
     aliases = read_table(interim / "incident_aliases.parquet", "incident_aliases")
     evidence = read_table(interim / "evidence.parquet", "evidence")
-    earlier_rejects = read_table(interim / "ingest_rejects.parquet", "rejects")
+    earlier_rejects = pd.concat([read_table(interim / "ingest_rejects.parquet", "rejects"),
+                                 read_extract_rejects(interim / "extract_rejects.parquet")], ignore_index=True)
     # process
+    ingested = ingested[~ingested["article_id"].isin(failed_articles(earlier_rejects))]
     tables = {"articles": assemble_articles(ingested, extractions, membership),
               "incidents": incidents, "incident_fields": incident_fields, "evidence": evidence,
               "incident_aliases": aliases}
@@ -38,6 +40,21 @@ def run(interim: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
     for name, frame in tables.items():
         write_table(frame, name, out_dir / f"{name}.parquet")
     return tables
+
+
+def read_extract_rejects(path: Path) -> pd.DataFrame:
+    """The articles whose extraction failed (etl.extract writes them); none when an older
+    interim folder has no such table."""
+    if not path.exists():
+        return pd.DataFrame(columns=list(TABLES["rejects"].columns))
+    return read_table(path, "rejects")
+
+
+def failed_articles(rejects: pd.DataFrame) -> set[str]:
+    """Ids of the articles an extract error rejected ("articles:<id>"): kept out of `articles`."""
+    errors = rejects[(rejects["stage"] == "extract") & (rejects["severity"] == "error")]
+    keys = errors["row_key"].dropna().astype(str)
+    return {key.split(":", 1)[1] for key in keys if key.startswith("articles:")}
 
 
 def assemble_articles(ingested: pd.DataFrame, extractions: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFrame:

@@ -1,5 +1,8 @@
 """A real `uofdb build` killed between stages or in the middle of publishing leaves the
-previous output folder readable and byte for byte unchanged; the next build replaces it."""
+previous output folder readable and byte for byte unchanged; the next build replaces it.
+Ctrl-C (SIGINT) or SIGTERM prints one line, no traceback, and cleans up; a killed build
+leaves no article text in the system's temp folder. (tests/test_build_kill_publish.py kills
+publish at each of its steps.)"""
 from __future__ import annotations
 
 import os
@@ -15,14 +18,26 @@ import pandas as pd
 import pytest
 
 from conftest import SAMPLE, SHARED
+from etl import publish
 
 UOFDB = Path(sys.executable).parent / "uofdb"
 DEV_ARTICLES = SHARED / "corpus" / "dev" / "articles"
 
 
 def published_files(out: Path) -> dict[str, bytes]:
-    """The visible files of an output folder and their bytes (staging folders are hidden)."""
+    """The visible files of an output folder and their bytes (the build folders are hidden)."""
     return {path.name: path.read_bytes() for path in sorted(out.iterdir()) if not path.name.startswith(".")}
+
+
+def staging(out: Path) -> list[Path]:
+    """Build folders being written: those under .uofdb/builds that are not the current one."""
+    builds = out / publish.STATE / publish.BUILDS
+    current = publish.current_build(out)
+    return [folder for folder in builds.iterdir() if folder.resolve() != current] if builds.is_dir() else []
+
+
+def scratch(out: Path) -> list[Path]:
+    return list((out / publish.STATE).glob(f"{publish.SCRATCH_PREFIX}*"))
 
 
 def assert_readable(out: Path) -> None:
@@ -32,13 +47,14 @@ def assert_readable(out: Path) -> None:
         assert con.execute("select count(*) from incidents").fetchall()[0][0] >= 1
 
 
-def start_build(raw: Path, out: Path, interim: Path) -> subprocess.Popen:
-    return subprocess.Popen([str(UOFDB), "build", "--raw", str(raw), "--out", str(out), "--interim", str(interim)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start_build(raw: Path, out: Path, interim: Path | None, env: dict | None = None, **pipes) -> subprocess.Popen:
+    extra = ["--interim", str(interim)] if interim is not None else []
+    pipes = pipes or dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen([str(UOFDB), "build", "--raw", str(raw), "--out", str(out), *extra],
+                            env={**os.environ, **(env or {})}, **pipes)
 
 
-def kill_when(build: subprocess.Popen, ready, what: str, timeout: float = 120.0) -> None:
-    """SIGKILL the build the moment `ready()` is true; fail if it finished first."""
+def wait_for(build: subprocess.Popen, ready, what: str, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while not ready():
         if build.poll() is not None:
@@ -47,6 +63,11 @@ def kill_when(build: subprocess.Popen, ready, what: str, timeout: float = 120.0)
             build.kill()
             pytest.fail(f"gave up waiting for {what}")
         time.sleep(0.0005)
+
+
+def kill_when(build: subprocess.Popen, ready, what: str, timeout: float = 120.0) -> None:
+    """SIGKILL the build the moment `ready()` is true; fail if it finished first."""
+    wait_for(build, ready, what, timeout)
     os.kill(build.pid, signal.SIGKILL)
     build.wait()
     assert build.returncode == -signal.SIGKILL
@@ -82,8 +103,7 @@ def test_killed_between_ingest_and_extract(previous_output, bigger_corpus, tmp_p
 def test_killed_while_publishing(previous_output, bigger_corpus, tmp_path):
     out, before = previous_output
     build = start_build(bigger_corpus, out, tmp_path / "interim")
-    kill_when(build, lambda: any(path.name.startswith(".uofdb-staging-") for path in out.iterdir()),
-              "publish started staging its files")
+    kill_when(build, lambda: bool(staging(out)), "publish started writing the new build folder")
     assert published_files(out) == before
     assert_readable(out)
 
@@ -92,5 +112,39 @@ def test_killed_while_publishing(previous_output, bigger_corpus, tmp_path):
     after = published_files(out)
     assert sorted(after) == sorted(before)
     assert all(after[name] != before[name] for name in ("articles.parquet", "incidents.parquet"))
-    assert [path.name for path in out.iterdir() if path.name.startswith(".")] == []
+    assert [path.name for path in out.iterdir() if path.name.startswith(".")] == [publish.STATE]
+    assert staging(out) == [] and scratch(out) == []
     assert_readable(out)
+
+
+def test_a_killed_build_leaves_no_article_text_in_the_system_temp_folder(previous_output, bigger_corpus, tmp_path):
+    out, before = previous_output
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    build = start_build(bigger_corpus, out, None, env={"TMPDIR": str(system_temp)})
+    kill_when(build, lambda: any((folder / "ingested.parquet").exists() for folder in scratch(out)),
+              "ingest wrote its table")
+    assert list(system_temp.iterdir()) == []
+    assert published_files(out) == before
+    # The stage tables were in the output folder's scratch folder; the next build deletes them.
+    assert len(scratch(out)) == 1
+    subprocess.run([str(UOFDB), "build", "--raw", str(SAMPLE), "--out", str(out)], check=True, capture_output=True,
+                   env={**os.environ, "TMPDIR": str(system_temp)})
+    assert scratch(out) == [] and list(system_temp.iterdir()) == []
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_prints_one_line_and_cleans_up(previous_output, bigger_corpus, signum, code):
+    out, before = previous_output
+    build = start_build(bigger_corpus, out, None, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(build, lambda: any((folder / "ingested.parquet").exists() for folder in scratch(out)),
+             "ingest wrote its table")
+    build.send_signal(signum)
+    stdout, stderr = build.communicate(timeout=120)
+    assert build.returncode == code, stderr
+    assert "Traceback" not in stderr
+    said = [line for line in stderr.splitlines() if "interrupted" in line]
+    assert said == [f"uofdb build: interrupted: nothing was published; {out} holds its previous build unchanged"]
+    assert stderr.rstrip().splitlines()[-1] == said[0]
+    assert published_files(out) == before
+    assert scratch(out) == [] and staging(out) == []
