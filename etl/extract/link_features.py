@@ -144,9 +144,11 @@ def _vocabulary_spans(doc: Document) -> list[tuple[int, int]]:
 def _names_a_place(spans: list[tuple[int, int]], match: re.Match, start: int) -> bool:
     """Whether some run of the match's words is a place or force the document names
     ("Leeds", "Milton Keynes"; not the "Sutton" of "Sutton-Mattocks")."""
+    end = start + len(match.group())
+    if not any(first < end and start < last for first, last in spans):
+        return False  # no place or force overlaps the match
     words = [(start + word.start(), start + word.end()) for word in re.finditer(r"\S+", match.group())]
     starts, ends = {first for first, _ in words}, {last for _, last in words}
-    end = start + len(match.group())
     return any((first <= start or first in starts) and (last >= end or last in ends)
                for first, last in spans if first < end and start < last)
 
@@ -160,10 +162,11 @@ def person_names(doc: Document) -> tuple[list[LinkFeature], list[LinkFeature]]:
             start, end = sentence.start + match.start(), sentence.start + match.end()
             if match.group() == sentence.text.rstrip(".,;:"):
                 continue  # a name on a line of its own: a byline or a caption's credit
-            if OFFICIAL_BEFORE.search(doc.text, max(0, start - OFFICIAL_LOOKBACK), start):
-                continue
             words = [word for word in match.group().split() if word[0].isupper()]
-            if len(words) < 2 or any(word in NOT_NAME for word in words) or _names_a_place(vocabulary, match, start):
+            # (the cheap checks first: each only drops the match)
+            if len(words) < 2 or any(word in NOT_NAME for word in words) \
+                    or OFFICIAL_BEFORE.search(doc.text, max(0, start - OFFICIAL_LOOKBACK), start) \
+                    or _names_a_place(vocabulary, match, start):
                 continue
             people.append(LinkFeature(PERSON, f"{words[0].lower()} {words[-1].lower()}", start, end))
             last = match.group().rfind(words[-1])
@@ -177,6 +180,8 @@ def person_names(doc: Document) -> tuple[list[LinkFeature], list[LinkFeature]]:
 def prominent_surnames(doc: Document, surnames: list[LinkFeature]) -> list[LinkFeature]:
     """Surnames the article writes at least twice (its subject, not a passing mention), at their second mention."""
     wanted = {item.value for item in surnames}
+    if not wanted:
+        return []  # no surname to count
     seen: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for match, offset in _matches(doc, CAPITALISED):
         word = match.group().lower()

@@ -71,9 +71,20 @@ def trigger_text(lowered: str) -> str:
 @functools.cache
 def trigger_words(pattern: re.Pattern) -> frozenset[str] | None:
     """Lower-case words of which every match of the pattern contains at least one; None when there are none."""
-    words = _required(sre_parse.parse(pattern.pattern, pattern.flags))
-    if words is None or min(map(_weight, words)) < MIN_TRIGGER:
-        return None
+    conditions = trigger_conditions(pattern)
+    return conditions[0] if conditions else None
+
+
+@functools.cache
+def trigger_conditions(pattern: re.Pattern) -> tuple[frozenset[str], ...]:
+    """Every set of trigger words the whole pattern needs one of, the best first: a match of
+    `\\b\\d{1,2} (?:March|May)\\b` holds a digit, and "march" or "may"; () when there are none."""
+    candidates = _candidates(sre_parse.parse(pattern.pattern, pattern.flags))
+    usable = {_minimal(words) for words in candidates if min(map(_weight, words)) >= MIN_TRIGGER}
+    return tuple(sorted(usable, key=lambda words: (_gate_score(words), sorted(words)), reverse=True))
+
+
+def _minimal(words: frozenset[str]) -> frozenset[str]:
     # A word that holds another ("tasers", "taser") adds nothing: the shorter is found wherever it is.
     return frozenset(word for word in words if word == DIGIT or not any(
         other != word and other != DIGIT and other in word for other in words))
@@ -88,7 +99,12 @@ def _weight(word: str) -> int:
 
 
 def _required(items) -> frozenset[str] | None:
-    """For a sequence of parsed items: words one of which every match contains (the best such set), or None.
+    """For a sequence of parsed items: words one of which every match contains (the best such set), or None."""
+    return max(_candidates(items), key=_gate_score, default=None)
+
+
+def _candidates(items) -> list[frozenset[str]]:
+    """For a sequence of parsed items: sets of words, each of which every match holds one of.
 
     Items whose text is one of a few strings (a literal, "(?:was|were)", "s?", "\\b") are
     joined into runs ("shots? (?:was|were)" is one of "shot was", "shots were", ...); a run,
@@ -107,7 +123,7 @@ def _required(items) -> frozenset[str] | None:
             if found is not None:
                 candidates.append(found)
     candidates.append(frozenset(word.lower() for word in run))
-    return max(candidates, key=_gate_score, default=None)
+    return candidates
 
 
 MAX_EXACT = 256  # strings a run may stand for, before it is split
@@ -171,16 +187,29 @@ def _required_of(op, value) -> frozenset[str] | None:
 
 # --- the document's pass ----------------------------------------------------------------
 
-# The patterns rules gate, by id (a compiled pattern hashes its whole program, too slow to look
-# up per sentence): (declaration order, trigger words, the pattern). The document's one pass
-# looks for all their trigger words at once.
-_GATED: dict[int, tuple[int, frozenset[str] | None, re.Pattern]] = {}
+# The trigger conditions the document's one pass looks for, numbered in the order declared:
+# (the gated pattern, its trigger words). A pattern with several conditions has several.
+_CONDITIONS: list[tuple[re.Pattern, frozenset[str]]] = []
+# The gated patterns by id (a compiled pattern hashes its whole program, too slow to look up
+# per sentence): the numbers of their conditions (none: it can match anywhere), and the
+# pattern, kept alive so that its id names no other.
+_GATED: dict[int, tuple[tuple[int, ...], re.Pattern]] = {}
 
 
 def gated(pattern: re.Pattern) -> re.Pattern:
     """Declare that rules run `pattern` only where its trigger words are (returns it unchanged)."""
-    _GATED.setdefault(id(pattern), (len(_GATED), trigger_words(pattern), pattern))
+    if id(pattern) not in _GATED:
+        numbers = []
+        for words in trigger_conditions(pattern):
+            numbers.append(len(_CONDITIONS))
+            _CONDITIONS.append((pattern, words))
+        _GATED[id(pattern)] = (tuple(numbers), pattern)
     return pattern
+
+
+def gated_patterns() -> list[re.Pattern]:
+    """Every gated pattern, in the order declared."""
+    return [pattern for _, pattern in _GATED.values()]
 
 
 class SentenceTriggers:
@@ -191,9 +220,9 @@ class SentenceTriggers:
     def __init__(self, text: str, sentences, gated: int, found: dict[int, set[int]]) -> None:
         self.text = text            # the article's trigger text (`trigger_text`)
         self.sentences = sentences
-        self.gated = gated          # how many gated patterns the pass covered (the first ones declared)
-        self._found = found         # declaration number -> indices of the sentences holding its words
-        self._by_pattern: dict[int, set[int] | range] = {}  # id of a pattern -> `may_match`, as asked
+        self.gated = gated          # how many conditions the pass covered (the first ones declared)
+        self._found = found         # number of a condition -> indices of the sentences holding its words
+        self._by_pattern: dict[int, set[int] | range] = {}  # id of a gated pattern -> `may_match`, as asked
 
     def may_match(self, pattern: re.Pattern) -> set[int] | range:
         """The indices of the sentences the pattern can match in (nor can it in any part of another)."""
@@ -205,15 +234,20 @@ class SentenceTriggers:
         return known
 
     def _may_match(self, pattern: re.Pattern) -> set[int] | range:
-        order, words, _ = _GATED.get(id(pattern)) or (self.gated, trigger_words(pattern), pattern)
-        if words is None:
+        numbers, _ = _GATED.get(id(pattern), ((), pattern))
+        if numbers and numbers[-1] < self.gated:
+            found = [self._found.get(number, _NONE) for number in numbers]
+            return set.intersection(*map(set, found)) if len(found) > 1 else found[0]
+        conditions = trigger_conditions(pattern)
+        if not conditions:
             return range(len(self.sentences))
-        if order < self.gated:
-            return self._found.get(order, _NONE)
         # Not covered by the document's pass (declared later, or not at all): look for the words.
         return {sentence.index for sentence in self.sentences
-                if any(DIGIT_PATTERN.search(self.text, sentence.start, sentence.end) if word == DIGIT
-                       else word in self.text[sentence.start:sentence.end] for word in words)}
+                if all(self._holds(sentence, words) for words in conditions)}
+
+    def _holds(self, sentence, words: frozenset[str]) -> bool:
+        return any(DIGIT_PATTERN.search(self.text, sentence.start, sentence.end) if word == DIGIT
+                   else word in self.text[sentence.start:sentence.end] for word in words)
 
 
 _NONE: frozenset[int] = frozenset()
@@ -221,7 +255,7 @@ _NONE: frozenset[int] = frozenset()
 
 def find_triggers(text: str, sentences) -> SentenceTriggers:
     """For each gated pattern, the sentences that hold its trigger words: one pass of one automaton."""
-    count = len(_GATED)
+    count = len(_CONDITIONS)
     found: dict[int, set[int]] = {}
     automaton, need_digits = _automaton(count)
     if sentences and need_digits:
@@ -234,20 +268,19 @@ def find_triggers(text: str, sentences) -> SentenceTriggers:
         for last, (length, patterns) in automaton.iter(text, sentences[0].start, sentences[-1].end):
             index = bisect.bisect_right(starts, last - length + 1) - 1
             if index >= 0 and last < sentences[index].end:  # wholly inside one sentence
-                for order in patterns:
-                    found.setdefault(order, set()).add(index)
+                for number in patterns:
+                    found.setdefault(number, set()).add(index)
     return SentenceTriggers(text, sentences, count, found)
 
 
 @functools.cache
 def _automaton(count: int) -> tuple[ahocorasick.Automaton | None, tuple[int, ...]]:
-    """One automaton over the trigger words of the first `count` gated patterns (each word gives
-    its length and the declaration numbers of the patterns that need it), and the declaration
-    numbers of the patterns a digit triggers."""
+    """One automaton over the trigger words of the first `count` conditions (each word gives its
+    length and the numbers of the conditions it meets), and the numbers of those a digit meets."""
     needed_by: dict[str, list[int]] = {}
-    for order, words, _ in list(_GATED.values())[:count]:
-        for word in words or ():
-            needed_by.setdefault(word, []).append(order)
+    for number, (_, words) in enumerate(_CONDITIONS[:count]):
+        for word in words:
+            needed_by.setdefault(word, []).append(number)
     need_digits = tuple(needed_by.pop(DIGIT, ()))
     if not needed_by:
         return None, need_digits

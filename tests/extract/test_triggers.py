@@ -11,7 +11,7 @@ import etl.extract  # noqa: F401  (imports every rule module, so every gated pat
 from etl.extract import triggers
 from etl.extract.document import _lowered, read_document, split_sentences
 
-GATED = [pattern for _, _, pattern in triggers._GATED.values()]
+GATED = triggers.gated_patterns()
 
 
 def _texts() -> list[str]:
