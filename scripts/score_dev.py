@@ -85,7 +85,8 @@ def clear(build: Path) -> None:
     """Remove a previous build, refusing a folder that holds anything a build would not write."""
     if not build.exists():
         return
-    unknown = [path.name for path in build.iterdir() if path.is_dir() or path.suffix not in BUILD_FILES]
+    unknown = [path.name for path in build.iterdir()
+               if path.name != ".uofdb" and (path.is_dir() or path.suffix not in BUILD_FILES)]  # .uofdb: etl.publish
     if unknown:
         raise SystemExit(f"score_dev: {build} holds {unknown[0]}, which no build writes: choose another --build")
     shutil.rmtree(build)
