@@ -142,5 +142,5 @@ def test_ingest_fills_the_published_date_from_the_printed_dateline(tmp_path):
     assert dates["printed"] == dt.date(2019, 7, 9)
     assert dates["dated"] == dt.date(2020, 1, 2)  # the first line's date wins
     assert dates["undated"] is None or dates.isna()["undated"]
-    assert dates["page"] == dt.date(2019, 7, 9)
+    assert dates["page.html"] == dt.date(2019, 7, 9)
     assert result.rejects.empty  # no new warning
