@@ -32,7 +32,7 @@ PERSON, SURNAME, PROMINENT_SURNAME, WORD, STREET_NAME, PLACE_NAME, MONTH, YEAR, 
 STREET = gated(re.compile(rf"\b((?:[A-Z][a-z'’]+\s){{1,3}}{street_suffix_pattern()})\b"))
 _NAME_WORD = r"(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 _PARTICLE = r"(?:de|da|van|von|der|den|di|del|la|le|al|bin|ibn)"
-PERSON_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{1,3}}\b")
+PERSON_NAME = gated(re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{1,3}}\b"))
 HONORIFIC = gated(re.compile(r"\b(?:Mr|Mrs|Ms|Miss)\.?\s+((?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"))
 # People named after a rank or office speak for an institution and recur across
 # unrelated incidents (a force's spokesperson, a watchdog director): not evidence.
@@ -61,9 +61,9 @@ Date Operation Photograph Pictures Ltd Limited Flickr Getty Images PA Kingdom Un
 God Muslim Christian Islamic State Brazilian British English Scottish Welsh Irish Australian American
 Last Updated Google Maps Archant
 """.split())
-CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+CAPITALISED = gated(re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b"))
 # A capitalised word after a lowercase word or a comma is a name of something, not a sentence start.
-INNER_CAPITALISED = re.compile(r"(?<=[a-z,] )[A-Z][a-z]{3,}\b")
+INNER_CAPITALISED = gated(re.compile(r"(?<=[a-z,] )[A-Z][a-z]{3,}\b"))
 _YEAR = r"(19[5-9]\d|20[0-4]\d)"
 YEAR_MENTION = gated(re.compile(rf"\b{_YEAR}\b"))
 # Who wrote it: a watchdog's statement or findings outranks an inquest or trial report,
