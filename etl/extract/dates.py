@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from etl.extract.document import Document
 from etl.extract.text import NUMBER, Found, Sentence, number_value
-from etl.extract.triggers import gated
+from etl.extract.triggers import fast_start, gated
 from schema import vocab
 
 
@@ -44,7 +44,7 @@ DAY_MONTH_YEAR = gated(re.compile(rf"\b(?:(?P<weekday>{_WEEKDAY})\b\.?,?\s+)?(?:
 MONTH_DAY_YEAR = gated(re.compile(rf"\b(?:(?P<weekday>{_WEEKDAY})\b\.?,?\s+)?({_MONTH})\b\.?\s+(\d{{1,2}}){_ORDINAL}\b(?:,?\s+(\d{{4}}))?"))
 MONTH_YEAR = gated(re.compile(rf"\b(?:in|during|since|of|from|on|until|by|late|early|mid)[\s-]+({_MONTH})\s+(\d{{4}})\b"))
 # Bylines and page furniture write dates as numbers, day first in the UK: 14.09.10, 03/09/21.
-NUMERIC_DATE = re.compile(r"(?<![\d./])(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})(?![\d./])")
+NUMERIC_DATE = fast_start(re.compile(r"(?<![\d./])(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})(?![\d./])"))
 YEAR_ONLY = gated(re.compile(r"\bin\s+((?:19|20)\d{2})\b(?![-/])"))
 RELATIVE_PERIOD = gated(re.compile(r"\b((?:earlier |later )?this month|last month|(?:earlier |later )?this year|last year)\b", re.I))
 RELATIVE_DAY = gated(re.compile(r"\b(yesterday|last night|overnight|earlier today|this (?:morning|afternoon|evening)|today|tonight)\b", re.I))

@@ -12,7 +12,7 @@ from collections import Counter
 from etl.extract.cues import FORCE_PATTERNS, POLICE, TASER_NEARBY
 from etl.extract.document import ABROAD, WEAPON, Document
 from etl.extract.text import NUMBER, Found, Sentence, negated, number_value
-from etl.extract.triggers import gated
+from etl.extract.triggers import fast_start, gated
 from schema import vocab
 from schema.codebook import FORCE_TYPES
 
@@ -118,7 +118,7 @@ TERROR_DECLARED = gated(re.compile(
     r"(?<!convicted )(?<!former )terrorist\b(?! (?:offences?|convictions?|prisoners?|charges?))|jihadi?\b)", re.I))
 # Saying it is not terrorism: "not being treated as terrorism", "nothing to suggest it was
 # related to terrorism", "criminality rather than terrorism".
-TERROR_DENIED = re.compile(r"\b(?:not|no|nothing|never|neither|nor|rather than|instead of|ruled out|unrelated|isn't|wasn't)\b|n't\b", re.I)
+TERROR_DENIED = fast_start(re.compile(r"\b(?:not|no|nothing|never|neither|nor|rather than|instead of|ruled out|unrelated|isn't|wasn't)\b|n't\b", re.I))
 # Someone's belief or fear is not a declaration: "he believed he was dealing with a terrorist attack".
 TERROR_BELIEVED = re.compile(r"\b(?:believed|thought|feared|assumed|suspected|worried|concerned|as if|possible|potential)\b", re.I)
 
@@ -267,17 +267,17 @@ POLICE_VEHICLE_HIT = gated(re.compile(r"\b(?:police|patrol|marked) (?:car|van|ve
 # Officers said to be unarmed are not the armed officers whose arrival or confrontation gives the time.
 UNARMED_OFFICERS = gated(re.compile(r"\bunarmed (?:police )?officers\b", re.I))
 # A time right after these words is when something else happened: a call, a death, a statement.
-OTHER_TIME = re.compile(r"(?:called|call|reports?|reported|alerted|died|dead|death|pronounced|tweet\w*|statement|said|"
-                        r"sighting|seen|deployed|dispatched|arrived|updated?|published)\W+(?:\w+\W+){0,4}$", re.I)
+OTHER_TIME = fast_start(re.compile(r"(?:called|call|reports?|reported|alerted|died|dead|death|pronounced|tweet\w*|statement|said|"
+                        r"sighting|seen|deployed|dispatched|arrived|updated?|published)\W+(?:\w+\W+){0,4}$", re.I))
 # The words that say what a time is of, read around it: the event named nearest before the time
 # ("reports of an assault just before 1.30am" is a report's), or for a time that leads its clause
 # the event named next ("Shortly after 6.20pm a duty inspector received a call ...").
-OTHER_EVENT = re.compile(r"\b(?:calls?|called|reports?|reported|alerted|notified|notification|received|receiving|"
+OTHER_EVENT = fast_start(re.compile(r"\b(?:calls?|called|reports?|reported|alerted|notified|notification|received|receiving|"
                          r"died|dead|death|pronounced|tweet\w*|statement|sighting|seen|deployed|dispatched|"
-                         r"ambulance|paramedics|hospital|updated?|published)\b(?:[ \t]+(?:of|about|that|from)\b(?:[ \t]+[\w'’-]+){1,4})?", re.I)
-FORCE_EVENT = re.compile(r"\b(?:shot|shoot\w*|fired|firing|opened fire|discharg\w+|Taser\w*|restrain\w*|struck|hit|collided|"
+                         r"ambulance|paramedics|hospital|updated?|published)\b(?:[ \t]+(?:of|about|that|from)\b(?:[ \t]+[\w'’-]+){1,4})?", re.I))
+FORCE_EVENT = fast_start(re.compile(r"\b(?:shot|shoot\w*|fired|firing|opened fire|discharg\w+|Taser\w*|restrain\w*|struck|hit|collided|"
                          r"injured|wounded|stabb\w*|attack\w*|assault\w*|confront\w*|stopp?(?:ed|ing)?|approach\w*|found|located|"
-                         r"raid\w*|tackled|detained|pinned|incident|shooting|collision|chase|pursuit|contain\w*)\b", re.I)
+                         r"raid\w*|tackled|detained|pinned|incident|shooting|collision|chase|pursuit|contain\w*)\b", re.I))
 AROUND = 60  # characters read before a time, to the nearest event word
 LEADING = 120  # characters read after a time that leads its clause, to the next event word
 
@@ -415,15 +415,15 @@ def _ages_in(sentence: Sentence):
 # "PC Harwood, 45": an officer's age. "the murder of a 73-year-old": a victim's.
 OFFICER_NAMED = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, vocab.police_ranks()), key=len, reverse=True))
                            + r")\.?\s+(?:[A-Z][\w'’-]+\s+)?[A-Z][\w'’-]+$")
-VICTIM_BEFORE = re.compile(r"\b(?:murder|killing|stabbing|manslaughter|rape|assault|attack|abduction|kidnap) (?:of|on) "
-                           r"(?:a|an|the)?\s*$", re.I)
+VICTIM_BEFORE = fast_start(re.compile(r"\b(?:murder|killing|stabbing|manslaughter|rape|assault|attack|abduction|kidnap) (?:of|on) "
+                           r"(?:a|an|the)?\s*$", re.I))
 
 
 # The person's own nouns and titles, not relatives': "his mother said" tells us about him.
 MALE = gated(re.compile(r"\b(?:man|boy|Mr|male|gentleman|father-of-\w+)\b"))
 FEMALE = gated(re.compile(r"\b(?:woman|girl|Mrs|Ms|Miss|female|mother-of-\w+)\b"))
-MALE_PRONOUN = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
-FEMALE_PRONOUN = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
+MALE_PRONOUN = fast_start(re.compile(r"\b(?:he|him|his|himself)\b", re.I))
+FEMALE_PRONOUN = fast_start(re.compile(r"\b(?:she|her|hers|herself)\b", re.I))
 
 
 # Where a gendered word stands, and what it is, says how much it tells about the person

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from etl.extract.document import FORCE, PLACE, Document
 from etl.extract.places import street_suffix_pattern
-from etl.extract.triggers import gated
+from etl.extract.triggers import fast_start, gated
 from schema import vocab
 from schema.codebook import LINK_FEATURE_KINDS
 
@@ -36,10 +36,10 @@ PERSON_NAME = gated(re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_
 HONORIFIC = gated(re.compile(r"\b(?:Mr|Mrs|Ms|Miss)\.?\s+((?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"))
 # People named after a rank or office speak for an institution and recur across
 # unrelated incidents (a force's spokesperson, a watchdog director): not evidence.
-OFFICIAL_BEFORE = re.compile(
+OFFICIAL_BEFORE = fast_start(re.compile(
     r"(?:Commissioner|Commander|Superintendent|Inspector|Sergeant|Constable|Chief|Director|director|Minister|Secretary|"
     r"Judge|Justice|Coroner|coroner|Mayor|MP|spokesman|spokeswoman|spokesperson|Assistant|Deputy|Officer|Detective|"
-    r"Lord|Lady|Sir|Dame|Dr|Professor|By|by|Reporter|Editor|Supt|DCI|DI|DS|DC|PC|Insp|Sgt|QC|KC)\.?\s*[-–:]?\s*$")
+    r"Lord|Lady|Sir|Dame|Dr|Professor|By|by|Reporter|Editor|Supt|DCI|DI|DS|DC|PC|Insp|Sgt|QC|KC)\.?\s*[-–:]?\s*$"))
 OFFICIAL_LOOKBACK = 40  # characters before a name searched for a rank or office
 # Capitalised words that start sentences or name institutions, days and months: never part of a personal name.
 NOT_NAME = frozenset("""

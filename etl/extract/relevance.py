@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from etl.extract.cues import FORCE_PATTERNS, KILLED_BY_POLICE, OFFICER_TRIED, OFFICER_VICTIM, POLICE
 from etl.extract.document import ABROAD, FORCE, PLACE, WATCHDOG, Document
 from etl.extract.text import Found, negated
-from etl.extract.triggers import gated
+from etl.extract.triggers import fast_start, gated
 from schema import vocab
 from schema.vocab import VOCAB_DIR
 
@@ -44,8 +44,8 @@ VEHICLE_STRUCK = gated(re.compile(r"\b(?:hit|struck|knocked|run over|ran over|ra
 PERSON = gated(re.compile(r"\b(?:man|woman|boy|girl|teenager|youth|motorist|pedestrian|rider|driver|suspect|Mr|Mrs|Ms|Miss)\b"))
 # A day named: a weekday, a day and month, or a relative day (names from schema/vocab).
 _FULL_NAMES = lambda names: sorted((name for name in names if len(name) > 3), key=len, reverse=True)  # noqa: E731
-DAY_NAMED = re.compile(r"\b(?:" + "|".join(_FULL_NAMES(vocab.weekdays())) + r"|yesterday|last night|overnight|this morning|"
-                       r"this afternoon|this evening|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:" + "|".join(_FULL_NAMES(vocab.months())) + r"))\b")
+DAY_NAMED = fast_start(re.compile(r"\b(?:" + "|".join(_FULL_NAMES(vocab.weekdays())) + r"|yesterday|last night|overnight|this morning|"
+                       r"this afternoon|this evening|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:" + "|".join(_FULL_NAMES(vocab.months())) + r"))\b"))
 LEAD_SENTENCES = 4  # the headline and the opening sentences: what the article is about
 
 # The closed set of signals, in the order of the model's weights. Each is a number read

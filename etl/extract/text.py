@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from etl.extract.rules import RULES
+from etl.extract.triggers import fast_start
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def number_value(word: str) -> int | None:
     return None
 
 
-_NEGATION = re.compile(r"\b(?:not|no|never|nor|n't|neither|without)\b|n't\b", re.I)
+_NEGATION = fast_start(re.compile(r"\b(?:not|no|never|nor|n't|neither|without)\b|n't\b", re.I))
 
 
 def negated(sentence_text: str, match_start: int, window: int = 40) -> bool:
