@@ -87,12 +87,12 @@ OFFICER_TRIED = gated(re.compile(rf"\b{_AGENT}\s+(?:[\w'’-]+\s+){{0,3}}?(?:cle
 UNNAMED_FORCE = gated(re.compile(rf"\b{_AGENT}\s+{_THEN}(?:discharged|deployed|used|fired)\s+(?:the|their|his|her)\s+(?:weapon|device)\b|"
                            r"\b(?:use of force|force was used|used force)\b", re.I))
 # "shot with a Taser", "Taser shot": a Taser, not a firearm.
-TASER_NEARBY = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:Tasers?|stun guns?)\b|(?:Tasers?|stun guns?)\W+(?:\w+\W+){0,2}$", re.I)
+TASER_NEARBY = gated(re.compile(r"^\W*(?:\w+\W+){0,3}?(?:Tasers?|stun guns?)\b|(?:Tasers?|stun guns?)\W+(?:\w+\W+){0,2}$", re.I))
 # "shot with a baton round", "plastic bullets were fired": less-lethal rounds, not a firearm's.
-LESS_LETHAL_NEARBY = re.compile(r"^\W*(?:\w+\W+){0,5}?(?:baton rounds?|plastic bullets?|rubber bullets?|"
+LESS_LETHAL_NEARBY = gated(re.compile(r"^\W*(?:\w+\W+){0,5}?(?:baton rounds?|plastic bullets?|rubber bullets?|"
                                 r"attenuating energy projectiles?|AEPs?|bean ?bag rounds?)\b|"
                                 r"(?:baton rounds?|plastic bullets?|rubber bullets?|attenuating energy projectiles?|AEPs?)"
-                                r"\W+(?:\w+\W+){0,2}$", re.I)
+                                r"\W+(?:\w+\W+){0,2}$", re.I))
 
 # An officer as the victim: "an officer was shot", "PC … was stabbed", headline style
 # "Police officer shot dead". Reports of this kind are not police force on a person
@@ -155,13 +155,17 @@ def all_force_mentions(sentence: Sentence, triggers: SentenceTriggers | None = N
             for match in with_police.finditer(sentence.text):
                 if not any(start < match.end() and match.start() < end for start, end in taken):
                     found.append((force_type, match))
-    return tuple((kind, match) for kind, match in found if not (kind == "firearm" and _taser_shot(sentence.text, match)))
+    # (the windows are parts of the sentence: without a Taser's or a round's words it has no such shot)
+    nearby = tuple(pattern for pattern in (TASER_NEARBY, LESS_LETHAL_NEARBY) if can_match(pattern))
+    return tuple((kind, match) for kind, match in found
+                 if not (kind == "firearm" and nearby and _taser_shot(sentence.text, match, nearby)))
 
 
-def _taser_shot(text: str, match: re.Match) -> bool:
+def _taser_shot(text: str, match: re.Match, patterns: tuple[re.Pattern, ...] | None = None) -> bool:
     """True when a "shot" is a Taser's or a less-lethal round's: "shot with a Taser", "baton rounds were fired"."""
     after, before = text[match.end():match.end() + 50], text[max(0, match.start() - 40):match.start()]
-    return any(pattern.search(window) for pattern in (TASER_NEARBY, LESS_LETHAL_NEARBY) for window in (after, before))
+    return any(pattern.search(window) for pattern in patterns or (TASER_NEARBY, LESS_LETHAL_NEARBY)
+               for window in (after, before))
 
 
 def reports_unnamed_force(sentence: Sentence, triggers: SentenceTriggers | None = None) -> bool:

@@ -125,9 +125,10 @@ def split_sentences(text: str, start: int = 0) -> list[Sentence]:
     """
     found, position = [], start
     for candidate in _CANDIDATE_END.finditer(text, start):
-        if candidate.group() != "\n" and not _ends_sentence(text, candidate):
+        written = candidate.group()
+        if written != "\n" and not _ends_sentence(text, candidate):
             continue
-        end = candidate.start() + (0 if candidate.group() == "\n" else len(candidate.group()))
+        end = candidate.start() if written == "\n" else candidate.end()
         _add(found, text, position, end)
         position = candidate.end()
     _add(found, text, position, len(text))
@@ -144,7 +145,7 @@ def _ends_sentence(text: str, candidate: re.Match) -> bool:
         return False  # "at 9 p.m. on Friday", "the U.S. embassy"
     if word:
         token = word.group(1).rstrip(".")
-        if token in _abbreviations() and _abbreviations()[token] != "time":
+        if _abbreviations().get(token, "time") != "time":
             return False  # "Mr. Smith", "St. Helens", "Det. Supt. Jones"
         if len(token) == 1 and token.isupper():
             return False  # an initial: "J. Smith"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections import defaultdict
 
 import ahocorasick
 
@@ -362,12 +363,16 @@ def find_triggers(text: str, sentences) -> SentenceTriggers:
         for order in need_digits:
             found[order] = set(with_digits)
     if sentences and automaton is not None:
-        starts = [sentence.start for sentence in sentences]
-        for last, (length, patterns) in automaton.iter(text, sentences[0].start, sentences[-1].end):
-            index = bisect.bisect_right(starts, last - length + 1) - 1
-            if index >= 0 and last < sentences[index].end:  # wholly inside one sentence
-                for number in patterns:
-                    found.setdefault(number, set()).add(index)
+        # (the loop runs once per word found: locals only, no new set per word)
+        starts, ends = [sentence.start for sentence in sentences], [sentence.end for sentence in sentences]
+        in_sentence, sentence_at = defaultdict(set), bisect.bisect_right
+        for last, (length, numbers) in automaton.iter(text, starts[0], ends[-1]):
+            index = sentence_at(starts, last - length + 1) - 1
+            if index >= 0 and last < ends[index]:  # wholly inside one sentence
+                for number in numbers:
+                    in_sentence[number].add(index)
+        for number, indices in in_sentence.items():
+            found.setdefault(number, set()).update(indices)
     return SentenceTriggers(text, sentences, count, found)
 
 
