@@ -73,10 +73,18 @@ def kill_when(build: subprocess.Popen, ready, what: str, timeout: float = 120.0)
     assert build.returncode == -signal.SIGKILL
 
 
-@pytest.fixture
-def previous_output(tmp_path) -> tuple[Path, dict[str, bytes]]:
-    out = tmp_path / "out"
+@pytest.fixture(scope="module")
+def sample_output(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("previous") / "out"
     subprocess.run([str(UOFDB), "build", "--raw", str(SAMPLE), "--out", str(out)], check=True, capture_output=True)
+    return out
+
+
+@pytest.fixture
+def previous_output(sample_output, tmp_path) -> tuple[Path, dict[str, bytes]]:
+    """A published output folder (a copy of one real build, its links kept) and its files' bytes."""
+    out = tmp_path / "out"
+    shutil.copytree(sample_output, out, symlinks=True)
     return out, published_files(out)
 
 
