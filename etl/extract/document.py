@@ -7,6 +7,11 @@ watchdog, place abroad and weapon in one pass of a multi-pattern matcher generat
 from `schema/vocab`, and marks the sentences that report police force. Relevance
 and every field rule read the `Document`; none of them scans the text again for
 these names.
+
+The same pass finds, in each sentence, the trigger words of every rule's patterns
+(`etl.extract.triggers`: the literal words a pattern cannot match without, read
+from the pattern): `Document.may_match` and `Document.sentences_for` tell a rule
+the sentences a pattern can match in, so it runs the pattern there only.
 """
 from __future__ import annotations
 

@@ -448,11 +448,13 @@ def subject_gender(doc: Document) -> Found | None:
                 where = f"force_sentence_{kind}" if in_force else kind
                 if kind == "noun" and sentence.index not in nouns_in[gender]:
                     continue  # (pronouns are in nearly every sentence: no trigger words to look for)
+                weight = GENDER_WEIGHTS[where]
                 for match in pattern.finditer(sentence.text):
                     if officers and _OFFICER_NEAR.match(sentence.text[match.end():match.end() + 30].lstrip()):
                         continue
-                    scores[gender] += GENDER_WEIGHTS[where]
-                    first.setdefault(gender, (sentence.start + match.start(), sentence.start + match.end(), f"gender:{where}"))
+                    scores[gender] += weight
+                    if gender not in first:
+                        first[gender] = (sentence.start + match.start(), sentence.start + match.end(), f"gender:{where}")
     if scores["male"] == scores["female"]:
         return None
     gender = max(scores, key=scores.get)
