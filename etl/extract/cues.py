@@ -111,6 +111,11 @@ FORCE_STEMS = ("shot", "shoot", "marksm", "punch", "kick", "stamp", "knee", "bea
                "spray", "cs gas", "dog", "discharg", "round")
 
 
+# The force stems as a pattern, for the document's trigger pass (`etl.extract.document`): the
+# sentences it may match in are those that hold a stem.
+FORCE_STEM_WORDS = gated(re.compile("|".join(map(re.escape, FORCE_STEMS)), re.I))
+
+
 def force_mentions(sentence: Sentence) -> tuple[tuple[str, re.Match], ...]:
     """(force type, match) for every report of police force in the sentence.
 

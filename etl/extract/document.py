@@ -102,8 +102,15 @@ def read_document(text: str, published: dt.date | None = None, body_start: int =
     sentences = tuple(split_sentences(text, body_start))
     lowered = _lowered(text)
     mentions = tuple(find_mentions(text, sentences, lowered))
-    triggers = find_triggers(trigger_text(lowered), sentences)
-    force_words = tuple(cues.has_force_words(sentence.text) for sentence in sentences)
+    folded = trigger_text(lowered)
+    triggers = find_triggers(folded, sentences)
+    if folded is lowered and len(lowered) == len(text.lower()):
+        # Each sentence's own lower case is then its part of `lowered`, letter for letter (no
+        # letter folded or lengthened): a force stem is in it where the trigger pass found one.
+        with_stems = triggers.may_match(cues.FORCE_STEM_WORDS)
+        force_words = tuple(sentence.index in with_stems for sentence in sentences)
+    else:
+        force_words = tuple(cues.has_force_words(sentence.text) for sentence in sentences)
     force_mentions = tuple(cues.all_force_mentions(sentence, triggers) if words else ()
                            for sentence, words in zip(sentences, force_words))
     force_sentence = tuple(bool(found) or cues.reports_unnamed_force(sentence, triggers)

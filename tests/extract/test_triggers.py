@@ -102,3 +102,15 @@ def test_split_sentences_unchanged_by_lowering():
     text = "İstanbul ſhot. The officer said."
     assert len(triggers.trigger_text(_lowered(text))) == len(text)
     assert [sentence.text for sentence in split_sentences(text)] == ["İstanbul ſhot.", "The officer said."]
+
+
+def test_the_force_stems_are_the_stem_pattern_triggers(documents):
+    """The document reads which sentences hold a force stem from its trigger pass: the same as
+    `cues.has_force_words` on each sentence."""
+    from etl.extract import cues
+
+    stems = {stem.lower() for stem in cues.FORCE_STEMS}
+    words = triggers.trigger_words(cues.FORCE_STEM_WORDS)
+    assert words <= stems and all(any(word in stem for word in words) for stem in stems)
+    for doc in documents:
+        assert list(doc.force_words) == [cues.has_force_words(sentence.text) for sentence in doc.sentences]
