@@ -17,6 +17,10 @@ The words are matched in lower case on the lower-cased text, whatever the patter
 case flag: a case-sensitive pattern's "Mr" is found as "mr" (more sentences than
 needed, never fewer). `trigger_text` also folds the few characters that `re`'s
 IGNORECASE matches to an ASCII letter but `str.lower` leaves alone ("ſ" matches "s").
+
+`gated` also gives each pattern a lookahead for the characters its matches can start
+with (`with_first_characters`, read from the pattern too): `re` tries a pattern at
+every position, and a one-character class rejects most positions at once.
 """
 from __future__ import annotations
 
@@ -253,6 +257,8 @@ def with_first_characters(pattern: re.Pattern) -> re.Pattern:
     """
     if not pattern.flags & re.IGNORECASE and "(?i" in pattern.pattern:
         return pattern  # an inline case-insensitive part: its first characters would need both cases
+    if pattern.flags & re.VERBOSE:
+        return pattern  # a comment at its end would swallow the closing parenthesis
     first = _first(sre_parse.parse(pattern.pattern, pattern.flags))
     if first is None or first[1] or not first[0]:
         return pattern
