@@ -45,7 +45,10 @@ FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         r"(?:suspect|attacker|gunman|knifeman|terrorist|assailant|offender|intruder)\s+(?:who\s+)?(?:was|were|has been|had been)\s+(?:shot|fatally shot|Tasered|tasered))",
         r"\b(?:shot dead|fatally shot|was shot|were shot|been shot|being shot|shots? (?:was|were|had been) fired|opened fire|"
         r"gunshot wounds?|fatal shooting|shooting of|shooting (?:the|a|an|him|her)|fired (?:a |two |three |several |\w+ )?shots?|"
-        r"discharged (?:a |their |his |her )?(?:firearm|weapon))\b"),
+        r"discharged (?:a |their |his |her )?(?:firearm|weapon)|"
+        # The passive of a watchdog's account: "a firearm was discharged", "the discharge of two rounds".
+        r"(?:firearm|weapon|gun|pistol|rifle|carbine|handgun)s? (?:was|were|had been|has been) (?:discharged|fired)|"
+        r"(?:rounds?|shots?) (?:was|were|had been|have been) discharged|discharge of (?:a |an |the |\w+ )?(?:firearms?|weapons?|rounds?))\b"),
     "taser": _patterns(
         # A Taser drawn, aimed or red-dotted but not fired is not force on the person (FIELDS.md: discharged).
         r"\b(?:Tasered|tasering|Taser(?:s)? (?:was|were|had been) (?:fired|discharged|used|deployed)|"
@@ -78,7 +81,10 @@ FORCE_PATTERNS: dict[str, tuple[re.Pattern, re.Pattern]] = {
 }
 
 # Force of no stated kind: an inquest's verdict on a death at police hands.
-KILLED_BY_POLICE = gated(re.compile(rf"\b(?:lawfully|unlawfully) killed {_BY_AGENT}|\b(?:lawful|unlawful) killing\b", re.I))
+# "Lawfully killed" is the inquest conclusion on a killing in self-defence, in practice by police;
+# "unlawfully killed" alone is as often a murder's, so it needs the police named.
+KILLED_BY_POLICE = gated(re.compile(rf"\b(?:lawfully|unlawfully) killed {_BY_AGENT}|\b(?:lawful|unlawful) killing\b|"
+                                    r"\b(?:was|were|been) lawfully killed\b|\bkilled lawfully\b", re.I))
 # An officer tried for a death: "Met marksman cleared of murder".
 OFFICER_TRIED = gated(re.compile(rf"\b{_AGENT}\s+(?:[\w'’-]+\s+){{0,3}}?(?:cleared|acquitted|charged|convicted|found (?:not )?guilty|"
                            r"(?:stood|stands|on) trial|faces? trial)\s+(?:of|for|over)?\s*(?:the\s+|his\s+|her\s+)?"

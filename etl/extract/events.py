@@ -431,11 +431,27 @@ FEMALE_PRONOUN = fast_start(re.compile(r"\b(?:she|her|hers|herself)\b", re.I))
 GENDER_WEIGHTS = {"force_sentence_noun": 3, "force_sentence_pronoun": 2, "noun": 1, "pronoun": 0.5}
 
 
+# A witness ("a woman who saw", "Mrs D stated she heard") or a victim of the subject
+# ("stabbed a woman", "attacked his wife") is not the person force was used on.
+WITNESS_AFTER = re.compile(r"\s*,?\s*(?:\w+\s+){0,3}?(?:saw|heard|stated|told|described|recalled|witnessed|watched|filmed)\b", re.I)
+WITNESS_BEFORE = re.compile(r"\bwitness(?:es)?\W+(?:\w+\W+){0,3}$", re.I)
+VICTIM_VERB_BEFORE = re.compile(r"\b(?:killed|stabbed|attacked|injured|injuring|murdered|threatened|hurt|assaulted|stabbing|"
+                                r"attacking|killing|raped|kidnapped)\s+(?:a|an|the|his|her|their|two|three|one)?\s*(?:[\w-]+\s+)?$", re.I)
+
+
+def _other_role(text: str, match: re.Match) -> bool:
+    """Whether a gendered word names a witness or the subject's victim, from the words around it."""
+    before = text[max(0, match.start() - 40):match.start()]
+    return bool(WITNESS_AFTER.match(text, match.end(), match.end() + 40) or WITNESS_BEFORE.search(before)
+                or VICTIM_VERB_BEFORE.search(before))
+
+
 def subject_gender(doc: Document) -> Found | None:
     """male or female: gendered nouns and pronouns, weighted towards the sentences that report the force.
 
-    Witnesses, relatives and officers are mentioned too ("Mrs D said", "his mother"),
-    so words near the force outweigh words elsewhere, and nouns outweigh pronouns.
+    Witnesses, victims, relatives and officers are mentioned too ("Mrs D said", "his
+    mother"): the words that name a witness or a victim by their role are left out, words
+    near the force outweigh words elsewhere, and nouns outweigh pronouns.
     """
     scores, first = {"male": 0, "female": 0}, {}
     nouns_in = {"male": doc.may_match(MALE), "female": doc.may_match(FEMALE)}
@@ -451,6 +467,8 @@ def subject_gender(doc: Document) -> Found | None:
                 weight = GENDER_WEIGHTS[where]
                 for match in pattern.finditer(sentence.text):
                     if officers and _OFFICER_NEAR.match(sentence.text[match.end():match.end() + 30].lstrip()):
+                        continue
+                    if _other_role(sentence.text, match):
                         continue
                     scores[gender] += weight
                     if gender not in first:

@@ -41,7 +41,8 @@ CIVILIAN = gated(re.compile(r"\b(?:gunm[ae]n|shooter|drive-by|gang|murder (?:inq
 VEHICLE_STRUCK = gated(re.compile(r"\b(?:hit|struck|knocked|run over|ran over|rammed|collided with (?:a|an|the) (?:man|woman|boy|girl|"
                             r"pedestrian|cyclist|motorcyclist|rider|teenager|moped|scooter|motorbike|bike)|killed|died|injured|"
                             r"pedestrian|cyclist)\b", re.I))
-PERSON = gated(re.compile(r"\b(?:man|woman|boy|girl|teenager|youth|motorist|pedestrian|rider|driver|suspect|Mr|Mrs|Ms|Miss)\b"))
+PERSON = gated(re.compile(r"\b(?:man|woman|boy|girl|teenager|youth|motorist|pedestrian|rider|driver|suspect|pensioner|"
+                          r"student|son|daughter|father|mother|husband|wife|brother|sister|Mr|Mrs|Ms|Miss)\b"))
 # A day named: a weekday, a day and month, or a relative day (names from schema/vocab).
 _FULL_NAMES = lambda names: sorted((name for name in names if len(name) > 3), key=len, reverse=True)  # noqa: E731
 DAY_NAMED = fast_start(re.compile(r"\b(?:" + "|".join(_FULL_NAMES(vocab.weekdays())) + r"|yesterday|last night|overnight|this morning|"
