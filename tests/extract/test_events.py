@@ -288,3 +288,34 @@ def test_qualified_and_compact_clock_times(text, expected):
 ])
 def test_times_of_calls_reports_unarmed_visits_and_amounts_are_not_the_incident_time(text):
     assert events.incident_time(read_document(text)) is None
+
+
+@pytest.mark.parametrize("text", [
+    # A witness's words and pronouns do not make the subject a woman.
+    ("Armed officers shot a man outside a bakery in Hove. A woman who saw it said she heard three bangs. "
+     "Mrs Patel stated she had never seen anything like it."),
+    # Nor do the subject's victims.
+    "The man stabbed a woman and her sister before officers shot him in the street.",
+])
+def test_witnesses_and_victims_are_not_the_subject(text):
+    assert value(events.subject_gender(read_document(text))) == "male"
+
+
+def test_an_age_after_a_rank_is_an_officer_and_the_victims_age_is_not_the_subjects():
+    text = ("Sgt Dobson, 51, told the hearing he fired once. The 29-year-old had been wanted over the "
+            "murder of a 64-year-old in a nearby flat.")
+    assert value(events.subject_age(read_document(text))) == 29
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Officers said a man died after the shooting on the ring road, but two dogs were shot dead as well.", "fatal"),
+    ("The watchdog is investigating the non-fatal shooting of a man in Preston.", "non_fatal"),
+    ("He was apprehended at the scene and later received compensation from the force.", "non_fatal"),
+])
+def test_outcome_reads_non_fatal_and_other_deaths_rightly(text, expected):
+    assert value(events.outcome(read_document(text))) == expected
+
+
+def test_force_on_animals_is_not_the_force_type():
+    text = "Officers fired a Taser at the man, and his two dogs were shot dead by firearms officers."
+    assert value(events.force_type(read_document(text))) == "taser"

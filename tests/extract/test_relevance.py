@@ -92,3 +92,15 @@ def test_the_force_prefilter_hides_nothing():
             assert found == [(kind, match.span()) for kind, match in cues.all_force_mentions(sentence)], sentence.text
             checked += bool(found)
     assert checked > 100
+
+
+@pytest.mark.parametrize("text", [
+    # A watchdog's own account in the passive, naming the person by role only.
+    ("The Police Ombudsman has found that a firearm was discharged by an officer during an operation in Newry "
+     "on 3 March 2004. The man, aged 30, was struck in the leg and taken to hospital."),
+    # An inquest's conclusion, the police named in the sentence.
+    ("An inquest jury found that a 44-year-old man who pointed a shotgun at police in Hackney on 2 June 2009 "
+     "was lawfully killed when officers opened fire."),
+])
+def test_watchdog_passives_and_inquest_conclusions_are_relevant(text):
+    assert judge(text).relevant
