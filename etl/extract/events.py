@@ -11,6 +11,7 @@ from collections import Counter
 
 from etl.extract.cues import FORCE_PATTERNS, POLICE, TASER_NEARBY
 from etl.extract.document import ABROAD, WEAPON, Document
+from etl.extract import weights as rule_weights
 from etl.extract.text import NUMBER, Found, Sentence, negated, number_value
 from etl.extract.triggers import fast_start, gated
 from schema import vocab
@@ -427,8 +428,10 @@ FEMALE_PRONOUN = fast_start(re.compile(r"\b(?:she|her|hers|herself)\b", re.I))
 
 
 # Where a gendered word stands, and what it is, says how much it tells about the person
-# force was used on: words in the sentences that report the force count most.
-GENDER_WEIGHTS = {"force_sentence_noun": 3, "force_sentence_pronoun": 2, "noun": 1, "pronoun": 0.5}
+# force was used on: words in the sentences that report the force count most (fitted
+# weights, etl/extract/weights.py; a noun elsewhere is the unit).
+GENDER_WEIGHT_NAMES = {"force_sentence_noun": "gender.force_sentence_noun", "force_sentence_pronoun": "gender.force_sentence_pronoun",
+                       "pronoun": "gender.pronoun"}
 
 
 # A witness ("a woman who saw", "Mrs D stated she heard") or a victim of the subject
@@ -446,7 +449,7 @@ def _other_role(text: str, match: re.Match) -> bool:
                 or VICTIM_VERB_BEFORE.search(before))
 
 
-def subject_gender(doc: Document) -> Found | None:
+def subject_gender(doc: Document, weights: dict[str, float] | None = None) -> Found | None:
     """male or female: gendered nouns and pronouns, weighted towards the sentences that report the force.
 
     Witnesses, victims, relatives and officers are mentioned too ("Mrs D said", "his
@@ -464,7 +467,7 @@ def subject_gender(doc: Document) -> Found | None:
                 where = f"force_sentence_{kind}" if in_force else kind
                 if kind == "noun" and sentence.index not in nouns_in[gender]:
                     continue  # (pronouns are in nearly every sentence: no trigger words to look for)
-                weight = GENDER_WEIGHTS[where]
+                weight = rule_weights.weight(GENDER_WEIGHT_NAMES[where], weights) if where in GENDER_WEIGHT_NAMES else 1.0
                 for match in pattern.finditer(sentence.text):
                     if officers and _OFFICER_NEAR.match(sentence.text[match.end():match.end() + 30].lstrip()):
                         continue

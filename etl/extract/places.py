@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 
 from etl.extract.document import ABROAD, FORCE, PLACE, WATCHDOG, Document, Mention
+from etl.extract import weights as rule_weights
 from etl.extract.text import Found
 from etl.extract.triggers import gated
 from schema import vocab
@@ -23,7 +24,6 @@ def street_suffix_pattern() -> str:
 
 
 STREET_SUFFIX = street_suffix_pattern()
-INCIDENT_WEIGHT = 3  # a mention in a sentence that reports the force, against 1 elsewhere
 
 
 def uk_mentions(doc: Document) -> int:
@@ -31,11 +31,12 @@ def uk_mentions(doc: Document) -> int:
     return sum(1 for mention in doc.mentions if mention.kind in (PLACE, FORCE, WATCHDOG))
 
 
-def _weight(doc: Document, mention: Mention) -> int:
-    return INCIDENT_WEIGHT if doc.force_sentence[mention.sentence] else 1
+def _weight(doc: Document, mention: Mention, weights: dict[str, float] | None = None) -> float:
+    """A mention in a sentence that reports the force counts more than one elsewhere (a fitted weight)."""
+    return rule_weights.weight("place.force_sentence", weights) if doc.force_sentence[mention.sentence] else 1.0
 
 
-def borough(doc: Document) -> tuple[Found, Found] | None:
+def borough(doc: Document, weights: dict[str, float] | None = None) -> tuple[Found, Found] | None:
     """The district where it happened (name and GSS code), by weighted mentions.
 
     A mention counts unless it names something else (a street, a court, a hospital,
@@ -54,9 +55,9 @@ def borough(doc: Document) -> tuple[Found, Found] | None:
         # A place in the acting force's area beats one outside it ("Wheatley" in Oxfordshire
         # beside "Doncaster" for South Yorkshire Police).
         counted = [mention for mention in counted if mention.value in area]
-    scores, in_force_sentences, first = defaultdict(int), defaultdict(int), {}
+    scores, in_force_sentences, first = defaultdict(float), defaultdict(int), {}
     for mention in counted:
-        scores[mention.value] += _weight(doc, mention)
+        scores[mention.value] += _weight(doc, mention, weights)
         in_force_sentences[mention.value] += int(doc.force_sentence[mention.sentence])
         first.setdefault(mention.value, mention)
     if not scores:
