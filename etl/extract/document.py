@@ -15,6 +15,7 @@ the sentences a pattern can match in, so it runs the pattern there only.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import re
@@ -65,14 +66,22 @@ class Document:
 
     def of(self, kind: str, sentence: int | None = None) -> list[Mention]:
         """The mentions of one kind, in text order; within one sentence when given."""
-        return [mention for mention in self.mentions
-                if mention.kind == kind and (sentence is None or mention.sentence == sentence)]
+        return list(self._by_kind.get((kind, sentence), ()))
+
+    @functools.cached_property
+    def _by_kind(self) -> dict[tuple[str, int | None], list[Mention]]:
+        # One index, built on first use, so asking sentence by sentence stays linear in the article.
+        index: dict[tuple[str, int | None], list[Mention]] = {}
+        for mention in self.mentions:
+            index.setdefault((mention.kind, None), []).append(mention)
+            index.setdefault((mention.kind, mention.sentence), []).append(mention)
+        return index
 
     def sentence_of(self, offset: int) -> Sentence | None:
         """The sentence that contains a text offset."""
-        for sentence in self.sentences:
-            if sentence.start <= offset < sentence.end:
-                return sentence
+        index = bisect.bisect_right([sentence.start for sentence in self.sentences], offset) - 1
+        if index >= 0 and self.sentences[index].start <= offset < self.sentences[index].end:
+            return self.sentences[index]
         return None
 
     def may_match(self, pattern: re.Pattern) -> set[int] | range:
@@ -101,9 +110,13 @@ def read_document(text: str, published: dt.date | None = None, body_start: int =
     """The document of an article: sentences, vocabulary mentions and force sentences."""
     sentences = tuple(split_sentences(text, body_start))
     lowered = _lowered(text)
-    mentions = tuple(find_mentions(text, sentences, lowered))
     folded = trigger_text(lowered)
-    triggers = find_triggers(folded, sentences)
+    if folded is lowered:  # the weapon terms are looked for in the trigger pass, on the same text
+        triggers = find_triggers(folded, sentences, _weapon_words())
+        mentions = tuple(find_mentions(text, sentences, lowered, triggers.also))
+    else:
+        triggers = find_triggers(folded, sentences)
+        mentions = tuple(find_mentions(text, sentences, lowered))
     if folded is lowered and len(lowered) == len(text.lower()):
         # Each sentence's own lower case is then its part of `lowered`, letter for letter (no
         # letter folded or lengthened): a force stem is in it where the trigger pass found one.
@@ -121,8 +134,10 @@ def read_document(text: str, published: dt.date | None = None, body_start: int =
 
 # --- sentences -------------------------------------------------------------------------
 
-# A candidate end: . ! ? (with closing quotes or brackets) before whitespace, or a line break.
-_CANDIDATE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s)|\n")
+# A candidate end: . ! ? (with closing quotes or brackets) before whitespace, or a line break. (Each
+# alternative starts with its own character, so `re` skips to the next of the four, not trying each place.)
+_CLOSING = r"[\"'”’)\]]*(?=\s)"
+_CANDIDATE_END = re.compile(rf"\n|\.{_CLOSING}|!{_CLOSING}|\?{_CLOSING}")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _NEXT_START = re.compile(r"\s*([\"'“‘(\[]*)(\S)")
 
@@ -181,18 +196,24 @@ def _add(found: list[Sentence], text: str, start: int, end: int) -> None:
 
 # --- vocabulary mentions ----------------------------------------------------------------
 
-def find_mentions(text: str, sentences: tuple[Sentence, ...], lowered: str | None = None) -> list[Mention]:
+def find_mentions(text: str, sentences: tuple[Sentence, ...], lowered: str | None = None,
+                  weapon_words: list[tuple[int, int, tuple]] | None = None) -> list[Mention]:
     """Every vocabulary name in the sentences, leftmost-longest and whole words only (`lowered`: the
-    text in lower case, when the caller has it)."""
+    text in lower case, when the caller has it; `weapon_words`: (start, end, entries) of each weapon
+    term found in it from the first sentence's start to the last one's end, when the caller has them)."""
     if not sentences:
         return []
     begin, finish = sentences[0].start, sentences[-1].end
     candidates = []
-    for automaton, haystack in ((_names(), text), (_words(), _lowered(text) if lowered is None else lowered)):
-        for last, (length, entries) in automaton.iter(haystack, begin, finish):
-            start, end = last - length + 1, last + 1
-            if _whole_word(text, start, end):
-                candidates.append((start, end, entries))
+    for last, (length, entries) in _names().iter(text, begin, finish):
+        start, end = last - length + 1, last + 1
+        if _whole_word(text, start, end):
+            candidates.append((start, end, entries))
+    if weapon_words is None:
+        lowered = _lowered(text) if lowered is None else lowered
+        weapon_words = [(last - length + 1, last + 1, entries)
+                        for last, (length, entries) in _words().iter(lowered, begin, finish)]
+    candidates += [(start, end, entries) for start, end, entries in weapon_words if _whole_word(text, start, end)]
     return _leftmost_longest(text, candidates, sentences)
 
 
@@ -261,11 +282,21 @@ def _names() -> ahocorasick.Automaton:
 @functools.cache
 def _words() -> ahocorasick.Automaton:
     """Weapon terms, matched in any case."""
+    return _automaton(_weapon_entries())
+
+
+@functools.cache
+def _weapon_words() -> frozenset[tuple[str, tuple[tuple[str, str], ...]]]:
+    """Weapon terms as the trigger pass looks for them too: (term, its entries)."""
+    return frozenset((form, tuple(values)) for form, values in _weapon_entries().items())
+
+
+def _weapon_entries() -> dict[str, list[tuple[str, str]]]:
     entries: dict[str, list[tuple[str, str]]] = {}
     for term, category in vocab.weapon_terms().items():
         for form in (term, term + "s"):
             entries.setdefault(form, [(WEAPON, category)])
-    return _automaton(entries)
+    return entries
 
 
 def force_aliases() -> dict[str, str]:

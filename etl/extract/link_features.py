@@ -122,11 +122,17 @@ def _first_of_each(found: list[LinkFeature]) -> list[LinkFeature]:
 def _matches(doc: Document, pattern: re.Pattern, limit: int | None = None):
     """(match, offset of its sentence) for each match of pattern in the sentences (up to text offset limit);
     a gated pattern is run only in the sentences that hold its trigger words."""
+    if limit is None:
+        return [(match, sentence.start) for sentence in doc.sentences_for(pattern)
+                for match in pattern.finditer(sentence.text)]
+    return _matches_before(doc, pattern, limit)
+
+
+def _matches_before(doc: Document, pattern: re.Pattern, limit: int):
     for sentence in doc.sentences_for(pattern):
-        if limit is not None and sentence.start >= limit:
+        if sentence.start >= limit:
             return
-        text = sentence.text if limit is None else sentence.text[:limit - sentence.start]
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(sentence.text[:limit - sentence.start]):
             yield match, sentence.start
 
 
@@ -158,18 +164,22 @@ def person_names(doc: Document) -> tuple[list[LinkFeature], list[LinkFeature]]:
     vocabulary = _vocabulary_spans(doc)
     people, surnames = [], []
     for sentence in doc.sentences:
+        alone = None  # the sentence as a name on a line of its own would be written
         for match in PERSON_NAME.finditer(sentence.text):
+            name = match.group()
             start, end = sentence.start + match.start(), sentence.start + match.end()
-            if match.group() == sentence.text.rstrip(".,;:"):
+            if alone is None:
+                alone = sentence.text.rstrip(".,;:")
+            if name == alone:
                 continue  # a name on a line of its own: a byline or a caption's credit
-            words = [word for word in match.group().split() if word[0].isupper()]
+            words = [word for word in name.split() if word[0].isupper()]
             # (the cheap checks first: each only drops the match)
             if len(words) < 2 or any(word in NOT_NAME for word in words) \
                     or OFFICIAL_BEFORE.search(doc.text, max(0, start - OFFICIAL_LOOKBACK), start) \
                     or _names_a_place(vocabulary, match, start):
                 continue
             people.append(LinkFeature(PERSON, f"{words[0].lower()} {words[-1].lower()}", start, end))
-            last = match.group().rfind(words[-1])
+            last = name.rfind(words[-1])
             surnames.append(LinkFeature(SURNAME, words[-1].lower(), start + last, start + last + len(words[-1])))
     for match, offset in _matches(doc, HONORIFIC):
         if match.group(1) not in NOT_NAME:

@@ -316,23 +316,26 @@ def _first_of(op, value) -> tuple[list, bool] | None:
 class SentenceTriggers:
     """For one article, the sentences each gated pattern can match in: those that hold its trigger words."""
 
-    __slots__ = ("text", "sentences", "gated", "_found", "_by_pattern")
+    __slots__ = ("text", "sentences", "gated", "also", "_found", "_by_pattern")
 
-    def __init__(self, text: str, sentences, gated: int, found: dict[int, set[int]]) -> None:
+    def __init__(self, text: str, sentences, gated: int, found: dict[int, set[int]],
+                 also: list[tuple[int, int, object]] | None = None) -> None:
         self.text = text            # the article's trigger text (`trigger_text`)
         self.sentences = sentences
         self.gated = gated          # how many conditions the pass covered (the first ones declared)
+        self.also = also or []      # (start, end, value) of each word of `find_triggers`' `also` found
         self._found = found         # number of a condition -> indices of the sentences holding its words
         self._by_pattern: dict[int, set[int] | range] = {}  # id of a gated pattern -> `may_match`, as asked
 
     def may_match(self, pattern: re.Pattern) -> set[int] | range:
         """The indices of the sentences the pattern can match in (nor can it in any part of another)."""
-        known = self._by_pattern.get(id(pattern))
-        if known is None:
+        try:
+            return self._by_pattern[id(pattern)]
+        except KeyError:
             known = self._may_match(pattern)
             if id(pattern) in _GATED:  # (the registry keeps it alive: its id names no other pattern)
                 self._by_pattern[id(pattern)] = known
-        return known
+            return known
 
     def _may_match(self, pattern: re.Pattern) -> set[int] | range:
         entry = _GATED.get(id(pattern))
@@ -341,8 +344,9 @@ class SentenceTriggers:
             if not numbers:
                 return range(len(self.sentences))  # no trigger words: it can match anywhere
             if numbers[-1] < self.gated:
-                found = [self._found.get(number, _NONE) for number in numbers]
-                return set.intersection(*map(set, found)) if len(found) > 1 else found[0]
+                if len(numbers) == 1:
+                    return self._found.get(numbers[0], _NONE)
+                return set.intersection(*(set(self._found.get(number, _NONE)) for number in numbers))
         conditions = trigger_conditions(pattern)
         if not conditions:
             return range(len(self.sentences))
@@ -358,43 +362,64 @@ class SentenceTriggers:
 _NONE: frozenset[int] = frozenset()
 
 
-def find_triggers(text: str, sentences) -> SentenceTriggers:
-    """For each gated pattern, the sentences that hold its trigger words: one pass of one automaton."""
+def find_triggers(text: str, sentences, also: frozenset[tuple[str, object]] = frozenset()) -> SentenceTriggers:
+    """For each gated pattern, the sentences that hold its trigger words: one pass of one automaton.
+
+    `also`: more (lower-case word, value) pairs to look for in the same pass; `SentenceTriggers.also`
+    then lists (start, end, value) for each found from the first sentence's start to the last one's
+    end, in the order found, whether or not it lies inside one sentence (the caller's to judge).
+    """
     count = len(_CONDITIONS)
     found: dict[int, set[int]] = {}
-    automaton, need_digits = _automaton(count)
+    also_found: list[tuple[int, int, object]] = []
+    automaton, need_digits, conditions_of = _automaton(count, also)
     if sentences and need_digits:
         with_digits = {sentence.index for sentence in sentences
                        if DIGIT_PATTERN.search(text, sentence.start, sentence.end)}
         for order in need_digits:
             found[order] = set(with_digits)
     if sentences and automaton is not None:
-        # (the loop runs once per word found: locals only, no new set per word)
+        # (the loop runs once per word found: locals only; each word's sentences are gathered
+        # first, and given to the conditions it meets once per word, not once per time found)
         starts, ends = [sentence.start for sentence in sentences], [sentence.end for sentence in sentences]
-        in_sentence, sentence_at = defaultdict(set), bisect.bisect_right
-        for last, (length, numbers) in automaton.iter(text, starts[0], ends[-1]):
-            index = sentence_at(starts, last - length + 1) - 1
+        in_sentences: dict[int, set[int]] = {}  # number of a word -> the sentences holding it
+        sentence_at = bisect.bisect_right
+        for last, (length, word, value) in automaton.iter(text, starts[0], ends[-1]):
+            first = last - length + 1
+            if value is not None:
+                also_found.append((first, last + 1, value))
+            index = sentence_at(starts, first) - 1
             if index >= 0 and last < ends[index]:  # wholly inside one sentence
-                for number in numbers:
-                    in_sentence[number].add(index)
-        for number, indices in in_sentence.items():
-            found.setdefault(number, set()).update(indices)
-    return SentenceTriggers(text, sentences, count, found)
+                if word in in_sentences:
+                    in_sentences[word].add(index)
+                else:
+                    in_sentences[word] = {index}
+        for word, indices in in_sentences.items():
+            for number in conditions_of[word]:
+                if number in found:
+                    found[number].update(indices)
+                else:
+                    found[number] = set(indices)
+    return SentenceTriggers(text, sentences, count, found, also_found)
 
 
 @functools.cache
-def _automaton(count: int) -> tuple[ahocorasick.Automaton | None, tuple[int, ...]]:
-    """One automaton over the trigger words of the first `count` conditions (each word gives its
-    length and the numbers of the conditions it meets), and the numbers of those a digit meets."""
+def _automaton(count: int, also: frozenset[tuple[str, object]] = frozenset()
+               ) -> tuple[ahocorasick.Automaton | None, tuple[int, ...], tuple[tuple[int, ...], ...]]:
+    """One automaton over the trigger words of the first `count` conditions and the words of `also`
+    (each word gives its length, its number and its value in `also`, else None); the numbers of the
+    conditions a digit meets; and for each word, by its number, the numbers of the conditions it meets."""
     needed_by: dict[str, list[int]] = {}
     for number, (_, words) in enumerate(_CONDITIONS[:count]):
         for word in words:
             needed_by.setdefault(word, []).append(number)
     need_digits = tuple(needed_by.pop(DIGIT, ()))
-    if not needed_by:
-        return None, need_digits
+    values = dict(also)
+    words = list(dict.fromkeys([*needed_by, *values]))
+    if not words:
+        return None, need_digits, ()
     automaton = ahocorasick.Automaton()
-    for word, orders in needed_by.items():
-        automaton.add_word(word, (len(word), tuple(orders)))
+    for number, word in enumerate(words):
+        automaton.add_word(word, (len(word), number, values.get(word)))
     automaton.make_automaton()
-    return automaton, need_digits
+    return automaton, need_digits, tuple(tuple(needed_by.get(word, ())) for word in words)

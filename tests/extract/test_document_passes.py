@@ -1,0 +1,49 @@
+"""The document's passes give what each pass on its own would: the weapon terms found in the trigger
+pass are those of the vocabulary's own pass, and sentences end where the plain candidate pattern says."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import etl.extract  # noqa: F401  (imports every rule module, so every gated pattern is declared)
+from etl.extract import document
+from etl.extract.document import find_mentions, read_document
+
+
+def _texts() -> list[str]:
+    from conftest import SHARED
+    from tests_sentences import all_test_sentences
+
+    return all_test_sentences() + [path.read_text(encoding="utf-8")
+                                   for path in sorted((SHARED / "corpus" / "dev" / "articles").glob("*.txt"))]
+
+
+@pytest.fixture(scope="module")
+def texts():
+    return _texts()
+
+
+def test_weapon_terms_from_the_trigger_pass_are_the_vocabulary_pass(texts):
+    for text in texts + ["A KNIFE and two knives. Stun guns! ſhot with a Taser."]:
+        doc = read_document(text)
+        assert list(doc.mentions) == find_mentions(text, doc.sentences), text[:80]
+
+
+def test_the_trigger_pass_reports_its_other_words_wherever_found():
+    from etl.extract.triggers import find_triggers
+
+    doc = read_document("He had a knife. Police said.")
+    found = find_triggers(doc.triggers.text, doc.sentences, frozenset({("knife", "K"), ("said. x", "Z")}))
+    assert found.also == [(9, 14, "K")]
+    assert doc.may_match(etl.extract.cues.POLICE) == {1}
+
+
+# The candidate ends as first written: one class of three characters, or a line break.
+PLAIN_CANDIDATE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s)|\n")
+
+
+def test_the_candidate_ends_are_the_plain_patterns(texts):
+    for text in texts + ["Yes.\" No!) What?” \nEnd.'\t", "a.\n\n.b ? !"]:
+        assert [match.span() for match in document._CANDIDATE_END.finditer(text)] == \
+               [match.span() for match in PLAIN_CANDIDATE_END.finditer(text)]
