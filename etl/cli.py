@@ -178,7 +178,8 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
         for severity, reason in zip(rejects["severity"], rejects["reason"]):
             print(f"  {'rejected' if severity == 'error' else 'flagged'}: {reason}", file=sys.stderr)
     elif args.stage == "extract":
-        extractions, evidence = extract.run(interim / "ingested.parquet", interim, params["extract"]["relevance_threshold"])
+        extractions, evidence = extract.run(interim / "ingested.parquet", interim, params["extract"]["relevance_threshold"],
+                                            seconds_per_article=params["extract"]["seconds_per_article"])
         print(f"uofdb extract: {int(extractions['relevant'].sum())} of {len(extractions)} articles relevant, "
               f"{len(evidence)} evidence rows -> {interim}")
     elif args.stage == "link":

@@ -6,6 +6,7 @@ run over any batch or partition of articles (and later in parallel).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -25,13 +26,13 @@ UNSTATED = {name: COLUMNS[name].unstated for name in EVENT_FIELDS}
 
 
 def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = None,
-        progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        progress: Progress | None = None, seconds_per_article: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Extract every article of `ingested_path`; write `extractions`, `evidence` and `link_features` to `out_dir`."""
     # load
     articles = read_table(ingested_path, "ingested")
     # process
     rejects: list[dict] = []
-    extractions, evidence, clues = extract_all(articles, relevance_threshold, progress, rejects)
+    extractions, evidence, clues = extract_all(articles, relevance_threshold, progress, rejects, seconds_per_article)
     # save
     write_table(extractions, "extractions", out_dir / "extractions.parquet")
     write_table(evidence, "evidence", out_dir / "evidence.parquet")
@@ -42,18 +43,21 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
 
 
 def extract_all(articles: pd.DataFrame, relevance_threshold: float | None = None,
-                progress: Progress | None = None, rejects: list[dict] | None = None
-                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+                progress: Progress | None = None, rejects: list[dict] | None = None,
+                seconds_per_article: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Extractions, evidence and link features for a batch of articles, advancing `progress` per article.
 
     With a `rejects` list (the stage's way), an article whose extraction raises is not in the
     tables but a rejects row appended to it (check_id `extract.failed`, or the exception's
-    `check_id`), so no single article stops a build; without one, the exception propagates."""
+    `check_id`), so no single article stops a build; without one, the exception propagates.
+    With `seconds_per_article`, an article still being read after that long is such a reject
+    (`extract.time_budget`): the budget is checked between the steps of reading it."""
     rows, evidence, clues = [], [], []
     for article in articles.to_dict("records"):
         try:
             fields, found, linking = extract_with_link_features(article["article_id"], article["text"],
-                                                                article["published_date"], relevance_threshold)
+                                                                article["published_date"], relevance_threshold,
+                                                                Budget(seconds_per_article))
         except Exception as error:  # noqa: BLE001: any failure of one article is that article's reject
             if rejects is None:
                 raise
@@ -85,16 +89,43 @@ def extract_article(article_id: str, text: str, published: dt.date | None,
     return fields, evidence
 
 
+class TimeBudgetExceeded(Exception):
+    """An article took longer to read than the stage's budget allows."""
+
+    check_id = "extract.time_budget"
+
+
+class Budget:
+    """The time one article may take (`extract.seconds_per_article`); None is no limit.
+
+    Checked between the steps of reading the article; the rules are linear in its length,
+    so the budget only catches inputs no real article resembles.
+    """
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+
+    def check(self, step: str) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise TimeBudgetExceeded(f"still reading after {self.seconds:g} s (extract.seconds_per_article), at {step}")
+
+
 def extract_with_link_features(article_id: str, text: str, published: dt.date | None,
-                               relevance_threshold: float | None = None) -> tuple[dict, list[dict], list[dict]]:
+                               relevance_threshold: float | None = None,
+                               budget: Budget | None = None) -> tuple[dict, list[dict], list[dict]]:
     """The codebook fields of one article, the evidence rows behind them and, when it is relevant,
     its link_features rows (what the linker compares besides the fields, `etl.extract.link_features`)."""
+    budget = budget or Budget(None)
     doc = read_document(text, published, dateline_end(text))
+    budget.check("the document")
     judged = relevance(doc, relevance_threshold)
+    budget.check("relevance")
     fields = {"article_id": article_id, "relevant": judged.relevant, "relevance_score": judged.score, **UNSTATED}
     found = list(judged.evidence)
     if judged.relevant:
         values = event_fields(doc)
+        budget.check("the fields")
         found.extend(values)
         for item in values:
             fields[item.field] = item.value

@@ -5,6 +5,7 @@ police", "officers fired", "was Tasered", "restrained by officers".
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 
@@ -162,14 +163,29 @@ def all_force_mentions(sentence: Sentence, triggers: SentenceTriggers | None = N
         if can_match(by_itself):
             found.extend((force_type, match) for match in by_itself.finditer(sentence.text))
         if police_in_sentence and can_match(with_police):
-            taken = [(match.start(), match.end()) for kind, match in found]
-            for match in with_police.finditer(sentence.text):
-                if not any(start < match.end() and match.start() < end for start, end in taken):
-                    found.append((force_type, match))
+            taken = _Spans(match.span() for _, match in found)
+            found.extend((force_type, match) for match in with_police.finditer(sentence.text)
+                         if not taken.overlaps(*match.span()))
     # (the windows are parts of the sentence: without a Taser's or a round's words it has no such shot)
     nearby = tuple(pattern for pattern in (TASER_NEARBY, LESS_LETHAL_NEARBY) if can_match(pattern))
     return tuple((kind, match) for kind, match in found
                  if not (kind == "firearm" and nearby and _taser_shot(sentence.text, match, nearby)))
+
+
+class _Spans:
+    """Spans to test others against for overlap in log time (a long sentence has many matches)."""
+
+    def __init__(self, spans):
+        ordered = sorted(spans)
+        self._starts = [start for start, _ in ordered]
+        self._reach, reach = [], -1  # the furthest end among the spans up to each one
+        for _, end in ordered:
+            reach = max(reach, end)
+            self._reach.append(reach)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        before = bisect.bisect_left(self._starts, end)  # spans starting before `end`
+        return before > 0 and self._reach[before - 1] > start
 
 
 def _taser_shot(text: str, match: re.Match, patterns: tuple[re.Pattern, ...] | None = None) -> bool:
