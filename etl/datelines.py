@@ -46,7 +46,7 @@ LABEL_CHARS = 60          # a label and clock time before a date on a long line
 FILLER_CHARS = 100        # weekday, clock time and zone before a date
 SYNDICATED_CHARS = 600
 MAX_NAMES = 8
-YEARS = range(1900, 2100)
+YEARS = range(1900, 2100)  # the years a news date can have; also the extractor's (etl.extract.dates)
 
 # Preference among the datelines a page prints (lower wins).
 PUBLISHED, PRINTED, UPDATED, LEAD = range(4)

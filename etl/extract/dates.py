@@ -21,6 +21,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from etl.datelines import YEARS
 from etl.extract.document import Document
 from etl.extract.text import NUMBER, Found, Sentence, number_value
 from etl.extract.triggers import fast_start, gated
@@ -87,7 +88,10 @@ class DatePhrase:
 
 
 def _date(year: int, month: int, day: int) -> dt.date | None:
-    """The date, or None when it is no real date or out of range (year 0, 31 February)."""
+    """The date, or None when it is no real date (31 February) or outside the years news
+    reports (`etl.datelines.YEARS`: "31 December 9999" is no incident's date)."""
+    if year not in YEARS:
+        return None
     try:
         return dt.date(year, month, day)
     except (ValueError, OverflowError):

@@ -67,7 +67,7 @@ def candidate_pairs(features: list[Features], window_days: int, max_block: int) 
         if len(members) <= max_block:
             pairs.update((i, j) for n, i in enumerate(members) for j in members[n + 1:])
     for (kind, name, day), members in days.items():
-        for offset in range(0, window_days + 1):
+        for offset in range(0, min(window_days, (dt.date.max - day).days) + 1):  # no day past the calendar's end
             near = days.get((kind, name, day + dt.timedelta(days=offset)), ())
             pairs.update((min(i, j), max(i, j)) for i in members for j in near if i != j)
     return pairs
