@@ -104,3 +104,24 @@ def test_the_force_prefilter_hides_nothing():
 ])
 def test_watchdog_passives_and_inquest_conclusions_are_relevant(text):
     assert judge(text).relevant
+
+
+@pytest.mark.parametrize("text", [
+    # Abroad, named by a city and a US state only.
+    ("Police in Phoenix, Arizona, shot and killed a man who was holding a knife outside a store on Tuesday, "
+     "officers said. The 34-year-old died at the scene."),
+    # Opinion on arming the police.
+    ("Should every police officer in Britain be armed? After another officer was attacked, the Police Federation "
+     "says its members want to carry guns. Critics say routinely arming the police would change policing by consent."),
+    # A Taser poll.
+    ("A survey of 10,000 officers found that most want to carry a Taser. The poll, published by the federation, "
+     "showed support rising since 2017."),
+    # Police cars that crashed and struck no one.
+    ("Two police cars crashed into each other while responding to a 999 call in Stockport last night. "
+     "Both officers were taken to hospital with minor injuries."),
+    # A pursuit that ended in a crash into a wall.
+    ("A driver who fled from police in a stolen car crashed into a wall in Salford after a short pursuit. "
+     "He was arrested at the scene."),
+])
+def test_hard_negatives_that_look_relevant_are_not(text):
+    assert not judge(text).relevant
