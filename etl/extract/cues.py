@@ -20,7 +20,8 @@ POLICE = gated(re.compile(
 # Building blocks. An agent is who used force; "not was/were/been" keeps "an officer
 # was shot" (the officer as victim) out of the active-voice patterns.
 _AGENT = r"(?:police(?:m[ae]n)?|officers?|marksm[ae]n|cops?|bodyguards?|constables?|sergeants?|PCs?|(?:armed|firearms) (?:officers?|police|unit))"
-_BY_AGENT = rf"by\s+(?:[\w'’-]+\s+){{0,5}}?{_AGENT}\b"
+# "by police", but not "by a police car" or "by a police dog" (a vehicle's or a dog's force, not an officer's hand or gun).
+_BY_AGENT = rf"by\s+(?:[\w'’-]+\s+){{0,5}}?{_AGENT}\b(?!\s+(?:car|vehicle|van|motorcycle|motorbike|bike|carrier|dog|horse)s?\b)"
 _THEN = r"(?:(?!(?:was|were|been|being|is|are|had been)\b)[\w'’-]+\s+){0,3}?"
 _OBJECT = (r"(?:the|a|an|him|her|them|dead\s+(?:the|a|an)|(?-i:[A-Z][\w'’-]+)|"
            r"(?:suspect|attacker|terrorist|knifeman|gunman|man|woman|driver|teenager|youth|boy|girl|assailant|offender)s?|"
@@ -188,8 +189,15 @@ class _Spans:
         return before > 0 and self._reach[before - 1] > start
 
 
+# A Taser's or a less-lethal round's words inside a "fired ..." match: "officers fired baton rounds".
+NOT_A_FIREARMS_ROUND = re.compile(r"\b(?:Tasers?|stun guns?|baton rounds?|plastic bullets?|rubber bullets?|"
+                                  r"attenuat(?:ing|ed) energy projectiles?|AEPs?|bean ?bag rounds?)\b", re.I)
+
+
 def _taser_shot(text: str, match: re.Match, patterns: tuple[re.Pattern, ...] | None = None) -> bool:
     """True when a "shot" is a Taser's or a less-lethal round's: "shot with a Taser", "baton rounds were fired"."""
+    if NOT_A_FIREARMS_ROUND.search(match.group()):
+        return True
     after, before = text[match.end():match.end() + 50], text[max(0, match.start() - 40):match.start()]
     return any(pattern.search(window) for pattern in patterns or (TASER_NEARBY, LESS_LETHAL_NEARBY)
                for window in (after, before))

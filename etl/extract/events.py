@@ -20,6 +20,9 @@ from schema.codebook import FORCE_TYPES
 # --- force type -----------------------------------------------------------------------
 
 
+LESS_LETHAL = re.compile(r"\b(?:baton rounds?|plastic bullets?|rubber bullets?|attenuat(?:ing|ed) energy projectiles?|AEPs?)\b", re.I)
+
+
 def force_type(doc: Document) -> Found | None:
     """The most serious force the article reports police using (firearm > taser > …).
 
@@ -40,7 +43,9 @@ def force_type(doc: Document) -> Found | None:
             (strong if is_strong else weak).append(Found(
                 "force_type", kind, sentence.start + match.start(), sentence.start + match.end(),
                 "force_type:named" if is_strong else "force_type:with_police"))
-    if "taser" in {item.value for item in strong + weak} and "firearm" not in {item.value for item in strong}:
+    if "firearm" not in {item.value for item in strong} and (
+            "taser" in {item.value for item in strong + weak} or LESS_LETHAL.search(doc.text)):
+        # "was shot", "a firearm was discharged" in an article of Tasers or baton rounds is theirs.
         weak = [item for item in weak if item.value != "firearm"]
     candidates = strong + weak
     if candidates:
@@ -70,14 +75,21 @@ FATAL = gated(re.compile(r"\b(?:shot dead|fatally (?:shot|injured|wounded)|died|
                    r"(?:was|were|been|being) killed|killed by (?:police|officers?|an? officer)|lawfully killed|unlawful killing|"
                    r"killing of (?-i:[A-Z])|(?<!non-)(?<!non )fatal (?:police )?(?:shooting|incident|collision|crash|injur(?:y|ies))|"
                    r"pronounced life extinct)\b", re.I))
-NON_FATAL = gated(re.compile(r"\b(?:non-fatal|survived|taken to (?:a )?hospital|remains? in hospital|(?:was|is|has been) in hospital|"
-                       r"hospitali[sz]ed|(?:in a )?(?:stable|serious but stable) condition|life[- ]changing injur(?:y|ies)|"
-                       r"injur(?:y|ies) (?:are|is|were|was) (?:not )?(?:believed to be |thought to be )?(?:not )?(?:life[- ]threatening|life[- ]changing|serious)|"
-                       r"(?:was|were|has been|has since been|had been) (?:later )?(?:arrested|charged|released|discharged from hospital|jailed|sentenced|convicted|remanded)|"
+# Survival stated or clearly implied (FIELDS.md conventions): being taken to or kept in hospital,
+# or a critical condition, alone says nothing of it.
+NON_FATAL = gated(re.compile(r"\b(?:non-fatal|survived|"
+                       r"(?:in a )?(?:stable|serious but stable) condition|life[- ]changing injur(?:y|ies)|"
+                       r"(?:non-|not )life[- ]threatening|injur(?:y|ies) (?:that |which )?(?:are|is|were|was) (?:not )?(?:believed to be |thought to be )?(?:not )?(?:life[- ]threatening|life[- ]changing|serious)|"
+                       r"(?:(?:was|were|has been|has since been|had been) (?:later )?|(?:and|but|was|he|she) later )"
+                       r"(?:arrested|charged|released|discharged from hospital|jailed|sentenced|convicted|remanded)|"
                        r"appeared (?:in|at) (?:court|\w+ (?:Magistrates|Crown) Court)|pleaded (?:not )?guilty|admitted|"
                        r"recovering|(?:was|were) treated (?:in hospital |at the scene )?for|apprehended|"
                        r"(?:awarded|paid|received) (?:[\w£,]+ ){0,3}(?:compensation|damages)|out[- ]of[- ]court settlement|"
                        r"(?:was|were) (?:slightly |seriously |badly |also )?injured|suffered (?:minor |serious |non-life-threatening )?injuries)\b", re.I))
+# An officer just before "was charged", "was convicted": the officer's trial, not the person's survival.
+OFFICER_SUBJECT = re.compile(r"\b(?:officers?|constables?|PCs?|sergeants?|marksm[ae]n|policem[ae]n|policewom[ae]n|"
+                             + "|".join(sorted(map(re.escape, vocab.police_ranks()), key=len, reverse=True))
+                             + r")\b(?:\s+[A-Z][\w'’-]+){0,3},?\s+(?:who\s+|, who\s+)?$")
 # An animal just before the words of death is what died.
 ANIMAL_BEFORE = gated(re.compile(r"\b(?:" + "|".join(vocab.animal_words()) + r")\W+(?:\w+\W+){0,3}$", re.I))
 # Deaths that are not the subject's: "a fatal police shooting is rare", "deaths in custody".
@@ -101,10 +113,17 @@ def outcome(doc: Document) -> Found | None:
                 continue  # another death: someone abroad, or an animal ("two dogs were shot dead")
             if not negated(sentence.text, match.start(), window=15) and fatal is None:
                 fatal = Found("outcome", "fatal", sentence.start + match.start(), sentence.start + match.end(), "outcome:died")
-        match = NON_FATAL.search(sentence.text) if index in non_fatal_in else None
-        if match and non_fatal is None:
-            non_fatal = Found("outcome", "non_fatal", sentence.start + match.start(), sentence.start + match.end(), "outcome:survived")
+        if non_fatal is None and index in non_fatal_in:
+            non_fatal = _survival(sentence)
     return fatal or non_fatal
+
+
+def _survival(sentence: Sentence) -> Found | None:
+    """The first words of the person's survival in a sentence, not an officer's being charged or convicted."""
+    for match in NON_FATAL.finditer(sentence.text):
+        if not OFFICER_SUBJECT.search(sentence.text, max(0, match.start() - 60), match.start()):
+            return Found("outcome", "non_fatal", sentence.start + match.start(), sentence.start + match.end(), "outcome:survived")
+    return None
 
 
 # --- terrorism ------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def test_force_type_carries_its_span_and_rule():
     ("The man was taken to hospital with injuries that are not life-threatening.", "non_fatal"),
     ("He survived and was later charged with possession of a firearm.", "non_fatal"),
     ("Officers Tasered the man outside a shop.", None),
-    ("A fatal police shooting is rare. The man was taken to hospital.", "non_fatal"),
+    ("A fatal police shooting is rare. The man was discharged from hospital.", "non_fatal"),
 ])
 def test_outcome(text, expected):
     assert value(events.outcome(read_document(text))) == expected
@@ -319,3 +319,22 @@ def test_outcome_reads_non_fatal_and_other_deaths_rightly(text, expected):
 def test_force_on_animals_is_not_the_force_type():
     text = "Officers fired a Taser at the man, and his two dogs were shot dead by firearms officers."
     assert value(events.force_type(read_document(text))) == "taser"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Hospital or a critical condition alone says nothing of survival (FIELDS.md conventions).
+    ("The man was taken to hospital in a critical condition after officers opened fire.", None),
+    # An officer's trial is not the person's survival.
+    ("An officer who was convicted of assault after using a Taser on a man has won his appeal.", None),
+    ("Officers Tasered the man, who was taken to hospital and later released.", "non_fatal"),
+])
+def test_survival_needs_to_be_stated_and_to_be_the_persons(text, expected):
+    assert value(events.outcome(read_document(text))) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A cyclist was killed by a police car responding to a call in Hove.", "vehicle"),
+    ("Officers fired baton rounds during the disorder. A firearm was discharged by an officer in the unit.", "other"),
+])
+def test_vehicles_and_less_lethal_rounds_are_not_firearms(text, expected):
+    assert value(events.force_type(read_document(text))) == expected
