@@ -11,7 +11,6 @@ data in `schema/vocab/relevance_model.json`. Nothing here is a hand-set weight.
 from __future__ import annotations
 
 import functools
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from etl.extract.cues import FORCE_PATTERNS, KILLED_BY_POLICE, OFFICER_TRIED, OF
 from etl.extract.document import ABROAD, FORCE, PLACE, WATCHDOG, Document
 from etl.extract.text import Found, negated
 from etl.extract.triggers import fast_start, gated
+from etl.fitted import LinearModel, load
 from schema import vocab
 from schema.vocab import VOCAB_DIR
 
@@ -89,26 +89,13 @@ class Relevance:
     evidence: list[Found]
 
 
-@dataclass(frozen=True)
-class Model:
-    """A fitted logistic model: one weight per signal, an intercept and a threshold on the score."""
-
-    weights: dict[str, float]
-    intercept: float
-    threshold: float
-
-    def score(self, values: dict[str, float]) -> float:
-        return self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in values.items())
+Model = LinearModel
 
 
 @functools.cache
-def fitted_model() -> Model:
+def fitted_model() -> LinearModel:
     """The model `uofdb fit` wrote to schema/vocab/relevance_model.json."""
-    data = json.loads(MODEL_PATH.read_text())
-    unknown = set(data["weights"]) - set(SIGNALS)
-    if unknown:
-        raise ValueError(f"{MODEL_PATH}: weights for unknown signals {sorted(unknown)}; run `make fit`")
-    return Model(data["weights"], data["intercept"], data["threshold"])
+    return load(MODEL_PATH, SIGNALS)
 
 
 def relevance(doc: Document, threshold: float | None = None, model: Model | None = None) -> Relevance:

@@ -13,9 +13,8 @@ committed as data in `schema/vocab/linking_model.json`.
 from __future__ import annotations
 
 import functools
-import json
-from dataclasses import dataclass
 
+from etl.fitted import LinearModel, load
 from etl.linking.features import Features
 from schema.vocab import VOCAB_DIR
 
@@ -58,27 +57,13 @@ SIGNALS = {
 }
 
 
-@dataclass(frozen=True)
-class Model:
-    """A fitted pair model: a weight per signal, an intercept, the score to link and the average to join."""
-
-    weights: dict[str, float]
-    intercept: float
-    threshold: float
-    agreement: float
-
-    def score(self, signals: dict[str, float]) -> float:
-        return self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in signals.items())
+Model = LinearModel
 
 
 @functools.cache
-def fitted_model() -> Model:
+def fitted_model() -> LinearModel:
     """The model `uofdb fit` wrote to schema/vocab/linking_model.json."""
-    data = json.loads(MODEL_PATH.read_text())
-    unknown = set(data["weights"]) - set(SIGNALS)
-    if unknown:
-        raise ValueError(f"{MODEL_PATH}: weights for unknown signals {sorted(unknown)}; run `make fit`")
-    return Model(data["weights"], data["intercept"], data["threshold"], data["agreement"])
+    return load(MODEL_PATH, SIGNALS)
 
 
 def score(a: Features, b: Features, window_days: int, common: frozenset[str] = frozenset(),
