@@ -18,7 +18,7 @@ import pandera.pandas as pa
 import pyarrow as pa_arrow
 from pandera.typing import Series
 
-from schema.codebook import COLUMNS, TABLES, Column, columns_of
+from schema.codebook import TABLES, Column, columns_of
 
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 

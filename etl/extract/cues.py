@@ -11,6 +11,7 @@ import re
 
 from etl.extract.text import Sentence
 from etl.extract.triggers import SentenceTriggers, gated
+from schema import vocab
 
 POLICE = gated(re.compile(
     r"\b(?:police(?:man|men|woman|women)?|officers?|constables?|PCs?|marksm[ae]n|detectives?|"
@@ -95,12 +96,14 @@ OFFICER_TRIED = gated(re.compile(rf"\b{_AGENT}\s+(?:[\w'’-]+\s+){{0,3}}?(?:cle
 UNNAMED_FORCE = gated(re.compile(rf"\b{_AGENT}\s+{_THEN}(?:discharged|deployed|used|fired)\s+(?:the|their|his|her)\s+(?:weapon|device)\b|"
                            r"\b(?:use of force|force was used|used force)\b", re.I))
 # "shot with a Taser", "Taser shot": a Taser, not a firearm.
-TASER_NEARBY = gated(re.compile(r"^\W*(?:\w+\W+){0,3}?(?:Tasers?|stun guns?)\b|(?:Tasers?|stun guns?)\W+(?:\w+\W+){0,2}$", re.I))
+# The words of a Taser and of less-lethal rounds, and of the animals force may be used on:
+# one alternation each, read by every rule that needs them (the animals from schema/vocab).
+TASER_WORDS = r"(?:Tasers?|stun guns?)"
+LESS_LETHAL_ROUNDS = r"(?:baton rounds?|plastic bullets?|rubber bullets?|attenuat(?:ing|ed) energy projectiles?|AEPs?|bean ?bag rounds?)"
+ANIMAL_WORDS = "(?:" + "|".join(sorted(map(re.escape, vocab.animal_words()), key=len, reverse=True)) + ")"
+TASER_NEARBY = gated(re.compile(rf"^\W*(?:\w+\W+){{0,3}}?{TASER_WORDS}\b|{TASER_WORDS}\W+(?:\w+\W+){{0,2}}$", re.I))
 # "shot with a baton round", "plastic bullets were fired": less-lethal rounds, not a firearm's.
-LESS_LETHAL_NEARBY = gated(re.compile(r"^\W*(?:\w+\W+){0,5}?(?:baton rounds?|plastic bullets?|rubber bullets?|"
-                                r"attenuating energy projectiles?|AEPs?|bean ?bag rounds?)\b|"
-                                r"(?:baton rounds?|plastic bullets?|rubber bullets?|attenuating energy projectiles?|AEPs?)"
-                                r"\W+(?:\w+\W+){0,2}$", re.I))
+LESS_LETHAL_NEARBY = gated(re.compile(rf"^\W*(?:\w+\W+){{0,5}}?{LESS_LETHAL_ROUNDS}\b|{LESS_LETHAL_ROUNDS}\W+(?:\w+\W+){{0,2}}$", re.I))
 
 # An officer as the victim: "an officer was shot", "PC … was stabbed", headline style
 # "Police officer shot dead". Reports of this kind are not police force on a person
@@ -190,8 +193,7 @@ class _Spans:
 
 
 # A Taser's or a less-lethal round's words inside a "fired ..." match: "officers fired baton rounds".
-NOT_A_FIREARMS_ROUND = re.compile(r"\b(?:Tasers?|stun guns?|baton rounds?|plastic bullets?|rubber bullets?|"
-                                  r"attenuat(?:ing|ed) energy projectiles?|AEPs?|bean ?bag rounds?)\b", re.I)
+NOT_A_FIREARMS_ROUND = re.compile(rf"\b(?:{TASER_WORDS}|{LESS_LETHAL_ROUNDS})\b", re.I)
 
 
 def _taser_shot(text: str, match: re.Match, patterns: tuple[re.Pattern, ...] | None = None) -> bool:

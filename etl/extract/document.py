@@ -77,9 +77,13 @@ class Document:
             index.setdefault((mention.kind, mention.sentence), []).append(mention)
         return index
 
+    @functools.cached_property
+    def _starts(self) -> list[int]:
+        return [sentence.start for sentence in self.sentences]
+
     def sentence_of(self, offset: int) -> Sentence | None:
         """The sentence that contains a text offset."""
-        index = bisect.bisect_right([sentence.start for sentence in self.sentences], offset) - 1
+        index = bisect.bisect_right(self._starts, offset) - 1
         if index >= 0 and self.sentences[index].start <= offset < self.sentences[index].end:
             return self.sentences[index]
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from etl.extract.cues import FORCE_PATTERNS, POLICE, TASER_NEARBY
+from etl.extract.cues import ANIMAL_WORDS, FORCE_PATTERNS, LESS_LETHAL_ROUNDS, POLICE, TASER_NEARBY
 from etl.extract.document import ABROAD, WEAPON, Document
 from etl.extract import weights as rule_weights
 from etl.extract.text import NUMBER, Found, Sentence, negated, number_value
@@ -20,7 +20,7 @@ from schema.codebook import FORCE_TYPES
 # --- force type -----------------------------------------------------------------------
 
 
-LESS_LETHAL = re.compile(r"\b(?:baton rounds?|plastic bullets?|rubber bullets?|attenuat(?:ing|ed) energy projectiles?|AEPs?)\b", re.I)
+LESS_LETHAL = re.compile(rf"\b{LESS_LETHAL_ROUNDS}\b", re.I)
 
 
 def force_type(doc: Document) -> Found | None:
@@ -86,12 +86,13 @@ NON_FATAL = gated(re.compile(r"\b(?:non-fatal|survived|"
                        r"recovering|(?:was|were) treated (?:in hospital |at the scene )?for|apprehended|"
                        r"(?:awarded|paid|received) (?:[\w£,]+ ){0,3}(?:compensation|damages)|out[- ]of[- ]court settlement|"
                        r"(?:was|were) (?:slightly |seriously |badly |also )?injured|suffered (?:minor |serious |non-life-threatening )?injuries)\b", re.I))
+# The ranks and titles written before an officer's name (schema/vocab/police_ranks.csv), longest first.
+RANKS = "(?:" + "|".join(sorted(map(re.escape, vocab.police_ranks()), key=len, reverse=True)) + ")"
 # An officer just before "was charged", "was convicted": the officer's trial, not the person's survival.
-OFFICER_SUBJECT = re.compile(r"\b(?:officers?|constables?|PCs?|sergeants?|marksm[ae]n|policem[ae]n|policewom[ae]n|"
-                             + "|".join(sorted(map(re.escape, vocab.police_ranks()), key=len, reverse=True))
-                             + r")\b(?:\s+[A-Z][\w'’-]+){0,3},?\s+(?:who\s+|, who\s+)?$")
+OFFICER_SUBJECT = re.compile(rf"\b(?:officers?|constables?|PCs?|sergeants?|marksm[ae]n|policem[ae]n|policewom[ae]n|{RANKS})"
+                             r"\b(?:\s+[A-Z][\w'’-]+){0,3},?\s+(?:who\s+|, who\s+)?$")
 # An animal just before the words of death is what died.
-ANIMAL_BEFORE = gated(re.compile(r"\b(?:" + "|".join(vocab.animal_words()) + r")\W+(?:\w+\W+){0,3}$", re.I))
+ANIMAL_BEFORE = gated(re.compile(rf"\b{ANIMAL_WORDS}\W+(?:\w+\W+){{0,3}}$", re.I))
 # Deaths that are not the subject's: "a fatal police shooting is rare", "deaths in custody".
 GENERIC_DEATH = gated(re.compile(r"\b(?:is rare|are rare|deaths in (?:police )?custody (?:figures|statistics))\b", re.I))
 
@@ -433,8 +434,7 @@ def _ages_in(sentence: Sentence):
 
 
 # "PC Harwood, 45": an officer's age. "the murder of a 73-year-old": a victim's.
-OFFICER_NAMED = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, vocab.police_ranks()), key=len, reverse=True))
-                           + r")\.?\s+(?:[A-Z][\w'’-]+\s+)?[A-Z][\w'’-]+$")
+OFFICER_NAMED = re.compile(rf"\b{RANKS}\.?\s+(?:[A-Z][\w'’-]+\s+)?[A-Z][\w'’-]+$")
 VICTIM_BEFORE = fast_start(re.compile(r"\b(?:murder|killing|stabbing|manslaughter|rape|assault|attack|abduction|kidnap) (?:of|on) "
                            r"(?:a|an|the)?\s*$", re.I))
 

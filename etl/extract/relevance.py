@@ -11,11 +11,10 @@ data in `schema/vocab/relevance_model.json`. Nothing here is a hand-set weight.
 from __future__ import annotations
 
 import functools
-import math
 import re
 from dataclasses import dataclass
 
-from etl.extract.cues import FORCE_PATTERNS, KILLED_BY_POLICE, OFFICER_TRIED, OFFICER_VICTIM, POLICE
+from etl.extract.cues import ANIMAL_WORDS, FORCE_PATTERNS, KILLED_BY_POLICE, OFFICER_TRIED, OFFICER_VICTIM
 from etl.extract.document import ABROAD, FORCE, PLACE, WATCHDOG, Document
 from etl.extract.text import Found, negated
 from etl.extract.triggers import fast_start, gated
@@ -30,9 +29,8 @@ STATISTICS = gated(re.compile(r"\b(?:statistics|figures (?:show|published|releas
 POLICY = gated(re.compile(r"\b(?:amnesty|surrender (?:bins?|scheme)|consultation|roll[- ]out|rolled out|to be issued|will be (?:armed|issued|given)|"
                     r"training|guidance|funding|pilot scheme|trial of|should (?:be|routinely) (?:armed|carry)|routinely armed|"
                     r"poll|survey|debate|campaigners? (?:call|want)|calls? for|reviews? (?:of|into)|thematic)\b", re.I))
-_ANIMALS = "(?:" + "|".join(sorted(vocab.animal_words(), key=len, reverse=True)) + ")"
-ANIMAL = gated(re.compile(rf"(?<!police )\b{_ANIMALS}\b", re.I))
-ANIMAL_TARGET = gated(re.compile(rf"\b(?:shot|shoot|destroyed|put down|tasered|killed) (?:a|the|an|two|three) (?:[\w-]+ )?{_ANIMALS}\b", re.I))
+ANIMAL = gated(re.compile(rf"(?<!police )\b{ANIMAL_WORDS}\b", re.I))
+ANIMAL_TARGET = gated(re.compile(rf"\b(?:shot|shoot|destroyed|put down|tasered|killed) (?:a|the|an|two|three) (?:[\w-]+ )?{ANIMAL_WORDS}\b", re.I))
 # A shooting by someone else: the gunman, a drive-by, a murder appeal.
 CIVILIAN = gated(re.compile(r"\b(?:gunm[ae]n|shooter|drive-by|gang|murder (?:inquiry|investigation)|appeal(?:ing)? for (?:witnesses|information)|"
                       r"targeted (?:attack|incident|shooting)|on suspicion of (?:murder|attempted murder|firearms offences)|"
@@ -218,8 +216,3 @@ def signals(doc: Document) -> list[Signal]:
 def _matches(doc: Document, pattern: re.Pattern) -> list:
     """(sentence, match) for every match of the pattern, in the sentences that hold its trigger words."""
     return [(sentence, match) for sentence in doc.sentences_for(pattern) for match in pattern.finditer(sentence.text)]
-
-
-def logistic(score: float) -> float:
-    """The probability a log-odds score stands for."""
-    return 1 / (1 + math.exp(-score))
