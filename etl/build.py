@@ -88,8 +88,9 @@ def _build(raw: Path, out: Path, params: dict, interim: Path, show_progress: boo
     rejected = int((ingested.rejects["severity"] == "error").sum()) if len(ingested.rejects) else 0
     with reporter("extract", len(ingested.articles), "articles") as progress:
         progress.count(read=ingested.documents, relevant=0, rejected=rejected)
-        extract.run(interim / "ingested.parquet", interim, params["extract"]["relevance_threshold"], progress,
-                    params["extract"]["seconds_per_article"])
+        settings = params["extract"]
+        extract.run(interim / "ingested.parquet", interim, settings["relevance_threshold"], progress,
+                    settings["seconds_per_article"], settings["jobs"], settings["batch_articles"])
     link.run(interim / "ingested.parquet", interim / "extractions.parquet", interim / "link_features.parquet", interim,
              params["link"]["window_days"], params["link"]["threshold"], params["link"]["max_block"],
              previous_release=previous_release)

@@ -98,6 +98,8 @@ def parser() -> argparse.ArgumentParser:
                             "deleted at the end)")
     build.add_argument("--previous-release", type=Path, metavar="DIR",
                        help="a previous release's output folder: incident_aliases maps its ids to today's")
+    build.add_argument("--jobs", type=int, metavar="N",
+                       help="processes that extract (default: extract.jobs; 0 or none: every core)")
     build.set_defaults(handler=run_build)
 
     for stage in STAGES:
@@ -105,6 +107,9 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--interim", type=Path, help="folder of stage tables (default: paths.interim)")
         if stage == "ingest":
             command.add_argument("--raw", type=Path, help="folder of input articles (default: paths.raw)")
+        if stage == "extract":
+            command.add_argument("--jobs", type=int, metavar="N",
+                                 help="processes that extract (default: extract.jobs; 0 or none: every core)")
         if stage == "publish":
             command.add_argument("--out", type=Path, help="output folder (default: paths.processed)")
         if stage == "link":
@@ -144,6 +149,8 @@ def run_build(args: argparse.Namespace, params: dict) -> int:
     from etl.build import build
 
     out = _path(args.out, params, "processed")
+    if args.jobs is not None:
+        params["extract"]["jobs"] = args.jobs
     summary = build(_path(args.raw, params, "raw"), out, params, args.interim, show_progress=True,
                     previous_release=args.previous_release)
     print_rejects(read_table(out / "rejects.parquet", "rejects"))
@@ -178,10 +185,13 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
         for severity, reason in zip(rejects["severity"], rejects["reason"]):
             print(f"  {'rejected' if severity == 'error' else 'flagged'}: {reason}", file=sys.stderr)
     elif args.stage == "extract":
-        extractions, evidence = extract.run(interim / "ingested.parquet", interim, params["extract"]["relevance_threshold"],
-                                            seconds_per_article=params["extract"]["seconds_per_article"])
-        print(f"uofdb extract: {int(extractions['relevant'].sum())} of {len(extractions)} articles relevant, "
-              f"{len(evidence)} evidence rows -> {interim}")
+        settings = params["extract"]
+        done = extract.run(interim / "ingested.parquet", interim, settings["relevance_threshold"],
+                           seconds_per_article=settings["seconds_per_article"],
+                           jobs=args.jobs if args.jobs is not None else settings["jobs"],
+                           batch_articles=settings["batch_articles"])
+        print(f"uofdb extract: {done.relevant} of {done.articles} articles relevant, "
+              f"{done.evidence} evidence rows -> {interim}")
     elif args.stage == "link":
         incidents, membership = link.run(interim / "ingested.parquet", interim / "extractions.parquet",
                                          interim / "link_features.parquet", interim,

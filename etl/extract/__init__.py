@@ -1,45 +1,80 @@
 """Stage 2, extract: one row of codebook fields per article, each value with its evidence.
 
 `extract_article` is pure and works on one article at a time, so the stage can be
-run over any batch or partition of articles (and later in parallel).
+run over any batch or partition of articles; `run` does so on every core (`etl.batches`).
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from etl.batches import TableWriter, jobs_to_use, map_batches, table_batches
 from etl.extract import dates, events, places
 from etl.extract.relevance import relevance
 from etl.extract.document import Document, read_document
 from etl.extract.link_features import link_features
 from etl.extract.text import Found
 from etl.ingest import dateline_end
+from etl.params import DEFAULTS
 from etl.progress import Progress
-from etl.tables import read_table, write_table
 from schema.codebook import COLUMNS, EVENT_FIELDS, TABLES
 
 # What a field holds when the article does not say.
 UNSTATED = {name: COLUMNS[name].unstated for name in EVENT_FIELDS}
 
 
+@dataclass(frozen=True)
+class Extracted:
+    """What the extract stage wrote: its row counts."""
+
+    articles: int
+    relevant: int
+    evidence: int
+    rejected: int
+
+
 def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = None,
-        progress: Progress | None = None, seconds_per_article: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Extract every article of `ingested_path`; write `extractions`, `evidence` and `link_features` to `out_dir`."""
+        progress: Progress | None = None, seconds_per_article: float | None = None,
+        jobs: int | None = 1, batch_articles: int = DEFAULTS["extract"]["batch_articles"]) -> Extracted:
+    """Extract every article of `ingested_path`; write `extractions`, `evidence`, `link_features` and
+    `extract_rejects` to `out_dir`.
+
+    The articles are read, extracted and written `batch_articles` at a time, on `jobs` processes
+    (None or 0: every core), so memory holds a few batches whatever the corpus's size; the tables
+    are the same whatever `jobs` is (`etl.batches`).
+    """
     # load
-    articles = read_table(ingested_path, "ingested")
-    # process
+    batches = table_batches(ingested_path, "ingested", batch_articles)
+    # process and save, batch by batch
+    work = functools.partial(extract_batch, relevance_threshold=relevance_threshold,
+                             seconds_per_article=seconds_per_article)
+    relevant = 0
+    with TableWriter("extractions", out_dir / "extractions.parquet") as extractions, \
+            TableWriter("evidence", out_dir / "evidence.parquet") as evidence, \
+            TableWriter("link_features", out_dir / "link_features.parquet") as clues, \
+            TableWriter("rejects", out_dir / "extract_rejects.parquet") as rejects:
+        for batch in map_batches(work, batches, jobs_to_use(jobs)):
+            for writer, frame in zip((extractions, evidence, clues, rejects), batch):
+                writer.write(frame)
+            relevant += int(batch[0]["relevant"].sum())
+            if progress is not None:
+                progress.count(relevant=int(batch[0]["relevant"].sum()), rejected=len(batch[3]))
+                progress.advance(len(batch[0]) + len(batch[3]))
+    return Extracted(extractions.rows, relevant, evidence.rows, rejects.rows)
+
+
+def extract_batch(articles: pd.DataFrame, relevance_threshold: float | None = None,
+                  seconds_per_article: float | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """`extract_all` of a batch, with its rejects as a table: what one worker returns."""
     rejects: list[dict] = []
-    extractions, evidence, clues = extract_all(articles, relevance_threshold, progress, rejects, seconds_per_article)
-    # save
-    write_table(extractions, "extractions", out_dir / "extractions.parquet")
-    write_table(evidence, "evidence", out_dir / "evidence.parquet")
-    write_table(clues, "link_features", out_dir / "link_features.parquet")
-    write_table(pd.DataFrame(rejects, columns=list(TABLES["rejects"].columns)), "rejects",
-                out_dir / "extract_rejects.parquet")
-    return extractions, evidence
+    extractions, evidence, clues = extract_all(articles, relevance_threshold, None, rejects, seconds_per_article)
+    return extractions, evidence, clues, pd.DataFrame(rejects, columns=list(TABLES["rejects"].columns))
 
 
 def extract_all(articles: pd.DataFrame, relevance_threshold: float | None = None,

@@ -1,0 +1,136 @@
+"""Work in batches: read a table a batch at a time, map a function over the batches on every core,
+and write the results as they come, so memory holds a few batches, never the whole corpus.
+
+Results come back in the order of the batches whatever the number of processes, and each output
+is written batch by batch into one Parquet file (one row group a batch) replaced atomically at the
+end, so the tables are byte for byte the same with one process or many.
+"""
+from __future__ import annotations
+
+import collections
+import itertools
+import multiprocessing
+import os
+import signal
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from schema.models import arrow_schema, conform
+from etl.tables import read_table
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def jobs_to_use(jobs: int | None) -> int:
+    """The number of processes for `jobs` (None or 0: every core)."""
+    if jobs is None or jobs == 0:
+        return cores()
+    if jobs < 0:
+        raise ValueError(f"jobs must be a positive number of processes (or 0 for every core), not {jobs}")
+    return jobs
+
+
+def table_batches(path: Path, table: str, rows: int) -> Iterator[pd.DataFrame]:
+    """The codebook table at `path` as frames of at most `rows` rows, in order."""
+    if rows < 1:
+        raise ValueError(f"a batch must hold at least one row, not {rows}")
+    if not path.exists():
+        read_table(path, table)  # raises the stage's own message for a missing table
+    parquet = pq.ParquetFile(path)
+    for batch in parquet.iter_batches(batch_size=rows):
+        frame = pa.Table.from_batches([batch]).to_pandas(date_as_object=True)
+        yield conform(frame, table)
+
+
+def map_batches(function: Callable, batches: Iterable, jobs: int = 1, ahead: int = 2) -> Iterator:
+    """function(batch) for each batch, in order. With jobs > 1 the batches run on that many worker
+    processes, at most `ahead` batches per process submitted and not yet collected (so memory holds
+    a few batches); with one job, in this process. Workers ignore Ctrl-C: the caller's process takes
+    it, and the pool is terminated on the way out."""
+    batches = iter(batches)
+    first = list(itertools.islice(batches, 2))
+    if jobs <= 1 or len(first) < 2:  # (one batch: no worker would run beside this process)
+        yield from map(function, itertools.chain(first, batches))
+        return
+    batches = itertools.chain(first, batches)
+    # (forkserver: workers start from a clean process, not a fork of one holding threads)
+    context = multiprocessing.get_context("forkserver")
+    pool = context.Pool(jobs, initializer=_ignore_interrupts)
+    try:
+        waiting: collections.deque = collections.deque()
+        for batch in batches:
+            waiting.append(pool.apply_async(function, (batch,)))
+            if len(waiting) >= jobs * ahead:
+                yield waiting.popleft().get()
+        while waiting:
+            yield waiting.popleft().get()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class TableWriter:
+    """One codebook table written to Parquet a batch at a time, in place only when closed whole.
+
+    Each `write` conforms the frame to the table and adds it as a row group; `close` renames the
+    file over `path` (a reader sees the old file or the complete new one); leaving by an exception
+    removes the partial file and keeps the old one.
+    """
+
+    def __init__(self, table: str, path: Path):
+        self.table, self.path = table, Path(path)
+        self.rows = 0
+        self._schema = arrow_schema(table)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        os.close(handle)
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if len(frame):
+            self._write(frame)
+            self.rows += len(frame)
+
+    def _write(self, frame: pd.DataFrame) -> None:
+        arrow = pa.Table.from_pandas(conform(frame, self.table), schema=self._schema, preserve_index=False)
+        if self._writer is None:  # (the first batch's schema carries the pandas metadata write_table's has)
+            self._writer = pq.ParquetWriter(self._tmp, arrow.schema)
+        self._writer.write_table(arrow)
+
+    def close(self) -> Path:
+        if self._writer is None:  # no rows: the file an empty table gives when written whole
+            self._write(pd.DataFrame(columns=list(self._schema.names)))
+        self._writer.close()
+        os.replace(self._tmp, self.path)
+        return self.path
+
+    def abandon(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        if os.path.exists(self._tmp):
+            os.unlink(self._tmp)
+
+    def __enter__(self) -> "TableWriter":
+        return self
+
+    def __exit__(self, kind, *exc) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abandon()

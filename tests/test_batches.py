@@ -1,0 +1,102 @@
+"""etl.batches: tables read and written a batch at a time, batches mapped over processes in order."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from etl import extract, ingest
+from etl.batches import TableWriter, jobs_to_use, map_batches, table_batches
+from etl.tables import read_table, write_table
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "raw"
+
+
+def rejects_frame(n: int) -> pd.DataFrame:
+    return pd.DataFrame({"source_path": [f"in/{i}.txt" for i in range(n)], "row_key": [f"articles:a{i}" for i in range(n)],
+                         "stage": "extract", "check_id": "extract.failed", "severity": "error",
+                         "reason": [f"in/{i}.txt: failed" for i in range(n)]})
+
+
+def square_lengths(frame: pd.DataFrame) -> list[tuple[int, int]]:  # top level: workers must import it
+    return [(os.getpid(), len(frame))]
+
+
+def test_a_table_comes_back_in_batches_of_the_asked_size(tmp_path):
+    write_table(rejects_frame(7), "rejects", tmp_path / "rejects.parquet")
+    sizes = [len(batch) for batch in table_batches(tmp_path / "rejects.parquet", "rejects", 3)]
+    assert sizes == [3, 3, 1]
+
+
+def test_a_missing_table_names_the_stage_to_run(tmp_path):
+    with pytest.raises(FileNotFoundError, match="run the stage that writes it"):
+        list(table_batches(tmp_path / "ingested.parquet", "ingested", 10))
+
+
+def test_batches_mapped_on_two_processes_come_back_in_order_from_workers():
+    frames = [rejects_frame(n) for n in (1, 2, 3, 4, 5)]
+    results = list(map_batches(square_lengths, frames, jobs=2))
+    assert [length for (_, length), in results] == [1, 2, 3, 4, 5]
+    assert os.getpid() not in {pid for (pid, _), in results}
+
+
+def test_a_single_batch_runs_in_this_process():
+    (pid, length), = next(map_batches(square_lengths, [rejects_frame(2)], jobs=2))
+    assert (pid, length) == (os.getpid(), 2)
+
+
+def test_jobs_none_or_zero_means_every_core_and_negative_is_refused():
+    assert jobs_to_use(None) == jobs_to_use(0) >= 1
+    assert jobs_to_use(3) == 3
+    with pytest.raises(ValueError, match="positive"):
+        jobs_to_use(-1)
+
+
+def test_a_table_written_in_batches_reads_back_whole_with_a_row_group_per_batch(tmp_path):
+    path = tmp_path / "rejects.parquet"
+    with TableWriter("rejects", path) as writer:
+        writer.write(rejects_frame(2))
+        writer.write(rejects_frame(0))
+        writer.write(rejects_frame(3))
+    assert writer.rows == 5
+    assert pq.ParquetFile(path).metadata.num_row_groups == 2
+    assert read_table(path, "rejects")["row_key"].tolist() == [f"articles:a{i}" for i in (0, 1, 0, 1, 2)]
+
+
+def test_an_empty_table_written_in_batches_is_a_readable_empty_table(tmp_path):
+    with TableWriter("rejects", tmp_path / "rejects.parquet"):
+        pass
+    assert read_table(tmp_path / "rejects.parquet", "rejects").empty
+
+
+def test_a_writer_left_by_an_error_keeps_the_previous_file(tmp_path):
+    path = tmp_path / "rejects.parquet"
+    write_table(rejects_frame(1), "rejects", path)
+    with pytest.raises(RuntimeError):
+        with TableWriter("rejects", path) as writer:
+            writer.write(rejects_frame(4))
+            raise RuntimeError("killed mid-stage")
+    assert len(read_table(path, "rejects")) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rejects.parquet"]
+
+
+def test_the_extract_stage_writes_the_same_bytes_on_one_process_or_two(tmp_path):
+    ingest.run(SAMPLES, tmp_path)
+    tables = ("extractions", "evidence", "link_features", "extract_rejects")
+    written = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs{jobs}"
+        done = extract.run(tmp_path / "ingested.parquet", out, jobs=jobs, batch_articles=2)
+        written[jobs] = {name: (out / f"{name}.parquet").read_bytes() for name in tables}
+        assert (done.articles, done.rejected) == (5, 0)
+    assert written[1] == written[2]
+    # and the same rows as the five articles extracted as one batch
+    whole, evidence, clues = extract.extract_all(read_table(tmp_path / "ingested.parquet", "ingested"))
+    batched = read_table(tmp_path / "jobs2" / "extractions.parquet", "extractions")
+    pd.testing.assert_frame_equal(batched, read_table(write_table(whole, "extractions", tmp_path / "whole.parquet"),
+                                                      "extractions"))
+    assert len(read_table(tmp_path / "jobs2" / "evidence.parquet", "evidence")) == len(evidence) > 0
+    assert len(read_table(tmp_path / "jobs2" / "link_features.parquet", "link_features")) == len(clues) > 0
