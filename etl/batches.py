@@ -53,11 +53,25 @@ def table_batches(path: Path, table: str, rows: int) -> Iterator[pd.DataFrame]:
         yield conform(frame, table)
 
 
-def map_batches(function: Callable, batches: Iterable, jobs: int = 1, ahead: int = 2) -> Iterator:
-    """function(batch) for each batch, in order. With jobs > 1 the batches run on that many worker
-    processes, at most `ahead` batches per process submitted and not yet collected (so memory holds
-    a few batches); with one job, in this process. Workers ignore Ctrl-C: the caller's process takes
-    it, and the pool is terminated on the way out."""
+ENGINES = ("local", "dask")
+
+
+def map_batches(function: Callable, batches: Iterable, jobs: int = 1, ahead: int = 2,
+                engine: str = "local", scheduler: str | None = None) -> Iterator:
+    """function(batch) for each batch, in order.
+
+    engine "local": with jobs > 1 the batches run on that many worker processes, with one job in
+    this process. engine "dask": on the Dask cluster whose scheduler is at `scheduler` (else a
+    LocalCluster of `jobs` single-threaded worker processes, started here and closed after), one
+    task per batch. Either way at most `ahead` batches per worker are submitted and not yet
+    collected, so memory holds a few batches. Local workers ignore Ctrl-C: this process takes it,
+    and the pool is terminated on the way out.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "dask":
+        yield from _dask_map(function, batches, jobs, ahead, scheduler)
+        return
     batches = iter(batches)
     first = list(itertools.islice(batches, 2))
     if jobs <= 1 or len(first) < 2:  # (one batch: no worker would run beside this process)
@@ -68,17 +82,40 @@ def map_batches(function: Callable, batches: Iterable, jobs: int = 1, ahead: int
     context = multiprocessing.get_context("forkserver")
     pool = context.Pool(jobs, initializer=_ignore_interrupts)
     try:
-        waiting: collections.deque = collections.deque()
-        for batch in batches:
-            waiting.append(pool.apply_async(function, (batch,)))
-            if len(waiting) >= jobs * ahead:
-                yield waiting.popleft().get()
-        while waiting:
-            yield waiting.popleft().get()
+        yield from _in_order(lambda batch: pool.apply_async(function, (batch,)), batches, jobs * ahead,
+                             lambda pending: pending.get())
         pool.close()
     finally:
         pool.terminate()
         pool.join()
+
+
+def _dask_map(function: Callable, batches: Iterable, jobs: int, ahead: int, scheduler: str | None) -> Iterator:
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None if scheduler else LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                                  dashboard_address=None)
+    try:
+        with Client(scheduler or cluster) as client:
+            workers = max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
+            # (pure=False: each batch is its own task even when two batches hold equal rows)
+            yield from _in_order(lambda batch: client.submit(function, batch, pure=False), batches,
+                                 workers * ahead, lambda pending: pending.result())
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _in_order(submit: Callable, batches: Iterable, window: int, collect: Callable) -> Iterator:
+    """Each batch submitted, and its result collected in the order submitted, with at most
+    `window` submitted and not yet collected."""
+    waiting: collections.deque = collections.deque()
+    for batch in batches:
+        waiting.append(submit(batch))
+        if len(waiting) >= window:
+            yield collect(waiting.popleft())
+    while waiting:
+        yield collect(waiting.popleft())
 
 
 def _ignore_interrupts() -> None:

@@ -90,7 +90,8 @@ def _build(raw: Path, out: Path, params: dict, interim: Path, show_progress: boo
         progress.count(read=ingested.documents, relevant=0, rejected=rejected)
         settings = params["extract"]
         extract.run(interim / "ingested.parquet", interim, settings["relevance_threshold"], progress,
-                    settings["seconds_per_article"], settings["jobs"], settings["batch_articles"])
+                    settings["seconds_per_article"], settings["jobs"], settings["batch_articles"],
+                    settings["engine"], settings["scheduler"])
     link.run(interim / "ingested.parquet", interim / "extractions.parquet", interim / "link_features.parquet", interim,
              params["link"]["window_days"], params["link"]["threshold"], params["link"]["max_block"],
              previous_release=previous_release)

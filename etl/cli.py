@@ -98,8 +98,7 @@ def parser() -> argparse.ArgumentParser:
                             "deleted at the end)")
     build.add_argument("--previous-release", type=Path, metavar="DIR",
                        help="a previous release's output folder: incident_aliases maps its ids to today's")
-    build.add_argument("--jobs", type=int, metavar="N",
-                       help="processes that extract (default: extract.jobs; 0 or none: every core)")
+    _engine_options(build)
     build.set_defaults(handler=run_build)
 
     for stage in STAGES:
@@ -108,8 +107,7 @@ def parser() -> argparse.ArgumentParser:
         if stage == "ingest":
             command.add_argument("--raw", type=Path, help="folder of input articles (default: paths.raw)")
         if stage == "extract":
-            command.add_argument("--jobs", type=int, metavar="N",
-                                 help="processes that extract (default: extract.jobs; 0 or none: every core)")
+            _engine_options(command)
         if stage == "publish":
             command.add_argument("--out", type=Path, help="output folder (default: paths.processed)")
         if stage == "link":
@@ -145,12 +143,31 @@ def _path(given: Path | None, params: dict, key: str) -> Path:
     return given if given is not None else Path(params["paths"][key])
 
 
+def _engine_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--jobs", type=int, metavar="N",
+                         help="processes (or Dask workers) that extract (default: extract.jobs; 0: every core)")
+    command.add_argument("--engine", choices=("local", "dask"),
+                         help="where extraction runs: local processes or a Dask cluster (default: extract.engine); "
+                              "the tables are the same")
+    command.add_argument("--scheduler", metavar="ADDRESS",
+                         help="with --engine dask: the Dask scheduler's address, e.g. tcp://10.0.0.5:8786 "
+                              "(default: extract.scheduler; none: a local cluster of --jobs workers)")
+
+
+def _take_engine_options(args: argparse.Namespace, params: dict) -> dict:
+    """The extract parameters with --jobs, --engine and --scheduler laid over them."""
+    settings = params["extract"]
+    for name in ("jobs", "engine", "scheduler"):
+        if getattr(args, name) is not None:
+            settings[name] = getattr(args, name)
+    return settings
+
+
 def run_build(args: argparse.Namespace, params: dict) -> int:
     from etl.build import build
 
     out = _path(args.out, params, "processed")
-    if args.jobs is not None:
-        params["extract"]["jobs"] = args.jobs
+    _take_engine_options(args, params)
     summary = build(_path(args.raw, params, "raw"), out, params, args.interim, show_progress=True,
                     previous_release=args.previous_release)
     print_rejects(read_table(out / "rejects.parquet", "rejects"))
@@ -185,11 +202,11 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
         for severity, reason in zip(rejects["severity"], rejects["reason"]):
             print(f"  {'rejected' if severity == 'error' else 'flagged'}: {reason}", file=sys.stderr)
     elif args.stage == "extract":
-        settings = params["extract"]
+        settings = _take_engine_options(args, params)
         done = extract.run(interim / "ingested.parquet", interim, settings["relevance_threshold"],
-                           seconds_per_article=settings["seconds_per_article"],
-                           jobs=args.jobs if args.jobs is not None else settings["jobs"],
-                           batch_articles=settings["batch_articles"])
+                           seconds_per_article=settings["seconds_per_article"], jobs=settings["jobs"],
+                           batch_articles=settings["batch_articles"], engine=settings["engine"],
+                           scheduler=settings["scheduler"])
         print(f"uofdb extract: {done.relevant} of {done.articles} articles relevant, "
               f"{done.evidence} evidence rows -> {interim}")
     elif args.stage == "link":

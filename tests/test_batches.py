@@ -100,3 +100,26 @@ def test_the_extract_stage_writes_the_same_bytes_on_one_process_or_two(tmp_path)
                                                       "extractions"))
     assert len(read_table(tmp_path / "jobs2" / "evidence.parquet", "evidence")) == len(evidence) > 0
     assert len(read_table(tmp_path / "jobs2" / "link_features.parquet", "link_features")) == len(clues) > 0
+
+
+def test_a_dask_local_cluster_maps_batches_in_order_on_its_workers():
+    frames = [rejects_frame(n) for n in (3, 1, 2)]
+    results = list(map_batches(square_lengths, frames, jobs=2, engine="dask"))
+    assert [length for (_, length), in results] == [3, 1, 2]
+    assert os.getpid() not in {pid for (pid, _), in results}
+
+
+def test_an_unknown_engine_is_refused():
+    with pytest.raises(ValueError, match="local, dask"):
+        list(map_batches(square_lengths, [rejects_frame(1)], engine="spark"))
+
+
+def test_the_extract_stage_on_dask_writes_the_same_bytes_as_on_local_processes(tmp_path):
+    ingest.run(SAMPLES, tmp_path)
+    tables = ("extractions", "evidence", "link_features", "extract_rejects")
+    written = {}
+    for engine in ("local", "dask"):
+        out = tmp_path / engine
+        extract.run(tmp_path / "ingested.parquet", out, jobs=2, batch_articles=2, engine=engine)
+        written[engine] = {name: (out / f"{name}.parquet").read_bytes() for name in tables}
+    assert written["dask"] == written["local"]

@@ -40,13 +40,15 @@ class Extracted:
 
 def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = None,
         progress: Progress | None = None, seconds_per_article: float | None = None,
-        jobs: int | None = 1, batch_articles: int = DEFAULTS["extract"]["batch_articles"]) -> Extracted:
+        jobs: int | None = 1, batch_articles: int = DEFAULTS["extract"]["batch_articles"],
+        engine: str = "local", scheduler: str | None = None) -> Extracted:
     """Extract every article of `ingested_path`; write `extractions`, `evidence`, `link_features` and
     `extract_rejects` to `out_dir`.
 
     The articles are read, extracted and written `batch_articles` at a time, on `jobs` processes
-    (None or 0: every core), so memory holds a few batches whatever the corpus's size; the tables
-    are the same whatever `jobs` is (`etl.batches`).
+    (None or 0: every core), or on a Dask cluster (`engine="dask"`, at `scheduler`, else a local
+    one of `jobs` workers), so memory holds a few batches whatever the corpus's size; the tables
+    are the same whatever the engine and `jobs` are (`etl.batches`).
     """
     # load
     batches = table_batches(ingested_path, "ingested", batch_articles)
@@ -58,7 +60,7 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
             TableWriter("evidence", out_dir / "evidence.parquet") as evidence, \
             TableWriter("link_features", out_dir / "link_features.parquet") as clues, \
             TableWriter("rejects", out_dir / "extract_rejects.parquet") as rejects:
-        for batch in map_batches(work, batches, jobs_to_use(jobs)):
+        for batch in map_batches(work, batches, jobs_to_use(jobs), engine=engine, scheduler=scheduler):
             for writer, frame in zip((extractions, evidence, clues, rejects), batch):
                 writer.write(frame)
             relevant += int(batch[0]["relevant"].sum())
