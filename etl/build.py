@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl import extract, ingest, link, publish, validate
+from etl.params import cache_folder
 from etl.progress import Progress, Silent
 
 class LostDocumentsError(RuntimeError):
@@ -91,7 +92,7 @@ def _build(raw: Path, out: Path, params: dict, interim: Path, show_progress: boo
         settings = params["extract"]
         extract.run(interim / "ingested.parquet", interim, settings["relevance_threshold"], progress,
                     settings["seconds_per_article"], settings["jobs"], settings["batch_articles"],
-                    settings["engine"], settings["scheduler"])
+                    settings["engine"], settings["scheduler"], cache_folder(params))
     link.run(interim / "ingested.parquet", interim / "extractions.parquet", interim / "link_features.parquet", interim,
              params["link"]["window_days"], params["link"]["threshold"], params["link"]["max_block"],
              previous_release=previous_release)

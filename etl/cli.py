@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from etl import params as params_module
+from etl.params import cache_folder
 from etl.ingest import EmptyCorpusError
 from etl.publish import OutputBusyError
 from etl.tables import read_table
@@ -78,8 +79,8 @@ def load_params(args: argparse.Namespace) -> dict:
     args.params_file = path
     params = params_module.load(path)
     if path is not None and path.parent != Path("."):
-        params["paths"] = {key: str(path.parent / value) if not Path(value).is_absolute() else value
-                           for key, value in params["paths"].items()}
+        params["paths"] = {key: str(path.parent / value) if value is not None and not Path(value).is_absolute()
+                           else value for key, value in params["paths"].items()}
     return params
 
 
@@ -206,9 +207,9 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
         done = extract.run(interim / "ingested.parquet", interim, settings["relevance_threshold"],
                            seconds_per_article=settings["seconds_per_article"], jobs=settings["jobs"],
                            batch_articles=settings["batch_articles"], engine=settings["engine"],
-                           scheduler=settings["scheduler"])
+                           scheduler=settings["scheduler"], cache=cache_folder(params))
         print(f"uofdb extract: {done.relevant} of {done.articles} articles relevant, "
-              f"{done.evidence} evidence rows -> {interim}")
+              f"{done.evidence} evidence rows ({done.cached} articles from the cache) -> {interim}")
     elif args.stage == "link":
         incidents, membership = link.run(interim / "ingested.parquet", interim / "extractions.parquet",
                                          interim / "link_features.parquet", interim,

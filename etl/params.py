@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 DEFAULTS = {
-    "paths": {"raw": "data/raw", "interim": "data/interim", "processed": "data/processed"},
+    "paths": {"raw": "data/raw", "interim": "data/interim", "processed": "data/processed", "cache": None},
     "ingest": {"max_article_mb": 1.0, "max_file_mb": 2048.0, "copy_similarity": 0.7, "follow_outside_links": False,
                "columns": {"id": None, "url": None, "headline": None, "published": None, "text": None, "outlet": None}},
     "extract": {"relevance_threshold": None, "seconds_per_article": 30.0, "jobs": None, "batch_articles": 2000,
@@ -32,3 +32,9 @@ def load(path: Path | None) -> dict:
             raise ValueError(f"{path}: unknown {section} parameter(s) {', '.join(sorted(unknown))}")
         params[section].update(values or {})
     return params
+
+
+def cache_folder(params: dict) -> Path | None:
+    """The extract stage's cache folder (`paths.cache`), or None when there is to be none."""
+    folder = params["paths"].get("cache")
+    return Path(folder) if folder else None

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
 from etl.batches import TableWriter, jobs_to_use, map_batches, table_batches
 from etl.extract import dates, events, places
+from etl.extract.cache import ExtractCache, article_key, extractor_version
 from etl.extract.relevance import relevance
 from etl.extract.document import Document, read_document
 from etl.extract.link_features import link_features
@@ -30,53 +33,124 @@ UNSTATED = {name: COLUMNS[name].unstated for name in EVENT_FIELDS}
 
 @dataclass(frozen=True)
 class Extracted:
-    """What the extract stage wrote: its row counts."""
+    """What the extract stage wrote: its row counts, and how many articles came from the cache."""
 
     articles: int
     relevant: int
     evidence: int
     rejected: int
+    cached: int = 0
+
+
+class ArticleResult(NamedTuple):
+    """One article's extraction: its row, evidence rows and link_features rows; or its rejects row."""
+
+    fields: dict | None
+    evidence: list[dict]
+    clues: list[dict]
+    reject: dict | None = None
 
 
 def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = None,
         progress: Progress | None = None, seconds_per_article: float | None = None,
         jobs: int | None = 1, batch_articles: int = DEFAULTS["extract"]["batch_articles"],
-        engine: str = "local", scheduler: str | None = None) -> Extracted:
+        engine: str = "local", scheduler: str | None = None, cache: Path | None = None) -> Extracted:
     """Extract every article of `ingested_path`; write `extractions`, `evidence`, `link_features` and
     `extract_rejects` to `out_dir`.
 
     The articles are read, extracted and written `batch_articles` at a time, on `jobs` processes
     (None or 0: every core), or on a Dask cluster (`engine="dask"`, at `scheduler`, else a local
     one of `jobs` workers), so memory holds a few batches whatever the corpus's size; the tables
-    are the same whatever the engine and `jobs` are (`etl.batches`).
+    are the same whatever the engine and `jobs` are (`etl.batches`). With a `cache` folder, an
+    article extracted before by the same extractor is taken from it (`etl.extract.cache`).
     """
     # load
-    batches = table_batches(ingested_path, "ingested", batch_articles)
+    batches = (batch.to_dict("records") for batch in table_batches(ingested_path, "ingested", batch_articles))
+    store = ExtractCache(cache, extractor_version(relevance_threshold)) if cache is not None else None
     # process and save, batch by batch
-    work = functools.partial(extract_batch, relevance_threshold=relevance_threshold,
+    work = functools.partial(extract_results, relevance_threshold=relevance_threshold,
                              seconds_per_article=seconds_per_article)
-    relevant = 0
-    with TableWriter("extractions", out_dir / "extractions.parquet") as extractions, \
-            TableWriter("evidence", out_dir / "evidence.parquet") as evidence, \
-            TableWriter("link_features", out_dir / "link_features.parquet") as clues, \
-            TableWriter("rejects", out_dir / "extract_rejects.parquet") as rejects:
-        for batch in map_batches(work, batches, jobs_to_use(jobs), engine=engine, scheduler=scheduler):
-            for writer, frame in zip((extractions, evidence, clues, rejects), batch):
-                writer.write(frame)
-            relevant += int(batch[0]["relevant"].sum())
-            if progress is not None:
-                progress.count(relevant=int(batch[0]["relevant"].sum()), rejected=len(batch[3]))
-                progress.advance(len(batch[0]) + len(batch[3]))
-    return Extracted(extractions.rows, relevant, evidence.rows, rejects.rows)
+    relevant = cached = 0
+    try:
+        with TableWriter("extractions", out_dir / "extractions.parquet") as extractions, \
+                TableWriter("evidence", out_dir / "evidence.parquet") as evidence, \
+                TableWriter("link_features", out_dir / "link_features.parquet") as clues, \
+                TableWriter("rejects", out_dir / "extract_rejects.parquet") as rejects:
+            looked_up, to_extract = itertools.tee(_looked_up(batches, store))
+            for (articles, keys, known), results in zip(looked_up, map_batches(
+                    work, (_missing(articles, keys, known) for articles, keys, known in to_extract),
+                    jobs_to_use(jobs), engine=engine, scheduler=scheduler)):
+                if store is not None:
+                    store.put_many(_cacheable(_missing(keys, keys, known), results))
+                tables = frames_of(_in_order(keys, known, results))
+                for writer, frame in zip((extractions, evidence, clues, rejects), tables):
+                    writer.write(frame)
+                relevant += int(tables[0]["relevant"].sum())
+                cached += len(known)
+                if progress is not None:
+                    progress.count(relevant=int(tables[0]["relevant"].sum()), rejected=len(tables[3]),
+                                   **({"cached": len(known)} if store is not None else {}))
+                    progress.advance(len(articles))
+    finally:
+        if store is not None:
+            store.close()
+    return Extracted(extractions.rows, relevant, evidence.rows, rejects.rows, cached)
 
 
-def extract_batch(articles: pd.DataFrame, relevance_threshold: float | None = None,
-                  seconds_per_article: float | None = None
-                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """`extract_all` of a batch, with its rejects as a table: what one worker returns."""
-    rejects: list[dict] = []
-    extractions, evidence, clues = extract_all(articles, relevance_threshold, None, rejects, seconds_per_article)
-    return extractions, evidence, clues, pd.DataFrame(rejects, columns=list(TABLES["rejects"].columns))
+def _looked_up(batches, store: ExtractCache | None):
+    """(articles, their keys, the cached results among them) for each batch."""
+    for articles in batches:
+        keys = [article_key(article) for article in articles] if store is not None else list(range(len(articles)))
+        yield articles, keys, store.get_many(keys) if store is not None else {}
+
+
+def _missing(items: list, keys: list, known: dict) -> list:
+    """The items whose key has no cached result."""
+    return [item for item, key in zip(items, keys) if key not in known]
+
+
+def _cacheable(keys: list[str], results: list[ArticleResult]):
+    return ((key, result) for key, result in zip(keys, results) if result.reject is None)
+
+
+def _in_order(keys: list, known: dict, results: list[ArticleResult]) -> list[ArticleResult]:
+    fresh = iter(results)
+    return [known[key] if key in known else next(fresh) for key in keys]
+
+
+def extract_results(articles: list[dict], relevance_threshold: float | None = None,
+                    seconds_per_article: float | None = None) -> list[ArticleResult]:
+    """Each article's result, in order: what one worker returns for a batch. An article whose
+    extraction raises gets a rejects row (check_id `extract.failed`, or the exception's
+    `check_id`), so no single article stops a build; with `seconds_per_article`, one still being
+    read after that long is such a reject (`extract.time_budget`)."""
+    return [_result_of(article, relevance_threshold, seconds_per_article) for article in articles]
+
+
+def _result_of(article: dict, relevance_threshold: float | None, seconds_per_article: float | None) -> ArticleResult:
+    try:
+        return ArticleResult(*extract_with_link_features(article["article_id"], article["text"],
+                                                         article["published_date"], relevance_threshold,
+                                                         Budget(seconds_per_article)))
+    except Exception as error:  # noqa: BLE001: any failure of one article is that article's reject
+        source = article.get("source_path")
+        return ArticleResult(None, [], [], {
+            "source_path": source, "row_key": f"articles:{article['article_id']}", "stage": "extract",
+            "check_id": getattr(error, "check_id", "extract.failed"), "severity": "error",
+            "reason": f"{source or article['article_id']}: extraction failed: "
+                      f"{type(error).__name__}: {error}"[:1000].encode("utf-8", "backslashreplace").decode("utf-8")})
+
+
+def frames_of(results: list[ArticleResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The extractions, evidence, link_features and rejects tables of articles' results, in order."""
+    return (pd.DataFrame([result.fields for result in results if result.reject is None],
+                         columns=list(TABLES["extractions"].columns)),
+            pd.DataFrame([row for result in results for row in result.evidence],
+                         columns=list(TABLES["evidence"].columns)),
+            pd.DataFrame([row for result in results for row in result.clues],
+                         columns=list(TABLES["link_features"].columns)),
+            pd.DataFrame([result.reject for result in results if result.reject is not None],
+                         columns=list(TABLES["rejects"].columns)))
 
 
 def extract_all(articles: pd.DataFrame, relevance_threshold: float | None = None,
@@ -85,38 +159,27 @@ def extract_all(articles: pd.DataFrame, relevance_threshold: float | None = None
     """Extractions, evidence and link features for a batch of articles, advancing `progress` per article.
 
     With a `rejects` list (the stage's way), an article whose extraction raises is not in the
-    tables but a rejects row appended to it (check_id `extract.failed`, or the exception's
-    `check_id`), so no single article stops a build; without one, the exception propagates.
-    With `seconds_per_article`, an article still being read after that long is such a reject
-    (`extract.time_budget`): the budget is checked between the steps of reading it."""
-    rows, evidence, clues = [], [], []
+    tables but a rejects row appended to it (see `extract_results`); without one, the exception
+    propagates."""
+    results = []
     for article in articles.to_dict("records"):
-        try:
-            fields, found, linking = extract_with_link_features(article["article_id"], article["text"],
-                                                                article["published_date"], relevance_threshold,
-                                                                Budget(seconds_per_article))
-        except Exception as error:  # noqa: BLE001: any failure of one article is that article's reject
-            if rejects is None:
-                raise
-            source = article.get("source_path")
-            rejects.append({"source_path": source, "row_key": f"articles:{article['article_id']}", "stage": "extract",
-                            "check_id": getattr(error, "check_id", "extract.failed"), "severity": "error",
-                            "reason": f"{source or article['article_id']}: extraction failed: "
-                                      f"{type(error).__name__}: {error}"[:1000]
-                                      .encode("utf-8", "backslashreplace").decode("utf-8")})
-            if progress is not None:
-                progress.count(rejected=1)
-                progress.advance()
-            continue
-        rows.append(fields)
-        evidence.extend(found)
-        clues.extend(linking)
+        if rejects is None:  # the exception is the caller's
+            result = ArticleResult(*extract_with_link_features(article["article_id"], article["text"],
+                                                               article["published_date"], relevance_threshold,
+                                                               Budget(seconds_per_article)))
+        else:
+            result = _result_of(article, relevance_threshold, seconds_per_article)
+        results.append(result)
         if progress is not None:
-            progress.count(relevant=int(bool(fields["relevant"])))
+            if result.reject is not None:
+                progress.count(rejected=1)
+            else:
+                progress.count(relevant=int(bool(result.fields["relevant"])))
             progress.advance()
-    columns = TABLES["extractions"].columns
-    return (pd.DataFrame(rows, columns=list(columns)), pd.DataFrame(evidence, columns=list(TABLES["evidence"].columns)),
-            pd.DataFrame(clues, columns=list(TABLES["link_features"].columns)))
+    extractions, evidence, clues, rejected = frames_of(results)
+    if rejects is not None:
+        rejects.extend(rejected.to_dict("records"))
+    return extractions, evidence, clues
 
 
 def extract_article(article_id: str, text: str, published: dt.date | None,

@@ -1,0 +1,90 @@
+"""etl.extract.cache: an article is extracted again only when it, the extractor or the threshold changed."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from etl import extract, ingest
+from etl.extract.cache import ExtractCache, article_key, extractor_version
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "raw"
+TABLES = ("extractions", "evidence", "link_features", "extract_rejects")
+
+
+def written(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / f"{name}.parquet").read_bytes() for name in TABLES}
+
+
+@pytest.fixture
+def samples(tmp_path) -> Path:
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLES, raw)
+    return raw
+
+
+def test_a_build_from_the_cache_writes_what_a_build_without_it_writes(tmp_path, samples):
+    ingest.run(samples, tmp_path)
+    plain = extract.run(tmp_path / "ingested.parquet", tmp_path / "plain")
+    first = extract.run(tmp_path / "ingested.parquet", tmp_path / "first", cache=tmp_path / "cache")
+    again = extract.run(tmp_path / "ingested.parquet", tmp_path / "again", cache=tmp_path / "cache", batch_articles=2)
+    assert (plain.cached, first.cached, again.cached) == (0, 0, 5)
+    assert written(tmp_path / "first") == written(tmp_path / "plain")
+    clean = extract.run(tmp_path / "ingested.parquet", tmp_path / "clean", batch_articles=2)
+    assert written(tmp_path / "again") == written(tmp_path / "clean")
+
+
+def test_after_one_article_changes_only_it_is_extracted_again(tmp_path, samples):
+    ingest.run(samples, tmp_path)
+    extract.run(tmp_path / "ingested.parquet", tmp_path / "before", cache=tmp_path / "cache")
+    changed = sorted(samples.glob("*.txt"))[2]
+    changed.write_text(changed.read_text(encoding="utf-8").replace("police", "officers", 1), encoding="utf-8")
+    ingest.run(samples, tmp_path)
+    after = extract.run(tmp_path / "ingested.parquet", tmp_path / "after", cache=tmp_path / "cache")
+    assert after.cached == 4
+    extract.run(tmp_path / "ingested.parquet", tmp_path / "clean")
+    assert written(tmp_path / "after") == written(tmp_path / "clean")
+
+
+def test_failed_articles_are_not_cached_but_tried_again(tmp_path, samples):
+    ingest.run(samples, tmp_path)
+    failed = extract.run(tmp_path / "ingested.parquet", tmp_path / "failed", cache=tmp_path / "cache",
+                         seconds_per_article=0.0)
+    assert (failed.articles, failed.rejected) == (0, 5)
+    retried = extract.run(tmp_path / "ingested.parquet", tmp_path / "retried", cache=tmp_path / "cache")
+    assert (retried.articles, retried.rejected, retried.cached) == (5, 0, 0)
+
+
+def test_the_key_changes_with_the_text_the_date_or_the_id():
+    article = {"article_id": "a1", "published_date": None, "text": "Police shot a man."}
+    keys = {article_key(article), article_key({**article, "text": "Police shot a man!"}),
+            article_key({**article, "article_id": "a2"}),
+            article_key({**article, "published_date": __import__("datetime").date(2020, 1, 2)})}
+    assert len(keys) == 4
+    assert article_key(dict(article)) == article_key(article)
+
+
+def test_the_version_changes_with_any_code_or_vocabulary_file_and_with_the_threshold(tmp_path):
+    package = tmp_path / "etl"
+    (package / "extract").mkdir(parents=True)
+    (package / "extract" / "rules.py").write_text("RULES = ()\n")
+    (tmp_path / "vocab").mkdir()
+    (tmp_path / "vocab" / "forces.csv").write_text("force\nKent Police\n")
+    roots = (package, tmp_path / "vocab")
+    before = extractor_version(None, roots)
+    assert extractor_version(None, roots) == before
+    assert extractor_version(0.4, roots) != before
+    (tmp_path / "vocab" / "forces.csv").write_text("force\nKent Police\nEssex Police\n")
+    after_vocab = extractor_version(None, roots)
+    (package / "extract" / "rules.py").write_text("RULES = ('x',)\n")
+    assert len({before, after_vocab, extractor_version(None, roots)}) == 3
+
+
+def test_a_new_version_starts_empty_and_removes_the_older_file(tmp_path):
+    with ExtractCache(tmp_path, "v1") as old:
+        old.put_many([("k", {"a": 1})])
+        assert old.get_many(["k", "other"]) == {"k": {"a": 1}}
+    with ExtractCache(tmp_path, "v2") as new:
+        assert new.get_many(["k"]) == {}
+    assert [path.name for path in tmp_path.iterdir()] == ["extract-v2.sqlite"]
