@@ -26,8 +26,9 @@ SHINGLE_WORDS = 5
 MIN_WORDS_FOR_COPIES = 30
 NUM_PERM = 128
 BANDS = 32  # of NUM_PERM // BANDS rows each: pairs at Jaccard 0.7 become candidates with p > 0.9999
-PRIME = (1 << 31) - 1  # Mersenne prime above the 32-bit shingle hashes' useful range
+PRIME = (1 << 31) - 1  # Mersenne prime: shingle hashes and MinHash values are below it
 _SEED = 20240501  # fixed, so the same inputs always give the same candidates
+GRAM_BASE = 1_000_003  # the polynomial's base for a 5-gram's hash: a prime, so word order matters
 _WORD = re.compile(r"\w+")
 _CHUNK = 4096  # shingles hashed at once: bounds memory for very long texts
 
@@ -81,13 +82,27 @@ def exact_duplicates(article_ids: list[str], texts: list[str]) -> dict[str, str]
     return duplicate_of
 
 
-def shingles(text: str) -> np.ndarray:
-    """Distinct 32-bit hashes of the text's word 5-grams (case-folded); empty for short texts."""
+def shingles(text: str, word_hashes: dict[str, int] | None = None) -> np.ndarray:
+    """Distinct hashes (below PRIME) of the text's word 5-grams (case-folded); empty for short texts.
+
+    A 5-gram's hash is a polynomial in its words' CRC-32s, computed for all 5-grams at once;
+    `word_hashes` keeps each word's CRC-32 between calls (a corpus reuses most of its words)."""
     words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
     if len(words) < MIN_WORDS_FOR_COPIES:
         return np.empty(0, dtype=np.uint64)
-    grams = {" ".join(words[start:start + SHINGLE_WORDS]) for start in range(len(words) - SHINGLE_WORDS + 1)}
-    return np.array(sorted(zlib.crc32(gram.encode("utf-8", "surrogatepass")) for gram in grams), dtype=np.uint64)
+    known = word_hashes if word_hashes is not None else {}
+    codes = np.fromiter((known[word] if word in known else known.setdefault(word, _crc(word)) for word in words),
+                        dtype=np.uint64, count=len(words))
+    count = len(words) - SHINGLE_WORDS + 1
+    grams = np.zeros(count, dtype=np.uint64)
+    for offset in range(SHINGLE_WORDS):
+        # grams < PRIME < 2^31 and GRAM_BASE < 2^31, codes < 2^32: every step stays below 2^63.
+        grams = (grams * GRAM_BASE + codes[offset:offset + count]) % PRIME
+    return np.unique(grams)
+
+
+def _crc(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8", "surrogatepass"))
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
@@ -138,7 +153,8 @@ def jaccard(left: np.ndarray, right: np.ndarray) -> float:
 
 def near_duplicate_groups(texts: list[str], threshold: float) -> list[list[int]]:
     """Groups (indexes into `texts`, each sorted) of texts confirmed near-identical to one another."""
-    hashes = [shingles(text) for text in texts]
+    word_hashes: dict[str, int] = {}
+    hashes = [shingles(text, word_hashes) for text in texts]
     permutations = _permutations()
     signatures = [signature(values, permutations) if len(values) else None for values in hashes]
     parent = list(range(len(texts)))
