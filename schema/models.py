@@ -26,8 +26,12 @@ PANDAS_DTYPES = {
     "str": "string", "enum": "string", "time": "string", "bool": "boolean",
     "int": "Int64", "float": "Float64", "date": "object", "list": "object",
 }
+# A vocabulary column is dictionary-encoded with its whole vocabulary as the dictionary, so
+# pandas reads it as a categorical of every allowed value and DuckDB's ENUM of the same
+# values exports the same Arrow type (indices of one byte: every vocabulary is small).
+ENUM_ARROW_TYPE = pa_arrow.dictionary(pa_arrow.uint8(), pa_arrow.string())
 ARROW_TYPES = {
-    "str": pa_arrow.string(), "enum": pa_arrow.string(), "time": pa_arrow.string(),
+    "str": pa_arrow.string(), "enum": ENUM_ARROW_TYPE, "time": pa_arrow.string(),
     "bool": pa_arrow.bool_(), "int": pa_arrow.int64(), "float": pa_arrow.float64(),
     "date": pa_arrow.date32(), "list": pa_arrow.list_(pa_arrow.string()),
 }
@@ -106,10 +110,19 @@ def _all_strings(series: pd.Series) -> pd.Series:
     return series.map(lambda items: all(isinstance(item, str) for item in items), na_action="ignore").fillna(True).astype(bool)
 
 
+def _items_in(values: tuple[str, ...]) -> Callable[[pd.Series], pd.Series]:
+    allowed = frozenset(values)
+
+    def each_item_allowed(series: pd.Series) -> pd.Series:
+        return series.map(lambda items: all(item in allowed for item in items), na_action="ignore").fillna(True).astype(bool)
+
+    return each_item_allowed
+
+
 def _field(column: Column) -> tuple[object, object]:
     """The pandera annotation and Field for one codebook column."""
     checks: dict = {}
-    if column.values and not column.joined:
+    if column.values and not column.joined and column.kind != "list":
         checks["isin"] = list(column.values)
     if column.minimum is not None:
         checks["ge"] = column.minimum
@@ -130,6 +143,9 @@ def _custom_column_checks(table: str) -> dict[str, object]:
         if column.kind == "list":
             attrs[f"{column.name}_items"] = pa.check(column.name, name="items_are_strings")(
                 classmethod(lambda cls, series: _all_strings(series)))
+        if column.kind == "list" and column.values:
+            attrs[f"{column.name}_vocabulary"] = pa.check(column.name, name="items_in_vocabulary")(
+                classmethod(lambda cls, series, _test=_items_in(column.values): _test(series)))
     return attrs
 
 
