@@ -20,8 +20,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schema.models import arrow_schema, conform
-from etl.tables import read_table
+from etl.tables import read_table, to_arrow
+from schema.codebook import TABLES
+from schema.models import conform
 
 
 def cores() -> int:
@@ -131,9 +132,12 @@ class TableWriter:
     """
 
     def __init__(self, table: str, path: Path):
+        if TABLES[table].sort_by:
+            raise ValueError(f"the {table} table is kept sorted ({', '.join(TABLES[table].sort_by)}): "
+                             f"write it whole (etl.tables.write_table), not batch by batch")
         self.table, self.path = table, Path(path)
         self.rows = 0
-        self._schema = arrow_schema(table)
+        self._columns = list(TABLES[table].columns)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         os.close(handle)
@@ -145,14 +149,14 @@ class TableWriter:
             self.rows += len(frame)
 
     def _write(self, frame: pd.DataFrame) -> None:
-        arrow = pa.Table.from_pandas(conform(frame, self.table), schema=self._schema, preserve_index=False)
-        if self._writer is None:  # (the first batch's schema carries the pandas metadata write_table's has)
+        arrow = to_arrow(frame, self.table)  # (as write_table lays it out: one batch gives the same file)
+        if self._writer is None:
             self._writer = pq.ParquetWriter(self._tmp, arrow.schema)
         self._writer.write_table(arrow)
 
     def close(self) -> Path:
         if self._writer is None:  # no rows: the file an empty table gives when written whole
-            self._write(pd.DataFrame(columns=list(self._schema.names)))
+            self._write(pd.DataFrame(columns=self._columns))
         self._writer.close()
         os.replace(self._tmp, self.path)
         return self.path

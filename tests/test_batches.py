@@ -123,3 +123,16 @@ def test_the_extract_stage_on_dask_writes_the_same_bytes_as_on_local_processes(t
         extract.run(tmp_path / "ingested.parquet", out, jobs=2, batch_articles=2, engine=engine)
         written[engine] = {name: (out / f"{name}.parquet").read_bytes() for name in tables}
     assert written["dask"] == written["local"]
+
+
+def test_one_batch_gives_the_very_file_write_table_gives(tmp_path):
+    frame = rejects_frame(3)
+    with TableWriter("rejects", tmp_path / "batched.parquet") as writer:
+        writer.write(frame)
+    write_table(frame, "rejects", tmp_path / "whole.parquet")
+    assert (tmp_path / "batched.parquet").read_bytes() == (tmp_path / "whole.parquet").read_bytes()
+
+
+def test_a_table_kept_sorted_is_not_written_batch_by_batch(tmp_path):
+    with pytest.raises(ValueError, match="write it whole"):
+        TableWriter("incidents", tmp_path / "incidents.parquet")
