@@ -112,8 +112,9 @@ def relevant_articles(ingested: pd.DataFrame, extractions: pd.DataFrame,
     articles = relevant.merge(ingested[columns], on="article_id", how="left").to_dict("records")
     by_article: dict[str, list[dict]] = {}
     if clues is not None:
-        for row in clues[["article_id", "kind", "value"]].to_dict("records"):
-            by_article.setdefault(row["article_id"], []).append(row)
+        # (columns as lists, zipped: `to_dict("records")` is ten times slower on string columns)
+        for article_id, kind, value in zip(*(clues[name].tolist() for name in ("article_id", "kind", "value"))):
+            by_article.setdefault(article_id, []).append({"article_id": article_id, "kind": kind, "value": value})
     for article in articles:
         article["link_features"] = by_article.get(article["article_id"], [])
     return articles
