@@ -6,8 +6,8 @@ and other nested columns as JSON arrays), a Frictionless `datapackage.json` gene
 the codebook and validated with the `frictionless` library, `SHA256SUMS`, the build's
 parameters (`params.yaml`) and `dvc.lock`, the data dictionary (`codebook.md`), a
 `CITATION.cff`, the data licence and a README. Articles' full text is left out unless
-`--with-text` is given (quotes, sentences and URLs stay): a release is meant to be shared,
-and the text belongs to its publishers.
+`--with-text` is given (quotes, sentences and URLs stay, each excerpt cut to
+MAX_EXCERPT_CHARS): a release is meant to be shared, and the text belongs to its publishers.
 
 A release is written into a hidden folder beside its destination and renamed into place
 when complete, and an existing version is never overwritten. Its bytes depend only on the
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pa_compute
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import yaml
@@ -45,10 +46,20 @@ DATA_LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 
                 "path": "https://creativecommons.org/licenses/by/4.0/"}
 # The one column a release leaves out unless asked: articles' full text.
 FULL_TEXT = ("articles", "text")
+# Excerpts of the text a release keeps, each cut to MAX_EXCERPT_CHARS unless the text is included:
+# a quote is a few words or sentences, but a signal read from the whole article (its share of
+# sentences reporting force) quotes all of it, and a text without full stops is one "sentence".
+EXCERPTS = ("evidence", ("quote", "sentence"))
+MAX_EXCERPT_CHARS = 400
+CUT = "…"
 SEMANTIC_VERSION = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?")
 DATE_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}")
 PARQUET_MEDIA_TYPE = "application/vnd.apache.parquet"
 PUBLISH_STAGE = "publish"  # the dvc.yaml stage whose outs are the published Parquet files
+
+
+class ReleaseExistsError(ValueError):
+    """The version was released before: a release is never overwritten."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,7 @@ def run(version: str, processed: Path, out_root: Path, params_file: Path | None,
     released = release_date(version, date)
     target = out_root / version
     if target.exists():
-        raise FileExistsError(f"{target}: release {version} already exists; a release is never overwritten "
+        raise ReleaseExistsError(f"{target}: release {version} already exists; a release is never overwritten "
                               f"(choose the next version)")
     # load: every table of one build, its parameters and dvc.lock
     build = current_build(processed)
@@ -156,10 +167,24 @@ def release_files(version: str, released: str, tables: dict[str, pa.Table], orig
 
 
 def released_table(name: str, table: pa.Table, with_text: bool) -> pa.Table:
-    """The table as released: articles without their full text unless `with_text`."""
-    if not with_text and name == FULL_TEXT[0] and FULL_TEXT[1] in table.column_names:
+    """The table as released: unless `with_text`, articles without their full text and evidence's
+    excerpts cut to MAX_EXCERPT_CHARS (and CUT), so no article can be read whole from a release."""
+    if with_text:
+        return table
+    if name == FULL_TEXT[0] and FULL_TEXT[1] in table.column_names:
         return table.drop_columns([FULL_TEXT[1]])
+    if name == EXCERPTS[0]:
+        for column in EXCERPTS[1]:
+            index = table.schema.get_field_index(column)
+            table = table.set_column(index, table.schema.field(index), cut_excerpts(table.column(index)))
     return table
+
+
+def cut_excerpts(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Texts longer than MAX_EXCERPT_CHARS cut to their first MAX_EXCERPT_CHARS characters and CUT."""
+    long = pa_compute.greater(pa_compute.utf8_length(column), MAX_EXCERPT_CHARS)
+    cut = pa_compute.binary_join_element_wise(pa_compute.utf8_slice_codeunits(column, 0, MAX_EXCERPT_CHARS), CUT, "")
+    return pa_compute.if_else(long, cut, column)
 
 
 def check_columns(name: str, table: pa.Table) -> None:
@@ -241,7 +266,8 @@ def datapackage_json(version: str, released: str, tables: dict[str, pa.Table], d
         "description": "Incidents in which police in the UK used force on a person, extracted from news articles "
                        "with the evidence for every value (article, span, quote, sentence, rule). "
                        + ("Articles' full text is included, for private use only: do not share this release."
-                          if with_text else "Articles' full text is left out; quotes, sentences and URLs stay."),
+                          if with_text else f"Articles' full text is left out; quotes, sentences and URLs stay (each quote "
+                                          f"and sentence cut to {MAX_EXCERPT_CHARS} characters and {CUT})."),
         "version": version, "created": f"{released}T00:00:00Z", "licenses": [DATA_LICENCE],
         "contributors": [{"title": "uofdb contributors", "role": "author"}],
         "keywords": ["police", "use of force", "United Kingdom", "news"],
@@ -261,10 +287,10 @@ def table_schema(name: str, table: pa.Table) -> dict:
 
 
 def is_primary_key(table: pa.Table, key: tuple[str, ...]) -> bool:
-    """Whether the codebook's key of a table is a primary key of these rows: required columns (a Table
-    Schema key cannot be null) whose values no two rows share. (evidence's article_id, field and start
-    are not: one span can give several relevance signals.)"""
-    if not key or any(COLUMNS[column].nullable for column in key):
+    """Whether the codebook's key of a table is a primary key of these rows: never null (a Table Schema
+    key cannot be) and no two rows share it. (evidence's article_id, field and start are not one: a
+    span can give several relevance signals; incident_aliases' incident_id is null when dropped.)"""
+    if not key or any(table.column(column).null_count for column in key):
         return False
     return table.group_by(list(key)).aggregate([]).num_rows == table.num_rows
 
@@ -327,7 +353,8 @@ def release_readme(version: str, released: str, tables: dict[str, pa.Table], wit
     text = ("**This release includes the full text of every article (`--with-text`), for private use only: do not "
             "publish or share it.**" if with_text else
             "Articles' full text (`articles.text`) is not included; the quotes and sentences behind every value "
-            "(`evidence`) and each article's URL are.")
+            f"(`evidence`, each cut to {MAX_EXCERPT_CHARS} characters and {CUT}, so no article can be read whole) and "
+            "each article's URL are.")
     lock = {None: "No `dvc.lock` was found, so none is included.",
             True: "`dvc.lock` records the hashes of the code, data and parameters of the pipeline that built these "
                   "tables (its publish outputs are these Parquet files).",
@@ -366,7 +393,7 @@ def write_release(files: list[ReleaseFile], target: Path) -> Path:
         validate_datapackage(folder / "datapackage.json")
         _give_umask_modes(folder)
         if target.exists():
-            raise FileExistsError(f"{target}: release {target.name} was written meanwhile; not overwritten")
+            raise ReleaseExistsError(f"{target}: release {target.name} was written meanwhile; not overwritten")
         os.rename(folder, target)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
