@@ -259,7 +259,7 @@ class Fetcher:
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = settings.user_agent
         self.session.max_redirects = settings.max_redirects  # for robots.txt; pages follow theirs one by one
-        self._last_request: dict[str, float] = {}   # host -> time.monotonic() of the last request to it
+        self._last_request: dict[str, float] = {}   # host -> time.monotonic() at the end of its last request
         self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
 
     def get(self, url: str, accepted_types: tuple[str, ...]) -> Page:
@@ -330,31 +330,37 @@ class Fetcher:
         settings = self.settings
         started = time.monotonic()
         limit = int(settings.max_page_mb * MB)
-        with self.session.get(url, stream=True, allow_redirects=follow_redirects,
-                              timeout=settings.timeout_seconds) as response:
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise FetchError(f"{url} is {int(declared) / MB:.1f} MB, above fetch.max_page_mb "
-                                 f"({settings.max_page_mb:g} MB)")
-            body = bytearray()
-            for chunk in response.iter_content(CHUNK):
-                body += chunk
-                if len(body) > limit:
-                    raise FetchError(f"{url} is larger than fetch.max_page_mb ({settings.max_page_mb:g} MB)")
-                if time.monotonic() - started > settings.max_seconds_per_page:
-                    raise FetchError(f"{url} took longer than fetch.max_seconds_per_page "
-                                     f"({settings.max_seconds_per_page:g} s)")
-            return response.status_code, dict(response.headers), bytes(body)
+        try:
+            with self.session.get(url, stream=True, allow_redirects=follow_redirects,
+                                  timeout=settings.timeout_seconds) as response:
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise FetchError(f"{url} is {int(declared) / MB:.1f} MB, above fetch.max_page_mb "
+                                     f"({settings.max_page_mb:g} MB)")
+                body = bytearray()
+                for chunk in response.iter_content(CHUNK):
+                    body += chunk
+                    if len(body) > limit:
+                        raise FetchError(f"{url} is larger than fetch.max_page_mb ({settings.max_page_mb:g} MB)")
+                    if time.monotonic() - started > settings.max_seconds_per_page:
+                        raise FetchError(f"{url} took longer than fetch.max_seconds_per_page "
+                                         f"({settings.max_seconds_per_page:g} s)")
+                return response.status_code, dict(response.headers), bytes(body)
+        finally:
+            # The pause runs from the end of the last answer, so a slow site gets more time, never less.
+            self._last_request[_host(url)] = time.monotonic()
 
     def _pause_for(self, url: str) -> None:
-        """Sleep until the host's interval since its last request has passed, then count this one."""
-        host = urllib.parse.urlsplit(url).netloc.lower()
+        """Sleep until the host's interval since the end of its last request has passed."""
         robots = self._robots.get(_origin(url))
         delay = max(self.settings.seconds_between_requests, float((robots and robots.crawl_delay(ROBOTS_AGENT)) or 0))
-        last = self._last_request.get(host)
+        last = self._last_request.get(_host(url))
         if last is not None:
             time.sleep(max(0.0, last + delay - time.monotonic()))
-        self._last_request[host] = time.monotonic()
+
+
+def _host(url: str) -> str:
+    return urllib.parse.urlsplit(url).netloc.lower()
 
 
 def _origin(url: str) -> str:
