@@ -71,6 +71,8 @@ class Settings:
                 raise ValueError(f"fetch.{name} in params.yaml must be 0 or more, not {values[name]:g}")
         for name in ("retries", "max_redirects"):
             values[name] = int(values[name])
+            if values[name] < 0:
+                raise ValueError(f"fetch.{name} in params.yaml must be 0 or more, not {values[name]}")
         return cls(**values)
 
 

@@ -23,8 +23,8 @@ from etl import duplicates
 from etl import params as params_module
 from etl.progress import Progress, Silent
 from etl.readers import (  # noqa: F401 - re-exported: the extractor and tests use them from here
-    FETCH_RECORD_SUFFIX, SUPPORTED_SUFFIXES, Document, Options, Refused, Reject, dateline_end, decode, looks_binary,
-    page_with_fetch_record, read_file, safe_name,
+    FETCH_RECORD_MAX_BYTES, FETCH_RECORD_SUFFIX, SUPPORTED_SUFFIXES, Document, Options, Refused, Reject,
+    dateline_end, decode, looks_binary, page_with_fetch_record, read_file, safe_name,
 )
 from etl.tables import write_table
 from schema.codebook import TABLES
@@ -194,9 +194,10 @@ def parse_documents(documents: Iterable[tuple], options: Options | None = None,
     """Articles and rejects from (source_path, content[, name warnings]) entries, duplicates and copies marked.
 
     `content` is the file's bytes, its `Path` (read as a stream) or the `OSError` that stops it
-    being read; `fetch_records` gives a fetched page's record by its source_path. Ids are unique by construction (`etl.readers.document_id`); the duplicate id
-    check below is a last guard, reachable only by names made to copy another file's id
-    (`a.txt` beside `a.txt.gz`, a file named like an export's record).
+    being read; `fetch_records` gives a fetched page's record by its source_path. Ids are unique
+    by construction (`etl.readers.document_id`); the duplicate id check below is a last guard,
+    reachable only by names made to copy another file's id (`a.txt` beside `a.txt.gz`, a file
+    named like an export's record).
     """
     options = options or Options()
     progress = progress or Silent("ingest", 0, "files")
@@ -236,7 +237,9 @@ def with_fetch_record(items: list, record: Path | None) -> list:
         if isinstance(item, Document):
             record_path = item.source_path + FETCH_RECORD_SUFFIX
             try:
-                item, problem = page_with_fetch_record(item, record_path, record.read_bytes())
+                with open(record, "rb") as handle:  # bounded: a record is small, whatever the file holds
+                    content = handle.read(FETCH_RECORD_MAX_BYTES + 1)
+                item, problem = page_with_fetch_record(item, record_path, content)
             except OSError as error:
                 problem = Reject(record_path, "ingest.bad_fetch_record", f"{record_path}: cannot be read "
                                  f"({error.strerror or error}); {item.source_path} was read without its URL",

@@ -49,6 +49,7 @@ GZIP_SUFFIX = ".gz"
 # `uofdb fetch` writes each page (`<hash>.html`) with its fetch record beside it (`<hash>.html.fetch.json`):
 # the record gives the page its URL and is no document itself (see `page_with_fetch_record`).
 FETCH_RECORD_SUFFIX = ".fetch.json"
+FETCH_RECORD_MAX_BYTES = 64 * 1024  # a record is a few hundred bytes; a larger file is no fetch record
 # A .txt stem ending like this keeps its full name as its id, so it cannot take another file's.
 ID_MARKERS = SUPPORTED_SUFFIXES + (GZIP_SUFFIX,)
 # cp1252 decodes every byte Latin-1 does and also the curly quotes and dashes that
@@ -519,6 +520,10 @@ def page_with_fetch_record(document: "Document", record_path: str, record: bytes
     """A fetched page with the URL its fetch record gives (the address that served it, after
     redirects), and the site's host as `outlet` when the page names none; a warning instead when
     the record cannot be read, and one when the page's bytes are no longer those fetched."""
+    if len(record) > FETCH_RECORD_MAX_BYTES:
+        return document, Reject(record_path, "ingest.bad_fetch_record",
+                                f"{record_path}: larger than {FETCH_RECORD_MAX_BYTES // 1024} KB, so no fetch record; "
+                                f"{document.source_path} was read without its URL", severity="warning")
     try:
         fields = json.loads(record.decode("utf-8"))
         url = _clean(fields.get("url")) if isinstance(fields, dict) and isinstance(fields.get("url"), str) else None

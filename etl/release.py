@@ -151,7 +151,7 @@ def release_files(version: str, released: str, tables: dict[str, pa.Table], orig
         check_columns(name, table)
     data = []
     for name, table in shown.items():
-        parquet = originals[name] if table.equals(tables[name]) else parquet_bytes(table)
+        parquet = originals[name] if table.equals(tables[name]) else parquet_bytes(table, originals[name])
         data += [ReleaseFile(f"parquet/{name}.parquet", parquet), ReleaseFile(f"csv/{name}.csv", csv_bytes(table))]
     lock_matches = dvc_lock_matches(lock, originals) if lock is not None else None
     files = data + [
@@ -195,9 +195,16 @@ def check_columns(name: str, table: pa.Table) -> None:
                          f"rebuild with this version of uofdb")
 
 
-def parquet_bytes(table: pa.Table) -> bytes:
+def parquet_bytes(table: pa.Table, original: bytes) -> bytes:
+    """The table as Parquet, sorted by what the original file records as its sorting columns (those kept)."""
+    source = pq.ParquetFile(pa.BufferReader(original))
+    recorded = source.metadata.row_group(0).sorting_columns if source.metadata.num_row_groups else ()
+    names = source.schema_arrow.names
+    sorting = [pq.SortingColumn(table.column_names.index(names[column.column_index]), column.descending,
+                                column.nulls_first)
+               for column in recorded or () if names[column.column_index] in table.column_names]
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
+    pq.write_table(table, sink, sorting_columns=sorting or None)
     return sink.getvalue().to_pybytes()
 
 
@@ -373,7 +380,7 @@ UK police use of force, from news reports: one row per incident with the evidenc
   (UTF-8, header row, empty field for null, lists as JSON arrays).
 - `datapackage.json`: a Frictionless data package describing every file (types, allowed values, hashes);
   `frictionless validate datapackage.json` checks it.
-- `codebook.md`: the data dictionary; `params.yaml`: the build parameters. {lock}
+- `codebook.md`: the data dictionary; `params.yaml`: the parameters file the release was made with. {lock}
 - `SHA256SUMS`: `sha256sum -c SHA256SUMS` checks every file.
 - Licence: {DATA_LICENCE['name']} (`LICENSE-DATA.md`); cite as in `CITATION.cff`.
 """

@@ -203,13 +203,16 @@ def test_a_fetch_record_without_its_page_is_a_reject_and_a_bad_one_a_warning(tmp
     (raw / "kept.html").write_text(PAGE.format(title="Kept"))
     (raw / "kept.html.fetch.json").write_text("{not json")
     (raw / "gone.html.fetch.json").write_text(json.dumps({"url": "http://127.0.0.1/gone"}))
+    (raw / "huge.html").write_text(PAGE.format(title="Huge record"))
+    (raw / "huge.html.fetch.json").write_text(json.dumps({"url": "http://127.0.0.1/huge", "pad": "x" * 100_000}))
     build(raw, tmp_path / "out", params.load(None))
     articles = read_table(tmp_path / "out" / "articles.parquet", "articles")
     rejects = read_table(tmp_path / "out" / "rejects.parquet", "rejects")
-    assert list(articles["article_id"]) == ["kept.html"] and articles["url"].isna().all()
+    assert sorted(articles["article_id"]) == ["huge.html", "kept.html"] and articles["url"].isna().all()
     found = {(row["source_path"], row["check_id"], row["severity"]) for row in rejects.to_dict("records")}
     assert found == {("gone.html.fetch.json", "ingest.orphan_fetch_record", "error"),
-                     ("kept.html.fetch.json", "ingest.bad_fetch_record", "warning")}
+                     ("kept.html.fetch.json", "ingest.bad_fetch_record", "warning"),
+                     ("huge.html.fetch.json", "ingest.bad_fetch_record", "warning")}
 
 
 def test_a_page_edited_after_its_fetch_is_flagged(site, tmp_path, params_file):

@@ -195,3 +195,12 @@ def test_without_the_text_no_quote_or_sentence_is_longer_than_an_excerpt(sample_
                 assert cut == whole[:release.MAX_EXCERPT_CHARS] + release.CUT
             else:
                 assert cut == whole
+
+
+def test_a_rewritten_table_keeps_the_sorting_columns_its_build_recorded(tmp_path):
+    table = pa.table({"article_id": ["a", "b"], "text": ["one", "two"], "headline": ["x", "y"]})
+    original = tmp_path / "articles.parquet"
+    pq.write_table(table, original, sorting_columns=[pq.SortingColumn(2), pq.SortingColumn(1)])
+    rewritten = release.parquet_bytes(table.drop_columns(["text"]), original.read_bytes())
+    metadata = pq.ParquetFile(pa.BufferReader(rewritten)).metadata
+    assert metadata.row_group(0).sorting_columns == (pq.SortingColumn(1),)  # headline, now second; text gone
