@@ -204,3 +204,20 @@ def test_a_rewritten_table_keeps_the_sorting_columns_its_build_recorded(tmp_path
     rewritten = release.parquet_bytes(table.drop_columns(["text"]), original.read_bytes())
     metadata = pq.ParquetFile(pa.BufferReader(rewritten)).metadata
     assert metadata.row_group(0).sorting_columns == (pq.SortingColumn(1),)  # headline, now second; text gone
+
+
+# The Citation File Format 1.2.0 schema (CC BY 4.0, by the Citation File Format authors), as the
+# cffconvert package ships it.
+CFF_SCHEMA = Path(__file__).parent / "data" / "citation-file-format-1.2.0.schema.json"
+
+
+def test_the_repository_and_release_citations_are_valid_cff_1_2_0(released):
+    import jsonschema
+
+    schema = json.loads(CFF_SCHEMA.read_text())
+    for path in (REPO / "CITATION.cff", released / "CITATION.cff"):
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema, format_checker=jsonschema.FormatChecker())
+    without_authors = {key: value for key, value in yaml.safe_load((REPO / "CITATION.cff").read_text()).items()
+                       if key != "authors"}
+    with pytest.raises(jsonschema.ValidationError, match="authors"):
+        jsonschema.validate(without_authors, schema)
