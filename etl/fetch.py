@@ -273,6 +273,8 @@ class Fetcher:
             status, headers, content = self._get_with_retries(current)
             if status in REDIRECT_STATUSES and headers.get("Location"):
                 current = without_fragment(urllib.parse.urljoin(current, headers["Location"]))
+                if not is_url(current):
+                    raise FetchError(f"{url} redirects to {current[:80]!r}, not an http(s) address")
                 continue
             if status != 200:
                 raise FetchError(f"HTTP {status} from {current}")

@@ -157,10 +157,13 @@ def test_redirects_are_followed_and_the_page_keeps_the_address_that_served_it(si
     final = site.page("/news/moved-here", "Moved")
     site.routes["/news/old"] = [(301, {"Location": "/news/moved-here"}, b"")]
     site.routes["/news/to-private"] = [(302, {"Location": "/private/secret"}, b"")]
+    site.routes["/news/to-ftp"] = [(302, {"Location": "ftp://127.0.0.1/file"}, b"")]
     raw = tmp_path / "raw"
-    assert fetch_list(tmp_path, params_file, raw, site.base + "/news/old", site.base + "/news/to-private") == 1
+    assert fetch_list(tmp_path, params_file, raw, *(site.base + path for path in
+                                                   ("/news/old", "/news/to-private", "/news/to-ftp"))) == 1
     assert json.loads((raw / (fetch.page_name(site.base + "/news/old") + ".fetch.json")).read_text())["url"] == final
     assert site.requests_to("/private/secret") == []
+    assert len(list(raw.glob("*.html"))) == 1
 
 
 def test_feed_items_are_the_pages_from_a_feed_file_or_a_feed_url(site, tmp_path, params_file):
