@@ -6,6 +6,8 @@
     uofdb codebook                           print the data dictionary
     uofdb rules                              print the closed set of extraction rule names
     uofdb fit --corpus DIR                   fit the relevance model on a labelled corpus (make fit)
+    uofdb release VERSION                    a versioned release: Parquet, CSV, datapackage.json, checksums
+    uofdb fetch URLS.txt                     download pages (a URL list or a feed) into the raw folder
 """
 from __future__ import annotations
 
@@ -158,6 +160,7 @@ def parser() -> argparse.ArgumentParser:
 
     codebook = commands.add_parser("codebook", help="print the data dictionary (Markdown) generated from the codebook")
     codebook.set_defaults(handler=run_codebook)
+    add_release_and_fetch(commands)
     return top
 
 
@@ -299,6 +302,64 @@ def run_codebook(args: argparse.Namespace, params: dict) -> int:
 
     print(markdown(), end="")
     return 0
+
+
+# --- releases and collecting articles (etl/release.py, etl/fetch.py) -------------------
+
+def add_release_and_fetch(commands) -> None:
+    release = commands.add_parser(
+        "release", help="write releases/VERSION/ from the published build: Parquet, CSV, datapackage, checksums",
+        description="Write a versioned release of the build that DIR shows now: every table as Parquet and CSV "
+                    "(lists as JSON arrays), a Frictionless datapackage.json validated with frictionless, SHA256SUMS, "
+                    "params.yaml, dvc.lock, the codebook, CITATION.cff and the data licence (CC BY 4.0). Articles' "
+                    "full text is left out unless --with-text. An existing version is never overwritten.",
+        epilog="example: uofdb release 1.0.0 --processed data/processed --out releases",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    release.add_argument("version", metavar="VERSION", help="a semantic version (1.0.0) or a date (YYYY-MM-DD)")
+    release.add_argument("--processed", type=Path, metavar="DIR", help="published output folder (default: paths.processed)")
+    release.add_argument("--out", type=Path, default=Path("releases"), help="folder of releases (default: releases)")
+    release.add_argument("--with-text", action="store_true",
+                         help="include articles' full text, for private use only (the release says so)")
+    release.add_argument("--date", metavar="YYYY-MM-DD",
+                         help="release date (default: VERSION when it is a date, else SOURCE_DATE_EPOCH's, else today)")
+    release.set_defaults(handler=run_release)
+
+    fetch = commands.add_parser(
+        "fetch", help="download news pages (a URL list or an RSS/Atom feed) into the raw folder, politely",
+        description="Download each page of URLS (a file with one URL a line and # comments, an RSS or Atom feed "
+                    "file, or a feed's URL) into the raw folder as <hash>.html with its fetch record "
+                    "<hash>.html.fetch.json (URL, fetch time), ready for `uofdb build`. One request per host every "
+                    "fetch.seconds_between_requests, robots.txt obeyed, retries with back-off, size and time "
+                    "limits (params.yaml, fetch); a URL fetched before is not fetched again. Exit code 1 when a "
+                    "page could not be had.",
+        epilog="example: uofdb fetch urls.txt --raw data/raw/web",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    fetch.add_argument("urls", metavar="URLS", help="file of URLs, feed file, or feed URL")
+    fetch.add_argument("--raw", type=Path, help="folder to write pages into (default: paths.raw)")
+    fetch.set_defaults(handler=run_fetch)
+
+
+def run_release(args: argparse.Namespace, params: dict) -> int:
+    from etl import release
+
+    params_file = getattr(args, "params_file", None)
+    lock = (params_file.parent if params_file is not None else Path(".")) / "dvc.lock"
+    target = release.run(args.version, _path(args.processed, params, "processed"), args.out, params_file, lock,
+                         with_text=args.with_text, date=args.date)
+    print(f"uofdb release: {args.version}{' (with article text: private use only)' if args.with_text else ''} "
+          f"-> {target}")
+    return 0
+
+
+def run_fetch(args: argparse.Namespace, params: dict) -> int:
+    from etl import fetch
+
+    raw = _path(args.raw, params, "raw")
+    summary = fetch.run(args.urls, raw, fetch.Settings.from_params(params["fetch"]))
+    for url, reason in summary.failed:
+        print(f"  failed: {url}: {reason}", file=sys.stderr)
+    print(f"uofdb fetch: {summary.line()} -> {raw}")
+    return 1 if summary.failed else 0
 
 
 if __name__ == "__main__":

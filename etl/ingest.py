@@ -23,7 +23,8 @@ from etl import duplicates
 from etl import params as params_module
 from etl.progress import Progress, Silent
 from etl.readers import (  # noqa: F401 - re-exported: the extractor and tests use them from here
-    SUPPORTED_SUFFIXES, Document, Options, Refused, Reject, dateline_end, decode, looks_binary, read_file, safe_name,
+    FETCH_RECORD_MAX_BYTES, FETCH_RECORD_SUFFIX, SUPPORTED_SUFFIXES, Document, Options, Refused, Reject,
+    dateline_end, decode, looks_binary, page_with_fetch_record, read_file, safe_name,
 )
 from etl.tables import write_table
 from schema.codebook import TABLES
@@ -55,11 +56,11 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
     settings = {**DEFAULTS, **(params or {})}
     options = Options.from_params(settings)
     # load: lazily, one file at a time, each read as a stream, so memory holds about one record plus the articles
-    entries = input_entries(raw_dir, options.follow_outside_links)
+    entries, fetch_records = pages_and_fetch_records(input_entries(raw_dir, options.follow_outside_links))
     # process
     progress = progress or Silent("ingest", len(entries), "files")
     progress.total = len(entries)
-    ingested = parse_documents(entries, options, float(settings["copy_similarity"]), progress)
+    ingested = parse_documents(entries, options, float(settings["copy_similarity"]), progress, fetch_records)
     # save
     write_table(ingested.articles, "ingested", out_dir / "ingested.parquet")
     write_table(ingested.rejects, "rejects", out_dir / "ingest_rejects.parquet")
@@ -160,6 +161,24 @@ def _link_problem(path: Path, root: Path, follow_outside_links: bool) -> Refused
     return None
 
 
+def pages_and_fetch_records(entries: list[Entry]) -> tuple[list[Entry], dict[str, Path]]:
+    """The entries without the fetch records `uofdb fetch` writes beside its pages, and each
+    page's record by the page's name. A record whose page is not beside it is an error entry."""
+    names = {name for name, content, _ in entries if isinstance(content, Path)}
+    pages, records = [], {}
+    for name, content, notes in entries:
+        page = name[:-len(FETCH_RECORD_SUFFIX)] if name.endswith(FETCH_RECORD_SUFFIX) else None
+        if page is None or not isinstance(content, Path):
+            pages.append((name, content, notes))
+        elif page in names:
+            records[page] = content
+        else:
+            pages.append((name, Refused("ingest.orphan_fetch_record",
+                                        f"a fetch record (uofdb fetch) whose page {page} is not beside it; nothing "
+                                        f"read (fetch the URL again, or delete the record)"), notes))
+    return pages, records
+
+
 def article_files(raw_dir: Path) -> list[Path]:
     """Every non-hidden regular file under `raw_dir`, in read order; an error when there is none."""
     return [content for _, content, _ in input_entries(raw_dir) if isinstance(content, Path)]
@@ -171,21 +190,23 @@ def relative_name(path: Path, raw_dir: Path) -> str:
 
 def parse_documents(documents: Iterable[tuple], options: Options | None = None,
                     copy_similarity: float = DEFAULTS["copy_similarity"],
-                    progress: Progress | None = None) -> Ingested:
+                    progress: Progress | None = None, fetch_records: dict[str, Path] | None = None) -> Ingested:
     """Articles and rejects from (source_path, content[, name warnings]) entries, duplicates and copies marked.
 
     `content` is the file's bytes, its `Path` (read as a stream) or the `OSError` that stops it
-    being read. Ids are unique by construction (`etl.readers.document_id`); the duplicate id
-    check below is a last guard, reachable only by names made to copy another file's id
-    (`a.txt` beside `a.txt.gz`, a file named like an export's record).
+    being read; `fetch_records` gives a fetched page's record by its source_path. Ids are unique
+    by construction (`etl.readers.document_id`); the duplicate id check below is a last guard,
+    reachable only by names made to copy another file's id (`a.txt` beside `a.txt.gz`, a file
+    named like an export's record).
     """
     options = options or Options()
     progress = progress or Silent("ingest", 0, "files")
+    fetch_records = fetch_records or {}
     rows, rejects, seen, read, files = [], [], {}, 0, 0
     for source_path, content, *notes in documents:
         files += 1
         rejects.extend(note for group in notes for note in group)  # warnings about the file's name
-        for item in read_file(source_path, content, options):
+        for item in with_fetch_record(read_file(source_path, content, options), fetch_records.get(source_path)):
             if isinstance(item, Reject):
                 rejects.append(item)
                 read += item.severity == "error"
@@ -205,6 +226,27 @@ def parse_documents(documents: Iterable[tuple], options: Options | None = None,
     rejects = pd.DataFrame([reject.row() for reject in rejects], columns=list(TABLES["rejects"].columns))
     # In the codebook's dtypes, so what run() returns is what it writes.
     return Ingested(conform(articles, "ingested"), conform(rejects, "rejects"), read, files)
+
+
+def with_fetch_record(items: list, record: Path | None) -> list:
+    """A file's documents and problems, a fetched page's with the URL of its fetch record."""
+    if record is None:
+        return items
+    named, problems = [], []
+    for item in items:
+        if isinstance(item, Document):
+            record_path = item.source_path + FETCH_RECORD_SUFFIX
+            try:
+                with open(record, "rb") as handle:  # bounded: a record is small, whatever the file holds
+                    content = handle.read(FETCH_RECORD_MAX_BYTES + 1)
+                item, problem = page_with_fetch_record(item, record_path, content)
+            except OSError as error:
+                problem = Reject(record_path, "ingest.bad_fetch_record", f"{record_path}: cannot be read "
+                                 f"({error.strerror or error}); {item.source_path} was read without its URL",
+                                 severity="warning")
+            problems += [problem] if problem else []
+        named.append(item)
+    return named + problems
 
 
 def duplicate_id(document: Document, first: str) -> Reject:

@@ -13,6 +13,9 @@ DEFAULTS = {
     "extract": {"relevance_threshold": None, "seconds_per_article": 30.0, "jobs": None, "batch_articles": 2000,
                 "engine": "local", "scheduler": None},
     "link": {"window_days": 3, "threshold": None, "max_block": 50},
+    "fetch": {"seconds_between_requests": 5.0, "user_agent": "uofdb/{version} (research dataset of police use of force "
+              "in the UK; fetches each page once)", "timeout_seconds": 30.0, "max_seconds_per_page": 120.0,
+              "max_page_mb": 5.0, "retries": 3, "backoff_seconds": 2.0, "max_backoff_seconds": 60.0, "max_redirects": 5},
 }
 
 

@@ -31,8 +31,9 @@ import json
 import os
 import re
 import unicodedata
+import urllib.parse
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Iterator, Union
@@ -45,6 +46,10 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 CSV_SUFFIXES = (".csv",)
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + CSV_SUFFIXES
 GZIP_SUFFIX = ".gz"
+# `uofdb fetch` writes each page (`<hash>.html`) with its fetch record beside it (`<hash>.html.fetch.json`):
+# the record gives the page its URL and is no document itself (see `page_with_fetch_record`).
+FETCH_RECORD_SUFFIX = ".fetch.json"
+FETCH_RECORD_MAX_BYTES = 64 * 1024  # a record is a few hundred bytes; a larger file is no fetch record
 # A .txt stem ending like this keeps its full name as its id, so it cannot take another file's.
 ID_MARKERS = SUPPORTED_SUFFIXES + (GZIP_SUFFIX,)
 # cp1252 decodes every byte Latin-1 does and also the curly quotes and dashes that
@@ -509,6 +514,34 @@ def visible_text(html: str) -> str:
 
 def _host(hostname: str | None) -> str | None:
     return hostname[4:] if hostname and hostname.startswith("www.") else hostname
+
+
+def page_with_fetch_record(document: "Document", record_path: str, record: bytes) -> tuple["Document", Reject | None]:
+    """A fetched page with the URL its fetch record gives (the address that served it, after
+    redirects), and the site's host as `outlet` when the page names none; a warning instead when
+    the record cannot be read, and one when the page's bytes are no longer those fetched."""
+    if len(record) > FETCH_RECORD_MAX_BYTES:
+        return document, Reject(record_path, "ingest.bad_fetch_record",
+                                f"{record_path}: larger than {FETCH_RECORD_MAX_BYTES // 1024} KB, so no fetch record; "
+                                f"{document.source_path} was read without its URL", severity="warning")
+    try:
+        fields = json.loads(record.decode("utf-8"))
+        url = _clean(fields.get("url")) if isinstance(fields, dict) and isinstance(fields.get("url"), str) else None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return document, Reject(record_path, "ingest.bad_fetch_record",
+                                f"{record_path}: the fetch record is not JSON ({_short(str(error), 80)}); "
+                                f"{document.source_path} was read without its URL", severity="warning")
+    if url is None:
+        return document, Reject(record_path, "ingest.bad_fetch_record",
+                                f"{record_path}: the fetch record has no \"url\"; {document.source_path} was read "
+                                f"without it", severity="warning")
+    host = urllib.parse.urlsplit(url).hostname
+    page = replace(document, url=url, outlet=document.outlet or _host(host))
+    if fields.get("sha256") not in (None, document.sha256):
+        return page, Reject(document.source_path, "ingest.fetched_page_changed",
+                            f"{document.source_path}: the page's bytes are not those fetched from {url} (SHA-256 "
+                            f"differs from {record_path}); fetch it again or check the edit", severity="warning")
+    return page, None
 
 
 def check_article_bytes(source_path: str, content: bytes, record: str | None = None) -> Reject | None:

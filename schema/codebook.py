@@ -105,7 +105,7 @@ _COLUMNS = [
     Column("published_date", "date", "Publication date from the article's own dateline (the ` date YYYY-MM-DD` first line), the page's metadata (article:published_time and the like) or the record's published/date field; null when it has none."),
     Column("headline", "str", "Headline from the dateline line, the page's title (HTML) or the record's title field; null when the document has none."),
     Column("outlet", "str", "Publication the document comes from: the page's site name (og:site_name, else its host name) or the record's outlet/source field; null when not stated."),
-    Column("url", "str", "Address of the document: the page's canonical URL or the record's url/link field; null when not stated."),
+    Column("url", "str", "Address of the document: for a page `uofdb fetch` downloaded, the address that served it (its fetch record); else the page's canonical URL or the record's url/link field; null when not stated."),
     Column("text", "str", "The document's text as read (UTF-8, newlines normalised): the whole .txt file (dateline line included), the main text of an HTML page, the text field of a record; evidence offsets (start, end) index into it.", nullable=False),
     Column("duplicate_of", "str", "article_id of the first document read with the same normalised text (case, spacing and Unicode forms ignored); null for the first copy and for unique texts. Counts once as evidence."),
     Column("copy_of", "str", "article_id of the article this near-identical copy reproduces (a syndicated or wire story: word 5-shingle Jaccard similarity at or above ingest.copy_similarity); the original is the earliest published of the group. Null for originals, unique texts and exact duplicates. Counts once as evidence."),
