@@ -35,6 +35,9 @@ import yaml
 from etl import params as params_module
 from etl.publish import current_build
 from schema.codebook import COLUMNS, PUBLISHED, TABLES
+
+# The published tables a build writes as Parquet (build_info is in the database alone).
+PARQUET_TABLES = tuple(name for name in PUBLISHED if TABLES[name].in_parquet)
 from schema.docs import markdown as codebook_markdown
 from schema.models import TIME_PATTERN
 
@@ -125,15 +128,15 @@ def release_date(version: str, given: str | None) -> str:
 def build_tables(build: Path) -> dict[str, Path]:
     """The published tables of a build folder, in the codebook's order; every Parquet file must be one."""
     found = {path.name[:-len(".parquet")]: path for path in sorted(build.glob("*.parquet"))}
-    unknown = sorted(set(found) - set(PUBLISHED))
+    unknown = sorted(set(found) - set(PARQUET_TABLES))
     if unknown:
         raise ValueError(f"{build}: {', '.join(name + '.parquet' for name in unknown)} not a published table of "
                          f"the codebook (schema/codebook.py); rebuild with this version of uofdb")
-    missing = [name for name in PUBLISHED if name not in found]
+    missing = [name for name in PARQUET_TABLES if name not in found]
     if missing:
         raise FileNotFoundError(f"{build}: the build has no {', '.join(name + '.parquet' for name in missing)}; "
                                 f"rebuild with this version of uofdb")
-    return {name: found[name] for name in PUBLISHED}
+    return {name: found[name] for name in PARQUET_TABLES}
 
 
 def default_params() -> bytes:

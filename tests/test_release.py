@@ -19,7 +19,7 @@ from conftest import REPO
 from etl import release
 from etl.cli import main
 from etl.publish import current_build
-from schema.codebook import COLUMNS, PUBLISHED, TABLES
+from schema.codebook import COLUMNS, TABLES
 
 DATE = "2026-12-01"
 
@@ -67,7 +67,7 @@ def test_the_datapackage_describes_every_table_from_the_codebook(released):
     assert package["version"] == "1.0.0" and package["created"] == f"{DATE}T00:00:00Z"
     assert package["licenses"][0]["name"] == release.DATA_LICENCE["name"]
     tables = {resource["name"]: resource for resource in package["resources"] if "schema" in resource}
-    assert list(tables) == list(PUBLISHED)
+    assert list(tables) == list(release.PARQUET_TABLES)
     for name, resource in tables.items():
         fields = resource["schema"]["fields"]
         expected = [column for column in TABLES[name].columns if (name, column) != release.FULL_TEXT]
@@ -78,7 +78,7 @@ def test_the_datapackage_describes_every_table_from_the_codebook(released):
     article_ids = next(field for field in tables["incidents"]["schema"]["fields"] if field["name"] == "article_ids")
     assert article_ids["type"] == "array"
     assert tables["incidents"]["schema"]["primaryKey"] == ["incident_id"]
-    assert {f"{name}-parquet" for name in PUBLISHED} <= {resource["name"] for resource in package["resources"]}
+    assert {f"{name}-parquet" for name in release.PARQUET_TABLES} <= {resource["name"] for resource in package["resources"]}
 
 
 def test_a_release_holds_no_article_text_unless_asked(sample_build, released, tmp_path):
@@ -97,7 +97,7 @@ def test_a_release_holds_no_article_text_unless_asked(sample_build, released, tm
 
 
 def test_csv_round_trips_through_pandas_with_lists_as_json_arrays(released):
-    for name in PUBLISHED:
+    for name in release.PARQUET_TABLES:
         parquet = pq.read_table(released / "parquet" / f"{name}.parquet")
         frame = pd.read_csv(released / "csv" / f"{name}.csv", keep_default_na=False, na_values=[""], dtype=str)
         assert list(frame.columns) == parquet.column_names and len(frame) == parquet.num_rows
@@ -136,7 +136,7 @@ def test_the_release_records_its_parameters_lock_codebook_and_citation(released)
 
 def test_whether_dvc_lock_describes_the_build_is_read_from_its_publish_outputs(sample_build):
     build = current_build(sample_build)
-    originals = {name: (build / f"{name}.parquet").read_bytes() for name in PUBLISHED}
+    originals = {name: (build / f"{name}.parquet").read_bytes() for name in release.PARQUET_TABLES}
     outs = [{"path": f"data/processed/{name}.parquet", "md5": hashlib.md5(content).hexdigest()}
             for name, content in originals.items()]
     lock = {"schema": "2.0", "stages": {"publish": {"outs": outs}}}
@@ -169,7 +169,7 @@ def test_a_release_that_does_not_validate_leaves_nothing_behind(sample_build, tm
     shutil.copytree(sample_build, copy, symlinks=True)
     incidents = current_build(copy) / "incidents.parquet"
     table = pq.read_table(incidents)
-    bad = table.set_column(table.schema.get_field_index("force_type"), table.schema.field("force_type"),
+    bad = table.set_column(table.schema.get_field_index("force_type"), pa.field("force_type", pa.string()),
                            pa.array(["bazooka"] * table.num_rows))
     os.unlink(incidents)  # a hard link in the copy may share the build's inode: replace, never write through
     pq.write_table(bad, incidents)
