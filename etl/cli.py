@@ -165,6 +165,7 @@ def print_rejects(rejects) -> None:
 
 def run_stage(args: argparse.Namespace, params: dict) -> int:
     from etl import extract, ingest, link, publish, validate
+    from etl.build import corrections_file
 
     interim = _path(args.interim, params, "interim")
     if args.stage == "ingest":
@@ -186,7 +187,8 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
         incidents, membership = link.run(interim / "ingested.parquet", interim / "extractions.parquet",
                                          interim / "link_features.parquet", interim,
                                          params["link"]["window_days"], params["link"]["threshold"],
-                                         params["link"]["max_block"], previous_release=args.previous_release)
+                                         params["link"]["max_block"], previous_release=args.previous_release,
+                                         corrections_path=corrections_file(params))
         print(f"uofdb link: {len(membership)} relevant articles in {len(incidents)} incidents -> {interim}")
     elif args.stage == "validate":
         tables = validate.run(interim, interim / "validated")
