@@ -133,6 +133,10 @@ def parser() -> argparse.ArgumentParser:
 
     codebook = commands.add_parser("codebook", help="print the data dictionary (Markdown) generated from the codebook")
     codebook.set_defaults(handler=run_codebook)
+
+    # review, reconcile, diff: reviewing a build and correcting it (etl/review_cli.py)
+    from etl.review_cli import add_commands as add_review_commands
+    add_review_commands(commands)
     return top
 
 

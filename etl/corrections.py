@@ -55,7 +55,7 @@ CHECKS = {
 }
 TRUE_FALSE = {"true": True, "false": False}
 DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
-INCIDENT_ID = re.compile(re.escape(ids.PREFIX) + r"[0-9a-f]{%d,64}" % ids.DIGITS)
+INCIDENT_ID = re.compile(re.escape(ids.PREFIX) + f"[0-9a-f]{{{ids.DIGITS},64}}")
 # Fields taken from another one (codebook `with:<field>`): set with it, never on their own.
 DERIVED = {name: COLUMNS[name].merge.removeprefix("with:") for name in EVENT_FIELDS
            if COLUMNS[name].merge.startswith("with:")}
@@ -316,7 +316,7 @@ def with_fields(incidents: pd.DataFrame, fields: pd.DataFrame, membership: pd.Da
             fields = _with_provenance(fields, incident, name, as_text(value))
         results[row.line] = Result("followed" if followed else "applied", f"{row.field} of incident {incident}" + (f" ({how})" if how else ""),
                                    incident_id=incident, replaced=replaced)
-        source = sorted(incidents.at[at, "article_ids"])[0]
+        source = min(incidents.at[at, "article_ids"])
         evidence.append(evidence_row(row, source, row.field, as_text(row.parsed) or NOT_STATED, replaced,
                                      incident=incident))
     return incidents, fields, results, evidence
