@@ -114,7 +114,7 @@ def read_reference(path: Path) -> pd.DataFrame:
         for record in reader:
             rows.append(_reference_row(path, start, record))
             start = reader.line_num + 1
-    return pd.DataFrame(rows, columns=list(REFERENCE_COLUMNS) + ["line"])
+    return pd.DataFrame(rows, columns=list(REFERENCE_COLUMNS) + ["line"]).astype({"value": "Int64"})
 
 
 def _reference_row(path: Path, line: int, record: dict) -> dict:
@@ -193,9 +193,10 @@ def compare(incidents: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
         editions = {year: group.sort_values("line").to_dict("records") for year, group in official.groupby("financial_year")}
         for year in sorted(set(editions) | set(by_year)):
             latest = editions[year][-1] if year in editions else {}
-            value = latest.get("value")
+            value = None if pd.isna(latest.get("value")) else int(latest["value"])
             counted = sorted(by_year.get(year, []))
-            others = [f"{row['value']} (line {row['line']})" for row in editions.get(year, [])[:-1]]
+            others = [f"{'blank' if pd.isna(row['value']) else row['value']} (line {row['line']})"
+                      for row in editions.get(year, [])[:-1]]
             rows.append({"source": measure.source, "measure": measure.measure, "financial_year": year,
                          "official": value, "dataset": len(counted),
                          "incident_ids": counted, "official_url": latest.get("url"),
