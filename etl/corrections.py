@@ -95,18 +95,25 @@ def read_file(path: Path | None) -> tuple[list[Correction], list[dict]]:
     """The corrections in `path` and a rejects row when the file cannot be read as one; none without a file."""
     if path is None or not Path(path).is_file():
         return [], []
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = [name for name in FILE_COLUMNS if name not in (reader.fieldnames or [])]
-        if missing:
-            return [], [reject_row(path, 1, "corrections.bad_file",
-                                   f"the header lacks {', '.join(missing)}; expected {','.join(FILE_COLUMNS)}; "
-                                   f"no correction was read")]
-        rows, start = [], 2
-        for record in reader:
-            cells = {name: _cell(record.get(name)) for name in FILE_COLUMNS}
-            rows.append(Correction(start, **{**cells, "target": cells["target"] or ""}))
-            start = reader.line_num + 1
+    rows: list[Correction] = []
+    try:
+        # utf-8-sig: a spreadsheet's byte order mark is no part of the first column's name.
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            missing = [name for name in FILE_COLUMNS if name not in (reader.fieldnames or [])]
+            if missing:
+                return [], [reject_row(path, 1, "corrections.bad_file",
+                                       f"the header lacks {', '.join(missing)}; expected {','.join(FILE_COLUMNS)}; "
+                                       f"no correction was read")]
+            start = 2
+            for record in reader:
+                cells = {name: _cell(record.get(name)) for name in FILE_COLUMNS}
+                rows.append(Correction(start, **{**cells, "target": cells["target"] or ""}))
+                start = reader.line_num + 1
+    except (UnicodeDecodeError, csv.Error) as error:
+        line = rows[-1].line + 1 if rows else 1
+        return [], [reject_row(path, line, "corrections.bad_file",
+                               f"not a UTF-8 CSV file ({error}); no correction was read")]
     return rows, []
 
 
@@ -143,6 +150,9 @@ def _problem(row: Correction, article_ids: set[str]) -> tuple[str, str] | None:
             return "corrections.unknown_id", f"{row.field} needs an article_id; {row.target!r} is none"
         if row.field == "relevant" and (row.value or "").lower() not in TRUE_FALSE:
             return "corrections.bad_value", f"relevant is true or false, not {row.value!r}"
+        if row.field == "split" and row.value is not None:
+            return "corrections.bad_value", (f"split takes no value, not {row.value!r}: the article becomes an "
+                                             f"incident of its own (to move it into another, split it and merge)")
         return None
     if row.field == "merge":
         for given in (row.target, row.value):

@@ -117,6 +117,25 @@ def test_a_relevance_correction_takes_an_article_out_before_clustering(tmp_path,
     assert "replaced true" in evidence["detail"].iloc[0]
 
 
+# Invented: an article the extractor rightly finds not relevant (no force used).
+AMNESTY = """ date 2024-06-03 Knife amnesty opens in Bristol
+
+Avon and Somerset Constabulary has opened a two-week knife amnesty in Bristol, with bins at five police stations.
+"""
+
+
+def test_a_relevance_correction_can_bring_an_article_in_as_an_incident(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    (raw / "amnesty.txt").write_text(AMNESTY)
+    tables = build_with(tmp_path, ["amnesty,relevant,true,a reviewer read it so,,R,2026-11-30"], raw=raw)
+    article = tables["articles"].set_index("article_id").loc["amnesty"]
+    assert article["relevant"] and isinstance(article["incident_id"], str)
+    assert len(tables["incidents"]) == 3
+    row = tables["corrections"].iloc[0]
+    assert (row["status"], row["replaced_value"]) == ("applied", "false")
+
+
 INVALID = [
     ("uof-335c85cab0c3,colour,red,no such field,,R,2026-11-30", "corrections.unknown_field", "'colour'"),
     ("uof-335c85cab0c3,force_type,pistol,not in the vocabulary,,R,2026-11-30", "corrections.bad_value", "'pistol'"),
@@ -126,6 +145,8 @@ INVALID = [
     ("uof-335c85cab0c3,subject_age,two hundred,not a number,,R,2026-11-30", "corrections.bad_value", "two hundred"),
     ("uof-335c85cab0c3,outcome,fatal,,,R,2026-11-30", "corrections.missing_reason", "no reason"),
     ("uof-335c85cab0c3,borough_code,E09000016,derived,,R,2026-11-30", "corrections.unknown_field", "correct borough"),
+    ("004_e6b98754552abfdd,split,uof-335c85cab0c3,move it,,R,2026-11-30", "corrections.bad_value", "split takes no value"),
+    ("uof-335c85cab0c3,relevant,false,an incident is no article,,R,2026-11-30", "corrections.unknown_id", "needs an article_id"),
 ]
 
 
@@ -153,6 +174,27 @@ def test_a_file_without_the_header_is_one_reject_and_no_correction(tmp_path):
     rejects = read_table(tmp_path / "out" / "rejects.parquet", "rejects")
     assert list(rejects["check_id"]) == ["corrections.bad_file"]
     assert "line 1" in rejects["reason"].iloc[0] and "target" in rejects["reason"].iloc[0]
+
+
+def test_a_file_that_is_not_utf8_is_one_reject_naming_it(tmp_path):
+    corrections = tmp_path / "corrections.csv"
+    corrections.write_bytes((HEADER + "\nuof-335c85cab0c3,outcome,fatal,caf\xe9 owner said so,,R,2026-11-30\n").encode("latin-1"))
+    settings = params.load(None)
+    settings["paths"]["corrections"] = str(corrections)
+    build(SAMPLE, tmp_path / "out", settings)
+    rejects = read_table(tmp_path / "out" / "rejects.parquet", "rejects")
+    assert list(rejects["check_id"]) == ["corrections.bad_file"] and "not a UTF-8 CSV file" in rejects["reason"].iloc[0]
+    assert len(read_table(tmp_path / "out" / "incidents.parquet", "incidents")) == 2
+
+
+def test_a_spreadsheets_byte_order_mark_is_no_part_of_the_header(tmp_path, plain):
+    corrections = tmp_path / "corrections.csv"
+    dagenham = incident_of(plain, DAGENHAM)
+    corrections.write_text("\ufeff" + HEADER + f"\n{dagenham},subject_age,41,the inquest,,R,2026-11-30\n")
+    settings = params.load(None)
+    settings["paths"]["corrections"] = str(corrections)
+    build(SAMPLE, tmp_path / "out", settings)
+    assert read_table(tmp_path / "out" / "incidents.parquet", "incidents").set_index("incident_id").loc[dagenham, "subject_age"] == 41
 
 
 def test_a_correction_to_a_renamed_incident_follows_its_alias_and_one_to_a_dropped_incident_is_stale(tmp_path, plain):
