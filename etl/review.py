@@ -22,6 +22,8 @@ by its own measure, largest first, then by id:
 
 Conflicts come first because one of the articles is certainly wrong; a weak value may well be
 right; an unlinked or borderline article changes the counts only by one; a gap is no error.
+What a correction already settled (a field it set, an article it kept in, took out or split off)
+is not asked again.
 """
 from __future__ import annotations
 
@@ -31,12 +33,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from etl.corrections import RULE as CORRECTION_RULE
 from etl.csv_output import write_csv
 from etl.extract.relevance import fitted_model
 from etl.extract.rules import INFERRED
 from etl.extract.weights import fitted as fitted_weights
 from etl.tables import read_table
 from schema.codebook import NOT_STATED
+from schema.models import empty_frame
 
 KINDS = ("conflict", "weak_value", "unlinked", "near_threshold", "not_stated")
 # The fields every count of the dataset depends on (when, where, what force, what outcome).
@@ -55,6 +59,8 @@ def run(processed: Path, out: Path, threshold: float | None = None, margin: floa
     """Write the review queue of the build in `processed` to `out` (CSV) and return it."""
     # load
     tables = {name: read_table(Path(processed) / f"{name}.parquet", name) for name in TABLES}
+    corrections = Path(processed) / "corrections.parquet"  # a build from before corrections has none
+    tables["corrections"] = read_table(corrections, "corrections") if corrections.exists() else empty_frame("corrections")
     threshold = fitted_model().threshold if threshold is None else threshold
     # process
     queue = ranked(tables, threshold, margin, weak_rules())
@@ -74,9 +80,30 @@ def ranked(tables: dict[str, pd.DataFrame], threshold: float, margin: float, wea
     quotes = QuoteBook(tables["evidence"], tables["articles"])
     rows = (conflicts(tables, quotes) + weak_values(tables, quotes, weak) + unlinked(tables, quotes)
             + near_threshold(tables, quotes, threshold, margin) + not_stated(tables, quotes))
+    rows = [row for row in rows if not _decided(row, *decided(tables))]
     rows.sort(key=lambda row: (KINDS.index(row["kind"]), -row["_measure"], row["incident_id"] or "",
                                row["article_id"] or "", row["field"] or ""))
     return pd.DataFrame([{**row, "rank": rank} for rank, row in enumerate(rows, start=1)], columns=list(COLUMNS))
+
+
+def decided(tables: dict[str, pd.DataFrame]) -> tuple[set[tuple[str, str]], set[str]]:
+    """What a correction already settled: (incident, field) pairs it set, and articles it kept in, took
+    out or split off (so the queue does not ask again)."""
+    fields = tables["incident_fields"]
+    settled = fields[fields["merge_rule"] == CORRECTION_RULE]
+    corrections = tables.get("corrections")
+    articles: set[str] = set()
+    if corrections is not None and len(corrections):
+        done = corrections[corrections["status"].isin(["applied", "followed"])
+                           & corrections["correction_field"].isin(["relevant", "split"])]
+        articles = set(done["target"])
+    return set(zip(settled["incident_id"], settled["field"])), articles
+
+
+def _decided(row: dict, fields: set[tuple[str, str]], articles: set[str]) -> bool:
+    if row["kind"] in ("unlinked", "near_threshold"):
+        return row["article_id"] in articles
+    return (row["incident_id"], row["field"]) in fields
 
 
 class QuoteBook:

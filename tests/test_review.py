@@ -13,6 +13,7 @@ from etl import params, review
 from etl.build import build
 from etl.cli import main
 from etl.corrections import FILE_COLUMNS
+from etl.linking import ids
 from etl.tables import read_table
 
 KENSINGTON = "000_05d707c832ca879f"
@@ -87,6 +88,21 @@ def test_articles_near_the_threshold_are_listed_nearest_first(planted, tmp_path)
     by_id = dict(zip(articles["article_id"], scores))
     distances = [abs(by_id[article] - threshold) for article in near["article_id"]]
     assert distances == sorted(distances)
+
+
+def test_a_conflict_a_correction_settled_is_not_asked_again(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    (raw / "kensington_follow_up.txt").write_text(SURVIVED)
+    kensington = ids.founder_id(KENSINGTON)
+    corrections = tmp_path / "corrections.csv"
+    corrections.write_text(",".join(FILE_COLUMNS) + f"\n{kensington},outcome,fatal,he died of his wounds,,R,2026-11-30\n")
+    settings = params.load(None)
+    settings["paths"]["corrections"] = str(corrections)
+    build(raw, tmp_path / "out", settings)
+    queue = review.run(tmp_path / "out", tmp_path / "review.csv")
+    assert not ((queue["incident_id"] == kensington) & (queue["field"] == "outcome")).any()
+    assert queue.iloc[0]["kind"] == "conflict"  # the sample's own conflict is still there
 
 
 def test_weak_rules_are_the_inferred_ones_and_the_light_ones():
