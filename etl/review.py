@@ -9,7 +9,8 @@ the value, the reason, the source, your name and the day, and append it to
 by its own measure, largest first, then by id:
 
 1. `conflict`: an incident whose articles disagree on a field (`incident_fields.other_values`);
-   a core field (`CORE_FIELDS`) before the others, then the more values seen, then the more articles.
+   a core field (`CORE_FIELDS`) before the others, then the more values seen, then the more articles
+   (a field taken with another, such as `borough_code` with `borough`, is asked as that one).
 2. `weak_value`: an incident value whose evidence is only an inferred rule
    (`etl.extract.rules.INFERRED`: a default from the place, the kind of force mentioned most)
    or a rule weighing less than a plain mention (`WEAK_WEIGHT`, schema/vocab/rule_weights.json);
@@ -33,6 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from etl.corrections import DERIVED
 from etl.corrections import RULE as CORRECTION_RULE
 from etl.csv_output import write_csv
 from etl.extract.relevance import fitted_model
@@ -136,7 +138,9 @@ def conflicts(tables: dict[str, pd.DataFrame], quotes: QuoteBook) -> list[dict]:
     rows = []
     for row in tables["incident_fields"].to_dict("records"):
         others = list(row["other_values"])
-        if not others:
+        # A field taken with another (borough_code with borough, incident_period with incident_date)
+        # disagrees when that one does, or only in how much of the date it gives: no conflict of its own.
+        if not others or row["field"] in DERIVED:
             continue
         articles = members.get(row["incident_id"], [])
         measure = (row["field"] in CORE_FIELDS) * 1000 + len(others) * 10 + min(len(articles), 9)

@@ -13,12 +13,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                     "inferred or light rules, relevant articles linked to nothing, articles near the relevance "
                     "threshold, incidents without a core field. Each row has the sentences to decide by and a line "
                     "to fill in and append to the corrections file (see README, \"Reviewing and correcting\").",
-        epilog="Example: uofdb review --processed data/processed --out review.csv",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog="Example: uofdb review --processed data/processed --out review.csv")
     review.add_argument("--processed", type=Path, help="a build's output folder (default: paths.processed)")
     review.add_argument("--out", type=Path, default=Path("review.csv"), help="CSV to write (default: review.csv)")
     review.add_argument("--margin", type=float, default=None,
-                        help="log-odds either side of the relevance threshold that count as near it (default: 0.5)")
+                        help="log-odds either side of the relevance threshold that count as near it "
+                             "(default: RELEVANCE_MARGIN of etl/review.py)")
     review.set_defaults(handler=run_review)
 
     reconcile = commands.add_parser(
@@ -27,8 +27,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                     "official measure (IOPC fatal police shootings, Home Office incidents in which police fired, "
                     "PSNI firearm discharges) and list the years that differ with the incidents behind each. "
                     "Blank official figures stay blank.",
-        epilog="Example: uofdb reconcile --processed data/processed --reference data/reference/official_counts.csv",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog="Example: uofdb reconcile --processed data/processed --reference data/reference/official_counts.csv")
     reconcile.add_argument("--processed", type=Path, help="a build's output folder (default: paths.processed)")
     reconcile.add_argument("--reference", type=Path, default=None,
                            help="official counts CSV (default: data/reference/official_counts.csv)")
@@ -40,8 +39,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         description="Compare two build output folders or releases (their Parquet tables): incidents added, removed "
                     "(dropped), merged, renamed or split (through their articles, as incident_aliases does), and "
                     "every field that changed, old value and new.",
-        epilog="Example: uofdb diff releases/2026-01 data/processed --out diff.csv",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog="Example: uofdb diff releases/2026-01 data/processed --out diff.csv")
     diff.add_argument("old", type=Path, help="the earlier build or release folder")
     diff.add_argument("new", type=Path, help="the later build or release folder")
     diff.add_argument("--out", type=Path, default=None, help="also write the changes to this CSV")
