@@ -6,10 +6,12 @@ import shutil
 
 import pandas as pd
 import pytest
+import yaml
 
-from conftest import SAMPLE
+from conftest import REPO, SAMPLE
 from etl import params
 from etl.build import build
+from etl.cli import main
 from etl.corrections import FILE_COLUMNS
 from etl.tables import read_table
 
@@ -219,3 +221,23 @@ def test_a_correction_to_a_renamed_incident_follows_its_alias_and_one_to_a_dropp
     stale = tables["rejects"][tables["rejects"]["check_id"] == "corrections.stale"]
     assert list(stale["severity"]) == ["warning", "warning"]
     assert dagenham in stale["reason"].iloc[0] and "line 3" in stale["reason"].iloc[0]
+
+
+def test_dvc_reruns_the_link_stage_when_the_corrections_file_changes():
+    pipeline = yaml.safe_load((REPO / "dvc.yaml").read_text())
+    assert "${paths.corrections}" in pipeline["stages"]["link"]["deps"]
+    declared = yaml.safe_load((REPO / "params.yaml").read_text())["paths"]["corrections"]
+    assert (REPO / declared).read_text() == HEADER + "\n"  # shipped empty: the header only
+
+
+def test_the_link_stage_command_reads_the_corrections_file_of_its_params_file(tmp_path, plain):
+    dagenham = incident_of(plain, DAGENHAM)
+    (tmp_path / "corrections.csv").write_text(HEADER + f"\n{dagenham},subject_age,41,the inquest,,R,2026-11-30\n")
+    (tmp_path / "params.yaml").write_text("paths:\n  corrections: corrections.csv\n")  # relative to the file
+    settings, interim = ["--params", str(tmp_path / "params.yaml")], tmp_path / "interim"
+    assert main([*settings, "ingest", "--raw", str(SAMPLE), "--interim", str(interim)]) == 0
+    for stage in ("extract", "link"):
+        assert main([*settings, stage, "--interim", str(interim)]) == 0
+    corrections = read_table(interim / "corrections.parquet", "corrections")
+    assert list(corrections["status"]) == ["applied"]
+    assert read_table(interim / "incidents.parquet", "incidents").set_index("incident_id").loc[dagenham, "subject_age"] == 41
