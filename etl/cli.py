@@ -161,6 +161,10 @@ def parser() -> argparse.ArgumentParser:
     codebook = commands.add_parser("codebook", help="print the data dictionary (Markdown) generated from the codebook")
     codebook.set_defaults(handler=run_codebook)
     add_release_and_fetch(commands)
+
+    # review, reconcile, diff: reviewing a build and correcting it (etl/review_cli.py)
+    from etl.review_cli import add_commands as add_review_commands
+    add_review_commands(commands)
     return top
 
 
@@ -214,6 +218,7 @@ def print_rejects(rejects) -> None:
 
 def run_stage(args: argparse.Namespace, params: dict) -> int:
     from etl import extract, ingest, link, publish, validate
+    from etl.build import corrections_file
 
     interim = _path(args.interim, params, "interim")
     if args.stage == "ingest":
@@ -238,7 +243,8 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
         incidents, membership = link.run(interim / "ingested.parquet", interim / "extractions.parquet",
                                          interim / "link_features.parquet", interim,
                                          params["link"]["window_days"], params["link"]["threshold"],
-                                         params["link"]["max_block"], previous_release=args.previous_release)
+                                         params["link"]["max_block"], previous_release=args.previous_release,
+                                         corrections_path=corrections_file(params))
         print(f"uofdb link: {len(membership)} relevant articles in {len(incidents)} incidents -> {interim}")
     elif args.stage == "validate":
         tables = validate.run(interim, interim / "validated")

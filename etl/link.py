@@ -34,11 +34,13 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from etl import corrections
 from etl.linking import ids
 from etl.linking.clustering import link_groups
 from etl.linking.features import features_of, stated
 from etl.linking.merge import merge_group
 from etl.tables import read_table, write_table
+from schema.codebook import TABLES
 from schema.models import conform
 
 COPY_COLUMNS = ("duplicate_of", "copy_of")
@@ -48,25 +50,46 @@ MAX_BLOCK = 50
 
 def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, out_dir: Path, window_days: int,
         threshold: float | None = THRESHOLD, max_block: int = MAX_BLOCK,
-        previous_release: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        previous_release: Path | None = None, corrections_path: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Link the relevant articles; write `incidents`, `incident_fields`, `article_incidents` and
-    `incident_aliases` (empty without `previous_release`) to `out_dir`."""
+    `incident_aliases` (empty without `previous_release`) to `out_dir`, with the corrections of
+    `corrections_path` applied (`etl.corrections`; the `corrections` table, their evidence and rejects)."""
     # load
     ingested = read_ingested(ingested_path)
     extractions = read_table(extractions_path, "extractions")
     clues = read_table(link_features_path, "link_features")
     known, carried = previous_release_ids(previous_release)
+    rows, file_rejects = corrections.read_file(corrections_path)
     # process
+    valid, results = corrections.check(rows, set(extractions["article_id"]))
+    extractions, relevance, evidence = corrections.with_relevance(extractions, valid)
     articles = relevant_articles(ingested, extractions, clues)
-    groups = cluster(articles, window_days, threshold, max_block)
+    clustered = cluster(articles, window_days, threshold, max_block)
+    groups, regrouped = corrections.regroup(clustered, valid, alias_table(known, _membership(clustered), carried))
     incidents, membership, fields = incidents_from(groups)
     aliases = alias_table(known, membership, carried)
+    follow = {**corrections.followed_ids(corrections.internal_aliases(clustered, groups)),
+              **corrections.followed_ids(aliases)}
+    incidents, fields, changed, field_evidence = corrections.with_fields(incidents, fields, membership, valid, follow)
+    results = {**results, **relevance, **regrouped, **changed}
     # save
     write_table(incidents, "incidents", out_dir / "incidents.parquet")
     write_table(fields, "incident_fields", out_dir / "incident_fields.parquet")
     write_table(membership, "article_incidents", out_dir / "article_incidents.parquet")
     write_table(aliases, "incident_aliases", out_dir / "incident_aliases.parquet")
+    write_table(corrections.table(rows, results), "corrections", out_dir / "corrections.parquet")
+    write_table(pd.DataFrame(evidence + field_evidence, columns=list(TABLES["evidence"].columns)), "evidence",
+                out_dir / "correction_evidence.parquet")
+    write_table(pd.DataFrame(file_rejects + corrections.rejects(corrections_path, rows, results),
+                             columns=list(TABLES["rejects"].columns)), "rejects", out_dir / "correction_rejects.parquet")
     return incidents, membership
+
+
+def _membership(groups: list[list[dict]]) -> pd.DataFrame:
+    """article_id -> incident_id of groups, before the corrections' merges and splits."""
+    return pd.DataFrame([{"article_id": a["article_id"], "incident_id": identifier}
+                         for identifier, group in zip(ids.assign_ids(groups), groups) for a in group],
+                        columns=["article_id", "incident_id"])
 
 
 def previous_release_ids(folder: Path | None) -> tuple[dict[str, str], list[dict]]:

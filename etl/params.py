@@ -7,7 +7,8 @@ from pathlib import Path
 import yaml
 
 DEFAULTS = {
-    "paths": {"raw": "data/raw", "interim": "data/interim", "processed": "data/processed", "cache": None},
+    "paths": {"raw": "data/raw", "interim": "data/interim", "processed": "data/processed", "cache": None,
+              "corrections": "data/corrections.csv"},
     "ingest": {"max_article_mb": 1.0, "max_file_mb": 2048.0, "copy_similarity": 0.7, "follow_outside_links": False,
                "columns": {"id": None, "url": None, "headline": None, "published": None, "text": None, "outlet": None}},
     "extract": {"relevance_threshold": None, "seconds_per_article": 30.0, "jobs": None, "batch_articles": 2000,

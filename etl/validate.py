@@ -14,7 +14,7 @@ import pandera.pandas as pa
 
 from etl.tables import read_table, write_table
 from schema.codebook import TABLES
-from schema.models import conform, model, row_checks
+from schema.models import conform, empty_frame, model, row_checks
 
 
 def run(interim: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
@@ -26,15 +26,19 @@ def run(interim: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
     incidents = read_table(interim / "incidents.parquet", "incidents")
     incident_fields = read_table(interim / "incident_fields.parquet", "incident_fields")
     aliases = read_table(interim / "incident_aliases.parquet", "incident_aliases")
-    evidence = read_table(interim / "evidence.parquet", "evidence")
+    evidence = pd.concat([read_table(interim / "evidence.parquet", "evidence"),
+                          read_optional(interim / "correction_evidence.parquet", "evidence")], ignore_index=True)
+    corrections = read_optional(interim / "corrections.parquet", "corrections")
     earlier_rejects = pd.concat([read_table(interim / "ingest_rejects.parquet", "rejects"),
-                                 read_extract_rejects(interim / "extract_rejects.parquet")], ignore_index=True)
+                                 read_extract_rejects(interim / "extract_rejects.parquet"),
+                                 read_optional(interim / "correction_rejects.parquet", "rejects")], ignore_index=True)
     # process
     ingested = ingested[~ingested["article_id"].isin(failed_articles(earlier_rejects))]
+    extractions = corrected_relevance(extractions, corrections)
     tables = {"articles": assemble_articles(ingested, extractions, membership),
               "incidents": incidents, "incident_fields": incident_fields,
               "evidence": with_incidents(evidence, membership),
-              "incident_aliases": aliases}
+              "incident_aliases": aliases, "corrections": corrections}
     tables, rejects = validate_tables(tables)
     tables["rejects"] = pd.concat([earlier_rejects, rejects], ignore_index=True)
     # save
@@ -49,6 +53,22 @@ def read_extract_rejects(path: Path) -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame(columns=list(TABLES["rejects"].columns))
     return read_table(path, "rejects")
+
+
+def read_optional(path: Path, table: str) -> pd.DataFrame:
+    """A table the link stage writes (the corrections, their evidence and rejects); empty when an older
+    interim folder has none."""
+    return read_table(path, table) if path.exists() else empty_frame(table)
+
+
+def corrected_relevance(extractions: pd.DataFrame, corrections: pd.DataFrame) -> pd.DataFrame:
+    """The extractions with `relevant` as the applied relevance corrections set it (the link stage clustered them so)."""
+    applied = corrections[(corrections["correction_field"] == "relevant") & (corrections["status"] == "applied")]
+    given = dict(zip(applied["target"], applied["correction_value"].str.lower() == "true"))
+    corrected = extractions.copy()
+    corrected["relevant"] = [given.get(article, relevant)
+                             for article, relevant in zip(corrected["article_id"], corrected["relevant"])]
+    return conform(corrected, "extractions")
 
 
 def failed_articles(rejects: pd.DataFrame) -> set[str]:

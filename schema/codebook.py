@@ -148,7 +148,7 @@ _COLUMNS = [
     # --- incident_fields: where each incident value came from -------------------------
     Column("chosen_value", "str", "The incident's value of the field, as text (dates ISO, numbers plain); null when no article states it."),
     Column("source_article_id", "str", "The article the chosen value was taken from; null when no article states it."),
-    Column("merge_rule", "str", "The codebook merge rule that chose the value (latest, earliest, most_serious, at_the_time, with:<field>).", nullable=False),
+    Column("merge_rule", "str", "The codebook merge rule that chose the value (latest, earliest, most_serious, at_the_time, with:<field>), or correction: a row of the corrections table set it.", nullable=False),
     Column("other_values", "list", "Every other stated value the incident's articles give for the field, as text, sorted; empty when they agree.", nullable=False),
     # --- incident_aliases: ids of a previous release and where their articles are now ---
     Column("previous_incident_id", "str", "An incident id of the previous release the build was given (uofdb build --previous-release DIR) that is no incident's id today; ids an earlier release aliased are followed too. An id that is an incident's id today means that incident and is not listed.", nullable=False),
@@ -190,6 +190,22 @@ _COLUMNS = [
     Column("check_id", "str", "Stable id of the check that failed (e.g. ingest.not_utf8, incidents.force_type.isin).", nullable=False),
     Column("severity", "enum", "error: the row was kept out of the tables; warning: published but flagged.", values=("error", "warning"), nullable=False),
     Column("reason", "str", "What was wrong, in words a user can act on.", nullable=False),
+]
+# --- corrections: the rows of data/corrections.csv and what became of each (etl/corrections.py) ---
+CORRECTION_ACTIONS = ("relevant", "merge", "split")  # besides a field of the incident
+CORRECTION_STATUSES = ("applied", "followed", "stale", "invalid")
+_COLUMNS += [
+    Column("line", "int", "Line of the corrections file the correction starts on (the header is line 1).", nullable=False, minimum=1),
+    Column("target", "str", "What the correction is about, as written: an incident_id, or an article_id (for relevant and split, or for a field of the incident that article is in).", nullable=False),
+    Column("correction_field", "str", "The incident field corrected (a field of the incidents table), or relevant (the target article is or is not relevant), merge (the target incident and the incident in correction_value are one), split (the target article reports an incident of its own), as written."),
+    Column("correction_value", "str", "The value given, as written: the field's new value (not_stated, or empty for an open field, clears it), true or false for relevant, the other incident_id for merge; null when empty."),
+    Column("correction_reason", "str", "Why the value is corrected, in the reviewer's words."),
+    Column("correction_source", "str", "URL or document that supports the correction."),
+    Column("reviewer", "str", "Who made the correction."),
+    Column("correction_date", "str", "Day the correction was made, YYYY-MM-DD, as written."),
+    Column("status", "enum", "applied: the correction is in the tables; followed: applied to the incident its target id became (through incident_aliases or another correction's merge or split); stale: its target is no longer in the dataset (a rejects row of severity warning); invalid: an unknown id, a field that does not exist, a value outside the vocabulary or a bad date (a rejects row of severity error).", values=CORRECTION_STATUSES, nullable=False),
+    Column("status_detail", "str", "What was done or what was wrong, naming the incident or the problem.", nullable=False),
+    Column("replaced_value", "str", "The value the correction replaced, as text (dates ISO); null when there was none or the correction was not applied."),
 ]
 COLUMNS: dict[str, Column] = {column.name: column for column in _COLUMNS}
 if len(COLUMNS) != len(_COLUMNS):
@@ -251,6 +267,11 @@ TABLES: dict[str, Table] = {
               description="What the linker compares besides the fields (people, streets, places, dates mentioned, who is speaking), each at the span of the article text that gave it."),
     ]
 }
+TABLES["corrections"] = Table(
+    "corrections", "row of the corrections file", ("line",),
+    ("line", "target", "correction_field", "correction_value", "correction_reason", "correction_source", "reviewer",
+     "correction_date", "status", "status_detail", "incident_id", "replaced_value"),
+    description="Every correction of data/corrections.csv (paths.corrections), applied by the link stage, and whether it applied: the incident it changed and the value it replaced, or why it is stale or invalid.")
 PUBLISHED = tuple(name for name, table in TABLES.items() if table.published)
 # The published tables built from schema/vocab at publish, those the stages build, and
 # those of the database alone (built at publish too).

@@ -52,7 +52,18 @@ RULES: dict[str, str] = {
     "gender:force_sentence_pronoun": "A gendered pronoun in a sentence that reports the force.",
     "gender:noun": "A gendered noun or title elsewhere in the article.",
     "gender:pronoun": "A gendered pronoun elsewhere in the article.",
+    # review
+    "correction": "A row of the corrections file (data/corrections.csv) set the value; detail gives its line, the reason, the source and the value it replaced.",
 }
+
+# Rules that infer a value the text does not state (a default from the place, the kind of force
+# mentioned most, the watchdog of the place and date): the review queue (etl/review.py) lists them.
+INFERRED: frozenset[str] = frozenset({
+    "force:territorial_force_of_borough", "force_type:most_mentioned",
+    "referral:unnamed_watchdog_for_place_and_date", "location:place_name",
+})
+if not INFERRED <= set(RULES):
+    raise ValueError(f"inferred rules that are no rules: {sorted(INFERRED - set(RULES))}")
 
 
 def markdown() -> str:
