@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from etl.params import shaping
 from schema.codebook import data_dictionary
 
 PACKAGE = "uofdb"
@@ -65,10 +66,11 @@ def inputs_sha256(articles: pd.DataFrame) -> str:
 
 
 def shaping_parameters(params: dict | None) -> str | None:
-    """The parameters as JSON with sorted keys, less `paths` (where files are, not what is in them)."""
+    """The parameters as JSON with sorted keys, less `paths` (where files are, not what is in them),
+    `fetch` and those of how the build runs (`etl.params.shaping`)."""
     if params is None:
         return None
-    return json.dumps({section: values for section, values in params.items() if section != "paths"}, sort_keys=True)
+    return json.dumps(shaping(params), sort_keys=True)
 
 
 def build_info(articles: pd.DataFrame, params: dict | None, commit: str | None) -> dict:

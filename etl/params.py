@@ -20,6 +20,20 @@ DEFAULTS = {
 }
 
 
+# Parameters of how a build runs, not of what it writes: the tables are byte for byte the same
+# whatever they are (or, for the batch size, only the layout of the stage tables changes), so
+# they are left out of the parameters a build records (etl.buildinfo). `fetch` is read by
+# `uofdb fetch` alone.
+HOW_IT_RUNS = {"extract": ("jobs", "engine", "scheduler", "batch_articles")}
+NOT_A_BUILD_SECTION = ("paths", "fetch")
+
+
+def shaping(params: dict) -> dict:
+    """The parameters that shape the published tables: without paths, fetch and how the build runs."""
+    return {section: {name: value for name, value in values.items() if name not in HOW_IT_RUNS.get(section, ())}
+            for section, values in params.items() if section not in NOT_A_BUILD_SECTION}
+
+
 def load(path: Path | None) -> dict:
     """The parameters in `path` laid over the defaults; the defaults alone when there is no file."""
     params = copy.deepcopy(DEFAULTS)

@@ -1,6 +1,7 @@
 """Build metadata comes from the inputs and the code, never from the clock."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 
@@ -31,6 +32,18 @@ def test_parameters_leave_out_where_files_are():
     assert "paths" not in recorded and recorded["link"] == given["link"]
     moved = dict(given, paths={"raw": "/elsewhere", "interim": "/x", "processed": "/y"})
     assert buildinfo.shaping_parameters(moved) == buildinfo.shaping_parameters(given)
+
+
+def test_parameters_leave_out_how_the_build_runs_and_the_fetch_settings():
+    given = params.load(None)
+    elsewhere = copy.deepcopy(given)
+    elsewhere["extract"].update(jobs=7, engine="dask", scheduler="tcp://host:8786", batch_articles=10)
+    elsewhere["fetch"] = {**elsewhere.get("fetch", {}), "user_agent": "another"}
+    assert buildinfo.shaping_parameters(elsewhere) == buildinfo.shaping_parameters(given)
+    assert "fetch" not in json.loads(buildinfo.shaping_parameters(given))
+    changed = copy.deepcopy(given)
+    changed["extract"]["relevance_threshold"] = 0.25
+    assert buildinfo.shaping_parameters(changed) != buildinfo.shaping_parameters(given)
 
 
 def test_a_folder_that_is_no_checkout_has_no_commit(tmp_path):
