@@ -183,7 +183,7 @@ _COLUMNS = [
     Column("build_time", "str", "When the build's data stands: the latest published_date of its articles (ISO date), taken from the inputs and never from the clock, so rebuilding the same inputs gives the same files; null when no article is dated."),
     Column("codebook_version", "str", "First 12 hex digits of the SHA-256 of the data dictionary (every published table's columns, kinds and values, as the `codebook` table holds them): changes exactly when the codebook does."),
     Column("inputs_sha256", "str", "SHA-256 of the inputs read: every article's article_id and sha256, sorted by article_id, one per line.", nullable=False),
-    Column("parameters", "str", "The build parameters that shape the tables (params.yaml without `paths`, which say only where files are), as JSON with sorted keys; null when the tables were published without them (etl.publish.run called with no parameters)."),
+    Column("parameters", "str", "The build parameters that shape the tables (params.yaml without `paths`, which say only where files are), as JSON with sorted keys.", nullable=False),
     # --- rejects and flags ---------------------------------------------------------
     Column("stage", "enum", "Pipeline stage that rejected the input or row.", values=("ingest", "extract", "link", "validate", "publish"), nullable=False),
     Column("row_key", "str", "Table and key of a rejected row (\"incidents:uof-…\"), or the record of an export rejected at ingest (\"line 7\", \"row 3\"); null for a whole input file."),
