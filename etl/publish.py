@@ -1,5 +1,10 @@
 """Stage 5, publish: the validated tables as Parquet and as one DuckDB database.
 
+Beside the validated tables it publishes the reference tables `districts` and `forces`
+(`etl.reference`, from schema/vocab), and writes what made the build (`etl.buildinfo`) into
+every Parquet file's metadata and the database's `build_info` table; the database also
+gets the views of `etl.views`, ENUM types for the vocabulary columns and the codebook.
+
 A build is published whole, by one atomic step. The output folder looks like this:
 
     out/articles.parquet  -> .uofdb/current/articles.parquet   (and so for every published file)
