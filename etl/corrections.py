@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.linking import ids
-from etl.linking.merge import as_text
+from etl.linking.merge import as_text, derived_columns
 from schema import vocab
 from schema.codebook import COLUMNS, CORRECTION_ACTIONS, EVENT_FIELDS, NOT_STATED, TABLES
 from schema.models import TIME_PATTERN, conform
@@ -324,6 +324,9 @@ def with_fields(incidents: pd.DataFrame, fields: pd.DataFrame, membership: pd.Da
         for name, value in _values_set(row.field, row.parsed).items():
             incidents.at[at, name] = value
             fields = _with_provenance(fields, incident, name, as_text(value))
+        # (the year, nation, region and list columns follow the corrected fields, as at merging)
+        for name, value in derived_columns(incidents.loc[at].to_dict()).items():
+            incidents.at[at, name] = value
         results[row.line] = Result("followed" if followed else "applied", f"{row.field} of incident {incident}" + (f" ({how})" if how else ""),
                                    incident_id=incident, replaced=replaced)
         source = min(incidents.at[at, "article_ids"])

@@ -76,6 +76,15 @@ def test_a_borough_correction_sets_its_code_too(tmp_path, plain):
     assert not (tables["rejects"]["severity"] == "error").any()
 
 
+def test_the_columns_that_follow_from_a_corrected_field_follow_it(tmp_path, plain):
+    dagenham = incident_of(plain, DAGENHAM)
+    assert plain["incidents"].set_index("incident_id").loc[dagenham, "region"] == "London"
+    tables = build_with(tmp_path, [f"{dagenham},borough,Cardiff,the house stands in Cardiff,,R,2026-11-30",
+                                   f"{dagenham},incident_date,2019-05-04,the inquest gave the day,,R,2026-11-30"])
+    incident = tables["incidents"].set_index("incident_id").loc[dagenham]
+    assert (incident["nation"], incident["region"], incident["incident_year"]) == ("Wales", "Wales", 2019)
+
+
 def test_an_article_id_target_corrects_the_incident_that_article_is_in(tmp_path, plain):
     tables = build_with(tmp_path, [f"{ALSO_KENSINGTON},outcome,non_fatal,he survived,,R,2026-11-30"])
     kensington = incident_of(plain, KENSINGTON)
