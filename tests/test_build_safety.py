@@ -213,7 +213,10 @@ def test_an_article_whose_extraction_raises_is_a_named_reject_and_the_build_goes
     assert_one_named_reject(tmp_path / "out", failing_rule)
 
 
-def test_the_stage_commands_dvc_runs_reject_it_the_same_way(tmp_path, failing_rule, capsys):
+def test_the_stage_commands_dvc_runs_reject_it_the_same_way(tmp_path, failing_rule, capsys, monkeypatch):
+    # (away from the checkout's params.yaml: its extract cache, keyed by the code's files, cannot
+    # see a rule replaced in memory)
+    monkeypatch.chdir(tmp_path)
     interim = tmp_path / "interim"
     assert main(["ingest", "--raw", str(SAMPLE), "--interim", str(interim)]) == 0
     assert main(["extract", "--interim", str(interim)]) == 0
