@@ -1,0 +1,540 @@
+"""A synthetic scale corpus with gold labels, rewritten at run time from the dev corpus.
+
+    python benchmarks/synth.py --articles 10000 --seed 1 --out /tmp/synth
+    uofdb build --raw /tmp/synth/articles --out /tmp/synth-build
+    python ../shared/eval/score.py --gold /tmp/synth/gold.jsonl --build /tmp/synth-build
+
+Writes OUT/articles/NNNN/aNNNNNNN.txt (one article a file, in the dev corpus's own
+format, so ingest reads them by the same path as the dev articles and accuracy is
+comparable), OUT/gold.jsonl (one row per article, the format of the dev corpus's
+gold.jsonl; `article_id` is the path under articles/ without `.txt`, which is the id
+the build gives the file) and OUT/gold_incidents.jsonl (one row per incident).
+
+Each synthetic incident copies a source incident of the dev corpus (1-6 articles,
+drawn from its articles) and rewrites, the same way in every article and in the gold
+rows: people's names, the place (a district of the same force, with its places),
+the force (between forces of England and Wales outside London, when each article
+names it exactly and by no other alias), dates (by whole weeks, so weekdays and
+relative words like "on Thursday night" stay true; written years move with them),
+clock times and ages. A value's gold is rewritten only when the text states it in a
+form rewritten here (checked per article); otherwise the source's value is kept, so
+the gold stays true. Distractors are the dev corpus's irrelevant articles, rewritten
+the same way, in the dev corpus's share. Paragraphs after the lead are shuffled, so
+copies of one source are not near-identical. The same seed gives the same bytes.
+Nothing of the dev corpus is stored in the repository: it is read when this runs.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import random
+import shutil
+import sys
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parent
+REPO = BENCHMARKS.parent
+sys.path[:0] = [str(REPO), str(BENCHMARKS)]
+
+from schema import vocab  # noqa: E402
+from synth_templates import (FEMALE_TITLES, Slot, Template, month_styles, render_date,  # noqa: E402
+                             render_time, template, time_hours)
+
+DEV_CORPUS = REPO.parent / "shared" / "corpus" / "dev"
+GOLD_FIELDS = ("article_id", "published_date", "relevant", "incident_key", "incident_date", "incident_time",
+               "borough", "location", "force", "force_type", "outcome", "referral_body", "terrorism_status",
+               "weapon_recovered", "subject_age", "subject_gender", "shots_fired")
+INCIDENT_FIELDS = ("incident_key", "article_ids") + GOLD_FIELDS[4:]
+MAX_ARTICLES_PER_INCIDENT = 6
+MAX_SENTENCES_PER_PARAGRAPH = 3  # news paragraphs hold one to three sentences
+FILES_PER_FOLDER = 1000  # articles/NNNN/ folders of this many files: no folder of 100,000 entries
+MAX_YEAR_SHIFT = 25  # years a copy may move; the dev corpus's own date range bounds it further
+MAX_HOUR_SHIFT = 2  # hours a clock time may move: "evening" and "night" stay true
+MAX_AGE_SHIFT = 6  # years an age may move
+MIN_AGE = 14  # no younger subject after a shift
+LONDON_CODES = "E09"  # GSS prefix of the London boroughs: a force covering them keeps "London" in its texts true
+# Invented names for the copies (not from the corpus).
+FIRST_NAMES = {
+    "male": ("Aaron", "Callum", "Dominic", "Ewan", "Faisal", "Gareth", "Imran", "Jerome", "Kofi", "Lewis",
+             "Marek", "Niall", "Omar", "Declan", "Rhys", "Stefan", "Tyrone", "Vikram", "Wesley", "Zain"),
+    "female": ("Aisha", "Bethany", "Chloe", "Deborah", "Eleanor", "Fatima", "Grace", "Hannah", "Imogen", "Joanne",
+               "Kerry", "Leanne", "Megan", "Nadia", "Olivia", "Priya", "Rachel", "Sinead", "Tanya", "Yasmin"),
+}
+SURNAMES = ("Abbott", "Barker", "Chowdhury", "Dlamini", "Ellison", "Fairbairn", "Goodwin", "Hargreaves", "Iqbal",
+            "Jennings", "Kowalski", "Lindqvist", "Mbeki", "Norcross", "Osei", "Pemberton", "Quinlan", "Rafferty",
+            "Sandhu", "Thistlewood", "Umeh", "Varga", "Whitfield", "Yardley", "Zielinski", "Ashworth", "Brennan",
+            "Castellano", "Drummond", "Eastwood")
+MOST_READ_MIN = 8  # short articles get a box of this many lines all the same
+MOST_READ_WORDS_PER_LINE = 25  # one five-word line per 25 words of article: a fifth more words
+NEWS_SUBJECTS = ("bakery", "school", "library", "choir", "football club", "market", "theatre", "allotment society",
+                 "cricket team", "brewery", "bookshop", "swimming pool", "orchestra", "garden centre", "museum")
+NEWS_VERBS = ("wins", "opens", "celebrates", "plans", "reopens", "launches", "marks", "unveils", "hosts", "welcomes")
+NEWS_OBJECTS = ("regional award", "new season", "hundredth anniversary", "summer festival", "charity appeal",
+                "craft fair", "open day", "fundraising drive", "new menu", "garden project", "reading scheme",
+                "music week", "poetry prize", "cake competition")
+STREET_NAMES = ("Alder", "Beacon", "Cedar", "Dunmore", "Elmfield", "Foxglove", "Greyfriars", "Hawthorn", "Ivydene",
+                "Juniper", "Kestrel", "Larkspur", "Marlow", "Nettleton", "Orchard", "Primrose", "Quarry", "Rosebank",
+                "Sycamore", "Tamarind", "Upland", "Willowbrook", "Yewtree", "Ashdown", "Bramble")
+
+
+class CorpusError(ValueError):
+    """The source corpus is missing a file or a gold row is unusable."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One dev incident (or one irrelevant article) and what a copy of it may rewrite."""
+
+    key: str | None
+    templates: tuple[Template, ...]
+    incident: dict | None
+    day_shifts: tuple[tuple[int, int, int], ...]  # (years, first week, last week) a copy may move by
+    hour_shifts: tuple[int, ...]
+    age_shifts: tuple[int, ...]
+    ages: frozenset[int]
+    district: vocab.District | None  # the district a copy may move, None when it stays
+    force_to: tuple[str, ...]  # forces a copy may move to; empty when the force stays
+
+
+@dataclass
+class Rewrite:
+    """The values one synthetic incident gives its copies."""
+
+    days: int = 0
+    years: int = 0
+    hours: int = 0
+    age: int = 0
+    ages: frozenset[int] = frozenset()
+    words: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, text) -> replacement
+    borough: tuple[str, str] | None = None
+    force: tuple[str, str] | None = None
+
+
+# ---- run: load, generate, save --------------------------------------------------------------
+
+def run(articles: int, seed: int, out: Path, corpus: Path = DEV_CORPUS) -> dict:
+    """Write `articles` synthetic articles and their gold rows into `out` (a new or empty folder)."""
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f"{out}: not empty; give a new folder")
+    sources, distractors = load_sources(corpus)
+    rows, incidents = [], []
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))  # beside `out`: one rename publishes it
+    try:
+        for index, text, gold, incident in generate(sources, distractors, articles, seed):
+            path = staging / "articles" / f"{gold['article_id']}.txt"
+            if index % FILES_PER_FOLDER == 0:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            rows.append(gold)
+            if incident is not None:
+                incidents.append(incident)
+        write_jsonl(staging / "gold.jsonl", rows)
+        write_jsonl(staging / "gold_incidents.jsonl", incidents)
+        if out.exists():
+            out.rmdir()
+        os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return {"articles": len(rows), "relevant": sum(row["relevant"] for row in rows), "incidents": len(incidents)}
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    if not path.is_file():
+        raise CorpusError(f"{path}: no such file (the source corpus needs articles/, gold.jsonl, gold_incidents.jsonl)")
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                raise CorpusError(f"{path}: line {number}: not JSON ({error})") from None
+    return rows
+
+
+def load_sources(corpus: Path) -> tuple[list[Source], list[Source]]:
+    """The dev corpus as sources: its incidents, and its irrelevant articles as distractors."""
+    gold = read_jsonl(corpus / "gold.jsonl")
+    incidents = {row["incident_key"]: row for row in read_jsonl(corpus / "gold_incidents.jsonl")}
+    texts = {}
+    for row in gold:
+        path = corpus / "articles" / f"{row['article_id']}.txt"
+        if not path.is_file():
+            raise CorpusError(f"{corpus / 'gold.jsonl'}: article {row['article_id']}: no file {path}")
+        texts[row["article_id"]] = path.read_text(encoding="utf-8")
+    bounds = _date_bounds(gold)
+    by_key = defaultdict(list)
+    for row in gold:
+        if row["relevant"]:
+            by_key[row["incident_key"]].append(row)
+    sources = []
+    for key in sorted(by_key):
+        if key not in incidents:
+            raise CorpusError(f"{corpus / 'gold_incidents.jsonl'}: no row for incident_key {key!r}")
+        sources.append(source(key, [(row, texts[row["article_id"]]) for row in by_key[key]], incidents[key], bounds))
+    distractors = [source(None, [(row, texts[row["article_id"]])], None, bounds)
+                   for row in gold if not row["relevant"]]
+    if not sources:
+        raise CorpusError(f"{corpus / 'gold.jsonl'}: no relevant articles to copy")
+    return sources, distractors
+
+
+def _date_bounds(gold: list[dict]) -> tuple[dt.date, dt.date]:
+    """The dev corpus's first and last dates: copies stay within them (no incident in the future)."""
+    days = [dt.date.fromisoformat(row[name]) for row in gold for name in ("published_date", "incident_date")
+            if row.get(name)]
+    return min(days), max(days)
+
+
+# ---- what a source allows -------------------------------------------------------------------
+
+def source(key: str | None, articles: list[tuple[dict, str]], incident: dict | None,
+           bounds: tuple[dt.date, dt.date]) -> Source:
+    """A source and the rewrites its texts support (see the module's docstring)."""
+    district = _district(incident)
+    force_to = _forces_to(incident, articles, district)
+    places = _place_names(district.code) if district else frozenset()
+    force = incident["force"] if force_to else None
+    templates = tuple(template(row["article_id"], text, row, places, force) for row, text in articles)
+    if district and not _stated_everywhere(templates, "borough", lambda slot, value: slot.kind == "place"):
+        district, templates = None, tuple(template(row["article_id"], text, row, frozenset(), force)
+                                          for row, text in articles)
+        if force_to and incident.get("borough"):
+            force_to, templates = (), tuple(template(row["article_id"], text, row, frozenset(), None)
+                                            for row, text in articles)
+    ages = frozenset(row["subject_age"] for row, _ in articles if row.get("subject_age") is not None)
+    if incident and incident.get("subject_age") is not None:
+        ages |= {incident["subject_age"]}
+    if key is None:
+        ages = frozenset(slot.parts[0] for each in templates for slot in each.slots() if slot.kind == "age")
+    return Source(key, templates, incident, _day_shifts(templates, incident, bounds), _hour_shifts(templates),
+                  _age_shifts(templates, ages), ages, district, force_to)
+
+
+def _district(incident: dict | None) -> vocab.District | None:
+    if not incident or not incident.get("borough"):
+        return None
+    return vocab.district_by_name().get(incident["borough"])
+
+
+def _place_names(code: str) -> frozenset[str]:
+    """The district's name and the places in it, less names that are another district's name."""
+    districts = vocab.district_by_name()
+    names = {place for place, where in vocab.places().items() if where == code and place not in districts}
+    return frozenset(names | {vocab.districts()[code].name})
+
+
+def _movable_forces() -> tuple[str, ...]:
+    """Territorial forces of England and Wales, unchanged in name, covering no London borough."""
+    return tuple(sorted(name for name, force in vocab.forces().items()
+                        if force.kind == "territorial" and force.country in ("England", "Wales")
+                        and force.valid_from is None and force.valid_to is None and force.successor is None
+                        and vocab.force_districts(name)
+                        and not any(code.startswith(LONDON_CODES) for code in vocab.force_districts(name))))
+
+
+def _forces_to(incident: dict | None, articles: list[tuple[dict, str]], district) -> tuple[str, ...]:
+    """The forces a copy may name instead, when every article naming the force writes its official name
+    and no other alias of it."""
+    if not incident or incident.get("force") not in _movable_forces():
+        return ()
+    force = incident["force"]
+    aliases = [alias for alias, name in vocab.force_aliases().items() if name == force and alias != force]
+    for row, text in articles:
+        if row.get("force") not in (None, force) or (row.get("force") and force not in text):
+            return ()
+        if any(alias in text.replace(force, "") for alias in aliases):
+            return ()
+    if district is not None and district.force != force:
+        return ()
+    return tuple(name for name in _movable_forces() if name != force)
+
+
+def _stated_everywhere(templates, name: str, matches) -> bool:
+    """Every article with a gold `name` has a slot that states it (so rewriting the slots keeps it true)."""
+    for each in templates:
+        value = each.gold.get(name)
+        if value is not None and not any(matches(slot, value) for slot in each.slots()):
+            return False
+    return True
+
+
+def _boundaries() -> list[dt.date]:
+    """Days a force or a watchdog changed: a copy never crosses one (the gold names would change)."""
+    days = set()
+    for item in list(vocab.forces().values()) + list(vocab.referral_bodies().values()):
+        if item.valid_from:
+            days.add(item.valid_from)
+        if item.valid_to:
+            days.add(item.valid_to + dt.timedelta(days=1))
+    return sorted(days)
+
+
+def _day_shifts(templates, incident, bounds) -> tuple[tuple[int, int, int], ...]:
+    """(years, first week, last week): moves of whole weeks that move every date's year by `years`,
+    keep the gold dates within `bounds` and on the same side of every force or watchdog change."""
+    gold_days = [dt.date.fromisoformat(each.gold[name]) for each in templates
+                 for name in ("published_date", "incident_date") if each.gold.get(name)]
+    if incident and incident.get("incident_date"):
+        gold_days.append(dt.date.fromisoformat(incident["incident_date"]))
+    slot_days = [slot.parts[1] for each in templates for slot in each.slots() if slot.kind == "date"]
+    if not gold_days + slot_days:
+        return ((0, 0, 0),)
+    boundaries = _boundaries()
+    shifts = []
+    for years in range(-MAX_YEAR_SHIFT, MAX_YEAR_SHIFT + 1):
+        low, high = -math.inf, math.inf
+        for day in gold_days + slot_days:
+            year = day.year + years
+            if not dt.MINYEAR < year < dt.MAXYEAR:
+                low, high = 1, 0
+                break
+            low = max(low, (dt.date(year, 1, 1) - day).days)
+            high = min(high, (dt.date(year, 12, 31) - day).days)
+        for day in gold_days:
+            low, high = max(low, (bounds[0] - day).days), min(high, (bounds[1] - day).days)
+            for boundary in boundaries:
+                if day < boundary:
+                    high = min(high, (boundary - day).days - 1)
+                else:
+                    low = max(low, (boundary - day).days)
+        first, last = math.ceil(low / 7), math.floor(high / 7)
+        if first <= last:
+            shifts.append((years, first, last))
+    return tuple(shifts) or ((0, 0, 0),)
+
+
+def _hour_shifts(templates) -> tuple[int, ...]:
+    """Hours every clock time may move by, keeping 12-hour times in their half of the day; none unless
+    each article's gold time is one of its written times."""
+    if not _stated_everywhere(templates, "incident_time", lambda slot, value: slot.kind == "time"
+                              and f"{slot.parts[0]:02d}:{slot.parts[1]:02d}" == value):
+        return (0,)
+    times = [time_hours(slot) for each in templates for slot in each.slots() if slot.kind == "time"]
+    allowed = []
+    for hours in range(-MAX_HOUR_SHIFT, MAX_HOUR_SHIFT + 1):
+        if all(0 <= hour + hours <= 23 and (not twelve or ((hour + hours) // 12 == hour // 12
+                                                             and (hour + hours) % 12 and hour % 12))
+               for hour, twelve in times):
+            allowed.append(hours)
+    return tuple(allowed) or (0,)
+
+
+def _age_shifts(templates, ages: frozenset[int]) -> tuple[int, ...]:
+    """Years the subject's ages may move by; none unless each article's gold age is one it writes."""
+    if not ages or not _stated_everywhere(templates, "subject_age",
+                                          lambda slot, value: slot.kind == "age" and slot.parts[0] == value):
+        return (0,)
+    return tuple(shift for shift in range(-MAX_AGE_SHIFT, MAX_AGE_SHIFT + 1) if min(ages) + shift >= MIN_AGE) or (0,)
+
+
+# ---- generate -------------------------------------------------------------------------------
+
+def generate(sources: list[Source], distractors: list[Source], articles: int, seed: int):
+    """(index, text, gold row, incident gold row or None) for `articles` articles, from the seed alone."""
+    rng = random.Random(seed)
+    share = _distractor_draws(len(distractors) / (len(distractors) + sum(len(each.templates) for each in sources)))
+    styles = month_styles()
+    index = incident = 0
+    while index < articles:
+        is_distractor = distractors and rng.random() < share
+        chosen = rng.choice(distractors if is_distractor else sources)
+        count = 1 if is_distractor else min(rng.randint(1, MAX_ARTICLES_PER_INCIDENT), articles - index)
+        rewrite = draw_rewrite(rng, chosen)
+        key = None if is_distractor else f"synth-{seed}-{incident:07d}"
+        picks = _pick(rng, chosen.templates, count)
+        ids = [article_id(index + offset) for offset in range(count)]
+        incident_row = None
+        if key is not None:
+            incident_row = gold_incident(chosen.incident, rewrite, key, ids)
+            incident += 1
+        for offset, (each, new_id) in enumerate(zip(picks, ids)):
+            text = render(rng, each, rewrite, styles)
+            yield index, text, gold_row(each.gold, rewrite, new_id, key), incident_row if offset == count - 1 else None
+            index += 1
+
+
+def _distractor_draws(share: float) -> float:
+    """How often to draw a distractor (one article) rather than an incident (1-6, 3.5 on average) so that
+    distractors are `share` of the articles."""
+    mean = (1 + MAX_ARTICLES_PER_INCIDENT) / 2
+    return share * mean / (share * mean + 1 - share)
+
+
+def article_id(index: int) -> str:
+    """The id the build gives the file: its path under articles/ without `.txt`."""
+    return f"{index // FILES_PER_FOLDER:04d}/a{index:07d}"
+
+
+def _pick(rng: random.Random, templates: tuple[Template, ...], count: int) -> list[Template]:
+    """`count` of the source's articles: each once before any twice."""
+    order = list(templates)
+    rng.shuffle(order)
+    return [order[offset % len(order)] for offset in range(count)]
+
+
+def draw_rewrite(rng: random.Random, chosen: Source) -> Rewrite:
+    """One incident's new values: shifts, names, streets, district and force."""
+    years, first, last = rng.choice(chosen.day_shifts)
+    rewrite = Rewrite(days=7 * rng.randint(first, last), years=years, hours=rng.choice(chosen.hour_shifts),
+                      age=rng.choice(chosen.age_shifts), ages=chosen.ages)
+    slots = [slot for each in chosen.templates for slot in each.slots()]
+    surnames = iter(rng.sample(SURNAMES, len(SURNAMES)))
+    streets = iter(rng.sample(STREET_NAMES, len(STREET_NAMES)))
+    gender = (chosen.incident or {}).get("subject_gender")
+    for slot in slots:
+        if ("surname", slot.text) not in rewrite.words and slot.kind == "surname":
+            rewrite.words["surname", slot.text] = next(surnames, rng.choice(SURNAMES))
+        elif slot.kind == "first" and ("first", slot.text) not in rewrite.words:
+            female = slot.parts[1] in FEMALE_TITLES or (slot.parts[1] in ("Dr", "") and gender == "female")
+            rewrite.words["first", slot.text] = rng.choice(FIRST_NAMES["female" if female else "male"])
+        elif slot.kind == "street" and ("street", slot.text) not in rewrite.words:
+            rewrite.words["street", slot.text] = next(streets, rng.choice(STREET_NAMES))
+    force = chosen.incident["force"] if chosen.force_to else None
+    if force:
+        new_force = rng.choice(chosen.force_to)
+        rewrite.force = (force, new_force)
+        rewrite.words["force", force] = new_force
+    if chosen.district is not None:
+        codes = _new_district_codes(chosen, rewrite.force[1] if rewrite.force else None)
+        if codes:
+            new = vocab.districts()[rng.choice(codes)]
+            rewrite.borough = (chosen.district.name, new.name)
+            places = sorted(_place_names(new.code) - {new.name}) or [new.name]
+            for slot in slots:
+                if slot.kind == "place" and ("place", slot.text) not in rewrite.words:
+                    is_district = slot.text == chosen.district.name
+                    rewrite.words["place", slot.text] = new.name if is_district else rng.choice(places)
+    return rewrite
+
+
+def _new_district_codes(chosen: Source, new_force: str | None) -> list[str]:
+    """Districts a copy may move to: of the new force, else of the source's force then and now."""
+    old = chosen.district
+    if new_force:
+        codes = vocab.force_districts(new_force)
+    else:
+        then = chosen.incident.get("force")
+        codes = {code for code, district in vocab.districts().items() if district.force == old.force}
+        if then in vocab.forces():
+            codes &= vocab.force_districts(then)
+    return sorted(codes - {old.code})
+
+
+def render(rng: random.Random, each: Template, rewrite: Rewrite, styles) -> str:
+    """The article with the incident's values; its sentences after the lead shuffled and grouped into
+    paragraphs of 1-3."""
+    body = list(each.body)
+    rng.shuffle(body)
+    paragraphs = ["".join(_text(segment, rewrite, styles) for segment in paragraph) for paragraph in each.head]
+    while body:
+        size = rng.randint(1, MAX_SENTENCES_PER_PARAGRAPH)
+        paragraphs.append(" ".join("".join(_text(segment, rewrite, styles) for segment in sentence).strip()
+                                   for sentence in body[:size]))
+        del body[:size]
+    paragraphs.append(most_read(rng, sum(len(paragraph.split()) for paragraph in paragraphs)))
+    return "\n\n".join(paragraphs)
+
+
+def most_read(rng: random.Random, words: int) -> str:
+    """A "Most read" box of invented local headlines, as news pages end with: about a fifth of the
+    article's words, drawn fresh for each copy, so copies of one source share fewer word shingles."""
+    lines = max(MOST_READ_MIN, words // MOST_READ_WORDS_PER_LINE)
+    return "Most read\n" + "\n".join(f"{rng.choice(STREET_NAMES)} {rng.choice(NEWS_SUBJECTS)} "
+                                      f"{rng.choice(NEWS_VERBS)} {rng.choice(NEWS_OBJECTS)}" for _ in range(lines))
+
+
+def _text(segment, rewrite: Rewrite, styles) -> str:
+    return segment if isinstance(segment, str) else render_slot(segment, rewrite, styles)
+
+
+def render_slot(slot: Slot, rewrite: Rewrite, styles) -> str:
+    if slot.kind == "date":
+        return render_date(slot, rewrite.days, styles)
+    if slot.kind == "year":
+        return str(slot.parts[0] + rewrite.years)
+    if slot.kind == "time":
+        return render_time(slot, rewrite.hours)
+    if slot.kind == "age":
+        return str(slot.parts[0] + rewrite.age) if slot.parts[0] in rewrite.ages else slot.text
+    return rewrite.words.get((slot.kind, slot.text), slot.text)
+
+
+# ---- gold -----------------------------------------------------------------------------------
+
+def gold_row(gold: dict, rewrite: Rewrite, new_id: str, key: str | None) -> dict:
+    """The source article's gold row with the incident's values."""
+    row = {name: gold.get(name) for name in GOLD_FIELDS}
+    row.update(article_id=new_id, incident_key=key, **_rewritten(gold, rewrite))
+    row["published_date"] = _moved_day(gold.get("published_date"), rewrite)
+    return row
+
+
+def gold_incident(incident: dict, rewrite: Rewrite, key: str, article_ids: list[str]) -> dict:
+    row = {name: incident.get(name) for name in INCIDENT_FIELDS}
+    row.update(incident_key=key, article_ids=article_ids, **_rewritten(incident, rewrite))
+    return row
+
+
+def _rewritten(values: dict, rewrite: Rewrite) -> dict:
+    """The event fields a rewrite changes."""
+    changed = {"incident_date": _moved_day(values.get("incident_date"), rewrite)}
+    time = values.get("incident_time")
+    if time:
+        hour, minute = time.split(":")
+        changed["incident_time"] = f"{int(hour) + rewrite.hours:02d}:{minute}"
+    if rewrite.borough and values.get("borough") == rewrite.borough[0]:
+        changed["borough"] = rewrite.borough[1]
+    if rewrite.force and values.get("force") == rewrite.force[0]:
+        changed["force"] = rewrite.force[1]
+    age = values.get("subject_age")
+    if age is not None and age in rewrite.ages:
+        changed["subject_age"] = age + rewrite.age
+    location = values.get("location")
+    if location:
+        for (kind, old), new in sorted(rewrite.words.items(), key=lambda item: -len(item[0][1])):
+            location = location.replace(old, new)
+        changed["location"] = location
+    return changed
+
+
+def _moved_day(value: str | None, rewrite: Rewrite) -> str | None:
+    return (dt.date.fromisoformat(value) + dt.timedelta(days=rewrite.days)).isoformat() if value else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="example: python benchmarks/synth.py --articles 10000 --seed 1 --out /tmp/synth")
+    parser.add_argument("--articles", type=int, required=True, help="how many articles to write")
+    parser.add_argument("--seed", type=int, default=1, help="the corpus is a function of the seed (default 1)")
+    parser.add_argument("--out", type=Path, required=True, help="a new or empty folder")
+    parser.add_argument("--corpus", type=Path, default=DEV_CORPUS,
+                        help="labelled source corpus: articles/, gold.jsonl, gold_incidents.jsonl (default: the dev corpus)")
+    args = parser.parse_args(argv)
+    try:
+        counts = run(args.articles, args.seed, args.out, args.corpus)
+    except (CorpusError, FileExistsError) as error:
+        print(f"synth: error: {error}", file=sys.stderr)
+        return 2
+    print(f"synth: {counts['articles']} articles ({counts['relevant']} relevant) in {counts['incidents']} incidents "
+          f"-> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
