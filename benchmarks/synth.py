@@ -68,7 +68,7 @@ FIRST_NAMES = {
 }
 SURNAMES = ("Abbott", "Barker", "Chowdhury", "Dlamini", "Ellison", "Fairbairn", "Goodwin", "Hargreaves", "Iqbal",
             "Jennings", "Kowalski", "Lindqvist", "Mbeki", "Norcross", "Osei", "Pemberton", "Quinlan", "Rafferty",
-            "Sandhu", "Thistlewood", "Umeh", "Varga", "Whitfield", "Yardley", "Zielinski", "Ashworth", "Brennan",
+            "Sandhu", "Thistlewood", "Umeh", "Varga", "Whitfield", "Fennimore", "Zielinski", "Ashworth", "Brennan",
             "Castellano", "Drummond", "Eastwood")
 MOST_READ_MIN = 8  # short articles get a box of this many lines all the same
 MOST_READ_WORDS_PER_LINE = 25  # one five-word line per 25 words of article: a fifth more words
@@ -79,7 +79,7 @@ NEWS_OBJECTS = ("regional award", "new season", "hundredth anniversary", "summer
                 "craft fair", "open day", "fundraising drive", "new menu", "garden project", "reading scheme",
                 "music week", "poetry prize", "cake competition")
 STREET_NAMES = ("Alder", "Beacon", "Cedar", "Dunmore", "Elmfield", "Foxglove", "Greyfriars", "Hawthorn", "Ivydene",
-                "Juniper", "Kestrel", "Larkspur", "Marlow", "Nettleton", "Orchard", "Primrose", "Quarry", "Rosebank",
+                "Juniper", "Kestrel", "Larkspur", "Merrivale", "Nettleton", "Orchard", "Primrose", "Quarry", "Rosebank",
                 "Sycamore", "Tamarind", "Upland", "Willowbrook", "Yewtree", "Ashdown", "Bramble")
 
 
