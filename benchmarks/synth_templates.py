@@ -265,7 +265,7 @@ _AGE_PATTERNS = (
     re.compile(r"(?<=\baged )(?P<v>\d{1,2})\b"),
     re.compile(r"(?<=\bage of )(?P<v>\d{1,2})\b"),
     re.compile(r"(?<=\bbelieved to be )(?P<v>\d{1,2})\b(?! (?:minutes|hours|days|weeks|months|years|per))"),
-    re.compile(r"(?<=[a-z], )(?P<v>\d{1,2})(?=, )"),
+    re.compile(r"(?<=[a-z], )(?P<v>\d{1,2})(?=[,.;:)]|\s+(?:was|is|has|had|who|from|of|and|died)\b)"),
     re.compile(r"(?<=[a-z] \()(?P<v>\d{1,2})(?=\))"),
 )
 
