@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
+import itertools
 import json
 import math
 import os
@@ -52,6 +54,7 @@ GOLD_FIELDS = ("article_id", "published_date", "relevant", "incident_key", "inci
                "weapon_recovered", "subject_age", "subject_gender", "shots_fired")
 INCIDENT_FIELDS = ("incident_key", "article_ids") + GOLD_FIELDS[4:]
 MAX_ARTICLES_PER_INCIDENT = 6
+WORD_KINDS = ("surname", "first", "street", "place")  # slots replaced by a word drawn per incident
 MAX_SENTENCES_PER_PARAGRAPH = 3  # news paragraphs hold one to three sentences
 FILES_PER_FOLDER = 1000  # articles/NNNN/ folders of this many files: no folder of 100,000 entries
 MAX_YEAR_SHIFT = 25  # years a copy may move; the dev corpus's own date range bounds it further
@@ -100,6 +103,7 @@ class Source:
     ages: frozenset[int]
     district: vocab.District | None  # the district a copy may move, None when it stays
     force_to: tuple[str, ...]  # forces a copy may move to; empty when the force stays
+    words: tuple[Slot, ...] = ()  # the first slot of each name, street and place its articles write
 
 
 @dataclass
@@ -221,8 +225,12 @@ def source(key: str | None, articles: list[tuple[dict, str]], incident: dict | N
         ages |= {incident["subject_age"]}
     if key is None:
         ages = frozenset(slot.parts[0] for each in templates for slot in each.slots() if slot.kind == "age")
+    words = {}
+    for slot in (slot for each in templates for slot in each.slots()):
+        if slot.kind in WORD_KINDS:
+            words.setdefault((slot.kind, slot.text), slot)
     return Source(key, templates, incident, _day_shifts(templates, incident, bounds), _hour_shifts(templates),
-                  _age_shifts(templates, ages), ages, district, force_to)
+                  _age_shifts(templates, ages), ages, district, force_to, tuple(words.values()))
 
 
 def _district(incident: dict | None) -> vocab.District | None:
@@ -233,9 +241,18 @@ def _district(incident: dict | None) -> vocab.District | None:
 
 def _place_names(code: str) -> frozenset[str]:
     """The district's name and the places in it, less names that are another district's name."""
+    return _places_by_district().get(code, frozenset()) | {vocab.districts()[code].name}
+
+
+@functools.cache
+def _places_by_district() -> dict[str, frozenset[str]]:
+    """District code -> its places in the gazetteer that are not a district's name (read once: it is large)."""
     districts = vocab.district_by_name()
-    names = {place for place, where in vocab.places().items() if where == code and place not in districts}
-    return frozenset(names | {vocab.districts()[code].name})
+    found = defaultdict(set)
+    for place, code in vocab.places().items():
+        if place not in districts:
+            found[code].add(place)
+    return {code: frozenset(names) for code, names in found.items()}
 
 
 def _movable_forces() -> tuple[str, ...]:
@@ -348,7 +365,7 @@ def generate(sources: list[Source], distractors: list[Source], articles: int, se
     """(index, text, gold row, incident gold row or None) for `articles` articles, from the seed alone."""
     rng = random.Random(seed)
     share = _distractor_draws(len(distractors) / (len(distractors) + sum(len(each.templates) for each in sources)))
-    styles = month_styles()
+    styles, headlines = month_styles(), local_headlines()
     index = incident = 0
     while index < articles:
         is_distractor = distractors and rng.random() < share
@@ -363,7 +380,7 @@ def generate(sources: list[Source], distractors: list[Source], articles: int, se
             incident_row = gold_incident(chosen.incident, rewrite, key, ids)
             incident += 1
         for offset, (each, new_id) in enumerate(zip(picks, ids)):
-            text = render(rng, each, rewrite, styles)
+            text = render(rng, each, rewrite, styles, headlines)
             yield index, text, gold_row(each.gold, rewrite, new_id, key), incident_row if offset == count - 1 else None
             index += 1
 
@@ -392,29 +409,29 @@ def draw_rewrite(rng: random.Random, chosen: Source) -> Rewrite:
     years, first, last = rng.choice(chosen.day_shifts)
     rewrite = Rewrite(days=7 * rng.randint(first, last), years=years, hours=rng.choice(chosen.hour_shifts),
                       age=rng.choice(chosen.age_shifts), ages=chosen.ages)
-    slots = [slot for each in chosen.templates for slot in each.slots()]
-    surnames = iter(rng.sample(SURNAMES, len(SURNAMES)))
-    streets = iter(rng.sample(STREET_NAMES, len(STREET_NAMES)))
+    slots = chosen.words
+    surnames, streets = _distinct(rng, SURNAMES), _distinct(rng, STREET_NAMES)
     gender = (chosen.incident or {}).get("subject_gender")
     for slot in slots:
         if ("surname", slot.text) not in rewrite.words and slot.kind == "surname":
-            rewrite.words["surname", slot.text] = next(surnames, rng.choice(SURNAMES))
+            rewrite.words["surname", slot.text] = next(surnames)
         elif slot.kind == "first" and ("first", slot.text) not in rewrite.words:
             female = slot.parts[1] in FEMALE_TITLES or (slot.parts[1] in ("Dr", "") and gender == "female")
             rewrite.words["first", slot.text] = rng.choice(FIRST_NAMES["female" if female else "male"])
         elif slot.kind == "street" and ("street", slot.text) not in rewrite.words:
-            rewrite.words["street", slot.text] = next(streets, rng.choice(STREET_NAMES))
+            rewrite.words["street", slot.text] = next(streets)
     force = chosen.incident["force"] if chosen.force_to else None
     if force:
         new_force = rng.choice(chosen.force_to)
         rewrite.force = (force, new_force)
         rewrite.words["force", force] = new_force
     if chosen.district is not None:
-        codes = _new_district_codes(chosen, rewrite.force[1] if rewrite.force else None)
+        codes = _new_district_codes(chosen.district.code, chosen.incident.get("force"),
+                                    rewrite.force[1] if rewrite.force else None)
         if codes:
             new = vocab.districts()[rng.choice(codes)]
             rewrite.borough = (chosen.district.name, new.name)
-            places = sorted(_place_names(new.code) - {new.name}) or [new.name]
+            places = _other_places(new.code)
             for slot in slots:
                 if slot.kind == "place" and ("place", slot.text) not in rewrite.words:
                     is_district = slot.text == chosen.district.name
@@ -422,20 +439,34 @@ def draw_rewrite(rng: random.Random, chosen: Source) -> Rewrite:
     return rewrite
 
 
-def _new_district_codes(chosen: Source, new_force: str | None) -> list[str]:
+def _distinct(rng: random.Random, words: tuple[str, ...]):
+    """The words from a random one on, all of them before any again (two people never get one name
+    unless an incident names more people than there are words), for one draw of the generator."""
+    start = rng.randrange(len(words))
+    return itertools.cycle(words[start:] + words[:start])
+
+
+@functools.cache
+def _new_district_codes(old_code: str, then: str | None, new_force: str | None) -> tuple[str, ...]:
     """Districts a copy may move to: of the new force, else of the source's force then and now."""
-    old = chosen.district
     if new_force:
         codes = vocab.force_districts(new_force)
     else:
-        then = chosen.incident.get("force")
-        codes = {code for code, district in vocab.districts().items() if district.force == old.force}
+        now = vocab.districts()[old_code].force
+        codes = {code for code, district in vocab.districts().items() if district.force == now}
         if then in vocab.forces():
             codes &= vocab.force_districts(then)
-    return sorted(codes - {old.code})
+    return tuple(sorted(codes - {old_code}))
 
 
-def render(rng: random.Random, each: Template, rewrite: Rewrite, styles) -> str:
+@functools.cache
+def _other_places(code: str) -> tuple[str, ...]:
+    """The places of a district other than its name, in order (its name when it has none)."""
+    name = vocab.districts()[code].name
+    return tuple(sorted(_place_names(code) - {name})) or (name,)
+
+
+def render(rng: random.Random, each: Template, rewrite: Rewrite, styles, headlines: tuple[str, ...]) -> str:
     """The article with the incident's values; its sentences after the lead shuffled and grouped into
     paragraphs of 1-3."""
     body = list(each.body)
@@ -446,16 +477,20 @@ def render(rng: random.Random, each: Template, rewrite: Rewrite, styles) -> str:
         paragraphs.append(" ".join("".join(_text(segment, rewrite, styles) for segment in sentence).strip()
                                    for sentence in body[:size]))
         del body[:size]
-    paragraphs.append(most_read(rng, sum(len(paragraph.split()) for paragraph in paragraphs)))
+    paragraphs.append(most_read(rng, sum(paragraph.count(" ") for paragraph in paragraphs), headlines))
     return "\n\n".join(paragraphs)
 
 
-def most_read(rng: random.Random, words: int) -> str:
+def local_headlines() -> tuple[str, ...]:
+    """Every invented local headline ("Cedar bakery wins regional award"): tens of thousands."""
+    return tuple(" ".join(words) for words in itertools.product(STREET_NAMES, NEWS_SUBJECTS, NEWS_VERBS, NEWS_OBJECTS))
+
+
+def most_read(rng: random.Random, words: int, headlines: tuple[str, ...]) -> str:
     """A "Most read" box of invented local headlines, as news pages end with: about a fifth of the
     article's words, drawn fresh for each copy, so copies of one source share fewer word shingles."""
     lines = max(MOST_READ_MIN, words // MOST_READ_WORDS_PER_LINE)
-    return "Most read\n" + "\n".join(f"{rng.choice(STREET_NAMES)} {rng.choice(NEWS_SUBJECTS)} "
-                                      f"{rng.choice(NEWS_VERBS)} {rng.choice(NEWS_OBJECTS)}" for _ in range(lines))
+    return "Most read\n" + "\n".join(rng.choices(headlines, k=lines))
 
 
 def _text(segment, rewrite: Rewrite, styles) -> str:
