@@ -478,7 +478,7 @@ def render(rng: random.Random, each: Template, rewrite: Rewrite, styles, headlin
                                    for sentence in body[:size]))
         del body[:size]
     paragraphs.append(most_read(rng, sum(paragraph.count(" ") for paragraph in paragraphs), headlines))
-    return "\n\n".join(paragraphs)
+    return each.separator.join(paragraphs)
 
 
 def local_headlines() -> tuple[str, ...]:

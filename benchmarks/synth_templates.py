@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
+from etl.datelines import printed_published_date
 from schema import vocab
 
 # Paragraphs up to and including the first of one line this long stay in place: the headline line,
@@ -24,10 +25,16 @@ LEAD_MIN_CHARS = 120
 TITLES = r"(?:Mr|Mrs|Ms|Miss|Dr)"
 FEMALE_TITLES = ("Mrs", "Ms", "Miss")
 # Capitalised words that follow a title or precede a surname but are not names.
-NOT_NAMES = frozenset({"Mr", "Mrs", "Ms", "Miss", "Dr", "The", "A", "An", "In", "On", "At", "By", "Of", "And", "But", "He", "She", "His", "Her",
-                       "Justice", "Speaker", "Police", "Officer", "Officers", "Coroner", "Judge", "Lord", "Lady",
-                       "Sir", "Dame", "Director", "Commissioner", "Chief", "Inspector", "Detective", "Constable",
-                       "Sergeant", "Superintendent", "Commander", "Family", "Friends", "Said", "When", "After"})
+NOT_NAMES = frozenset({
+    "Mr", "Mrs", "Ms", "Miss", "Dr", "The", "A", "An", "In", "On", "At", "By", "Of", "And", "But", "He", "She", "His",
+    "Her", "It", "They", "This", "That", "Justice", "Speaker", "Police", "Officer", "Officers", "Coroner", "Judge",
+    "Lord", "Lady", "Sir", "Dame", "Director", "Commissioner", "Chief", "Inspector", "Detective", "Constable",
+    "Sergeant", "Superintendent", "Commander", "Family", "Friends", "Said", "When", "After", "Mayor", "Deputy",
+    "Assistant", "Senior", "Prime", "Minister", "Home", "Secretary", "Office", "Inner", "North", "South", "East",
+    "West", "Greater", "Central", "New", "Great", "Court", "Hall", "House", "News", "Times", "Post", "Mail", "Press",
+    "Association", "Media", "Channel", "Radio", "Telegraph", "Guardian", "Independent", "Standard", "Evening",
+    "Echo", "Herald", "Today", "Online", "Live", "Daily", "Sunday", "Weekly", "Photograph", "Picture", "Image",
+    "Credit", "Published", "Updated", "Share", "Follow", "Read", "More", "Getty", "Images", "Reuters"})
 # Capitalised words that make a "street" a building or an institution ("Police Station", "Crown Court").
 NOT_STREETS = NOT_NAMES | frozenset({"Crown", "Magistrates", "Magistrates'", "County", "High", "Royal", "Old",
                                      "Railway", "Underground", "Tube", "Bus", "Fire", "Ambulance", "Scotland"})
@@ -53,20 +60,41 @@ class Template:
     gold: dict
     head: tuple[tuple[Segment, ...], ...]  # paragraphs kept in place
     body: tuple[tuple[Segment, ...], ...]  # sentences, shuffled in each copy
+    separator: str = "\n\n"  # between paragraphs: a blank line, or a line break in a text without blank lines
 
     def slots(self) -> list[Slot]:
         return [segment for paragraph in self.head + self.body for segment in paragraph if isinstance(segment, Slot)]
 
 
 def template(article_id: str, text: str, gold: dict, place_names: frozenset[str], force: str | None) -> Template:
-    """The article cut into paragraphs of text and slots; `place_names` are the places of its district."""
-    paragraphs = text.split("\n\n")
+    """The article cut into paragraphs of text and slots; `place_names` are the places of its district.
+    The paragraphs through the lead and through the printed dateline (as `etl.datelines` reads it) stay
+    in place; the sentences of the rest are the body."""
+    separator = "\n\n" if "\n\n" in text.strip() else "\n"
+    paragraphs = text.split(separator)
     lead = next((index for index, paragraph in enumerate(paragraphs)
                  if len(paragraph) >= LEAD_MIN_CHARS and "\n" not in paragraph.strip()), len(paragraphs) - 1)
+    head_end = max(lead, _paragraph_at(paragraphs, separator, _dateline_end(text)))
     reference = _reference_year(gold)
     cut = [tuple(segments(paragraph, reference, place_names, force)) for paragraph in paragraphs]
-    body = tuple(sentence for paragraph in cut[lead + 1:] for sentence in sentences(paragraph))
-    return Template(article_id, gold, tuple(cut[: lead + 1]), body)
+    body = tuple(sentence for paragraph in cut[head_end + 1:] for sentence in sentences(paragraph))
+    return Template(article_id, gold, tuple(cut[: head_end + 1]), body, separator)
+
+
+def _dateline_end(text: str) -> int:
+    """Where the dateline the text prints ends (0 when it prints none)."""
+    found = printed_published_date(text)
+    return found[2] if found else 0
+
+
+def _paragraph_at(paragraphs: list[str], separator: str, offset: int) -> int:
+    """The index of the paragraph holding character `offset` of the joined text."""
+    at = 0
+    for index, paragraph in enumerate(paragraphs):
+        at += len(paragraph) + len(separator)
+        if offset < at:
+            return index
+    return len(paragraphs) - 1
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?][\"”’']) +(?=[A-Z“\"‘'])|(?<=[a-z0-9)][.!?]) +(?=[A-Z“\"‘'])")
@@ -316,12 +344,15 @@ def _name_finds(text: str):
     """People's names: surnames given with a title in this text and the first names before them, and pairs of
     capitalised words that are no vocabulary's words ("Jane Doe"), as a first name and a surname."""
     known = surnames(text)
+    paired = set()
     for match in _FULL_NAME.finditer(text):
         first, last = match.group("first"), match.group("last")
         if first in _NOT_NAME_WORDS or last in _NOT_NAME_WORDS or first in known:
             continue
+        paired.add(last)
         yield match.start("first"), match.end("first"), Slot("first", first, (first, known.get(last, "")))
         yield match.start("last"), match.end("last"), Slot("surname", last, (last, known.get(last, "")))
+    known = {**{last: "" for last in paired}, **known}  # "Jane Doe ... Doe said": the surname alone too
     if not known:
         return
     for match in _NAME_PATTERN.finditer(text):
