@@ -157,23 +157,29 @@ def write_jsonl(path: Path, rows: list[dict]) -> None:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def read_jsonl(path: Path) -> list[dict]:
+def read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict]:
+    """The rows of a gold file, each an object with the `required` keys."""
     if not path.is_file():
         raise CorpusError(f"{path}: no such file (the source corpus needs articles/, gold.jsonl, gold_incidents.jsonl)")
     rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                raise CorpusError(f"{path}: line {number}: not JSON ({error})") from None
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise CorpusError(f"{path}: line {number}: not JSON ({error})") from None
+        missing = [name for name in required if not isinstance(row, dict) or name not in row]
+        if missing:
+            raise CorpusError(f"{path}: line {number}: no {', '.join(missing)}")
+        rows.append(row)
     return rows
 
 
 def load_sources(corpus: Path) -> tuple[list[Source], list[Source]]:
     """The dev corpus as sources: its incidents, and its irrelevant articles as distractors."""
-    gold = read_jsonl(corpus / "gold.jsonl")
-    incidents = {row["incident_key"]: row for row in read_jsonl(corpus / "gold_incidents.jsonl")}
+    gold = read_jsonl(corpus / "gold.jsonl", GOLD_FIELDS)
+    incidents = {row["incident_key"]: row for row in read_jsonl(corpus / "gold_incidents.jsonl", INCIDENT_FIELDS)}
     texts = {}
     for row in gold:
         path = corpus / "articles" / f"{row['article_id']}.txt"

@@ -198,3 +198,13 @@ def test_a_gold_row_without_its_article_names_the_file_and_the_article(tmp_path,
         (broken / name).write_text((invented_corpus / name).read_text())
     with pytest.raises(synth.CorpusError, match=r"gold\.jsonl: article first: no file"):
         synth.run(5, 1, tmp_path / "out", broken)
+
+
+def test_a_gold_row_without_a_field_names_the_file_the_line_and_the_field(tmp_path, invented_corpus):
+    broken = tmp_path / "broken"
+    (broken / "articles").mkdir(parents=True)
+    rows = read_jsonl(invented_corpus / "gold.jsonl")
+    del rows[1]["borough"]
+    synth.write_jsonl(broken / "gold.jsonl", rows)
+    with pytest.raises(synth.CorpusError, match=r"gold\.jsonl: line 2: no borough"):
+        synth.run(5, 1, tmp_path / "out", broken)
