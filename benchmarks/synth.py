@@ -52,7 +52,8 @@ DEV_CORPUS = REPO.parent / "shared" / "corpus" / "dev"
 GOLD_FIELDS = ("article_id", "published_date", "relevant", "incident_key", "incident_date", "incident_time",
                "borough", "location", "force", "force_type", "outcome", "referral_body", "terrorism_status",
                "weapon_recovered", "subject_age", "subject_gender", "shots_fired")
-INCIDENT_FIELDS = ("incident_key", "article_ids") + GOLD_FIELDS[4:]
+# gold_incidents.jsonl: the scored fields (no location: it is not scored)
+INCIDENT_FIELDS = ("incident_key", "article_ids") + tuple(name for name in GOLD_FIELDS[4:] if name != "location")
 MAX_ARTICLES_PER_INCIDENT = 6
 WORD_KINDS = ("surname", "first", "street", "place")  # slots replaced by a word drawn per incident
 MAX_SENTENCES_PER_PARAGRAPH = 3  # news paragraphs hold one to three sentences

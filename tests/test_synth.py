@@ -71,8 +71,8 @@ def invented_corpus(tmp_path_factory) -> Path:
             gold_row("second", "2019-03-12", True),
             gold_row("library", "2019-05-02", False)]
     synth.write_jsonl(corpus / "gold.jsonl", rows)
-    incident = {"incident_key": "2019-03-07-leeds", "article_ids": ["first", "second"],
-                "incident_time": "21:15", "location": None, **FIELDS}
+    incident = {"incident_key": "2019-03-07-leeds", "article_ids": ["first", "second"], "incident_time": "21:15",
+                **FIELDS}
     synth.write_jsonl(corpus / "gold_incidents.jsonl", [{name: incident[name] for name in synth.INCIDENT_FIELDS}])
     return corpus
 
@@ -121,6 +121,7 @@ def test_the_gold_has_one_row_per_built_article_with_the_dev_gold_keys(dev_synth
     built = set(pd.read_parquet(out / "articles.parquet")["article_id"])
     assert {row["article_id"] for row in gold} == built
     incidents = read_jsonl(corpus / "gold_incidents.jsonl")
+    assert {tuple(row) for row in incidents} == {tuple(read_jsonl(DEV / "gold_incidents.jsonl")[0])}
     members = [article for row in incidents for article in row["article_ids"]]
     assert sorted(members) == sorted(row["article_id"] for row in gold if row["relevant"])
     assert all(row["incident_key"] is None for row in gold if not row["relevant"])
