@@ -56,7 +56,6 @@ GOLD_FIELDS = ("article_id", "published_date", "relevant", "incident_key", "inci
 INCIDENT_FIELDS = ("incident_key", "article_ids") + tuple(name for name in GOLD_FIELDS[4:] if name != "location")
 MAX_ARTICLES_PER_INCIDENT = 6
 WORD_KINDS = ("surname", "first", "street", "place")  # slots replaced by a word drawn per incident
-MAX_SENTENCES_PER_PARAGRAPH = 3  # news paragraphs hold one to three sentences
 FILES_PER_FOLDER = 1000  # articles/NNNN/ folders of this many files: no folder of 100,000 entries
 MAX_YEAR_SHIFT = 25  # years a copy may move; the dev corpus's own date range bounds it further
 MAX_HOUR_SHIFT = 2  # hours a clock time may move: "evening" and "night" stay true
@@ -75,7 +74,7 @@ SURNAMES = ("Abbott", "Barker", "Chowdhury", "Dlamini", "Ellison", "Fairbairn", 
             "Sandhu", "Thistlewood", "Umeh", "Varga", "Whitfield", "Fennimore", "Zielinski", "Ashworth", "Brennan",
             "Castellano", "Drummond", "Eastwood")
 MOST_READ_MIN = 8  # short articles get a box of this many lines all the same
-MOST_READ_WORDS_PER_LINE = 25  # one five-word line per 25 words of article: a fifth more words
+MOST_READ_WORDS_PER_LINE = 20  # one five-word line per 20 words of article: a quarter more words
 NEWS_SUBJECTS = ("bakery", "school", "library", "choir", "football club", "market", "theatre", "allotment society",
                  "cricket team", "brewery", "bookshop", "swimming pool", "orchestra", "garden centre", "museum")
 NEWS_VERBS = ("wins", "opens", "celebrates", "plans", "reopens", "launches", "marks", "unveils", "hosts", "welcomes")
@@ -128,34 +127,44 @@ def run(articles: int, seed: int, out: Path, corpus: Path = DEV_CORPUS) -> dict:
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out}: not empty; give a new folder")
+    if articles < 1:
+        raise ValueError(f"--articles {articles}: give at least one article")
     sources, distractors = load_sources(corpus)
-    rows, incidents = [], []
+    counts = {"articles": 0, "relevant": 0, "incidents": 0}
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))  # beside `out`: one rename publishes it
     try:
-        for index, text, gold, incident in generate(sources, distractors, articles, seed):
-            path = staging / "articles" / f"{gold['article_id']}.txt"
-            if index % FILES_PER_FOLDER == 0:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            rows.append(gold)
-            if incident is not None:
-                incidents.append(incident)
-        write_jsonl(staging / "gold.jsonl", rows)
-        write_jsonl(staging / "gold_incidents.jsonl", incidents)
+        # Written as generated: memory holds one incident, whatever the size.
+        with (staging / "gold.jsonl").open("w", encoding="utf-8") as gold_file, \
+                (staging / "gold_incidents.jsonl").open("w", encoding="utf-8") as incidents_file:
+            for index, text, gold, incident in generate(sources, distractors, articles, seed):
+                path = staging / "articles" / f"{gold['article_id']}.txt"
+                if index % FILES_PER_FOLDER == 0:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+                gold_file.write(json_line(gold))
+                counts["articles"] += 1
+                counts["relevant"] += gold["relevant"]
+                if incident is not None:
+                    incidents_file.write(json_line(incident))
+                    counts["incidents"] += 1
         if out.exists():
             out.rmdir()
         os.replace(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return {"articles": len(rows), "relevant": sum(row["relevant"] for row in rows), "incidents": len(incidents)}
+    return counts
+
+
+def json_line(row: dict) -> str:
+    """One row as a line of the gold files (the dev corpus's spacing)."""
+    return json.dumps(row, ensure_ascii=False) + "\n"
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> None:
     with path.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        handle.writelines(json_line(row) for row in rows)
 
 
 def read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict]:
@@ -474,16 +483,11 @@ def _other_places(code: str) -> tuple[str, ...]:
 
 
 def render(rng: random.Random, each: Template, rewrite: Rewrite, styles, headlines: tuple[str, ...]) -> str:
-    """The article with the incident's values; its sentences after the lead shuffled and grouped into
-    paragraphs of 1-3."""
+    """The article with the incident's values, its paragraphs after the lead shuffled, and a "Most read" box."""
     body = list(each.body)
     rng.shuffle(body)
-    paragraphs = ["".join(_text(segment, rewrite, styles) for segment in paragraph) for paragraph in each.head]
-    while body:
-        size = rng.randint(1, MAX_SENTENCES_PER_PARAGRAPH)
-        paragraphs.append(" ".join("".join(_text(segment, rewrite, styles) for segment in sentence).strip()
-                                   for sentence in body[:size]))
-        del body[:size]
+    paragraphs = ["".join(_text(segment, rewrite, styles) for segment in paragraph)
+                  for paragraph in each.head + tuple(body)]
     paragraphs.append(most_read(rng, sum(paragraph.count(" ") for paragraph in paragraphs), headlines))
     return each.separator.join(paragraphs)
 
@@ -494,7 +498,7 @@ def local_headlines() -> tuple[str, ...]:
 
 
 def most_read(rng: random.Random, words: int, headlines: tuple[str, ...]) -> str:
-    """A "Most read" box of invented local headlines, as news pages end with: about a fifth of the
+    """A "Most read" box of invented local headlines, as news pages end with: about a quarter of the
     article's words, drawn fresh for each copy, so copies of one source share fewer word shingles."""
     lines = max(MOST_READ_MIN, words // MOST_READ_WORDS_PER_LINE)
     return "Most read\n" + "\n".join(rng.choices(headlines, k=lines))
@@ -570,7 +574,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         counts = run(args.articles, args.seed, args.out, args.corpus)
-    except (CorpusError, FileExistsError) as error:
+    except (CorpusError, FileExistsError, ValueError) as error:
         print(f"synth: error: {error}", file=sys.stderr)
         return 2
     print(f"synth: {counts['articles']} articles ({counts['relevant']} relevant) in {counts['incidents']} incidents "

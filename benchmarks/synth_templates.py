@@ -5,8 +5,8 @@ person's first name or surname, a date, a year, a clock time, an age, a place of
 the incident's district, the force's official name or a street name. Each kind is
 found by a pattern below; overlapping finds keep the longest. A template keeps the
 article's opening paragraphs (headline, dateline, lead) in place and lets the
-sentences of the others be shuffled and regrouped into paragraphs, so copies of one
-source differ in sentence order as well as in their values.
+others be shuffled, so copies of one source differ in the order of their paragraphs
+as well as in their values.
 """
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ class Template:
     article_id: str
     gold: dict
     head: tuple[tuple[Segment, ...], ...]  # paragraphs kept in place
-    body: tuple[tuple[Segment, ...], ...]  # sentences, shuffled in each copy
+    body: tuple[tuple[Segment, ...], ...]  # paragraphs, shuffled in each copy
     separator: str = "\n\n"  # between paragraphs: a blank line, or a line break in a text without blank lines
 
     def slots(self) -> list[Slot]:
@@ -69,7 +69,7 @@ class Template:
 def template(article_id: str, text: str, gold: dict, place_names: frozenset[str], force: str | None) -> Template:
     """The article cut into paragraphs of text and slots; `place_names` are the places of its district.
     The paragraphs through the lead and through the printed dateline (as `etl.datelines` reads it) stay
-    in place; the sentences of the rest are the body."""
+    in place; the rest are the body."""
     separator = "\n\n" if "\n\n" in text.strip() else "\n"
     paragraphs = text.split(separator)
     lead = next((index for index, paragraph in enumerate(paragraphs)
@@ -77,8 +77,7 @@ def template(article_id: str, text: str, gold: dict, place_names: frozenset[str]
     head_end = max(lead, _paragraph_at(paragraphs, separator, _dateline_end(text)))
     reference = _reference_year(gold)
     cut = [tuple(segments(paragraph, reference, place_names, force)) for paragraph in paragraphs]
-    body = tuple(sentence for paragraph in cut[head_end + 1:] for sentence in sentences(paragraph))
-    return Template(article_id, gold, tuple(cut[: head_end + 1]), body, separator)
+    return Template(article_id, gold, tuple(cut[: head_end + 1]), tuple(cut[head_end + 1:]), separator)
 
 
 def _dateline_end(text: str) -> int:
@@ -95,29 +94,6 @@ def _paragraph_at(paragraphs: list[str], separator: str, offset: int) -> int:
         if offset < at:
             return index
     return len(paragraphs) - 1
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?][\"”’']) +(?=[A-Z“\"‘'])|(?<=[a-z0-9)][.!?]) +(?=[A-Z“\"‘'])")
-
-
-def sentences(paragraph: tuple[Segment, ...]) -> list[tuple[Segment, ...]]:
-    """A paragraph's segments cut into sentences (at a full stop and a capital in its fixed text), so that
-    copies can order sentences, not only paragraphs, differently."""
-    out, current = [], []
-    for segment in paragraph:
-        if isinstance(segment, Slot):
-            current.append(segment)
-            continue
-        pieces = _SENTENCE_END.split(segment)
-        for number, piece in enumerate(pieces):
-            if number:
-                out.append(tuple(current))
-                current = []
-            if piece:
-                current.append(piece)
-    if current:
-        out.append(tuple(current))
-    return [sentence for sentence in out if sentence]
 
 
 def _reference_year(gold: dict) -> int | None:
