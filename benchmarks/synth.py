@@ -225,22 +225,25 @@ def _date_bounds(gold: list[dict]) -> tuple[dt.date, dt.date]:
 def source(key: str | None, articles: list[tuple[dict, str]], incident: dict | None,
            bounds: tuple[dt.date, dt.date]) -> Source:
     """A source and the rewrites its texts support (see the module's docstring)."""
+    def cut(places: frozenset[str], force: str | None) -> tuple[Template, ...]:
+        return tuple(template(row["article_id"], text, row, places, force) for row, text in articles)
+
     district = _district(incident)
     force_to = _forces_to(incident, articles, district)
-    places = _place_names(district.code) if district else frozenset()
     force = incident["force"] if force_to else None
-    templates = tuple(template(row["article_id"], text, row, places, force) for row, text in articles)
+    templates = cut(_place_names(district.code) if district else frozenset(), force)
     if district and not _stated_everywhere(templates, "borough", lambda slot, value: slot.kind == "place"):
-        district, templates = None, tuple(template(row["article_id"], text, row, frozenset(), force)
-                                          for row, text in articles)
-        if force_to and incident.get("borough"):
-            force_to, templates = (), tuple(template(row["article_id"], text, row, frozenset(), None)
-                                            for row, text in articles)
-    ages = frozenset(row["subject_age"] for row, _ in articles if row.get("subject_age") is not None)
-    if incident and incident.get("subject_age") is not None:
-        ages |= {incident["subject_age"]}
-    if key is None:
+        # An article states the district without naming it or one of its places: the district stays, and
+        # so does the force that goes with it.
+        district = None
+        if incident.get("borough"):
+            force_to, force = (), None
+        templates = cut(frozenset(), force)
+    if key is None:  # a distractor has no subject: every age it writes may move
         ages = frozenset(slot.parts[0] for each in templates for slot in each.slots() if slot.kind == "age")
+    else:
+        ages = frozenset(value for value in [row.get("subject_age") for row, _ in articles]
+                         + [incident.get("subject_age")] if value is not None)
     words = {}
     for slot in (slot for each in templates for slot in each.slots()):
         if slot.kind in WORD_KINDS:
