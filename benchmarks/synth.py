@@ -58,9 +58,11 @@ MAX_ARTICLES_PER_INCIDENT = 6
 WORD_KINDS = ("surname", "first", "street", "place")  # slots replaced by a word drawn per incident
 FILES_PER_FOLDER = 1000  # articles/NNNN/ folders of this many files: no folder of 100,000 entries
 MAX_YEAR_SHIFT = 25  # years a copy may move; the dev corpus's own date range bounds it further
+DAYS_PER_YEAR = 365.2425  # the Gregorian mean, to move a year no date of the incident falls in
 MAX_HOUR_SHIFT = 2  # hours a clock time may move: "evening" and "night" stay true
 MAX_AGE_SHIFT = 6  # years an age may move
 MIN_AGE = 14  # no younger subject after a shift
+WHOLE_UK = ("Great Britain", "UK")  # countries of the special forces (British Transport Police, ...)
 LONDON_CODES = "E09"  # GSS prefix of the London boroughs: a force covering them keeps "London" in its texts true
 # Invented names for the copies (not from the corpus).
 FIRST_NAMES = {
@@ -69,10 +71,12 @@ FIRST_NAMES = {
     "female": ("Aisha", "Bethany", "Chloe", "Deborah", "Eleanor", "Fatima", "Grace", "Hannah", "Imogen", "Joanne",
                "Kerry", "Leanne", "Megan", "Nadia", "Olivia", "Priya", "Rachel", "Sinead", "Tanya", "Yasmin"),
 }
-SURNAMES = ("Abbott", "Barker", "Chowdhury", "Dlamini", "Ellison", "Fairbairn", "Goodwin", "Hargreaves", "Iqbal",
-            "Jennings", "Kowalski", "Lindqvist", "Mbeki", "Norcross", "Osei", "Pemberton", "Quinlan", "Rafferty",
-            "Sandhu", "Thistlewood", "Umeh", "Varga", "Whitfield", "Fennimore", "Zielinski", "Ashworth", "Brennan",
-            "Castellano", "Drummond", "Eastwood")
+# Surnames and street names are made of two parts (hundreds of them, so copies of one story rarely
+# share a name); those that are a place's name are left out (`invented_names`).
+NAME_STARTS = ("Ash", "Brack", "Cal", "Dun", "Ell", "Fair", "Gold", "Hart", "Ives", "Kel", "Lang", "Mar", "Nor",
+               "Oak", "Pen", "Rad", "Sand", "Thorn", "Wake", "Whit")
+NAME_ENDS = ("bury", "croft", "dale", "field", "ford", "hurst", "ley", "more", "stead", "ton", "well", "wick",
+             "worth", "by")
 MOST_READ_MIN = 8  # short articles get a box of this many lines all the same
 MOST_READ_WORDS_PER_LINE = 20  # one five-word line per 20 words of article: a quarter more words
 NEWS_SUBJECTS = ("bakery", "school", "library", "choir", "football club", "market", "theatre", "allotment society",
@@ -97,7 +101,8 @@ class Source:
     key: str | None
     templates: tuple[Template, ...]
     incident: dict | None
-    day_shifts: tuple[tuple[int, int, int], ...]  # (years, first week, last week) a copy may move by
+    weeks: tuple[int, ...]  # whole weeks a copy may move its dates by
+    year_spans: tuple[tuple[dt.date, dt.date], ...]  # the first and last date of each year its dates fall in
     hour_shifts: tuple[int, ...]
     age_shifts: tuple[int, ...]
     ages: frozenset[int]
@@ -111,7 +116,7 @@ class Rewrite:
     """The values one synthetic incident gives its copies."""
 
     days: int = 0
-    years: int = 0
+    years: dict[int, int] = field(default_factory=dict)  # a year its dates fall in -> the year they move to
     hours: int = 0
     age: int = 0
     ages: frozenset[int] = frozenset()
@@ -248,8 +253,9 @@ def source(key: str | None, articles: list[tuple[dict, str]], incident: dict | N
     for slot in (slot for each in templates for slot in each.slots()):
         if slot.kind in WORD_KINDS:
             words.setdefault((slot.kind, slot.text), slot)
-    return Source(key, templates, incident, _day_shifts(templates, incident, bounds), _hour_shifts(templates),
-                  _age_shifts(templates, ages), ages, district, force_to, tuple(words.values()))
+    weeks, year_spans = _week_shifts(templates, incident, bounds)
+    return Source(key, templates, incident, weeks, year_spans, _hour_shifts(templates), _age_shifts(templates, ages),
+                  ages, district, force_to, tuple(words.values()))
 
 
 def _district(incident: dict | None) -> vocab.District | None:
@@ -309,10 +315,18 @@ def _stated_everywhere(templates, name: str, matches) -> bool:
     return True
 
 
-def _boundaries() -> list[dt.date]:
-    """Days a force or a watchdog changed: a copy never crosses one (the gold names would change)."""
+def _boundaries(force: str | None) -> list[dt.date]:
+    """Days the incident's force or its watchdog changed name: a copy's incident date never crosses one,
+    since the gold force or referral body would change with it. Every force's and watchdog's when the
+    force is not one known force (none, or several)."""
+    forces = vocab.forces()
+    known = forces.get(force)
+    family = [item for name, item in forces.items()
+              if known is None or name == force or item.successor == force or name == known.successor]
+    bodies = [body for body in vocab.referral_bodies().values()
+              if known is None or known.country in body.country or known.country in WHOLE_UK]
     days = set()
-    for item in list(vocab.forces().values()) + list(vocab.referral_bodies().values()):
+    for item in family + bodies:
         if item.valid_from:
             days.add(item.valid_from)
         if item.valid_to:
@@ -320,38 +334,47 @@ def _boundaries() -> list[dt.date]:
     return sorted(days)
 
 
-def _day_shifts(templates, incident, bounds) -> tuple[tuple[int, int, int], ...]:
-    """(years, first week, last week): moves of whole weeks that move every date's year by `years`,
-    keep the gold dates within `bounds` and on the same side of every force or watchdog change."""
+def _week_shifts(templates, incident, bounds) -> tuple[tuple[int, ...], tuple[tuple[dt.date, dt.date], ...]]:
+    """The whole weeks a copy may move its dates by, and the first and last date of each year they fall in.
+
+    A move keeps the gold dates within `bounds` and the incident on the same side of every change of
+    its force's or watchdog's name, and moves the gold dates of one year into one year, later years into
+    later years, so a year written alone ("in 2013") moves with them."""
     gold_days = [dt.date.fromisoformat(each.gold[name]) for each in templates
                  for name in ("published_date", "incident_date") if each.gold.get(name)]
     if incident and incident.get("incident_date"):
         gold_days.append(dt.date.fromisoformat(incident["incident_date"]))
-    slot_days = [slot.parts[1] for each in templates for slot in each.slots() if slot.kind == "date"]
-    if not gold_days + slot_days:
-        return ((0, 0, 0),)
-    boundaries = _boundaries()
-    shifts = []
-    for years in range(-MAX_YEAR_SHIFT, MAX_YEAR_SHIFT + 1):
-        low, high = -math.inf, math.inf
-        for day in gold_days + slot_days:
-            year = day.year + years
-            if not dt.MINYEAR < year < dt.MAXYEAR:
-                low, high = 1, 0
-                break
-            low = max(low, (dt.date(year, 1, 1) - day).days)
-            high = min(high, (dt.date(year, 12, 31) - day).days)
-        for day in gold_days:
-            low, high = max(low, (bounds[0] - day).days), min(high, (bounds[1] - day).days)
-            for boundary in boundaries:
-                if day < boundary:
-                    high = min(high, (boundary - day).days - 1)
-                else:
-                    low = max(low, (boundary - day).days)
-        first, last = math.ceil(low / 7), math.floor(high / 7)
-        if first <= last:
-            shifts.append((years, first, last))
-    return tuple(shifts) or ((0, 0, 0),)
+    by_year = defaultdict(list)  # written dates are rewritten from their own moved day, year and all
+    for day in gold_days:
+        by_year[day.year].append(day)
+    spans = tuple((min(days), max(days)) for _, days in sorted(by_year.items()))
+    low, high = -MAX_YEAR_SHIFT * DAYS_PER_YEAR, MAX_YEAR_SHIFT * DAYS_PER_YEAR
+    for day in gold_days:
+        low, high = max(low, (bounds[0] - day).days), min(high, (bounds[1] - day).days)
+    # The names follow the incident's date; an undated incident's articles' dates stand in for it.
+    incident_days = [dt.date.fromisoformat(each.gold["incident_date"]) for each in templates
+                     if each.gold.get("incident_date")] or gold_days
+    for day in incident_days:
+        for boundary in _boundaries((incident or {}).get("force")):
+            if day < boundary:
+                high = min(high, (boundary - day).days - 1)
+            else:
+                low = max(low, (boundary - day).days)
+    weeks = tuple(week for week in range(math.ceil(low / 7), math.floor(high / 7) + 1)
+                  if _years_after(spans, 7 * week) is not None)
+    return weeks or (0,), spans
+
+
+def _years_after(spans: tuple[tuple[dt.date, dt.date], ...], days: int) -> tuple[int, ...] | None:
+    """The year each year's dates move to, or None when one year's dates would land in two years or two
+    years in one."""
+    moved = []
+    for first, last in spans:
+        year = (first + dt.timedelta(days=days)).year
+        if (last + dt.timedelta(days=days)).year != year or (moved and year <= moved[-1]):
+            return None
+        moved.append(year)
+    return tuple(moved)
 
 
 def _hour_shifts(templates) -> tuple[int, ...]:
@@ -425,11 +448,12 @@ def _pick(rng: random.Random, templates: tuple[Template, ...], count: int) -> li
 
 def draw_rewrite(rng: random.Random, chosen: Source) -> Rewrite:
     """One incident's new values: shifts, names, streets, district and force."""
-    years, first, last = rng.choice(chosen.day_shifts)
-    rewrite = Rewrite(days=7 * rng.randint(first, last), years=years, hours=rng.choice(chosen.hour_shifts),
+    days = 7 * rng.choice(chosen.weeks)
+    years = dict(zip((first.year for first, _ in chosen.year_spans), _years_after(chosen.year_spans, days) or ()))
+    rewrite = Rewrite(days=days, years=years, hours=rng.choice(chosen.hour_shifts),
                       age=rng.choice(chosen.age_shifts), ages=chosen.ages)
     slots = chosen.words
-    surnames, streets = _distinct(rng, SURNAMES), _distinct(rng, STREET_NAMES)
+    surnames, streets = _distinct(rng, invented_names()), _distinct(rng, invented_names())
     gender = (chosen.incident or {}).get("subject_gender")
     for slot in slots:
         if ("surname", slot.text) not in rewrite.words and slot.kind == "surname":
@@ -456,6 +480,14 @@ def draw_rewrite(rng: random.Random, chosen: Source) -> Rewrite:
                     is_district = slot.text == chosen.district.name
                     rewrite.words["place", slot.text] = new.name if is_district else rng.choice(places)
     return rewrite
+
+
+@functools.cache
+def invented_names() -> tuple[str, ...]:
+    """Every two-part name ("Ashcroft", "Thornwick") that is no place's name in the gazetteer."""
+    places = set(vocab.places()) | set(vocab.district_by_name()) | set(vocab.places_abroad())
+    names = (start + end for start, end in itertools.product(NAME_STARTS, NAME_ENDS))
+    return tuple(name for name in names if name not in places)
 
 
 def _distinct(rng: random.Random, words: tuple[str, ...]):
@@ -515,7 +547,8 @@ def render_slot(slot: Slot, rewrite: Rewrite, styles) -> str:
     if slot.kind == "date":
         return render_date(slot, rewrite.days, styles)
     if slot.kind == "year":
-        return str(slot.parts[0] + rewrite.years)
+        year = slot.parts[0]
+        return str(rewrite.years.get(year, year + round(rewrite.days / DAYS_PER_YEAR)))
     if slot.kind == "time":
         return render_time(slot, rewrite.hours)
     if slot.kind == "age":

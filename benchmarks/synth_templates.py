@@ -290,14 +290,9 @@ def surnames(text: str) -> dict[str, str]:
     found = {}
     for match in _TITLED.finditer(text):
         surname = match.group("surname")
-        if surname not in NOT_NAMES and surname not in _not_name_words():
+        if surname not in NOT_NAMES and surname not in _NOT_SURNAMES:
             found.setdefault(surname, match.group("title"))
     return found
-
-
-def _not_name_words() -> frozenset[str]:
-    """Words that name a place, a month, a day or a rank rather than a person."""
-    return _NOT_NAME_WORDS
 
 
 def _vocabulary_words() -> frozenset[str]:
@@ -310,6 +305,10 @@ def _vocabulary_words() -> frozenset[str]:
 
 
 _NOT_NAME_WORDS = _vocabulary_words() | NOT_NAMES
+# After a title a word is a surname even when a place has it as a name ("Mr Briggs"), unless it is a month,
+# a weekday, a rank or a district.
+_NOT_SURNAMES = frozenset(vocab.months()) | frozenset(vocab.weekdays()) | frozenset(vocab.police_ranks()) | \
+    frozenset(vocab.district_by_name())
 _NAME_PATTERN = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)?\b")
 
 
