@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
+import ahocorasick
+
 from etl.datelines import printed_published_date
 from schema import vocab
 
@@ -295,18 +297,44 @@ def surnames(text: str) -> dict[str, str]:
     return found
 
 
-def _vocabulary_words() -> frozenset[str]:
-    """Every word of a month, weekday, rank, district, place, force, watchdog, street suffix or place abroad:
-    a capitalised pair of words holding one is not taken for a person's name."""
-    names = [*vocab.months(), *vocab.weekdays(), *vocab.police_ranks(), *vocab.district_by_name(), *vocab.places(),
-             *vocab.forces(), *vocab.force_aliases(), *vocab.referral_body_aliases(), *vocab.street_suffixes(),
-             *vocab.places_abroad(), *vocab.police_abroad(), *(body.name for body in vocab.referral_bodies().values())]
-    return frozenset(word for name in names for word in name.split())
+def _vocabulary_names(with_places: bool = True) -> list[str]:
+    """Every name of a month, weekday, rank, district, force, watchdog, street suffix or place abroad, and of a
+    place in the gazetteer unless `with_places` is false."""
+    return [*vocab.months(), *vocab.weekdays(), *vocab.police_ranks(), *vocab.district_by_name(),
+            *(vocab.places() if with_places else ()), *vocab.forces(), *vocab.force_aliases(),
+            *vocab.referral_body_aliases(), *vocab.street_suffixes(), *vocab.places_abroad(), *vocab.police_abroad(),
+            *(body.name for body in vocab.referral_bodies().values())]
 
 
-_NOT_NAME_WORDS = _vocabulary_words() | NOT_NAMES
-# After a title a word is a surname even when a place has it as a name ("Mr Briggs"), unless it is a month,
-# a weekday, a rank or a district.
+def _vocabulary_automaton() -> ahocorasick.Automaton:
+    """The vocabulary's names of two words or more, found in a text in one pass."""
+    automaton = ahocorasick.Automaton()
+    for name in _vocabulary_names():
+        if " " in name:
+            automaton.add_word(name, len(name))
+    automaton.make_automaton()
+    return automaton
+
+
+def _vocabulary_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each vocabulary name of two words or more the text writes as whole words."""
+    spans = []
+    for end, length in _VOCABULARY.iter(text):
+        start, stop = end - length + 1, end + 1
+        if (start == 0 or not text[start - 1].isalnum()) and (stop == len(text) or not text[stop].isalnum()):
+            spans.append((start, stop))
+    return spans
+
+
+_VOCABULARY = _vocabulary_automaton()
+# A word alone is no name when it is one of these, or a word of a district's or a force's name. Places are
+# not among them: many share a name with a person ("Lewis", "Kirby"), and the places of the incident's
+# district are slots of their own. A pair of
+# words is no name when it overlaps a vocabulary name of two words or more ("Thames Valley Police").
+_NOT_NAME_WORDS = NOT_NAMES | frozenset(name for name in _vocabulary_names(with_places=False) if " " not in name) | \
+    frozenset(word for name in [*vocab.district_by_name(), *vocab.forces(), *vocab.force_aliases()]
+              for word in name.split())  # "London", "Kent", "Yorkshire": regions, not people
+# After a title a word is a surname unless it is a month, a weekday, a rank or a district.
 _NOT_SURNAMES = frozenset(vocab.months()) | frozenset(vocab.weekdays()) | frozenset(vocab.police_ranks()) | \
     frozenset(vocab.district_by_name())
 _NAME_PATTERN = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)?\b")
@@ -320,9 +348,11 @@ def _name_finds(text: str):
     capitalised words that are no vocabulary's words ("Jane Doe"), as a first name and a surname."""
     known = surnames(text)
     paired = set()
+    taken = _vocabulary_spans(text)
     for match in _FULL_NAME.finditer(text):
         first, last = match.group("first"), match.group("last")
-        if first in _NOT_NAME_WORDS or last in _NOT_NAME_WORDS or first in known:
+        if first in _NOT_NAME_WORDS or last in _NOT_NAME_WORDS or first in known or \
+                any(start < match.end() and match.start() < end for start, end in taken):
             continue
         paired.add(last)
         yield match.start("first"), match.end("first"), Slot("first", first, (first, known.get(last, "")))
