@@ -452,16 +452,15 @@ def draw_rewrite(rng: random.Random, chosen: Source) -> Rewrite:
     years = dict(zip((first.year for first, _ in chosen.year_spans), _years_after(chosen.year_spans, days) or ()))
     rewrite = Rewrite(days=days, years=years, hours=rng.choice(chosen.hour_shifts),
                       age=rng.choice(chosen.age_shifts), ages=chosen.ages)
-    slots = chosen.words
     surnames, streets = _distinct(rng, invented_names()), _distinct(rng, invented_names())
     gender = (chosen.incident or {}).get("subject_gender")
-    for slot in slots:
-        if ("surname", slot.text) not in rewrite.words and slot.kind == "surname":
+    for slot in chosen.words:  # one slot per name, street and place: each gets one replacement
+        if slot.kind == "surname":
             rewrite.words["surname", slot.text] = next(surnames)
-        elif slot.kind == "first" and ("first", slot.text) not in rewrite.words:
+        elif slot.kind == "first":
             female = slot.parts[1] in FEMALE_TITLES or (slot.parts[1] in ("Dr", "") and gender == "female")
             rewrite.words["first", slot.text] = rng.choice(FIRST_NAMES["female" if female else "male"])
-        elif slot.kind == "street" and ("street", slot.text) not in rewrite.words:
+        elif slot.kind == "street":
             rewrite.words["street", slot.text] = next(streets)
     force = chosen.incident["force"] if chosen.force_to else None
     if force:
@@ -475,8 +474,8 @@ def draw_rewrite(rng: random.Random, chosen: Source) -> Rewrite:
             new = vocab.districts()[rng.choice(codes)]
             rewrite.borough = (chosen.district.name, new.name)
             places = _other_places(new.code)
-            for slot in slots:
-                if slot.kind == "place" and ("place", slot.text) not in rewrite.words:
+            for slot in chosen.words:
+                if slot.kind == "place":
                     is_district = slot.text == chosen.district.name
                     rewrite.words["place", slot.text] = new.name if is_district else rng.choice(places)
     return rewrite
