@@ -1,0 +1,174 @@
+"""Build synthetic corpora of 10,000 and 100,000 articles: seconds, articles/s and peak memory per stage, and accuracy.
+
+    python benchmarks/bench_scale.py [--articles 10000 100000] [--jobs N] [--quick] [--seed 1]
+
+For each size: `benchmarks/synth.py` writes the corpus and its gold labels into a
+temporary folder; the five stage commands (`uofdb ingest`, `extract --jobs N`,
+`link`, `validate`, `publish`, each with `--interim`) run one after another, each
+its own process, timed, with its peak resident memory (the largest process of the
+stage, extract's workers included: `os.wait4`'s `ru_maxrss`); then `uofdb build
+--jobs N` runs the whole build in one process, timed end to end, and
+`../shared/eval/score.py` scores it against the synthetic gold (its summary lines
+are printed). Last, `dateparser.search_dates` (`pip install '.[bench]'`) reads a
+sample of the same articles as a naive baseline for the extract stage, with the
+ratio. `--quick` builds 2,000 articles only. Every command runs with the
+repository's params.yaml. Speed is read, not asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parent
+REPO = BENCHMARKS.parent
+sys.path[:0] = [str(REPO), str(BENCHMARKS)]
+
+import synth  # noqa: E402
+
+SCORER = REPO.parent / "shared" / "eval" / "score.py"
+PARAMS = REPO / "params.yaml"
+QUICK_SIZE = 2_000
+BASELINE_SAMPLE = 500  # articles dateparser reads: it runs at tens of articles a second
+SCORE_LINES = ("articles scored", "relevance", "linking", "field", "mean", "headline")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="example: python benchmarks/bench_scale.py --quick --jobs 2")
+    parser.add_argument("--articles", type=int, nargs="+", default=[10_000, 100_000], help="corpus sizes")
+    parser.add_argument("--quick", action="store_true", help=f"one corpus of {QUICK_SIZE:,} articles")
+    parser.add_argument("--jobs", type=int, help="processes that extract (default: extract.jobs of params.yaml)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic corpus")
+    parser.add_argument("--baseline-sample", type=int, default=BASELINE_SAMPLE,
+                        help="articles dateparser.search_dates reads (0: no baseline)")
+    args = parser.parse_args()
+    sizes = [QUICK_SIZE] if args.quick else args.articles
+    print(f"bench_scale: {os.cpu_count()} cores, --jobs {args.jobs if args.jobs is not None else 'from params.yaml'}")
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix="uofdb-bench-scale-") as scratch:
+            result = measure(size, args.seed, args.jobs, Path(scratch), args.baseline_sample)
+        print(report(result))
+    return 0
+
+
+# ---- measure --------------------------------------------------------------------------------
+
+def measure(size: int, seed: int, jobs: int | None, scratch: Path, baseline_sample: int) -> dict:
+    """Synthesise, run the stages one by one, then the whole build, score it, and time the baseline."""
+    corpus, interim = scratch / "corpus", scratch / "interim"
+    started = time.perf_counter()
+    counts = synth.run(size, seed, corpus)
+    result = {"articles": size, "counts": counts, "synth_seconds": time.perf_counter() - started, "stages": []}
+    jobs_flag = ["--jobs", str(jobs)] if jobs is not None else []
+    stages = [("ingest", ["--raw", str(corpus / "articles")]), ("extract", jobs_flag), ("link", []),
+              ("validate", []), ("publish", ["--out", str(scratch / "stages-out")])]
+    for stage, extra in stages:
+        seconds, peak_mb, _ = timed(uofdb(stage, "--interim", str(interim), *extra))
+        result["stages"].append({"stage": stage, "seconds": seconds, "peak_mb": peak_mb})
+    shutil.rmtree(interim)
+    build_out = scratch / "build-out"
+    seconds, peak_mb, output = timed(uofdb("build", "--raw", str(corpus / "articles"), "--out", str(build_out),
+                                           *jobs_flag))
+    result["build"] = {"seconds": seconds, "peak_mb": peak_mb,
+                       "line": next((line for line in output.splitlines() if line.startswith("uofdb build:")), "")}
+    result["score"] = score(corpus / "gold.jsonl", build_out, scratch / "score.json")
+    result["baseline"] = baseline(sorted((corpus / "articles").rglob("*.txt")), baseline_sample)
+    return result
+
+
+def uofdb(*arguments: str) -> list[str]:
+    """The `uofdb` command of this repository, with its params.yaml."""
+    return [sys.executable, "-m", "etl.cli", "--params", str(PARAMS), *arguments]
+
+
+def timed(command: list[str]) -> tuple[float, float, str]:
+    """Run `command`: (wall seconds, peak RSS in MB of its largest process, its stdout)."""
+    environment = dict(os.environ, PYTHONPATH=str(REPO))
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=environment, cwd=REPO)
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own usage, not the earlier stages'
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        stdout.seek(0)
+        stderr.seek(0)
+        output, errors = stdout.read().decode(), stderr.read().decode()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}:\n{errors[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, output  # ru_maxrss is in KiB on Linux
+
+
+def score(gold: Path, build_out: Path, json_out: Path) -> dict:
+    """The scorer's summary lines and headline figures for the build against the synthetic gold."""
+    if not SCORER.is_file():
+        return {"lines": [f"no scorer at {SCORER}: accuracy not measured"]}
+    done = subprocess.run([sys.executable, str(SCORER), "--gold", str(gold), "--build", str(build_out),
+                           "--json", str(json_out)], capture_output=True, text=True, check=True)
+    figures = json.loads(json_out.read_text())
+    return {"lines": [line for line in done.stdout.splitlines() if line.startswith(SCORE_LINES)],
+            "relevance_f1": figures["relevance"]["f1"], "linking_f1": figures["linking_bcubed"]["f1"],
+            "article_accuracy": figures["article_field_accuracy_mean"],
+            "incident_accuracy": figures["incident_field_accuracy_mean"]}
+
+
+def baseline(paths: list[Path], sample: int) -> dict | None:
+    """Articles per second of `dateparser.search_dates` (English) over an even sample of the articles."""
+    if sample <= 0 or not paths:
+        return None
+    try:
+        from dateparser.search import search_dates
+    except ImportError:
+        return {"missing": "dateparser is not installed (pip install '.[bench]')"}
+    step = max(1, len(paths) // sample)
+    texts = [path.read_text(encoding="utf-8") for path in paths[::step][:sample]]
+    search_dates(texts[0], languages=["en"])  # load its language data before timing
+    started = time.perf_counter()
+    for text in texts:
+        search_dates(text, languages=["en"])
+    seconds = time.perf_counter() - started
+    return {"articles": len(texts), "seconds": seconds, "rate": len(texts) / seconds}
+
+
+# ---- report ---------------------------------------------------------------------------------
+
+def report(result: dict) -> str:
+    """The table of one size: a row per stage, the whole build, accuracy and the baseline."""
+    size, counts = result["articles"], result["counts"]
+    lines = [f"\n{size:,} synthetic articles ({counts['relevant']:,} relevant, {counts['incidents']:,} incidents; "
+             f"written in {result['synth_seconds']:.1f} s, {size / result['synth_seconds']:,.0f} articles/s)",
+             f"{'':30} {'seconds':>9} {'articles/s':>11} {'peak RSS MB':>12}"]
+    for row in result["stages"]:
+        lines.append(f"{'uofdb ' + row['stage']:30} {row['seconds']:9.1f} {size / row['seconds']:11,.0f} "
+                     f"{row['peak_mb']:12,.0f}")
+    total = sum(row["seconds"] for row in result["stages"])
+    lines.append(f"{'stages one by one, in all':30} {total:9.1f} {size / total:11,.0f} "
+                 f"{max(row['peak_mb'] for row in result['stages']):12,.0f}")
+    build = result["build"]
+    lines.append(f"{'uofdb build, end to end':30} {build['seconds']:9.1f} {size / build['seconds']:11,.0f} "
+                 f"{build['peak_mb']:12,.0f}")
+    lines.append(f"  {build['line']}")
+    lines.append("accuracy on the synthetic gold (../shared/eval/score.py):")
+    lines += [f"  {line}" for line in result["score"]["lines"]]
+    base = result["baseline"]
+    if base is None:
+        return "\n".join(lines)
+    if "missing" in base:
+        lines.append(f"baseline: {base['missing']}")
+        return "\n".join(lines)
+    extract = next(row for row in result["stages"] if row["stage"] == "extract")
+    rate = size / extract["seconds"]
+    lines.append(f"baseline: dateparser.search_dates over {base['articles']} of the articles: {base['rate']:,.1f} "
+                 f"articles/s on one core; uofdb extract {rate:,.0f} articles/s, x{rate / base['rate']:,.1f}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
