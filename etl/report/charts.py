@@ -1,0 +1,88 @@
+"""The report's charts: Altair specifications rendered to SVG offline with vl-convert.
+
+Each function takes the rows of one query (`etl.report.queries`) and returns an SVG
+document as text. The data is inlined in the specification, nothing is fetched, and the
+same rows give the same bytes.
+"""
+from __future__ import annotations
+
+import altair as alt
+import vl_convert
+
+from schema.codebook import NOT_STATED
+
+WIDTH = 640          # px: the width of the page's text column (style.css, main)
+BAR_STEP = 18        # px per bar of a ranked chart, so its labels never overlap
+# Colours for the values of one vocabulary in the codebook's order (Tableau 10, readable by
+# most colour-blind readers); not_stated is always grey, so a gap looks like a gap.
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f")
+UNSTATED_COLOUR = "#bab0ac"
+# vl-convert measures labels in Liberation Sans (which it bundles); Arial and Helvetica have the same
+# widths, so the labels a browser draws fit the room measured for them.
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+
+
+def svg(chart: alt.TopLevelMixin) -> str:
+    """The chart rendered to an SVG document, with no data fetched from anywhere."""
+    return vl_convert.vegalite_to_svg(chart.configure(font=FONT).to_dict(), allowed_base_urls=[])
+
+
+def colours(values: list[str]) -> alt.Scale:
+    """A colour scale over `values` in their order, not_stated in grey."""
+    named = [value for value in values if value != NOT_STATED]
+    if len(named) > len(PALETTE):
+        raise ValueError(f"{len(named)} values to colour but {len(PALETTE)} colours: {', '.join(named)}")
+    domain = named + ([NOT_STATED] if NOT_STATED in values else [])
+    return alt.Scale(domain=domain, range=list(PALETTE[:len(named)]) + ([UNSTATED_COLOUR] if NOT_STATED in values else []))
+
+
+def per_year(rows: list[dict], legend: str) -> str:
+    """Stacked bars: incidents per year, split by a vocabulary's values (rows of queries.per_year)."""
+    values = list(dict.fromkeys(row["value"] for row in rows))
+    data = alt.Data(values=[{"year": str(row["year"]), "value": row["value"], "incidents": row["incidents"],
+                             "order": values.index(row["value"])} for row in rows])
+    chart = alt.Chart(data).mark_bar().encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=-60)),
+        y=alt.Y("sum(incidents):Q", title="incidents", axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("value:N", scale=colours(values), title=legend),
+        order=alt.Order("order:Q"),
+    ).properties(width=WIDTH, height=220)
+    return svg(chart)
+
+
+def by_force(rows: list[dict], force_types: list[str], shown: int) -> str:
+    """Horizontal stacked bars: incidents per force (the `shown` with most), split by force type."""
+    forces = list(dict.fromkeys(row["force"] for row in rows))[:shown]
+    data = alt.Data(values=[{"force": row["force"], "force_type": row["force_type"], "incidents": row["incidents"],
+                             "order": force_types.index(row["force_type"]) if row["force_type"] in force_types
+                             else len(force_types)}
+                            for row in rows if row["force"] in forces])
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("force:N", sort=forces, title=None, axis=alt.Axis(labelLimit=260)),
+        x=alt.X("sum(incidents):Q", title="incidents", axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("force_type:N", scale=colours(force_types), title="force type"),
+        order=alt.Order("order:Q"),
+    ).properties(width=WIDTH - 300, height=alt.Step(BAR_STEP))
+    return svg(chart)
+
+
+def ranked(rows: list[dict], label: str, count: str, title: str) -> str:
+    """Horizontal bars of `count` per `label`, in the rows' order (already ranked by the query)."""
+    labels = [row[label] for row in rows]
+    data = alt.Data(values=[{"label": row[label], "count": row[count]} for row in rows])
+    chart = alt.Chart(data).mark_bar(color=PALETTE[0]).encode(
+        y=alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=260)),
+        x=alt.X("count:Q", title=title, axis=alt.Axis(tickMinStep=1)),
+    ).properties(width=WIDTH - 300, height=alt.Step(BAR_STEP))
+    return svg(chart)
+
+
+def shares(rows: list[dict], label: str, share: str, title: str) -> str:
+    """Horizontal bars of a share (0 to 1) per `label`, in the rows' order."""
+    labels = [row[label] for row in rows]
+    data = alt.Data(values=[{"label": row[label], "share": row[share] or 0.0} for row in rows])
+    chart = alt.Chart(data).mark_bar(color=UNSTATED_COLOUR).encode(
+        y=alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=260)),
+        x=alt.X("share:Q", title=title, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+    ).properties(width=WIDTH - 300, height=alt.Step(BAR_STEP))
+    return svg(chart)
