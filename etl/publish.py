@@ -41,8 +41,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl.reference import reference_table
 from etl.tables import read_table, write_table
-from schema.codebook import PUBLISHED, TABLES, columns_of, data_dictionary
+from schema.codebook import PUBLISHED, REFERENCE, STAGED, TABLES, columns_of, data_dictionary
 from schema.models import arrow_schema
 
 DATABASE = "uofdb.duckdb"
@@ -122,11 +123,12 @@ def run(validated: Path, out_dir: Path, lock: OutputLock | None = None) -> dict[
         with OutputLock(out_dir) as held:
             return run(validated, out_dir, held)
     # load: the validated tables (their files, when they have the codebook's schema)
-    sources = {name: validated / f"{name}.parquet" for name in PUBLISHED}
+    sources = {name: validated / f"{name}.parquet" for name in STAGED}
     for name, path in sources.items():
         if not path.exists():
             raise FileNotFoundError(f"{path}: the {name} table is missing; run the validate stage first")
-    # process: nothing to compute; the tables were validated in the previous stage
+    # process: the reference tables from schema/vocab; the others were validated in the previous stage
+    references = {name: reference_table(name) for name in REFERENCE}
     # save: a complete new build folder, then one switch
     builds = out_dir / STATE / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
@@ -136,7 +138,10 @@ def run(validated: Path, out_dir: Path, lock: OutputLock | None = None) -> dict[
         for name, path in sources.items():
             _stage_table(path, name, folder / f"{name}.parquet")
             _reached(f"staged:{name}")
-        write_database({name: folder / f"{name}.parquet" for name in sources}, folder / DATABASE)
+        for name, frame in references.items():
+            write_table(frame, name, folder / f"{name}.parquet")
+            _reached(f"staged:{name}")
+        write_database({name: folder / f"{name}.parquet" for name in PUBLISHED}, folder / DATABASE)
         _reached("staged:database")
         _finish(folder)
         adopt_older_layout(out_dir)
@@ -149,7 +154,7 @@ def run(validated: Path, out_dir: Path, lock: OutputLock | None = None) -> dict[
     lock.published = True
     remove_abandoned(out_dir)
     _reached("cleaned")
-    return {**{name: out_dir / f"{name}.parquet" for name in sources}, "database": out_dir / DATABASE}
+    return {**{name: out_dir / f"{name}.parquet" for name in PUBLISHED}, "database": out_dir / DATABASE}
 
 
 def _stage_table(source: Path, name: str, target: Path) -> None:

@@ -7,7 +7,7 @@ project restates a vocabulary. The meanings follow `shared/FIELDS.md`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from schema import vocab
 
@@ -40,8 +40,11 @@ class Column:
     merge: str | None = None
 
     @property
-    def unstated(self) -> str | None:
-        """What the column holds when the article does not say: not_stated for vocabularies that have it, else null."""
+    def unstated(self) -> str | list | None:
+        """What the column holds when the article does not say: not_stated for vocabularies that have it,
+        an empty list for a list (a new one each time), else null."""
+        if self.kind == "list":
+            return []
         return NOT_STATED if NOT_STATED in self.values else None
 
     def __post_init__(self) -> None:
@@ -63,6 +66,11 @@ class Table:
     columns: tuple[str, ...]
     published: bool = True
     description: str = field(default="")
+    # Columns that may not be null in this table although the column may be elsewhere
+    # (incident_id is null in articles that are not relevant, never in incidents).
+    required: tuple[str, ...] = ()
+    # A reference table is built from schema/vocab at publish, not by a stage.
+    reference: bool = False
 
 
 def _enum(*values: str) -> tuple[str, ...]:
@@ -74,6 +82,9 @@ OUTCOMES = ("fatal", "non_fatal")
 TERRORISM = ("terrorism", "not_terrorism")
 GENDERS = ("male", "female")
 DATE_PRECISIONS = ("day", "month", "year")
+REGIONS = tuple(region.name for region in vocab.regions().values())
+NATIONS = tuple(dict.fromkeys(region.nation for region in vocab.regions().values()))
+FORCE_KINDS = tuple(sorted({force.kind for force in vocab.forces().values()}))
 REFERRAL_BODIES = tuple(sorted(vocab.referral_bodies()))
 WEAPON_VALUES = vocab.WEAPON_CATEGORIES + ("none",)
 # What the extract stage reads for the linker (etl/extract/link_features.py).
@@ -118,6 +129,15 @@ _COLUMNS = [
     Column("subject_gender", "enum", "Gender of the person force was used on.", values=_enum(*GENDERS), nullable=False, merge="latest"),
     Column("shots_fired", "int", "Number of firearm shots fired by police, when stated (\"no shots\" is 0).", minimum=0, maximum=1000, merge="latest"),
     # --- incidents -----------------------------------------------------------------
+    Column("incident_year", "int", "Year of the incident: the year of incident_period, so also when only the month or the year is given; null when no date is given."),
+    Column("nation", "enum", "UK nation where it happened (in districts: of the district; in forces: the one nation the force's area lies in): of the incident's district, else the one nation the districts of its territorial forces lie in; not_stated when neither tells (no district and no territorial force, or forces of several nations).",
+           values=_enum(*NATIONS), nullable=False),
+    Column("region", "enum", "ONS region (the nine regions of England, as named by ONS) where it happened; Wales, Scotland and Northern Ireland, which ONS does not divide into regions, are their own region, so the column covers the UK (like ITL1). Of the incident's district, else the one region the districts of its territorial forces lie in (every English force area lies within one region); not_stated when neither tells. In districts and forces: the district's, the force area's.",
+           values=_enum(*REGIONS), nullable=False),
+    Column("forces", "list", "The forces of `force` as a list, one official name each, sorted; empty when not stated. Group by `unnest(forces)` to count each force once.",
+           values=tuple(sorted(vocab.forces())), nullable=False),
+    Column("weapons_recovered", "list", "The parts of `weapon_recovered` as a list, sorted: weapon categories, or [\"none\"] when stated that none was found; empty when not stated (weapon_recovered = not_stated), like `forces`.",
+           values=WEAPON_VALUES, nullable=False),
     Column("n_articles", "int", "Number of articles that report the incident.", nullable=False, minimum=1),
     Column("article_ids", "list", "Ids of the articles that report the incident, sorted.", nullable=False),
     # --- incident_fields: where each incident value came from -------------------------
@@ -140,6 +160,18 @@ _COLUMNS = [
     Column("detail", "str", "What the rule weighed or counted from, in words (a relevance signal's value and weight, the date a weekday was counted from); null when there is nothing to add."),
     # --- link_features: what the linker compares besides the fields -----------------------
     Column("kind", "enum", "Kind of linking clue: person (\"first last\", lowercase), surname, prominent_surname (written at least twice), word (a capitalised word inside a sentence), street, place (below the district), month (YYYY-MM mentioned), year (YYYY mentioned), authority (2 watchdog findings, 1 inquest or trial report), as_of (the latest date the article mentions, ISO).", values=LINK_FEATURE_KINDS, nullable=False),
+    # --- districts and forces: reference tables from schema/vocab ---------------------
+    Column("district_code", "str", "ONS GSS code of the local authority district (April 2023 codes; incidents.borough_code joins here).", nullable=False),
+    Column("district_name", "str", "The district's official short name, as incidents.borough writes it.", nullable=False),
+    Column("region_code", "str", "GSS code of `region`: E12000001 to E12000009 for the regions of England, W92000004, S92000003 and N92000002 for Wales, Scotland and Northern Ireland.", nullable=False),
+    Column("force_name", "str", "Official name of a police force (incidents.force and incidents.forces use these names); in districts, the district's territorial force today.", nullable=False),
+    Column("force_kind", "enum", "territorial: the force of an area (43 in England and Wales, Police Scotland, the PSNI, and past forces); special: a force with a national remit (British Transport Police, Ministry of Defence Police, Civil Nuclear Constabulary).",
+           values=FORCE_KINDS, nullable=False),
+    Column("country", "str", "Where the force operates, as schema/vocab/forces.csv gives it: England, Wales, Scotland, Northern Ireland, or Great Britain or UK for the special forces.", nullable=False),
+    Column("valid_from", "date", "First day the district or force existed (under this name); null when earlier than the records kept here (districts formed before 2009, forces with no recorded start)."),
+    Column("valid_to", "date", "Last day the force existed under this name (a past force); null while it exists. Every district of the April 2023 vintage exists."),
+    Column("successor", "str", "The force that took over a past force's area the next day; null for a force that exists."),
+    Column("n_districts", "int", "Number of districts the force's area covers (covered, for a past force); 0 for the special forces.", nullable=False, minimum=0),
     # --- rejects and flags ---------------------------------------------------------
     Column("stage", "enum", "Pipeline stage that rejected the input or row.", values=("ingest", "extract", "link", "validate", "publish"), nullable=False),
     Column("row_key", "str", "Table and key of a rejected row (\"incidents:uof-…\"), or the record of an export rejected at ingest (\"line 7\", \"row 3\"); null for a whole input file."),
@@ -157,6 +189,8 @@ EVENT_FIELDS = (
     "location", "force", "force_type", "outcome", "referral_body", "terrorism_status",
     "weapon_recovered", "subject_age", "subject_gender", "shots_fired",
 )
+# Columns of an incident derived from its merged fields (etl.linking.merge.derived_columns).
+INCIDENT_DERIVED = ("incident_year", "nation", "region", "forces", "weapons_recovered")
 INGESTED = ("article_id", "source_path", "sha256", "encoding", "published_date", "headline", "outlet", "url", "text",
             "duplicate_of", "copy_of")
 
@@ -167,17 +201,27 @@ TABLES: dict[str, Table] = {
               INGESTED + ("relevant", "relevance_score", "incident_id") + EVENT_FIELDS,
               description="One row per input document, with every field as extracted from that document alone."),
         Table("incidents", "incident", ("incident_id",),
-              ("incident_id",) + EVENT_FIELDS + ("n_articles", "article_ids"),
-              description="One row per incident: the fields its articles together establish."),
+              ("incident_id",) + EVENT_FIELDS + INCIDENT_DERIVED + ("n_articles", "article_ids"),
+              description="One row per incident: the fields its articles together establish, sorted by incident_date (undated last), then incident_id.",
+              required=("incident_id",)),
         Table("incident_fields", "incident and field", ("incident_id", "field"),
               ("incident_id", "field", "chosen_value", "source_article_id", "merge_rule", "other_values"),
-              description="How each incident value was chosen: the value, the article it came from, the merge rule, and the other values its articles gave (the `conflicts` view lists the disagreements)."),
+              description="How each incident value was chosen: the value, the article it came from, the merge rule, and the other values its articles gave (the `conflicts` view lists the disagreements).",
+              required=("incident_id",)),
         Table("incident_aliases", "id of a previous release and an incident it maps to", ("previous_incident_id", "incident_id"),
               ("previous_incident_id", "incident_id", "change", "shared_articles"),
               description="Ids of the previous release given to the build that are not ids today, each with the incident(s) of today its articles are in, so a cited id still resolves: look the id up in incidents, else here."),
         Table("evidence", "extracted value", ("article_id", "field", "start"),
               ("article_id", "field", "value", "start", "end", "quote", "sentence", "rule", "detail"),
               description="Where each extracted value came from: article, span, quote, the sentence around it, the rule and what it weighed."),
+        Table("districts", "local authority district of the UK", ("district_code",),
+              ("district_code", "district_name", "nation", "region", "region_code", "force_name", "valid_from", "valid_to"),
+              description="Every UK local authority district (April 2023), with its nation, ONS region and territorial force (schema/vocab/districts.csv, regions.csv).",
+              reference=True),
+        Table("forces", "police force, present or past", ("force_name",),
+              ("force_name", "force_kind", "country", "nation", "region", "n_districts", "valid_from", "valid_to", "successor"),
+              description="Every police force the codebook names, present and past, with where it polices and when it existed (schema/vocab/forces.csv, force_areas.csv).",
+              reference=True),
         Table("rejects", "input or row that could not be used", (),
               ("source_path", "row_key", "stage", "check_id", "severity", "reason"),
               description="Inputs and rows kept out of the tables (severity error) or published with a flag (warning), with the reason."),
@@ -192,11 +236,16 @@ TABLES: dict[str, Table] = {
     ]
 }
 PUBLISHED = tuple(name for name, table in TABLES.items() if table.published)
+# The published tables built from schema/vocab at publish, and those the stages build.
+REFERENCE = tuple(name for name in PUBLISHED if TABLES[name].reference)
+STAGED = tuple(name for name in PUBLISHED if not TABLES[name].reference)
 
 
 def columns_of(table: str) -> list[Column]:
-    """The declared columns of a table, in order."""
-    return [COLUMNS[name] for name in TABLES[table].columns]
+    """The declared columns of a table, in order (a column the table requires is not nullable in it)."""
+    required = TABLES[table].required
+    return [replace(COLUMNS[name], nullable=False) if name in required else COLUMNS[name]
+            for name in TABLES[table].columns]
 
 
 def data_dictionary() -> list[dict]:

@@ -106,10 +106,19 @@ def _all_strings(series: pd.Series) -> pd.Series:
     return series.map(lambda items: all(isinstance(item, str) for item in items), na_action="ignore").fillna(True).astype(bool)
 
 
+def _items_in(values: tuple[str, ...]) -> Callable[[pd.Series], pd.Series]:
+    allowed = frozenset(values)
+
+    def each_item_allowed(series: pd.Series) -> pd.Series:
+        return series.map(lambda items: all(item in allowed for item in items), na_action="ignore").fillna(True).astype(bool)
+
+    return each_item_allowed
+
+
 def _field(column: Column) -> tuple[object, object]:
     """The pandera annotation and Field for one codebook column."""
     checks: dict = {}
-    if column.values and not column.joined:
+    if column.values and not column.joined and column.kind != "list":
         checks["isin"] = list(column.values)
     if column.minimum is not None:
         checks["ge"] = column.minimum
@@ -130,6 +139,9 @@ def _custom_column_checks(table: str) -> dict[str, object]:
         if column.kind == "list":
             attrs[f"{column.name}_items"] = pa.check(column.name, name="items_are_strings")(
                 classmethod(lambda cls, series: _all_strings(series)))
+        if column.kind == "list" and column.values:
+            attrs[f"{column.name}_vocabulary"] = pa.check(column.name, name="items_in_vocabulary")(
+                classmethod(lambda cls, series, _test=_items_in(column.values): _test(series)))
     return attrs
 
 

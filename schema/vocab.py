@@ -20,12 +20,27 @@ WEAPON_CATEGORIES: tuple[str, ...] = ("firearm", "imitation_firearm", "knife", "
 
 @dataclass(frozen=True)
 class District:
-    """A UK local authority district (ONS LTLA April 2021, S12 council area, N09 district)."""
+    """A UK local authority district (ONS LTLA April 2021, S12 council area, N09 district).
+
+    region_code is its ONS region (E12...) in England, else its nation's code (regions.csv);
+    valid_from the day it was formed, None when formed before the records here (before 2009).
+    """
 
     code: str
     name: str
     country: str
     force: str
+    region_code: str = ""
+    valid_from: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class Region:
+    """An ONS region of England (E12...), or Wales, Scotland or Northern Ireland as a whole."""
+
+    code: str
+    name: str
+    nation: str
 
 
 @dataclass(frozen=True)
@@ -70,14 +85,29 @@ def _date(text: str) -> datetime.date | None:
 @cache
 def districts() -> dict[str, District]:
     """Return every UK district keyed by its ONS GSS code (e.g. 'E09000020')."""
-    return {r["code"]: District(r["code"], r["name"], r["country"], r["force"])
+    return {r["code"]: District(r["code"], r["name"], r["country"], r["force"], r["region_code"],
+                                _date(r["valid_from"]))
             for r in _rows("districts.csv")}
+
+
+@cache
+def regions() -> dict[str, Region]:
+    """Return the nine ONS regions of England and the three other nations keyed by GSS code ('E12000007' London)."""
+    return {r["code"]: Region(r["code"], r["name"], r["nation"]) for r in _rows("regions.csv")}
 
 
 @cache
 def district_by_name() -> dict[str, District]:
     """Return every UK district keyed by its official short name (e.g. 'Kensington and Chelsea')."""
     return {d.name: d for d in districts().values()}
+
+
+def shared_region(district_codes: frozenset[str] | set[str]) -> tuple[str | None, str | None]:
+    """Return the nation and the region name that all these districts lie in; None for one they do not share (or no district)."""
+    found = {regions()[districts()[code].region_code] for code in district_codes}
+    nations = {region.nation for region in found}
+    return (next(iter(nations)) if len(nations) == 1 else None,
+            next(iter(found)).name if len(found) == 1 else None)
 
 
 @cache

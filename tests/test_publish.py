@@ -26,3 +26,17 @@ def test_a_failed_database_write_keeps_the_previous_database(sample_build, tmp_p
         publish.write_database(broken, target)
     assert target.read_bytes() == before
     assert [path.name for path in tmp_path.iterdir()] == ["uofdb.duckdb"]
+
+
+def test_districts_and_forces_are_published_beside_the_incidents(sample_build):
+    with duckdb.connect(str(sample_build / "uofdb.duckdb"), read_only=True) as con:
+        rows = con.execute("""
+            select i.borough, i.nation, i.region, d.region, f.region, i.forces
+            from incidents i
+            join districts d on d.district_code = i.borough_code
+            join forces f on f.force_name = i.forces[1]
+            order by i.borough""").fetchall()
+        assert rows == [("Barking and Dagenham", "England", "London", "London", "London", ["Metropolitan Police Service"]),
+                        ("Kensington and Chelsea", "England", "London", "London", "London", ["Metropolitan Police Service"])]
+        in_parquet = con.execute("select count(*) from read_parquet(?)", [str(sample_build / "districts.parquet")]).fetchone()
+        assert in_parquet == con.execute("select count(*) from districts").fetchone()

