@@ -152,6 +152,21 @@ def test_incidents_by_force_equal_sql_counting_each_force_of_an_incident(site, c
             if key not in ("force", "total") and value != "—"} == by_type
 
 
+def test_incidents_by_nation_and_region_equal_sql(site, con):
+    tables = parsed(site / "index.html").tables
+    nations = {(row["nation"], key): int(value) for row in tables["by_nation"] for key, value in row.items()
+               if key not in ("nation", "total") and int(value) > 0}
+    assert nations == {(nation, outcome): n for nation, outcome, n in
+                       sql(con, "select nation, outcome, count(*) from incidents group by all")}
+    regions = {row["region"]: int(row["incidents"]) for row in tables["by_region"]}
+    assert {region: n for region, n in regions.items() if n} == dict(
+        sql(con, "select region, count(*) from incidents group by 1"))
+    # Every region is listed, those without incidents as zeros, London among England's.
+    assert {"London", "Wales", "Scotland", "Northern Ireland"} <= set(regions)
+    assert {row["region"]: row["nation"] for row in tables["by_region"]}["London"] == "England"
+    assert sum(regions.values()) == sql(con, "select count(*) from incidents")[0][0]
+
+
 def test_incidents_by_district_equal_sql(site, con):
     table = parsed(site / "index.html").tables["by_district"]
     assert counts(table, "district", "incidents") == dict(

@@ -50,17 +50,17 @@ def per_year(rows: list[dict], legend: str) -> str:
     return svg(chart)
 
 
-def by_force(rows: list[dict], force_types: list[str], shown: int) -> str:
-    """Horizontal stacked bars: incidents per force (the `shown` with most), split by force type."""
-    forces = list(dict.fromkeys(row["force"] for row in rows))[:shown]
-    data = alt.Data(values=[{"force": row["force"], "force_type": row["force_type"], "incidents": row["incidents"],
-                             "order": force_types.index(row["force_type"]) if row["force_type"] in force_types
-                             else len(force_types)}
-                            for row in rows if row["force"] in forces])
+def stacked_bars(rows: list[dict], label: str, split: str, values: list[str], legend: str) -> str:
+    """Horizontal bars of `incidents` per `label` (in the rows' order), split by `split`, whose
+    values are coloured in the order of `values`."""
+    labels = list(dict.fromkeys(row[label] for row in rows))
+    data = alt.Data(values=[{"label": row[label], "split": row[split], "incidents": row["incidents"],
+                             "order": values.index(row[split]) if row[split] in values else len(values)}
+                            for row in rows])
     chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("force:N", sort=forces, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=260)),
         x=alt.X("sum(incidents):Q", title="incidents", axis=alt.Axis(tickMinStep=1)),
-        color=alt.Color("force_type:N", scale=colours(force_types), title="force type"),
+        color=alt.Color("split:N", scale=colours(values), title=legend),
         order=alt.Order("order:Q"),
     ).properties(width=WIDTH - 300, height=alt.Step(BAR_STEP))
     return svg(chart)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from etl.report import charts
-from schema.codebook import COLUMNS
+from schema.codebook import COLUMNS, NOT_STATED
 
 LATEST_SHOWN = 20      # incidents in the front page's "latest" table; every incident is in incidents.html
 FORCES_CHARTED = 30    # bars in the by-force chart; taller stops being read at a glance (the table lists all)
@@ -86,14 +86,42 @@ def by_force(rows: list[dict], not_stated: int) -> Figure:
                   f"An incident in which officers of several forces used force counts once for each. "
                   f"The chart shows the {FORCES_CHARTED} forces with most incidents; the table lists them all. "
                   f"No force named: {not_stated}.",
-                  charts.by_force(rows, force_types, FORCES_CHARTED) if rows else None,
+                  charts.stacked_bars([row for row in rows if row["force"] in _first(rows, "force", FORCES_CHARTED)],
+                                      "force", "force_type", force_types, "force type") if rows else None,
                   (("force", "force"),) + tuple((value, value) for value in present) + (("total", "total"),),
                   list(table.values()))
 
 
 def by_nation_and_region(data) -> list[Figure]:
-    """Incidents per nation of the UK and per region of England (filled in with those columns)."""
-    return []
+    """Incidents per nation of the UK by outcome, and per region (England's ONS regions, and the
+    other three nations, each its own region)."""
+    outcomes = list(COLUMNS["outcome"].values)
+    table: dict[str, dict] = {}
+    for row in data.by_nation:
+        line = table.setdefault(row["nation"], {"nation": row["nation"], "total": 0})
+        line[row["outcome"]] = row["incidents"]
+        line["total"] += row["incidents"]
+    any_incident = any(row["incidents"] for row in data.by_nation)
+    nations = Figure("by_nation", "Incidents by nation",
+                     "The nation of the incident's district, else the one nation its forces police; "
+                     "not_stated when neither tells.",
+                     charts.stacked_bars(data.by_nation, "nation", "outcome", outcomes, "outcome") if any_incident else None,
+                     (("nation", "nation"),) + tuple((value, value) for value in outcomes) + (("total", "total"),),
+                     list(table.values()))
+    nation_values = list(COLUMNS["nation"].values)
+    regions = Figure("by_region", "Incidents by region",
+                     "The nine ONS regions of England; Wales, Scotland and Northern Ireland are each their own "
+                     "region. Regions without incidents are shown as zeros.",
+                     charts.stacked_bars([{**row, "nation": row["nation"] or NOT_STATED} for row in data.by_region],
+                                         "region", "nation", nation_values, "nation") if any_incident else None,
+                     (("region", "region"), ("nation", "nation"), ("incidents", "incidents"), ("fatal", "fatal")),
+                     data.by_region)
+    return [nations, regions]
+
+
+def _first(rows: list[dict], key: str, shown: int) -> set:
+    """The first `shown` distinct values of `key` in the rows' order."""
+    return set(list(dict.fromkeys(row[key] for row in rows))[:shown])
 
 
 def by_district(rows: list[dict], not_stated: int) -> Figure:
@@ -103,7 +131,8 @@ def by_district(rows: list[dict], not_stated: int) -> Figure:
                   f"Ranked by incidents; the chart shows the {DISTRICTS_CHARTED} districts with most, the table "
                   f"lists every district with an incident. No district given: {not_stated}.",
                   charts.ranked(rows[:DISTRICTS_CHARTED], "district", "incidents", "incidents") if rows else None,
-                  (("district", "district"), ("code", "ONS code"), ("incidents", "incidents"), ("fatal", "fatal")),
+                  (("district", "district"), ("code", "ONS code"), ("region", "region"), ("incidents", "incidents"),
+                   ("fatal", "fatal")),
                   rows)
 
 

@@ -52,6 +52,7 @@ def incident(view: IncidentView) -> str:
 def summary(incident: dict) -> str:
     """One line saying what the incident is: when, where, which force, what force and outcome."""
     parts = [incident["incident_period"] or "undated", incident["borough"] or "district not stated",
+             incident["region"] if incident["region"] != incident["nation"] else None, incident["nation"],
              incident["force"] or "force not stated", incident["force_type"], incident["outcome"],
              f"{incident['n_articles']} article{'s' if incident['n_articles'] != 1 else ''}"]
-    return " · ".join(str(part) for part in parts)
+    return " · ".join(str(part) for part in parts if part is not None)

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import duckdb
 
-from schema.codebook import COLUMNS, EVENT_FIELDS, NOT_STATED, TABLES
+from schema.codebook import COLUMNS, EVENT_FIELDS, INCIDENT_DERIVED, NOT_STATED, TABLES
 
-# The incident's year: from the date as far as the text gives it (YYYY-MM-DD, YYYY-MM or YYYY),
-# so a month-only date still has a year.
-YEAR = "try_cast(left(incident_period, 4) AS INTEGER)"
-# A joined column holds several values joined with this (schema.codebook, Column.joined).
-JOINED_WITH = "; "
+# The incident's year: that of the date as far as the text gives it, so a month-only date has one.
+YEAR = "incident_year"
 
 
 def codebook_value(column: str, value: str) -> str:
@@ -75,25 +72,54 @@ def per_year(con: duckdb.DuckDBPyConnection, column: str) -> list[dict]:
 def by_force(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Incidents per force and force type; an incident of several forces counts once for each."""
     return records(con, """
-        WITH named AS (SELECT unnest(string_split(force, $joined)) AS force, force_type
-                       FROM incidents WHERE force IS NOT NULL)
+        WITH named AS (SELECT unnest(forces) AS force, force_type FROM incidents)
         SELECT force, force_type, count(*) AS incidents, sum(count(*)) OVER (PARTITION BY force) AS force_total
         FROM named GROUP BY force, force_type
         ORDER BY force_total DESC, force, list_position($order, force_type)
-        """, {"joined": JOINED_WITH, "order": list(COLUMNS["force_type"].values)})
+        """, {"order": list(COLUMNS["force_type"].values)})
 
 
 def force_not_stated(con: duckdb.DuckDBPyConnection) -> int:
     """Incidents whose force no article names."""
-    return records(con, "SELECT count(*) AS n FROM incidents WHERE force IS NULL")[0]["n"]
+    return records(con, "SELECT count(*) AS n FROM incidents WHERE len(forces) = 0")[0]["n"]
+
+
+def by_nation(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Incidents per nation of the UK and outcome, every nation and outcome of the codebook (zeros
+    included) in its order."""
+    return records(con, """
+        WITH nations AS (SELECT unnest($nations::VARCHAR[]) AS nation),
+             outcomes AS (SELECT unnest($outcomes::VARCHAR[]) AS outcome)
+        SELECT nations.nation, outcomes.outcome, count(i.incident_id) AS incidents
+        FROM nations CROSS JOIN outcomes
+        LEFT JOIN incidents i ON i.nation = nations.nation AND i.outcome = outcomes.outcome
+        GROUP BY nations.nation, outcomes.outcome
+        ORDER BY list_position($nations, nations.nation), list_position($outcomes, outcomes.outcome)
+        """, {"nations": list(COLUMNS["nation"].values), "outcomes": list(COLUMNS["outcome"].values)})
+
+
+def by_region(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Incidents per region (England's ONS regions, and Wales, Scotland and Northern Ireland), every
+    region of the codebook in its order, with its nation (from the districts table) and its fatal ones."""
+    return records(con, """
+        WITH regions AS (SELECT unnest($regions::VARCHAR[]) AS region),
+             nation_of AS (SELECT DISTINCT region, nation FROM districts)
+        SELECT regions.region, nation_of.nation, count(i.incident_id) AS incidents,
+               count(i.incident_id) FILTER (WHERE i.outcome = $fatal) AS fatal
+        FROM regions LEFT JOIN nation_of USING (region)
+        LEFT JOIN incidents i ON i.region = regions.region
+        GROUP BY regions.region, nation_of.nation
+        ORDER BY list_position($regions, regions.region)
+        """, {"regions": list(COLUMNS["region"].values), "fatal": FATAL})
 
 
 def by_district(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Incidents per local authority district, most first (ties by name)."""
+    """Incidents per local authority district, most first (ties by name), with its region."""
     return records(con, """
-        SELECT borough AS district, borough_code AS code, count(*) AS incidents,
-               count(*) FILTER (WHERE outcome = $fatal) AS fatal
-        FROM incidents WHERE borough IS NOT NULL
+        SELECT i.borough AS district, i.borough_code AS code, d.region, count(*) AS incidents,
+               count(*) FILTER (WHERE i.outcome = $fatal) AS fatal
+        FROM incidents i LEFT JOIN districts d ON d.district_code = i.borough_code
+        WHERE i.borough IS NOT NULL
         GROUP BY ALL ORDER BY incidents DESC, district
         """, {"fatal": FATAL})
 
@@ -140,9 +166,11 @@ def conflicts_by_field(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def not_stated_share(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Per incident field, in the codebook's order, how many incidents no article states it for:
-    `not_stated` for the fields with a vocabulary that has it, null for the others."""
-    incident_fields = [name for name in TABLES["incidents"].columns if name in EVENT_FIELDS]
+    """Per incident field (and nation, region, year derived from them), in the codebook's order, how
+    many incidents no article states it for: `not_stated` for the fields with a vocabulary that has
+    it, null for the others (the list columns repeat their joined fields and are left out)."""
+    incident_fields = [name for name in TABLES["incidents"].columns
+                       if name in EVENT_FIELDS + INCIDENT_DERIVED and COLUMNS[name].kind != "list"]
     parts = [f"""SELECT {position} AS position, '{name}' AS field,
                         count(*) FILTER (WHERE {_unstated(name)}) AS not_stated, count(*) AS incidents
                  FROM incidents"""

@@ -37,6 +37,8 @@ class ReportData:
     per_year_force_type: list[dict]
     by_force: list[dict]
     force_not_stated: int
+    by_nation: list[dict]
+    by_region: list[dict]
     by_district: list[dict]
     district_not_stated: int
     latest: list[dict]
@@ -82,6 +84,7 @@ def load(processed: Path) -> ReportData:
             per_year_outcome=queries.per_year(con, "outcome"),
             per_year_force_type=queries.per_year(con, "force_type"),
             by_force=queries.by_force(con), force_not_stated=queries.force_not_stated(con),
+            by_nation=queries.by_nation(con), by_region=queries.by_region(con),
             by_district=queries.by_district(con), district_not_stated=queries.district_not_stated(con),
             latest=queries.latest(con, figures.LATEST_SHOWN), incident_lines=queries.incident_lines(con),
             not_stated=queries.not_stated_share(con), conflicts=queries.conflicts_by_field(con),
