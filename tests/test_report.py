@@ -135,7 +135,7 @@ def test_incidents_per_year_equal_sql(site, con, column):
     years = [int(row["year"]) for row in table]
     assert years == list(range(min(years), max(years) + 1))  # years without incidents are shown as zeros
     undated = sql(con, f"select count(*) from incidents where {YEAR} is null")[0][0]
-    assert f"{undated} incidents no article dates" in (site / "index.html").read_text()
+    assert f"Incidents no article dates, not in the chart: {undated}." in (site / "index.html").read_text()
 
 
 def test_incidents_by_force_equal_sql_counting_each_force_of_an_incident(site, con):

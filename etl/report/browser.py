@@ -46,6 +46,7 @@ def screenshot(page: Path, png: Path, window: tuple[int, int] = WINDOW) -> Path:
         _run([f"--window-size={window[0]},{window[1]}", f"--screenshot={tmp}", Path(page).resolve().as_uri()])
         if os.path.getsize(tmp) == 0:
             raise RuntimeError(f"chromium wrote no screenshot of {page}")
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a screenshot is for everyone to read
         os.replace(tmp, png)
     finally:
         if os.path.exists(tmp):

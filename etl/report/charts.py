@@ -13,6 +13,8 @@ from schema.codebook import NOT_STATED
 
 WIDTH = 640          # px: the width of the page's text column (style.css, main)
 BAR_STEP = 18        # px per bar of a ranked chart, so its labels never overlap
+MIN_YEAR_STEP = 8    # px per year at least: narrower, a year's bar is no longer seen
+MAX_YEAR_STEP = 48   # px per year at most, so a short span of years still reads as bars
 # Colours for the values of one vocabulary in the codebook's order (Tableau 10, readable by
 # most colour-blind readers); not_stated is always grey, so a gap looks like a gap.
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f")
@@ -46,8 +48,13 @@ def per_year(rows: list[dict], legend: str) -> str:
         y=alt.Y("sum(incidents):Q", title="incidents", axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("value:N", scale=colours(values), title=legend),
         order=alt.Order("order:Q"),
-    ).properties(width=WIDTH, height=220)
+    ).properties(width=alt.Step(year_step(len({row["year"] for row in rows}))), height=220)
     return svg(chart)
+
+
+def year_step(years: int) -> int:
+    """Pixels per year: the years fill the text column, but a few years do not make slabs."""
+    return max(MIN_YEAR_STEP, min(MAX_YEAR_STEP, WIDTH // max(years, 1)))
 
 
 def stacked_bars(rows: list[dict], label: str, split: str, values: list[str], legend: str) -> str:

@@ -67,8 +67,8 @@ def per_year(rows: list[dict], column: str, undated: int) -> Figure:
         line["total"] += row["incidents"]
     label = column.replace("_", " ")
     return Figure(f"per_year_by_{column}", f"Incidents per year by {label}",
-                  f"The year of the incident as far as its articles date it. Not in the chart: {undated} "
-                  f"incident{'s' if undated != 1 else ''} no article dates.",
+                  f"The year of the incident as far as its articles date it. Incidents no article dates, "
+                  f"not in the chart: {undated}.",
                   charts.per_year(rows, label) if rows else None,
                   (("year", "year"),) + tuple((value, value) for value in values) + (("total", "total"),),
                   list(table.values()))
