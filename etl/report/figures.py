@@ -3,14 +3,18 @@
 `front_page(data)` turns the query results (`etl.report.queries`, gathered in
 `etl.report.site.ReportData`) into `Figure`s; the template shows each chart with its table,
 and the site writes each table as `data/<key>.csv`. Nothing here counts: every number is a
-query's, reshaped (a pivot, a total of a row) at most.
+query's, reshaped (a pivot) at most.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from etl.report import charts
 from schema.codebook import COLUMNS, NOT_STATED
+
+if TYPE_CHECKING:  # site imports this module
+    from etl.report.site import ReportData
 
 LATEST_SHOWN = 20      # incidents in the front page's "latest" table; every incident is in incidents.html
 FORCES_CHARTED = 30    # bars in the by-force chart; taller stops being read at a glance (the table lists all)
@@ -46,7 +50,7 @@ def incident_page(incident_id: str) -> str:
     return f"incidents/{incident_id}.html"
 
 
-def front_page(data) -> list[Figure]:
+def front_page(data: ReportData) -> list[Figure]:
     """Every figure of the front page, in reading order."""
     return ([per_year(data.per_year_outcome, "outcome", data.headline["undated"]),
              per_year(data.per_year_force_type, "force_type", data.headline["undated"]),
@@ -62,9 +66,8 @@ def per_year(rows: list[dict], column: str, undated: int) -> Figure:
     values = list(dict.fromkeys(row["value"] for row in rows))
     table: dict[int, dict] = {}
     for row in rows:
-        line = table.setdefault(row["year"], {"year": row["year"], "total": 0})
+        line = table.setdefault(row["year"], {"year": row["year"], "total": row["year_total"]})
         line[row["value"]] = row["incidents"]
-        line["total"] += row["incidents"]
     label = column.replace("_", " ")
     return Figure(f"per_year_by_{column}", f"Incidents per year by {label}",
                   f"The year of the incident as far as its articles date it. Incidents no article dates, "
@@ -92,15 +95,14 @@ def by_force(rows: list[dict], not_stated: int) -> Figure:
                   list(table.values()))
 
 
-def by_nation_and_region(data) -> list[Figure]:
+def by_nation_and_region(data: ReportData) -> list[Figure]:
     """Incidents per nation of the UK by outcome, and per region (England's ONS regions, and the
     other three nations, each its own region)."""
     outcomes = list(COLUMNS["outcome"].values)
     table: dict[str, dict] = {}
     for row in data.by_nation:
-        line = table.setdefault(row["nation"], {"nation": row["nation"], "total": 0})
+        line = table.setdefault(row["nation"], {"nation": row["nation"], "total": row["nation_total"]})
         line[row["outcome"]] = row["incidents"]
-        line["total"] += row["incidents"]
     any_incident = any(row["incidents"] for row in data.by_nation)
     nations = Figure("by_nation", "Incidents by nation",
                      "The nation of the incident's district, else the one nation its forces police; "
@@ -154,7 +156,7 @@ def incident_rows(rows: list[dict]) -> list[dict]:
     return [{**row, "incident_id": Link(row["incident_id"], incident_page(row["incident_id"]))} for row in rows]
 
 
-def quality(data) -> list[Figure]:
+def quality(data: ReportData) -> list[Figure]:
     """What the dataset does not know or could not read: the share of incidents each field is not
     stated for, the fields articles disagree on, and the rejected or flagged inputs."""
     unstated = Figure("not_stated", "Fields no article states",

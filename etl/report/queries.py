@@ -61,7 +61,8 @@ def per_year(con: duckdb.DuckDBPyConnection, column: str) -> list[dict]:
         WITH dated AS (SELECT {YEAR} AS year, "{column}" AS value FROM incidents WHERE {YEAR} IS NOT NULL),
              years AS (SELECT unnest(range(min(year), max(year) + 1)) AS year FROM dated),
              vals AS (SELECT unnest($order::VARCHAR[]) AS value UNION SELECT DISTINCT value FROM dated)
-        SELECT years.year, vals.value, count(dated.year) AS incidents
+        SELECT years.year, vals.value, count(dated.year) AS incidents,
+               sum(count(dated.year)) OVER (PARTITION BY years.year) AS year_total
         FROM years CROSS JOIN vals
         LEFT JOIN dated ON dated.year = years.year AND dated.value IS NOT DISTINCT FROM vals.value
         GROUP BY years.year, vals.value
@@ -90,7 +91,8 @@ def by_nation(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return records(con, """
         WITH nations AS (SELECT unnest($nations::VARCHAR[]) AS nation),
              outcomes AS (SELECT unnest($outcomes::VARCHAR[]) AS outcome)
-        SELECT nations.nation, outcomes.outcome, count(i.incident_id) AS incidents
+        SELECT nations.nation, outcomes.outcome, count(i.incident_id) AS incidents,
+               sum(count(i.incident_id)) OVER (PARTITION BY nations.nation) AS nation_total
         FROM nations CROSS JOIN outcomes
         LEFT JOIN incidents i ON i.nation = nations.nation AND i.outcome = outcomes.outcome
         GROUP BY nations.nation, outcomes.outcome
