@@ -95,7 +95,7 @@ def _build(raw: Path, out: Path, params: dict, interim: Path, show_progress: boo
              previous_release=previous_release)
     tables = validate.run(interim, interim / "validated")
     summary = summarise(tables, ingested.documents, ingested.files)  # raises before publishing if documents were lost
-    publish.run(interim / "validated", out, lock)
+    publish.run(interim / "validated", out, lock, params)
     return summary
 
 

@@ -2,7 +2,7 @@
 
     uofdb build --raw DIR --out DIR          all stages, no DVC needed
     uofdb ingest|extract|link|validate|publish   one stage (what dvc.yaml runs)
-    uofdb query "select ..."                 print a result table from uofdb.duckdb (--safe: no file access)
+    uofdb query "select ..." | FILE.sql      print or save a result from uofdb.duckdb (--format csv|json|parquet)
     uofdb codebook                           print the data dictionary
     uofdb report --out DIR                   write a static site of charts and per-incident audit pages
     uofdb rules                              print the closed set of extraction rule names
@@ -86,6 +86,10 @@ def load_params(args: argparse.Namespace) -> dict:
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="uofdb", description="Build and query the UK police use-of-force dataset.")
+    from etl.buildinfo import version
+
+    top.add_argument("--version", action="version", version=f"uofdb {version()}",
+                     help="print the package version and exit")
     top.add_argument("--params", type=Path, default=None,
                      help="parameters file; its relative paths are relative to its folder "
                           "(default: ./params.yaml when present, else the built-in defaults)")
@@ -124,9 +128,26 @@ def parser() -> argparse.ArgumentParser:
     fit.add_argument("--out", type=Path, help="model file to write (default: schema/vocab/relevance_model.json)")
     fit.set_defaults(handler=run_fit)
 
-    query = commands.add_parser("query", help="run SQL against the published database and print the result")
-    query.add_argument("sql")
+    from etl import query as query_module
+
+    query = commands.add_parser(
+        "query", help="run SQL (or a .sql file) against the published database and print or save the result",
+        description="Run SQL, or the .sql file named, against uofdb.duckdb (tables, views, codebook, build_info). "
+                    "The table format shows lists as lists, escapes newlines, cuts long text and shows at most "
+                    f"{query_module.SHOWN_ROWS} rows unless --limit is given; csv (lists as JSON arrays), json and "
+                    "parquet write every row.",
+        epilog="examples:\n  uofdb query \"select region, count(*) from incidents group by 1\"\n"
+               "  uofdb query sql/fatal_shootings_by_region.sql --format csv --out shootings.csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    query.add_argument("sql", help="SQL to run, or the path of a .sql file holding it")
     query.add_argument("--db", type=Path, help="database file (default: paths.processed/uofdb.duckdb)")
+    query.add_argument("--format", choices=query_module.FORMATS, default="table",
+                       help="table (default), csv, json or parquet (parquet needs --out)")
+    query.add_argument("--out", type=Path, metavar="FILE", help="write the result to FILE (default: print it)")
+    query.add_argument("--limit", type=int, metavar="N",
+                       help=f"at most N rows (default: {query_module.SHOWN_ROWS} for a table, all otherwise)")
+    query.add_argument("--width", type=int, default=query_module.CELL_WIDTH, metavar="N",
+                       help=f"characters of a table cell before it is cut (default {query_module.CELL_WIDTH})")
     query.add_argument("--safe", action=argparse.BooleanOptionalAction, default=None,
                        help="no access to files, other databases or extensions, and the configuration locked "
                             "(default: safe unless run from an interactive terminal; --no-safe lifts it)")
@@ -208,7 +229,7 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
         print(f"uofdb validate: {len(tables['rejects'])} rejects rows -> {interim / 'validated'}")
     else:
         out = _path(args.out, params, "processed")
-        publish.run(interim / "validated", out)
+        publish.run(interim / "validated", out, params=params)
         print(f"uofdb publish: tables and {publish.DATABASE} -> {out}")
     return 0
 
@@ -226,14 +247,12 @@ def run_query(args: argparse.Namespace, params: dict) -> int:
             where = f"the default paths.processed; there is no params.yaml in {Path.cwd()}: pass --params FILE"
         raise FileNotFoundError(f"no database at {os.path.abspath(database)} ({where}); "
                                 f"run `make build` or `uofdb build` first, or pass --db FILE")
+    from etl import query
+
     safe = args.safe if args.safe is not None else not _own_shell()
-    with duckdb.connect(str(database), read_only=True) as con:
-        if safe:
-            con.execute("SET enable_external_access = false; SET lock_configuration = true;")
-        cursor = con.execute(args.sql)
-        columns = [description[0] for description in cursor.description or []]
-        rows = cursor.fetchall()
-    print(format_table(columns, rows))
+    text = query.run(args.sql, database, safe, args.format, args.out, args.limit, args.width)
+    if text is not None:
+        print(text, end="" if text.endswith("\n") else "\n")
     return 0
 
 
@@ -275,21 +294,6 @@ def run_codebook(args: argparse.Namespace, params: dict) -> int:
 
     print(markdown(), end="")
     return 0
-
-
-def format_table(columns: list[str], rows: list[tuple]) -> str:
-    """A plain-text table: a header, a rule, one line per row, and the row count."""
-    cells = [[_cell(value) for value in row] for row in rows]
-    widths = [max([len(column)] + [len(row[index]) for row in cells]) for index, column in enumerate(columns)]
-    lines = ["  ".join(column.ljust(width) for column, width in zip(columns, widths)),
-             "  ".join("-" * width for width in widths)]
-    lines += ["  ".join(value.ljust(width) for value, width in zip(row, widths)) for row in cells]
-    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(lines)
-
-
-def _cell(value: object) -> str:
-    return "NULL" if value is None else str(value)
 
 
 if __name__ == "__main__":

@@ -38,13 +38,14 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl import buildinfo
 from etl.reference import reference_table
 from etl.tables import read_table, write_table
-from schema.codebook import PUBLISHED, REFERENCE, STAGED, TABLES, columns_of, data_dictionary
-from schema.models import arrow_schema
+from etl.views import VIEWS
+from schema.codebook import DATABASE_ONLY, PUBLISHED, REFERENCE, STAGED, TABLES, columns_of, data_dictionary
+from schema.models import conform
 
 DATABASE = "uofdb.duckdb"
 STATE = ".uofdb"        # the hidden folder of builds, the `current` link and the lock
@@ -54,24 +55,13 @@ LOCK = "lock"
 SCRATCH_PREFIX = "scratch-"  # a build's stage tables when no --interim is given (etl.build)
 STAGING_PREFIX = ".uofdb-staging-"  # staging folders of the older layout, cleared when found
 KILL_AT = "UOFDB_TEST_KILL_AT"
-# Incidents whose articles disagree on a field: what was chosen, from which article, by
-# which rule, and what the other articles said.
-CONFLICTS_VIEW = """
-CREATE VIEW conflicts AS
-SELECT incident_id, field, chosen_value, source_article_id, merge_rule, other_values
-FROM incident_fields
-WHERE len(other_values) > 0
-ORDER BY incident_id, field
-"""
-
-
 class OutputBusyError(RuntimeError):
     """Another build holds the output folder's lock."""
 
 
 def published_names() -> list[str]:
     """The file names a build publishes, in the order they are written."""
-    return [f"{name}.parquet" for name in PUBLISHED] + [DATABASE]
+    return [f"{name}.parquet" for name in PUBLISHED if name not in DATABASE_ONLY] + [DATABASE]
 
 
 class OutputLock:
@@ -114,21 +104,27 @@ class OutputLock:
             self._handle = None
 
 
-def run(validated: Path, out_dir: Path, lock: OutputLock | None = None) -> dict[str, Path]:
+def run(validated: Path, out_dir: Path, lock: OutputLock | None = None, params: dict | None = None) -> dict[str, Path]:
     """Publish the tables of `validated` into `out_dir`: one Parquet file each and `uofdb.duckdb`.
 
     Holds the output folder's lock unless the caller (etl.build) already holds it as `lock`.
+    `params` are the build's parameters, recorded in build_info and the files' metadata.
     """
     if lock is None:
         with OutputLock(out_dir) as held:
-            return run(validated, out_dir, held)
-    # load: the validated tables (their files, when they have the codebook's schema)
+            return run(validated, out_dir, held, params)
+    # load: the validated tables, the articles' ids, hashes and dates, and the commit of the code
     sources = {name: validated / f"{name}.parquet" for name in STAGED}
     for name, path in sources.items():
         if not path.exists():
             raise FileNotFoundError(f"{path}: the {name} table is missing; run the validate stage first")
-    # process: the reference tables from schema/vocab; the others were validated in the previous stage
+    articles = pq.read_table(sources["articles"], columns=["article_id", "sha256", "published_date"]).to_pandas(
+        date_as_object=True)
+    commit = buildinfo.git_commit()
+    # process: the reference tables from schema/vocab and what made the build; the rest was validated
     references = {name: reference_table(name) for name in REFERENCE}
+    info = buildinfo.build_info(articles, params, commit)
+    metadata = buildinfo.parquet_metadata(info)
     # save: a complete new build folder, then one switch
     builds = out_dir / STATE / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
@@ -136,12 +132,12 @@ def run(validated: Path, out_dir: Path, lock: OutputLock | None = None) -> dict[
     folder = Path(tempfile.mkdtemp(prefix="build-", dir=builds))
     try:
         for name, path in sources.items():
-            _stage_table(path, name, folder / f"{name}.parquet")
+            write_table(read_table(path, name), name, folder / f"{name}.parquet", metadata)
             _reached(f"staged:{name}")
         for name, frame in references.items():
-            write_table(frame, name, folder / f"{name}.parquet")
+            write_table(frame, name, folder / f"{name}.parquet", metadata)
             _reached(f"staged:{name}")
-        write_database({name: folder / f"{name}.parquet" for name in PUBLISHED}, folder / DATABASE)
+        write_database({name: folder / f"{name}.parquet" for name in (*STAGED, *REFERENCE)}, folder / DATABASE, info)
         _reached("staged:database")
         _finish(folder)
         adopt_older_layout(out_dir)
@@ -154,20 +150,7 @@ def run(validated: Path, out_dir: Path, lock: OutputLock | None = None) -> dict[
     lock.published = True
     remove_abandoned(out_dir)
     _reached("cleaned")
-    return {**{name: out_dir / f"{name}.parquet" for name in PUBLISHED}, "database": out_dir / DATABASE}
-
-
-def _stage_table(source: Path, name: str, target: Path) -> None:
-    """A validated table into the build folder: the file itself when it has the codebook's schema
-    (validate wrote it with etl.tables, so these are the bytes a rewrite would give), else rewritten."""
-    try:
-        same = pq.read_schema(source).equals(arrow_schema(name), check_metadata=False)
-    except (OSError, pa.ArrowException):
-        same = False
-    if same:
-        shutil.copyfile(source, target)
-    else:
-        write_table(read_table(source, name), name, target)
+    return {**{name: out_dir / f"{name}.parquet" for name in (*STAGED, *REFERENCE)}, "database": out_dir / DATABASE}
 
 
 def switch(out_dir: Path, folder: Path, step: str = "switch") -> None:
@@ -314,26 +297,28 @@ def _running(pid: int) -> bool:
     return True
 
 
-def write_database(parquet: dict[str, Path], path: Path) -> Path:
-    """A DuckDB database holding each published table (with column comments) and the codebook."""
+def write_database(parquet: dict[str, Path], path: Path, info: dict | None = None) -> Path:
+    """A DuckDB database holding each published table (vocabulary columns as ENUMs, column comments),
+    the views of etl.views, the codebook and, given the build's `info`, the build_info table."""
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     os.unlink(tmp)  # DuckDB creates the file itself
     try:
         with duckdb.connect(tmp) as con:
             for name in (name for name in PUBLISHED if name in parquet):
-                con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?)", [str(parquet[name])])
-                con.execute(f"COMMENT ON TABLE {name} IS {_literal(TABLES[name].description)}")
-                for column in columns_of(name):
-                    con.execute(f'COMMENT ON COLUMN {name}."{column.name}" IS {_literal(column.description)}')
-            if "incident_fields" in parquet:
-                con.execute(CONFLICTS_VIEW)
-                con.execute("COMMENT ON VIEW conflicts IS 'Incident fields on which the articles disagree (from incident_fields).'")
+                con.execute(f"CREATE TABLE {name} AS {_select_with_enums(name)}", [str(parquet[name])])
+                _require(con, name)
+                _comment(con, name)
+            for view in VIEWS:
+                if all(table in parquet for table in view.needs):
+                    con.execute(f"CREATE VIEW {view.name} AS {view.sql}")
+                    con.execute(f"COMMENT ON VIEW {view.name} IS {_literal(view.description)}")
             codebook = pd.DataFrame(data_dictionary())
             codebook["values"] = codebook["values"].map(lambda values: list(values))
-            con.register("codebook_frame", codebook)
-            con.execute("CREATE TABLE codebook AS SELECT * FROM codebook_frame")
-            con.unregister("codebook_frame")
+            _create_from_frame(con, "codebook", codebook)
+            if info is not None:
+                _create_from_frame(con, "build_info", conform(pd.DataFrame([info]), "build_info"))
+                _comment(con, "build_info")
             con.execute("CHECKPOINT")
         os.replace(tmp, path)
     finally:
@@ -341,6 +326,33 @@ def write_database(parquet: dict[str, Path], path: Path) -> Path:
             if os.path.exists(leftover):
                 os.unlink(leftover)
     return path
+
+
+def _select_with_enums(table: str) -> str:
+    """SELECT of a table's Parquet file (the one parameter) with each vocabulary column cast to its ENUM."""
+    casts = [f'CAST("{column.name}" AS ENUM({", ".join(_literal(value) for value in column.values)})) AS "{column.name}"'
+             for column in columns_of(table) if column.kind == "enum"]
+    replace = f" REPLACE ({', '.join(casts)})" if casts else ""
+    return f"SELECT *{replace} FROM read_parquet(?)"
+
+
+def _create_from_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    con.register(f"{name}_frame", frame)
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_frame")
+    con.unregister(f"{name}_frame")
+
+
+def _require(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """NOT NULL on the columns the codebook requires in this table."""
+    for column in columns_of(table):
+        if not column.nullable:
+            con.execute(f'ALTER TABLE {table} ALTER COLUMN "{column.name}" SET NOT NULL')
+
+
+def _comment(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    con.execute(f"COMMENT ON TABLE {table} IS {_literal(TABLES[table].description)}")
+    for column in columns_of(table):
+        con.execute(f'COMMENT ON COLUMN {table}."{column.name}" IS {_literal(column.description)}')
 
 
 def _literal(text: str) -> str:

@@ -1,4 +1,10 @@
-"""Reading and writing codebook tables as Parquet, atomically."""
+"""Reading and writing codebook tables as Parquet, atomically.
+
+A table is written in its codebook order (`Table.sort_by`, recorded as the file's sorting
+columns), its vocabulary columns dictionary-encoded against the whole vocabulary (values
+outside it, which validation rejects, are appended so the file still holds them), and
+with any file metadata the caller gives (the build's, at publish).
+"""
 from __future__ import annotations
 
 import os
@@ -7,31 +13,77 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from schema.codebook import TABLES, columns_of
 from schema.models import arrow_schema, conform
 
 _PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(),
                  pa.string(): pd.StringDtype(), pa.float64(): pd.Float64Dtype()}
 
 
-def write_table(frame: pd.DataFrame, table: str, path: Path) -> Path:
+def write_table(frame: pd.DataFrame, table: str, path: Path, metadata: dict[str, str] | None = None) -> Path:
     """Write `frame` as the codebook table `table` to `path`, replacing it atomically.
 
     The file is written beside its destination and renamed over it, so a reader (or a
     build killed mid-write) sees either the old file or the new one, never half of one.
     """
-    arrow = pa.Table.from_pandas(conform(frame, table), schema=arrow_schema(table), preserve_index=False)
+    arrow = to_arrow(frame, table)
+    if metadata:
+        arrow = arrow.replace_schema_metadata({**arrow.schema.metadata, **metadata})
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
-        pq.write_table(arrow, tmp)
+        order = sorting_columns(table)
+        pq.write_table(arrow, tmp, **({"sorting_columns": order} if order else {}))
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def to_arrow(frame: pd.DataFrame, table: str) -> pa.Table:
+    """The frame as an Arrow table of the codebook's schema, in the table's row order."""
+    frame = sorted_rows(conform(frame, table), table)
+    schema = arrow_schema(table)
+    plain = pa.schema([field.with_type(pa.string()) if pa.types.is_dictionary(field.type) else field
+                       for field in schema], metadata=schema.metadata)
+    arrow = pa.Table.from_pandas(frame, schema=plain, preserve_index=False)
+    for column in columns_of(table):
+        if column.kind == "enum":
+            index = arrow.schema.get_field_index(column.name)
+            arrow = arrow.set_column(index, schema.field(column.name),
+                                     vocabulary_encoded(arrow.column(index), column.values))
+    return arrow.replace_schema_metadata({**schema.metadata, **arrow.schema.metadata})
+
+
+def vocabulary_encoded(values: pa.ChunkedArray, vocabulary: tuple[str, ...]) -> pa.DictionaryArray:
+    """The strings as a dictionary array whose dictionary is the vocabulary (then any value outside it)."""
+    strings = values.combine_chunks()
+    outside = sorted(set(strings.drop_null().to_pylist()) - set(vocabulary))
+    dictionary = pa.array(list(vocabulary) + outside, pa.string())
+    indices = pc.index_in(strings, value_set=dictionary).cast(pa.uint8())
+    return pa.DictionaryArray.from_arrays(indices, dictionary)
+
+
+def sorted_rows(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The rows in the table's declared order (nulls last); unchanged when it declares none."""
+    order = list(TABLES[table].sort_by)
+    if not order or frame.empty:
+        return frame
+    return frame.sort_values(order, na_position="last", kind="stable").reset_index(drop=True)
+
+
+def sorting_columns(table: str) -> list[pq.SortingColumn] | None:
+    """The Parquet sorting columns of the table's declared order."""
+    order = TABLES[table].sort_by
+    if not order:
+        return None
+    names = list(TABLES[table].columns)
+    return [pq.SortingColumn(names.index(name), descending=False, nulls_first=False) for name in order]
 
 
 def read_table(path: Path, table: str) -> pd.DataFrame:

@@ -32,7 +32,8 @@ def run(interim: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
     # process
     ingested = ingested[~ingested["article_id"].isin(failed_articles(earlier_rejects))]
     tables = {"articles": assemble_articles(ingested, extractions, membership),
-              "incidents": incidents, "incident_fields": incident_fields, "evidence": evidence,
+              "incidents": incidents, "incident_fields": incident_fields,
+              "evidence": with_incidents(evidence, membership),
               "incident_aliases": aliases}
     tables, rejects = validate_tables(tables)
     tables["rejects"] = pd.concat([earlier_rejects, rejects], ignore_index=True)
@@ -61,6 +62,12 @@ def assemble_articles(ingested: pd.DataFrame, extractions: pd.DataFrame, members
     """The articles table: what was read, what was extracted, and the incident it belongs to."""
     articles = ingested.merge(extractions, on="article_id", how="left").merge(membership, on="article_id", how="left")
     return conform(articles, "articles")
+
+
+def with_incidents(evidence: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFrame:
+    """The evidence rows with the incident each one's article reports (null for an article in none)."""
+    joined = evidence.drop(columns="incident_id", errors="ignore").merge(membership, on="article_id", how="left")
+    return conform(joined, "evidence")
 
 
 def validate_tables(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:

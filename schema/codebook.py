@@ -71,6 +71,11 @@ class Table:
     required: tuple[str, ...] = ()
     # A reference table is built from schema/vocab at publish, not by a stage.
     reference: bool = False
+    # The order rows are written in (nulls last), recorded as the Parquet file's sorting columns.
+    sort_by: tuple[str, ...] = ()
+    # False for a table of the database alone (build_info: it names the commit, which the
+    # Parquet files, hashed by dvc.lock, must not hold).
+    in_parquet: bool = True
 
 
 def _enum(*values: str) -> tuple[str, ...]:
@@ -172,6 +177,13 @@ _COLUMNS = [
     Column("valid_to", "date", "Last day the force existed under this name (a past force); null while it exists. Every district of the April 2023 vintage exists."),
     Column("successor", "str", "The force that took over a past force's area the next day; null for a force that exists."),
     Column("n_districts", "int", "Number of districts the force's area covers (covered, for a past force); 0 for the special forces.", nullable=False, minimum=0),
+    # --- build_info: what made this build ---------------------------------------------
+    Column("uofdb_version", "str", "Version of the uofdb package that built the tables (`uofdb --version`).", nullable=False),
+    Column("git_commit", "str", "Commit of the uofdb checkout that built the database (git rev-parse HEAD); null when the code is not a git checkout or git is missing. Only in the database: the Parquet files, which dvc.lock hashes, carry the version and the codebook version instead."),
+    Column("build_time", "str", "When the build's data stands: the latest published_date of its articles (ISO date), taken from the inputs and never from the clock, so rebuilding the same inputs gives the same files; null when no article is dated."),
+    Column("codebook_version", "str", "First 12 hex digits of the SHA-256 of the data dictionary (every published table's columns, kinds and values, as the `codebook` table holds them): changes exactly when the codebook does."),
+    Column("inputs_sha256", "str", "SHA-256 of the inputs read: every article's article_id and sha256, sorted by article_id, one per line.", nullable=False),
+    Column("parameters", "str", "The build parameters that shape the tables (params.yaml without `paths`, which say only where files are), as JSON with sorted keys; null when the tables were published without them (etl.publish.run called with no parameters)."),
     # --- rejects and flags ---------------------------------------------------------
     Column("stage", "enum", "Pipeline stage that rejected the input or row.", values=("ingest", "extract", "link", "validate", "publish"), nullable=False),
     Column("row_key", "str", "Table and key of a rejected row (\"incidents:uof-…\"), or the record of an export rejected at ingest (\"line 7\", \"row 3\"); null for a whole input file."),
@@ -203,7 +215,7 @@ TABLES: dict[str, Table] = {
         Table("incidents", "incident", ("incident_id",),
               ("incident_id",) + EVENT_FIELDS + INCIDENT_DERIVED + ("n_articles", "article_ids"),
               description="One row per incident: the fields its articles together establish, sorted by incident_date (undated last), then incident_id.",
-              required=("incident_id",)),
+              required=("incident_id",), sort_by=("incident_date", "incident_id")),
         Table("incident_fields", "incident and field", ("incident_id", "field"),
               ("incident_id", "field", "chosen_value", "source_article_id", "merge_rule", "other_values"),
               description="How each incident value was chosen: the value, the article it came from, the merge rule, and the other values its articles gave (the `conflicts` view lists the disagreements).",
@@ -212,8 +224,8 @@ TABLES: dict[str, Table] = {
               ("previous_incident_id", "incident_id", "change", "shared_articles"),
               description="Ids of the previous release given to the build that are not ids today, each with the incident(s) of today its articles are in, so a cited id still resolves: look the id up in incidents, else here."),
         Table("evidence", "extracted value", ("article_id", "field", "start"),
-              ("article_id", "field", "value", "start", "end", "quote", "sentence", "rule", "detail"),
-              description="Where each extracted value came from: article, span, quote, the sentence around it, the rule and what it weighed."),
+              ("article_id", "incident_id", "field", "value", "start", "end", "quote", "sentence", "rule", "detail"),
+              description="Where each extracted value came from: article, the incident the article reports (null when none), span, quote, the sentence around it, the rule and what it weighed."),
         Table("districts", "local authority district of the UK", ("district_code",),
               ("district_code", "district_name", "nation", "region", "region_code", "force_name", "valid_from", "valid_to"),
               description="Every UK local authority district (April 2023), with its nation, ONS region and territorial force (schema/vocab/districts.csv, regions.csv).",
@@ -222,6 +234,10 @@ TABLES: dict[str, Table] = {
               ("force_name", "force_kind", "country", "nation", "region", "n_districts", "valid_from", "valid_to", "successor"),
               description="Every police force the codebook names, present and past, with where it polices and when it existed (schema/vocab/forces.csv, force_areas.csv).",
               reference=True),
+        Table("build_info", "build", (),
+              ("uofdb_version", "git_commit", "build_time", "codebook_version", "inputs_sha256", "parameters"),
+              description="What made this build: the package version, the commit, the time the data stands at (from the inputs), the codebook version, the inputs and the parameters. The same items, less the commit, are in every Parquet file's metadata (keys uofdb.<column>).",
+              in_parquet=False),
         Table("rejects", "input or row that could not be used", (),
               ("source_path", "row_key", "stage", "check_id", "severity", "reason"),
               description="Inputs and rows kept out of the tables (severity error) or published with a flag (warning), with the reason."),
@@ -236,9 +252,11 @@ TABLES: dict[str, Table] = {
     ]
 }
 PUBLISHED = tuple(name for name, table in TABLES.items() if table.published)
-# The published tables built from schema/vocab at publish, and those the stages build.
+# The published tables built from schema/vocab at publish, those the stages build, and
+# those of the database alone (built at publish too).
 REFERENCE = tuple(name for name in PUBLISHED if TABLES[name].reference)
-STAGED = tuple(name for name in PUBLISHED if not TABLES[name].reference)
+DATABASE_ONLY = tuple(name for name in PUBLISHED if not TABLES[name].in_parquet)
+STAGED = tuple(name for name in PUBLISHED if not TABLES[name].reference and name not in DATABASE_ONLY)
 
 
 def columns_of(table: str) -> list[Column]:

@@ -26,8 +26,12 @@ PANDAS_DTYPES = {
     "str": "string", "enum": "string", "time": "string", "bool": "boolean",
     "int": "Int64", "float": "Float64", "date": "object", "list": "object",
 }
+# A vocabulary column is dictionary-encoded with its whole vocabulary as the dictionary, so
+# pandas reads it as a categorical of every allowed value and DuckDB's ENUM of the same
+# values exports the same Arrow type (indices of one byte: every vocabulary is small).
+ENUM_ARROW_TYPE = pa_arrow.dictionary(pa_arrow.uint8(), pa_arrow.string())
 ARROW_TYPES = {
-    "str": pa_arrow.string(), "enum": pa_arrow.string(), "time": pa_arrow.string(),
+    "str": pa_arrow.string(), "enum": ENUM_ARROW_TYPE, "time": pa_arrow.string(),
     "bool": pa_arrow.bool_(), "int": pa_arrow.int64(), "float": pa_arrow.float64(),
     "date": pa_arrow.date32(), "list": pa_arrow.list_(pa_arrow.string()),
 }

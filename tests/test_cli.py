@@ -8,7 +8,8 @@ from pathlib import Path
 
 from conftest import SAMPLE
 from etl import publish
-from etl.cli import format_table, main
+from etl.cli import main
+from etl.query import format_table
 
 UOFDB = Path(sys.executable).parent / "uofdb"
 

@@ -42,3 +42,27 @@ def test_a_write_that_dies_half_way_leaves_the_previous_file_and_no_temporary_fi
 def test_reading_a_missing_table_names_the_stage_to_run(tmp_path):
     with pytest.raises(FileNotFoundError, match="run the stage that writes it"):
         read_table(tmp_path / "nope.parquet", "incidents")
+
+
+def incidents_frame(*rows):
+    from schema.codebook import COLUMNS, TABLES
+
+    base = {name: COLUMNS[name].unstated for name in TABLES["incidents"].columns}
+    return pd.DataFrame([{**base, "n_articles": 1, "article_ids": ["a"], **row} for row in rows])
+
+
+def test_incidents_are_written_by_date_undated_last_then_by_id(tmp_path):
+    frame = incidents_frame({"incident_id": "uof-c", "incident_date": None},
+                            {"incident_id": "uof-b", "incident_date": dt.date(2021, 1, 1)},
+                            {"incident_id": "uof-a", "incident_date": dt.date(2021, 1, 1)},
+                            {"incident_id": "uof-d", "incident_date": dt.date(2019, 6, 1)})
+    back = read_table(write_table(frame, "incidents", tmp_path / "i.parquet"), "incidents")
+    assert list(back["incident_id"]) == ["uof-d", "uof-a", "uof-b", "uof-c"]
+    assert list(frame["incident_id"]) == ["uof-c", "uof-b", "uof-a", "uof-d"]  # the caller's frame is not changed
+
+
+def test_a_value_outside_the_vocabulary_is_kept_for_validation_to_reject(tmp_path):
+    path = write_table(incidents_frame({"incident_id": "uof-a", "outcome": "dead"}), "incidents", tmp_path / "i.parquet")
+    column = pq.read_table(path).column("outcome").chunk(0)
+    assert column.to_pylist() == ["dead"] and column.dictionary.to_pylist()[-1] == "dead"
+    assert read_table(path, "incidents").iloc[0]["outcome"] == "dead"
