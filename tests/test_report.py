@@ -255,6 +255,12 @@ def test_article_text_on_a_page_is_the_article_text(site, con):
     assert shown == expected and len(expected) > 1
 
 
+def test_every_page_names_the_build_it_shows(site, con):
+    version, commit, inputs = sql(con, "select uofdb_version, git_commit, build_time from build_info")[0]
+    line = f"uofdb {version}, commit {(commit or '')[:12] or 'no commit'}, inputs of {inputs}"
+    assert all(line in page.read_text() for page in site.rglob("*.html"))
+
+
 def test_the_report_is_byte_reproducible(site, dev_build, tmp_path):
     again = tmp_path / "again"
     assert main(["report", "--processed", str(dev_build), "--out", str(again)]) == 0

@@ -20,7 +20,7 @@ HEADLINE_LABELS = (("incidents", "incidents"), ("fatal", "fatal"), ("firearm", "
                    ("relevant_articles", "articles reporting force"),
                    ("incidents_with_conflicts", "incidents with conflicting values"),
                    ("rejected", "inputs rejected"), ("flagged", "inputs flagged"))
-
+COMMIT_SHOWN = 12  # hex digits of the build's commit in a page's footer, as git log --abbrev shows them
 
 @cache  # the environment only loads templates; it holds no results
 def environment() -> jinja2.Environment:
@@ -29,24 +29,31 @@ def environment() -> jinja2.Environment:
                               trim_blocks=False, keep_trailing_newline=True)
 
 
-def front(headline: dict, figures: list[Figure]) -> str:
+def build_line(build: dict) -> str:
+    """The build a page shows, in a few words (from the build_info table)."""
+    commit = (build["git_commit"] or "")[:COMMIT_SHOWN] or "no commit"
+    return (f"uofdb {build['uofdb_version']}, commit {commit}, inputs of {build['build_time']}, "
+            f"codebook {build['codebook_version']}")
+
+
+def front(headline: dict, figures: list[Figure], build: str) -> str:
     """index.html: the headline counts and every figure."""
     return environment().get_template("index.html.j2").render(
-        root="", build=None, headline=headline, headline_labels=HEADLINE_LABELS, figures=figures)
+        root="", build=build, headline=headline, headline_labels=HEADLINE_LABELS, figures=figures)
 
 
-def incident_list(lines: list[dict]) -> str:
+def incident_list(lines: list[dict], build: str) -> str:
     """incidents.html: every incident, latest first, linked to its page."""
     figure = Figure("incidents", "All incidents",
                     f"{len(lines)} incidents, latest first by the date as far as their articles give it.",
                     None, INCIDENT_COLUMNS, incident_rows(lines))
-    return environment().get_template("incidents.html.j2").render(root="", build=None, figure=figure)
+    return environment().get_template("incidents.html.j2").render(root="", build=build, figure=figure)
 
 
-def incident(view: IncidentView) -> str:
+def incident(view: IncidentView, build: str) -> str:
     """incidents/<id>.html: one incident's fields, quotes and articles."""
     return environment().get_template("incident.html.j2").render(
-        root="../", build=None, view=view, summary=summary(view.incident))
+        root="../", build=build, view=view, summary=summary(view.incident))
 
 
 def summary(incident: dict) -> str:

@@ -52,6 +52,11 @@ def headline(con: duckdb.DuckDBPyConnection) -> dict:
         """, {"fatal": FATAL, "firearm": FIREARM, "error": ERROR, "warning": WARNING})[0]
 
 
+def build_info(con: duckdb.DuckDBPyConnection) -> dict:
+    """Which build the report shows: the uofdb version, commit, date of the inputs and codebook version."""
+    return records(con, "SELECT uofdb_version, git_commit, build_time, codebook_version FROM build_info")[0]
+
+
 def per_year(con: duckdb.DuckDBPyConnection, column: str) -> list[dict]:
     """Incidents per year and value of `column` (outcome, force_type): every year from the first
     to the last dated incident and every value of the codebook, zeros included, in the codebook's

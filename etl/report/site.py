@@ -32,6 +32,7 @@ class NotAReportFolder(ValueError):
 class ReportData:
     """Every query result the report shows."""
 
+    build: dict
     headline: dict
     per_year_outcome: list[dict]
     per_year_force_type: list[dict]
@@ -80,7 +81,7 @@ def load(processed: Path) -> ReportData:
         raise FileNotFoundError(f"{database}: no published database; run `uofdb build` first or pass --processed DIR")
     with duckdb.connect(str(database), read_only=True) as con:
         return ReportData(
-            headline=queries.headline(con),
+            build=queries.build_info(con), headline=queries.headline(con),
             per_year_outcome=queries.per_year(con, "outcome"),
             per_year_force_type=queries.per_year(con, "force_type"),
             by_force=queries.by_force(con), force_not_stated=queries.force_not_stated(con),
@@ -96,13 +97,14 @@ def load(processed: Path) -> ReportData:
 def site_files(data: ReportData) -> dict[str, str]:
     """Every file of the site, by its path relative to the site's root."""
     front = figures.front_page(data)
-    files = {"index.html": pages.front(data.headline, front),
-             "incidents.html": pages.incident_list(data.incident_lines),
+    build = pages.build_line(data.build)
+    files = {"index.html": pages.front(data.headline, front, build),
+             "incidents.html": pages.incident_list(data.incident_lines, build),
              "style.css": resources.files("etl.report").joinpath("templates", "style.css").read_text("utf-8")}
     files |= {f"data/{figure.key}.csv": figure_csv(figure) for figure in front}
     for view in audit.incident_views(data.incidents, data.incident_fields, data.incident_articles,
                                      data.incident_evidence):
-        files[figures.incident_page(view.incident_id)] = pages.incident(view)
+        files[figures.incident_page(view.incident_id)] = pages.incident(view, build)
     return files
 
 
