@@ -8,11 +8,13 @@
     report/data/<figure>.csv     the figures behind each chart and table
     report/style.css
 
-Every figure comes from SQL over the published tables (`etl.report.queries`); charts are
-Altair rendered to SVG offline (`etl.report.charts`), so the pages need no network and no
-JavaScript; pages are Jinja2 templates with every value escaped (`etl.report.pages`), since
-article text is hostile input. The site is written to a new folder beside `--out` and
-swapped in whole (`etl.report.site`).
+Every figure comes from SQL over the published tables (`queries.py`); `figures.py` turns
+the results into the front page's sections and `audit.py` into one view per incident, its
+quotes highlighted in its articles' text by `highlight.py`. Charts are Altair rendered to
+SVG offline (`charts.py`), so the pages need no network and no JavaScript; pages are Jinja2
+templates (`templates/`) with every value escaped (`pages.py`), since article text is
+hostile input. `site.py` runs it all and writes the site to a new folder beside `--out`,
+swapped in whole; `browser.py` opens pages in headless Chromium (tests, screenshots).
 """
 from etl.report.site import run
 

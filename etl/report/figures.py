@@ -147,7 +147,7 @@ def latest(rows: list[dict]) -> Figure:
 
 
 INCIDENT_COLUMNS = (("incident_id", "incident"), ("incident_period", "date"), ("district", "district"),
-                    ("force", "force"), ("force_type", "force type"), ("outcome", "outcome"),
+                    ("region", "region"), ("force", "force"), ("force_type", "force type"), ("outcome", "outcome"),
                     ("n_articles", "articles"), ("conflicts", "fields in conflict"), ("headline", "headline"))
 
 

@@ -139,7 +139,7 @@ def district_not_stated(con: duckdb.DuckDBPyConnection) -> int:
 # One line per incident for the lists: the date as far as known, place, force, what happened, and
 # the headline of its earliest published article that has one.
 _INCIDENT_LINES = f"""
-    SELECT i.incident_id, i.incident_period, {YEAR} AS year, i.borough AS district, i.force, i.force_type,
+    SELECT i.incident_id, i.incident_period, {YEAR} AS year, i.borough AS district, i.region, i.force, i.force_type,
            i.outcome, i.n_articles,
            (SELECT count(*) FROM conflicts c WHERE c.incident_id = i.incident_id) AS conflicts,
            (SELECT a.headline FROM articles a WHERE a.incident_id = i.incident_id AND a.headline IS NOT NULL
