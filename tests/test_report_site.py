@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from etl.cli import main, parser
@@ -100,3 +101,14 @@ def test_the_subcommand_has_a_description_and_an_example():
     report = parser()._subparsers._group_actions[0].choices["report"]
     assert report.description.startswith("Write a static HTML site")
     assert report.epilog.startswith("example: uofdb report")
+
+
+def test_a_build_of_an_older_layout_is_named_with_what_it_lacks(tmp_path, capsys):
+    build = tmp_path / "old"
+    build.mkdir()
+    with duckdb.connect(str(build / "uofdb.duckdb")) as con:
+        con.execute("CREATE TABLE incidents AS SELECT 'uof-000000000001' AS incident_id")
+    assert main(["report", "--processed", str(build), "--out", str(tmp_path / "site")]) == 2
+    error = capsys.readouterr().err
+    assert "the build has no articles, build_info, conflicts, districts, evidence" in error
+    assert "older uofdb; build it again" in error and not (tmp_path / "site").exists()

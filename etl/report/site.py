@@ -21,6 +21,8 @@ import duckdb
 from etl.publish import DATABASE
 from etl.report import audit, figures, pages, queries
 
+# The tables and views the report reads.
+NEEDED = ("articles", "incidents", "incident_fields", "evidence", "rejects", "conflicts", "districts", "build_info")
 MARK = ".uofdb-report"  # in the root of every site this writes, so a rewrite knows the folder is its own
 
 
@@ -80,6 +82,13 @@ def load(processed: Path) -> ReportData:
     if not database.exists():
         raise FileNotFoundError(f"{database}: no published database; run `uofdb build` first or pass --processed DIR")
     with duckdb.connect(str(database), read_only=True) as con:
+        # A table the build lacks must be an error, never a Python variable of that name.
+        con.execute("SET python_enable_replacements = false")
+        missing = sorted(set(NEEDED) - {name for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()})
+        if missing:
+            raise ValueError(f"{database}: the build has no {', '.join(missing)}: it was made by an older uofdb; "
+                             f"build it again (uofdb build) to report on it")
         return ReportData(
             build=queries.build_info(con), headline=queries.headline(con),
             per_year_outcome=queries.per_year(con, "outcome"),
