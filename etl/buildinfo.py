@@ -64,14 +64,12 @@ def inputs_sha256(articles: pd.DataFrame) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-def shaping_parameters(params: dict | None) -> str | None:
+def shaping_parameters(params: dict) -> str:
     """The parameters as JSON with sorted keys, less `paths` (where files are, not what is in them)."""
-    if params is None:
-        return None
     return json.dumps({section: values for section, values in params.items() if section != "paths"}, sort_keys=True)
 
 
-def build_info(articles: pd.DataFrame, params: dict | None, commit: str | None) -> dict:
+def build_info(articles: pd.DataFrame, params: dict, commit: str | None) -> dict:
     """The one row of the build_info table."""
     return {"uofdb_version": version(), "git_commit": commit, "build_time": build_time(articles),
             "codebook_version": codebook_version(), "inputs_sha256": inputs_sha256(articles),

@@ -1,5 +1,10 @@
 """Stage 5, publish: the validated tables as Parquet and as one DuckDB database.
 
+Beside the validated tables it publishes the reference tables `districts` and `forces`
+(`etl.reference`, from schema/vocab), and writes what made the build (`etl.buildinfo`) into
+every Parquet file's metadata and the database's `build_info` table; the database also
+gets the views of `etl.views`, ENUM types for the vocabulary columns and the codebook.
+
 A build is published whole, by one atomic step. The output folder looks like this:
 
     out/articles.parquet  -> .uofdb/current/articles.parquet   (and so for every published file)
@@ -41,6 +46,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from etl import buildinfo
+from etl import params as params_module
 from etl.reference import reference_table
 from etl.tables import read_table, write_table
 from etl.views import VIEWS
@@ -55,6 +61,9 @@ LOCK = "lock"
 SCRATCH_PREFIX = "scratch-"  # a build's stage tables when no --interim is given (etl.build)
 STAGING_PREFIX = ".uofdb-staging-"  # staging folders of the older layout, cleared when found
 KILL_AT = "UOFDB_TEST_KILL_AT"
+# The oldest DuckDB whose storage format uofdb.duckdb is written in, so the DuckDB 1.x command
+# line and libraries researchers have installed can open it (a newer DuckDB reads it too).
+STORAGE_COMPATIBILITY = "v1.0.0"
 class OutputBusyError(RuntimeError):
     """Another build holds the output folder's lock."""
 
@@ -108,7 +117,8 @@ def run(validated: Path, out_dir: Path, lock: OutputLock | None = None, params: 
     """Publish the tables of `validated` into `out_dir`: one Parquet file each and `uofdb.duckdb`.
 
     Holds the output folder's lock unless the caller (etl.build) already holds it as `lock`.
-    `params` are the build's parameters, recorded in build_info and the files' metadata.
+    `params` are the build's parameters, recorded in build_info and the files' metadata
+    (default: the built-in defaults, as `etl.params.load(None)` gives them).
     """
     if lock is None:
         with OutputLock(out_dir) as held:
@@ -121,6 +131,7 @@ def run(validated: Path, out_dir: Path, lock: OutputLock | None = None, params: 
     articles = pq.read_table(sources["articles"], columns=["article_id", "sha256", "published_date"]).to_pandas(
         date_as_object=True)
     commit = buildinfo.git_commit()
+    params = params if params is not None else params_module.load(None)
     # process: the reference tables from schema/vocab and what made the build; the rest was validated
     references = {name: reference_table(name) for name in REFERENCE}
     info = buildinfo.build_info(articles, params, commit)
@@ -304,7 +315,7 @@ def write_database(parquet: dict[str, Path], path: Path, info: dict | None = Non
     os.close(handle)
     os.unlink(tmp)  # DuckDB creates the file itself
     try:
-        with duckdb.connect(tmp) as con:
+        with duckdb.connect(tmp, config={"storage_compatibility_version": STORAGE_COMPATIBILITY}) as con:
             for name in (name for name in PUBLISHED if name in parquet):
                 con.execute(f"CREATE TABLE {name} AS {_select_with_enums(name)}", [str(parquet[name])])
                 _require(con, name)

@@ -37,6 +37,8 @@ ESCAPES = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
 def run(sql: str, database: Path, safe: bool, fmt: str = "table", out: Path | None = None,
         limit: int | None = None, width: int = CELL_WIDTH) -> str | None:
     """Run the SQL (or the .sql file it names) and write the result to `out`; without `out`, return it as text."""
+    if limit is not None and limit < 0:
+        raise ValueError(f"--limit {limit}: give a number of rows, 0 or more")
     # load
     statement = read_sql(sql)
     result = fetch(database, statement, safe)
@@ -58,8 +60,8 @@ def run(sql: str, database: Path, safe: bool, fmt: str = "table", out: Path | No
 
 def read_sql(given: str) -> str:
     """The SQL itself, or the text of the .sql file it names (an error naming the file when there is none)."""
-    if given.rstrip().lower().endswith(".sql") and "\n" not in given.strip():
-        path = Path(given.strip())
+    path = Path(given.strip())
+    if given.strip().lower().endswith(".sql") and (path.is_file() or " " not in given.strip()):
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such .sql file")
         return path.read_text(encoding="utf-8")

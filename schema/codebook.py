@@ -135,9 +135,9 @@ _COLUMNS = [
     Column("shots_fired", "int", "Number of firearm shots fired by police, when stated (\"no shots\" is 0).", minimum=0, maximum=1000, merge="latest"),
     # --- incidents -----------------------------------------------------------------
     Column("incident_year", "int", "Year of the incident: the year of incident_period, so also when only the month or the year is given; null when no date is given."),
-    Column("nation", "enum", "UK nation where it happened (in districts: of the district; in forces: the one nation the force's area lies in): of the incident's district, else the one nation the districts of its territorial forces lie in; not_stated when neither tells (no district and no territorial force, or forces of several nations).",
+    Column("nation", "enum", "UK nation where it happened: the nation of the incident's district, else the one nation in which all its territorial forces police (a special force such as British Transport Police tells nothing); not_stated when neither tells. In districts, the district's nation; in forces, the nation of the force's area (not_stated for the special forces, which police several).",
            values=_enum(*NATIONS), nullable=False),
-    Column("region", "enum", "ONS region (the nine regions of England, as named by ONS) where it happened; Wales, Scotland and Northern Ireland, which ONS does not divide into regions, are their own region, so the column covers the UK (like ITL1). Of the incident's district, else the one region the districts of its territorial forces lie in (every English force area lies within one region); not_stated when neither tells. In districts and forces: the district's, the force area's.",
+    Column("region", "enum", "Region where it happened: one of the nine ONS regions of England, or Wales, Scotland or Northern Ireland, which ONS does not divide into regions and which are each their own region here (as at the ITL1 level), so the column covers the UK. Taken like nation: the district's region, else the one region all the territorial forces' areas lie in (every English force area lies within one region); not_stated when neither tells. In districts and forces, the district's and the force area's.",
            values=_enum(*REGIONS), nullable=False),
     Column("forces", "list", "The forces of `force` as a list, one official name each, sorted; empty when not stated. Group by `unnest(forces)` to count each force once.",
            values=tuple(sorted(vocab.forces())), nullable=False),
@@ -183,7 +183,7 @@ _COLUMNS = [
     Column("build_time", "str", "When the build's data stands: the latest published_date of its articles (ISO date), taken from the inputs and never from the clock, so rebuilding the same inputs gives the same files; null when no article is dated."),
     Column("codebook_version", "str", "First 12 hex digits of the SHA-256 of the data dictionary (every published table's columns, kinds and values, as the `codebook` table holds them): changes exactly when the codebook does."),
     Column("inputs_sha256", "str", "SHA-256 of the inputs read: every article's article_id and sha256, sorted by article_id, one per line.", nullable=False),
-    Column("parameters", "str", "The build parameters that shape the tables (params.yaml without `paths`, which say only where files are), as JSON with sorted keys; null when the tables were published without them (etl.publish.run called with no parameters)."),
+    Column("parameters", "str", "The build parameters that shape the tables (params.yaml without `paths`, which say only where files are), as JSON with sorted keys.", nullable=False),
     # --- rejects and flags ---------------------------------------------------------
     Column("stage", "enum", "Pipeline stage that rejected the input or row.", values=("ingest", "extract", "link", "validate", "publish"), nullable=False),
     Column("row_key", "str", "Table and key of a rejected row (\"incidents:uof-…\"), or the record of an export rejected at ingest (\"line 7\", \"row 3\"); null for a whole input file."),

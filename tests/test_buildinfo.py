@@ -38,8 +38,8 @@ def test_a_folder_that_is_no_checkout_has_no_commit(tmp_path):
 
 
 def test_parquet_metadata_holds_every_item_but_the_commit():
-    info = buildinfo.build_info(articles(("a", "1", None)), None, "abc123")
+    info = buildinfo.build_info(articles(("a", "1", None)), params.load(None), "abc123")
     metadata = buildinfo.parquet_metadata(info)
     assert info["git_commit"] == "abc123" and "uofdb.git_commit" not in metadata
-    assert metadata["uofdb.build_time"] == "" and metadata["uofdb.parameters"] == ""
+    assert metadata["uofdb.build_time"] == "" and json.loads(metadata["uofdb.parameters"])["link"]["window_days"] == 3
     assert set(metadata) == {f"uofdb.{key}" for key in info if key != "git_commit"}

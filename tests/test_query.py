@@ -84,6 +84,12 @@ def test_a_sql_file_is_read_and_a_missing_one_named(sample_build, tmp_path, caps
 
 def test_sql_text_that_only_mentions_a_sql_file_is_run_as_sql():
     assert read_sql("select 'a.sql'") == "select 'a.sql'"
+    assert read_sql("select * from read_csv('x.sql')") == "select * from read_csv('x.sql')"
+
+
+def test_a_negative_limit_is_a_clear_error(sample_build, capsys):
+    assert main(["query", "--db", database(sample_build), "--limit", "-1", "select 1"]) == 2
+    assert "--limit -1" in capsys.readouterr().err
 
 
 def test_version_prints_the_package_version(capsys):
