@@ -261,6 +261,15 @@ def test_every_page_names_the_build_it_shows(site, con):
     assert all(line in page.read_text() for page in site.rglob("*.html"))
 
 
+def test_each_article_says_why_it_was_read_as_relevant(site, con):
+    for incident_id, signals in sql(con, """
+            select a.incident_id, count(*) from evidence e join articles a using (article_id)
+            where e.field = 'relevant' and a.incident_id is not null group by 1 order by 1 limit 10"""):
+        page = (site / "incidents" / f"{incident_id}.html").read_text()
+        listed = re.findall(r"<li><code>(relevance:[a-z_]+)</code>", page)
+        assert len(listed) == signals and "relevance:model" in listed, incident_id
+
+
 def test_the_report_is_byte_reproducible(site, dev_build, tmp_path):
     again = tmp_path / "again"
     assert main(["report", "--processed", str(dev_build), "--out", str(again)]) == 0

@@ -18,6 +18,16 @@ from schema.codebook import COLUMNS, EVENT_FIELDS
 # An incident id becomes a file name: letters, digits, "-" and "_" only (ids are "uof-" and hex).
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 LINKED_SCHEMES = ("http", "https")  # an article's url is a link only with these; else it is shown as text
+SIGNAL_QUOTE_SHOWN = 160  # characters of a relevance signal's quote shown (a signal may quote the whole article)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """Why an article was read as relevant: the rule, what it weighed, and the start of its quote."""
+
+    rule: str
+    detail: str | None
+    quote: str
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,7 @@ class ArticleView:
     duplicate_of: str | None
     copy_of: str | None
     text: Markup
+    signals: tuple[Signal, ...]
 
 
 @dataclass(frozen=True)
@@ -73,17 +84,19 @@ class IncidentView:
 
 
 def incident_views(incidents: list[dict], fields: list[dict], articles: list[dict],
-                   evidence: list[dict]) -> list[IncidentView]:
+                   evidence: list[dict], relevance: list[dict]) -> list[IncidentView]:
     """One view per incident, in the order of `incidents`."""
     fields_of = _grouped(fields)
     articles_of = _grouped(articles)
     evidence_of = _grouped(evidence)
+    relevance_of = _grouped(relevance)
     return [incident_view(row, fields_of.get(row["incident_id"], []), articles_of.get(row["incident_id"], []),
-                          evidence_of.get(row["incident_id"], []))
+                          evidence_of.get(row["incident_id"], []), relevance_of.get(row["incident_id"], []))
             for row in incidents]
 
 
-def incident_view(incident: dict, fields: list[dict], articles: list[dict], evidence: list[dict]) -> IncidentView:
+def incident_view(incident: dict, fields: list[dict], articles: list[dict], evidence: list[dict],
+                  relevance: list[dict]) -> IncidentView:
     """The view of one incident from its own rows."""
     incident_id = safe_id(incident["incident_id"])
     anchors = {article["article_id"]: f"a{number}" for number, article in enumerate(articles, start=1)}
@@ -111,12 +124,15 @@ def incident_view(incident: dict, fields: list[dict], articles: list[dict], evid
     return IncidentView(incident_id, incident, tuple(views),
                         tuple(article_view(article, anchors[article["article_id"]], labels[article["article_id"]],
                                            [(quote, anchor) for quote, anchor in numbered
-                                            if quote["article_id"] == article["article_id"]])
+                                            if quote["article_id"] == article["article_id"]],
+                                           [signal for signal in relevance
+                                            if signal["article_id"] == article["article_id"]])
                               for article in articles))
 
 
-def article_view(article: dict, anchor: str, label: str, quotes: list[tuple[dict, str]]) -> ArticleView:
-    """An article with its quotes highlighted in its text."""
+def article_view(article: dict, anchor: str, label: str, quotes: list[tuple[dict, str]],
+                 signals: list[dict]) -> ArticleView:
+    """An article with its quotes highlighted in its text, and why it was read as relevant."""
     url = article["url"]
     return ArticleView(
         anchor, label, article["article_id"], article["headline"], article["outlet"], url,
@@ -124,7 +140,13 @@ def article_view(article: dict, anchor: str, label: str, quotes: list[tuple[dict
         article["published_date"], article["relevance_score"], article["duplicate_of"], article["copy_of"],
         highlighted(article["text"], [Quote(row["start"], row["end"], quote_anchor, f"{row['field']}: {row['value']}")
                                       for row, quote_anchor in quotes],
-                    f"article {article['article_id']!r} (incident {article['incident_id']})"))
+                    f"article {article['article_id']!r} (incident {article['incident_id']})"),
+        tuple(Signal(row["rule"], row["detail"], shortened(row["quote"])) for row in signals))
+
+
+def shortened(quote: str) -> str:
+    """A quote cut to SIGNAL_QUOTE_SHOWN characters, with an ellipsis when cut."""
+    return quote if len(quote) <= SIGNAL_QUOTE_SHOWN else quote[:SIGNAL_QUOTE_SHOWN].rstrip() + "…"
 
 
 def linkable(url: str | None) -> bool:

@@ -226,3 +226,14 @@ def incident_evidence(con: duckdb.DuckDBPyConnection) -> list[dict]:
         WHERE a.incident_id IS NOT NULL AND list_contains($fields, e.field)
         ORDER BY a.incident_id, e.article_id, e.start, e."end", e.field
         """, {"fields": list(EVENT_FIELDS)})
+
+
+def incident_relevance(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Why each article of an incident was read as relevant: the model's decision and each signal
+    present, with its quote, by article (the evidence rows of the field `relevant`)."""
+    return records(con, """
+        SELECT a.incident_id, e.article_id, e.quote, e.rule, e.detail
+        FROM evidence e JOIN articles a USING (article_id)
+        WHERE a.incident_id IS NOT NULL AND e.field = 'relevant'
+        ORDER BY a.incident_id, e.article_id, e.rule, e.start, e."end", e.detail
+        """)

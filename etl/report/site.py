@@ -53,6 +53,7 @@ class ReportData:
     incident_fields: list[dict]
     incident_articles: list[dict]
     incident_evidence: list[dict]
+    incident_relevance: list[dict]
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ def load(processed: Path) -> ReportData:
             not_stated=queries.not_stated_share(con), conflicts=queries.conflicts_by_field(con),
             rejects=queries.rejects_by_check(con),
             incidents=queries.incidents(con), incident_fields=queries.incident_fields(con),
-            incident_articles=queries.incident_articles(con), incident_evidence=queries.incident_evidence(con))
+            incident_articles=queries.incident_articles(con), incident_evidence=queries.incident_evidence(con),
+            incident_relevance=queries.incident_relevance(con))
 
 
 def site_files(data: ReportData) -> dict[str, str]:
@@ -112,7 +114,7 @@ def site_files(data: ReportData) -> dict[str, str]:
              "style.css": resources.files("etl.report").joinpath("templates", "style.css").read_text("utf-8")}
     files |= {f"data/{figure.key}.csv": figure_csv(figure) for figure in front}
     for view in audit.incident_views(data.incidents, data.incident_fields, data.incident_articles,
-                                     data.incident_evidence):
+                                     data.incident_evidence, data.incident_relevance):
         files[figures.incident_page(view.incident_id)] = pages.incident(view, build)
     return files
 
