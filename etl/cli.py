@@ -4,6 +4,7 @@
     uofdb ingest|extract|link|validate|publish   one stage (what dvc.yaml runs)
     uofdb query "select ..." | FILE.sql      print or save a result from uofdb.duckdb (--format csv|json|parquet)
     uofdb codebook                           print the data dictionary
+    uofdb report --out DIR                   write a static site of charts and per-incident audit pages
     uofdb rules                              print the closed set of extraction rule names
     uofdb fit --corpus DIR                   fit the relevance model on a labelled corpus (make fit)
     uofdb release VERSION                    a versioned release: Parquet, CSV, datapackage.json, checksums
@@ -158,6 +159,20 @@ def parser() -> argparse.ArgumentParser:
                             "(default: safe unless run from an interactive terminal; --no-safe lifts it)")
     query.set_defaults(handler=run_query)
 
+    # --- report: a static site of the published tables (etl/report) ---
+    report = commands.add_parser(
+        "report", help="write a static site: charts, data quality and an audit page per incident",
+        description="Write a static HTML site from a build's published tables: headline counts, incidents per "
+                    "year by outcome and force type, by force, nation and region and district, the latest "
+                    "incidents, data quality, and one page per incident with every value and the quotes behind "
+                    "it highlighted in its articles. Charts are SVG; the pages need no network or JavaScript.",
+        epilog="example: uofdb report --processed data/processed --out data/report "
+               "(then open data/report/index.html in a browser)")
+    report.add_argument("--processed", type=Path, help="a build's output folder (default: paths.processed)")
+    report.add_argument("--out", type=Path, required=True,
+                        help="folder to write the site to (replaced whole; it must be empty, new or a previous report)")
+    report.set_defaults(handler=run_report)
+
     codebook = commands.add_parser("codebook", help="print the data dictionary (Markdown) generated from the codebook")
     codebook.set_defaults(handler=run_codebook)
     add_release_and_fetch(commands)
@@ -300,6 +315,14 @@ def run_fit(args: argparse.Namespace, params: dict) -> int:
     report = fit.run(args.corpus, args.out or MODEL_PATH)
     print(fit.summary(report))
     print(f"uofdb fit: model -> {args.out or MODEL_PATH}")
+    return 0
+
+
+def run_report(args: argparse.Namespace, params: dict) -> int:
+    from etl import report
+
+    summary = report.run(_path(args.processed, params, "processed"), args.out)
+    print(f"uofdb report: {summary.line()}")
     return 0
 
 
