@@ -171,6 +171,9 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--processed", type=Path, help="a build's output folder (default: paths.processed)")
     report.add_argument("--out", type=Path, required=True,
                         help="folder to write the site to (replaced whole; it must be empty, new or a previous report)")
+    report.add_argument("--reference", type=Path, default=None,
+                        help="official counts to compare with (default: data/reference/official_counts.csv; "
+                             "see uofdb reconcile)")
     report.set_defaults(handler=run_report)
 
     codebook = commands.add_parser("codebook", help="print the data dictionary (Markdown) generated from the codebook")
@@ -321,7 +324,10 @@ def run_fit(args: argparse.Namespace, params: dict) -> int:
 def run_report(args: argparse.Namespace, params: dict) -> int:
     from etl import report
 
-    summary = report.run(_path(args.processed, params, "processed"), args.out)
+    from etl import reconcile
+
+    reference = args.reference or (reconcile.REFERENCE if reconcile.REFERENCE.is_file() else None)
+    summary = report.run(_path(args.processed, params, "processed"), args.out, reference)
     print(f"uofdb report: {summary.line()}")
     return 0
 

@@ -205,10 +205,28 @@ def test_data_quality_equals_the_tables(site, con, dev_build):
     assert sum(int(row["rows"]) for row in tables.get("rejects", [])) == rejects
 
 
+def test_the_official_counts_stand_beside_the_datasets_own_count_by_the_same_definition(site, con):
+    shown = {(row["measure"], row["financial_year"]): row for row in parsed(site / "index.html").tables["reconciliation"]}
+    # Fatal police shootings in England and Wales per financial year (April to March), counted anew.
+    counted = dict(sql(con, """
+        with dated as (
+            select cast(substr(incident_period, 1, 4) as int) as y, cast(substr(incident_period, 6, 2) as int) as m
+            from incidents
+            where force_type = 'firearm' and outcome = 'fatal' and nation in ('England', 'Wales')
+              and length(incident_period) >= 7)
+        select (case when m >= 4 then y else y - 1 end) as start, count(*) from dated group by 1"""))
+    for (measure, year), row in shown.items():
+        if measure == "fatal_police_shootings":
+            assert int(row["dataset"]) == counted.get(int(year[:4]), 0), year
+    assert {int(year[:4]) for measure, year in shown if measure == "fatal_police_shootings"} >= set(counted)
+    official = [row for (measure, _), row in shown.items() if measure == "fatal_police_shootings" and row["official"] != "—"]
+    assert official and all(int(row["difference"]) == int(row["dataset"]) - int(row["official"]) for row in official)
+
+
 def test_every_figure_with_numbers_has_its_chart_and_its_csv(site):
     index = (site / "index.html").read_text()
     tables = parsed(site / "index.html").tables
-    charted = [key for key in tables if key != "latest"]
+    charted = [key for key in tables if key not in ("latest", "reconciliation")]  # (tables of figures, no chart)
     assert index.count("<svg") == len(charted) >= 6
     for key, rows in tables.items():
         with open(site / "data" / f"{key}.csv", newline="", encoding="utf-8") as handle:

@@ -58,7 +58,25 @@ def front_page(data: ReportData) -> list[Figure]:
             + by_nation_and_region(data)
             + [by_district(data.by_district, data.district_not_stated),
                latest(data.latest)]
+            + ([reconciliation(data.reconciliation)] if data.reconciliation is not None else [])
             + quality(data))
+
+
+RECONCILIATION_COLUMNS = (("source", "source"), ("measure", "measure"), ("definition", "counted as"),
+                          ("financial_year", "financial year"), ("official", "official"), ("dataset", "dataset"),
+                          ("difference", "difference"), ("incidents", "incidents counted"))
+
+
+def reconciliation(rows: list[dict]) -> Figure:
+    """The dataset's counts per financial year beside the official ones (`etl.reconcile.compare`)."""
+    return Figure("reconciliation", "Against the official counts",
+                  "Per official measure and financial year (April to March), the official figure and the "
+                  "dataset's count of incidents by the same definition (uofdb reconcile; the figures, their "
+                  "sources and quotes are in data/reference/). A blank official figure stays blank. The dataset "
+                  "counts only the incidents its articles report, so a count below the official one says how "
+                  "much of the record the articles read cover, not that the official figure is wrong.",
+                  None, RECONCILIATION_COLUMNS,
+                  [{**row, "incidents": ", ".join(row["incident_ids"]) or None} for row in rows])
 
 
 def per_year(rows: list[dict], column: str, undated: int) -> Figure:

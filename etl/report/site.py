@@ -17,9 +17,12 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
+from etl import reconcile
 from etl.publish import DATABASE
 from etl.report import audit, figures, pages, queries
+from schema.models import conform
 
 # The tables and views the report reads.
 NEEDED = ("articles", "incidents", "incident_fields", "evidence", "rejects", "conflicts", "districts", "build_info")
@@ -54,6 +57,8 @@ class ReportData:
     incident_articles: list[dict]
     incident_evidence: list[dict]
     incident_relevance: list[dict]
+    reconciliation: list[dict] | None = None  # None: no reference counts given
+
 
 
 @dataclass(frozen=True)
@@ -66,10 +71,11 @@ class Summary:
         return f"{self.pages} pages ({self.incidents} incidents) -> {self.out}"
 
 
-def run(processed: Path, out: Path) -> Summary:
-    """Write the report of the build in `processed` (its uofdb.duckdb) to the folder `out`."""
+def run(processed: Path, out: Path, reference: Path | None = None) -> Summary:
+    """Write the report of the build in `processed` (its uofdb.duckdb) to the folder `out`; with a
+    `reference` file of official counts (`etl.reconcile`), a section compares the dataset with them."""
     # load
-    data = load(processed)
+    data = load(processed, reference)
     # process
     files = site_files(data)
     # save
@@ -77,8 +83,9 @@ def run(processed: Path, out: Path) -> Summary:
     return Summary(len(data.incidents), sum(name.endswith(".html") for name in files), out)
 
 
-def load(processed: Path) -> ReportData:
-    """Every query the report needs, run on the build's database, read-only."""
+def load(processed: Path, reference: Path | None = None) -> ReportData:
+    """Every query the report needs, run on the build's database, read-only (and, given a
+    `reference` file, the comparison of its incidents with the official counts)."""
     database = Path(processed) / DATABASE
     if not database.exists():
         raise FileNotFoundError(f"{database}: no published database; run `uofdb build` first or pass --processed DIR")
@@ -102,7 +109,16 @@ def load(processed: Path) -> ReportData:
             rejects=queries.rejects_by_check(con),
             incidents=queries.incidents(con), incident_fields=queries.incident_fields(con),
             incident_articles=queries.incident_articles(con), incident_evidence=queries.incident_evidence(con),
-            incident_relevance=queries.incident_relevance(con))
+            incident_relevance=queries.incident_relevance(con),
+            reconciliation=_reconciled(con, reference) if reference is not None else None)
+
+
+def _reconciled(con: duckdb.DuckDBPyConnection, reference: Path) -> list[dict]:
+    """`etl.reconcile.compare` of the database's incidents with the official counts, as rows."""
+    incidents = conform(con.execute("SELECT * FROM incidents").df(), "incidents")
+    comparison = reconcile.compare(incidents, reconcile.read_reference(Path(reference)))
+    return [{key: (None if not isinstance(value, list) and pd.isna(value) else value) for key, value in row.items()}
+            for row in comparison.to_dict("records")]
 
 
 def site_files(data: ReportData) -> dict[str, str]:
