@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from conftest import REPO, SHARED
 from etl import cli
 from schema import vocab
 
 sys.path.insert(0, str(REPO / "benchmarks"))
+import bench_scale  # noqa: E402
 import synth  # noqa: E402
 
 DEV = SHARED / "corpus" / "dev"
@@ -91,10 +93,11 @@ def dev_synth(tmp_path_factory) -> tuple[Path, Path, str]:
     """60 synthetic articles from the dev corpus, seed 1, built with `uofdb build`."""
     root = tmp_path_factory.mktemp("dev-synth")
     synth.run(60, 1, root / "corpus", DEV)
+    params = bench_scale.cold_params(REPO / "params.yaml", root)  # nothing read from or written to the checkout
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        assert cli.main(["build", "--raw", str(root / "corpus" / "articles"), "--out", str(root / "out"),
-                         "--jobs", "1"]) == 0
+        assert cli.main(["--params", str(params), "build", "--raw", str(root / "corpus" / "articles"),
+                         "--out", str(root / "out"), "--jobs", "1"]) == 0
     return root / "corpus", root / "out", printed.getvalue()
 
 
@@ -216,3 +219,12 @@ def test_a_gold_row_without_a_field_names_the_file_the_line_and_the_field(tmp_pa
     synth.write_jsonl(broken / "gold.jsonl", rows)
     with pytest.raises(synth.CorpusError, match=r"gold\.jsonl: line 2: no borough"):
         synth.run(5, 1, tmp_path / "out", broken)
+
+
+def test_benchmark_builds_are_cold_and_read_nothing_of_the_checkout(tmp_path):
+    repo_params = tmp_path / "repo-params.yaml"
+    repo_params.write_text("paths:\n  raw: data/raw\n  cache: data/cache\nlink:\n  window_days: 5\n")
+    written = bench_scale.cold_params(repo_params, tmp_path / "scratch-is-here")
+    given = yaml.safe_load(written.read_text())
+    assert given["paths"] == {"raw": str(tmp_path / "scratch-is-here" / "paths" / "raw"), "cache": None}
+    assert given["link"] == {"window_days": 5}
