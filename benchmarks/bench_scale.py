@@ -11,9 +11,13 @@ stage, extract's workers included: `os.wait4`'s `ru_maxrss`); then `uofdb build
 `../shared/eval/score.py` scores it against the synthetic gold (its summary lines
 are printed). Last, `dateparser.search_dates` (`pip install '.[bench]'`) reads a
 sample of the same articles as a naive baseline for the extract stage, with the
-ratio. `--quick` builds 2,000 articles only. Every command runs with the
-repository's params.yaml, its paths moved into the temporary folder and no
-extraction cache, so each build is cold. Speed is read, not asserted.
+ratio. Then the same build on a local Dask cluster (`--engine dask`, its time beside
+the local engine's and whether its tables are byte for byte the same), and the
+incremental rebuild: a build with the extract cache, one article changed, the build
+run again. `--quick` builds 2,000 articles only. Every command runs with the
+repository's params.yaml, its paths moved into the temporary folder and (but for the
+incremental rebuild) no extraction cache, so each build is cold. Speed is read, not
+asserted.
 """
 from __future__ import annotations
 
@@ -65,13 +69,15 @@ def main() -> int:
 
 # ---- measure --------------------------------------------------------------------------------
 
-def cold_params(repo_params: Path, folder: Path) -> Path:
+def cold_params(repo_params: Path, folder: Path, cache: Path | None = None) -> Path:
     """A copy of the repository's parameters whose paths all lead into `folder` (where nothing is, so no
-    corrections file is read), with no extraction cache: every build is a cold build of its own inputs,
-    and nothing is written into the repository."""
+    corrections file is read), with no extraction cache unless `cache` is given: every build is a cold
+    build of its own inputs, and nothing is written into the repository."""
     given = yaml.safe_load(repo_params.read_text()) or {}
     paths = given.get("paths") or {}
     given["paths"] = {key: None if key in CARRIED_OVER else str(folder / "paths" / key) for key in paths}
+    if cache is not None:
+        given["paths"]["cache"] = str(cache)
     written = folder / "params.yaml"
     folder.mkdir(parents=True, exist_ok=True)
     written.write_text(yaml.safe_dump(given, sort_keys=False))
@@ -98,8 +104,36 @@ def measure(size: int, seed: int, jobs: int | None, scratch: Path, baseline_samp
     result["build"] = {"seconds": seconds, "peak_mb": peak_mb,
                        "line": next((line for line in output.splitlines() if line.startswith("uofdb build:")), "")}
     result["score"] = score(corpus / "gold.jsonl", build_out, scratch / "score.json")
+    result["dask"] = dask_build(params, corpus, scratch / "dask-out", jobs, build_out)
+    result["incremental"] = incremental(scratch, corpus, jobs)
     result["baseline"] = baseline(sorted((corpus / "articles").rglob("*.txt")), baseline_sample)
     return result
+
+
+def dask_build(params: Path, corpus: Path, out: Path, jobs: int | None, local_out: Path) -> dict:
+    """The whole build on a local Dask cluster (`--engine dask`, `jobs` workers): seconds, and whether
+    its published Parquet files are byte for byte the local engine's."""
+    jobs_flag = ["--jobs", str(jobs)] if jobs is not None else []
+    seconds, peak_mb, _ = timed(uofdb(params, "build", "--raw", str(corpus / "articles"), "--out", str(out),
+                                      "--engine", "dask", *jobs_flag))
+    names = sorted(path.name for path in local_out.glob("*.parquet"))
+    same = all((out / name).read_bytes() == (local_out / name).read_bytes() for name in names)
+    return {"seconds": seconds, "peak_mb": peak_mb, "identical": same and names == sorted(
+        path.name for path in out.glob("*.parquet"))}
+
+
+def incremental(scratch: Path, corpus: Path, jobs: int | None) -> dict:
+    """A build with the extract cache, then one article changed and the build run again: the seconds of
+    both (the second is the incremental rebuild) and the articles the second took from the cache."""
+    params = cold_params(PARAMS, scratch / "incremental", cache=scratch / "incremental" / "cache")
+    jobs_flag = ["--jobs", str(jobs)] if jobs is not None else []
+    command = uofdb(params, "build", "--raw", str(corpus / "articles"), "--out", str(scratch / "incremental-out"),
+                    *jobs_flag)
+    first, _, _ = timed(command)
+    changed = sorted((corpus / "articles").rglob("*.txt"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nThis article was updated.\n", encoding="utf-8")
+    again, peak_mb, _ = timed(command)
+    return {"first_seconds": first, "seconds": again, "peak_mb": peak_mb}
 
 
 def uofdb(params: Path, *arguments: str) -> list[str]:
@@ -173,6 +207,15 @@ def report(result: dict) -> str:
     lines.append(f"{'uofdb build, end to end':30} {build['seconds']:9.1f} {size / build['seconds']:11,.0f} "
                  f"{build['peak_mb']:12,.0f}")
     lines.append(f"  {build['line']}")
+    dask = result["dask"]
+    lines.append(f"{'uofdb build --engine dask':30} {dask['seconds']:9.1f} {size / dask['seconds']:11,.0f} "
+                 f"{dask['peak_mb']:12,.0f}")
+    lines.append(f"  x{dask['seconds'] / build['seconds']:.2f} the local engine's time; published tables "
+                 f"{'identical' if dask['identical'] else 'DIFFERENT'} to the local engine's")
+    again = result["incremental"]
+    lines.append(f"{'rebuild after one article':30} {again['seconds']:9.1f} {'':>11} {again['peak_mb']:12,.0f}")
+    lines.append(f"  with the extract cache (paths.cache): first build {again['first_seconds']:.1f} s, "
+                 f"then one article changed and built again in {again['seconds']:.1f} s")
     lines.append("accuracy on the synthetic gold (../shared/eval/score.py):")
     lines += [f"  {line}" for line in result["score"]["lines"]]
     base = result["baseline"]
