@@ -19,6 +19,9 @@ import pyarrow.parquet as pq
 from schema.codebook import TABLES, columns_of
 from schema.models import arrow_schema, conform
 
+# Rows per Parquet row group: DuckDB's own row group size, so a filter on a sorted column (incidents
+# by incident_date) skips whole groups by their statistics; a table smaller than this is one group.
+ROW_GROUP_ROWS = 122_880
 _PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(),
                  pa.string(): pd.StringDtype(), pa.float64(): pd.Float64Dtype()}
 
@@ -37,7 +40,7 @@ def write_table(frame: pd.DataFrame, table: str, path: Path, metadata: dict[str,
     os.close(handle)
     try:
         order = sorting_columns(table)
-        pq.write_table(arrow, tmp, **({"sorting_columns": order} if order else {}))
+        pq.write_table(arrow, tmp, row_group_size=ROW_GROUP_ROWS, **({"sorting_columns": order} if order else {}))
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -7,6 +7,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from etl import tables
 from etl.tables import read_table, write_table
 
 
@@ -27,7 +28,7 @@ def test_a_write_that_dies_half_way_leaves_the_previous_file_and_no_temporary_fi
     path = write_table(rejects("first"), "rejects", tmp_path / "rejects.parquet")
     before = path.read_bytes()
 
-    def half_write(table, where):
+    def half_write(table, where, **options):
         with open(where, "wb") as handle:
             handle.write(b"PAR1 half a file")
         raise OSError("disk full")
@@ -59,6 +60,18 @@ def test_incidents_are_written_by_date_undated_last_then_by_id(tmp_path):
     back = read_table(write_table(frame, "incidents", tmp_path / "i.parquet"), "incidents")
     assert list(back["incident_id"]) == ["uof-d", "uof-a", "uof-b", "uof-c"]
     assert list(frame["incident_id"]) == ["uof-c", "uof-b", "uof-a", "uof-d"]  # the caller's frame is not changed
+
+
+def test_a_large_table_is_written_in_row_groups_each_with_its_date_range(tmp_path, monkeypatch):
+    monkeypatch.setattr(tables, "ROW_GROUP_ROWS", 2)
+    frame = incidents_frame(*({"incident_id": f"uof-{n}", "incident_date": dt.date(2020, 1, 1 + n)} for n in range(5)))
+    metadata = pq.ParquetFile(write_table(frame, "incidents", tmp_path / "i.parquet")).metadata
+    assert metadata.num_row_groups == 3
+    date = metadata.schema.names.index("incident_date")
+    ranges = [(metadata.row_group(g).column(date).statistics.min, metadata.row_group(g).column(date).statistics.max)
+              for g in range(3)]
+    assert ranges == [(dt.date(2020, 1, 1), dt.date(2020, 1, 2)), (dt.date(2020, 1, 3), dt.date(2020, 1, 4)),
+                      (dt.date(2020, 1, 5), dt.date(2020, 1, 5))]
 
 
 def test_a_value_outside_the_vocabulary_is_kept_for_validation_to_reject(tmp_path):
