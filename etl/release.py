@@ -26,6 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pa_compute
 import pyarrow.csv as pa_csv
@@ -33,7 +34,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from etl import params as params_module
-from etl.publish import current_build
+from etl.publish import DATABASE, current_build
 from schema.codebook import COLUMNS, PUBLISHED, TABLES
 
 # The published tables a build writes as Parquet (build_info is in the database alone).
@@ -91,8 +92,9 @@ def run(version: str, processed: Path, out_root: Path, params_file: Path | None,
     originals = {name: (build / f"{name}.parquet").read_bytes() for name in tables}
     parameters = params_file.read_bytes() if params_file is not None else default_params()
     lock = dvc_lock.read_bytes() if dvc_lock is not None and dvc_lock.is_file() else None
+    info = build_info_of(build)
     # process: the files of the release
-    files = release_files(version, released, tables, originals, parameters, lock, with_text)
+    files = release_files(version, released, tables, originals, parameters, lock, with_text, info)
     # save: a complete hidden folder, validated, then renamed into place
     return write_release(files, target)
 
@@ -146,8 +148,22 @@ def default_params() -> bytes:
 
 # --- the files of a release (pure) ----------------------------------------------------
 
+def build_info_of(build: Path) -> dict | None:
+    """The build's one build_info row (version, commit, build time, codebook version, inputs, parameters),
+    from its database; None for a build without one."""
+    database = build / DATABASE
+    if not database.is_file():
+        return None
+    with duckdb.connect(str(database), read_only=True) as con:
+        result = con.execute("SELECT * FROM build_info")
+        names = [column[0] for column in result.description]
+        rows = result.fetchall()
+    return dict(zip(names, rows[0])) if rows else None
+
+
 def release_files(version: str, released: str, tables: dict[str, pa.Table], originals: dict[str, bytes],
-                  parameters: bytes, lock: bytes | None, with_text: bool) -> list[ReleaseFile]:
+                  parameters: bytes, lock: bytes | None, with_text: bool,
+                  info: dict | None = None) -> list[ReleaseFile]:
     """Every file of the release, `SHA256SUMS` last; `datapackage.json` describes the data files."""
     shown = {name: released_table(name, table, with_text) for name, table in tables.items()}
     for name, table in shown.items():
@@ -162,6 +178,8 @@ def release_files(version: str, released: str, tables: dict[str, pa.Table], orig
         ReleaseFile("codebook.md", codebook_markdown().encode("utf-8")),
         ReleaseFile("params.yaml", parameters),
         *([ReleaseFile("dvc.lock", lock)] if lock is not None else []),
+        *([ReleaseFile("build_info.json", (json.dumps(info, indent=2, sort_keys=True, default=str) + "\n")
+                       .encode("utf-8"))] if info is not None else []),
         ReleaseFile("CITATION.cff", citation(version, released)),
         ReleaseFile("LICENSE-DATA.md", licence_notice().encode("utf-8")),
         ReleaseFile("README.md", release_readme(version, released, shown, with_text, lock_matches).encode("utf-8")),
@@ -384,6 +402,8 @@ UK police use of force, from news reports: one row per incident with the evidenc
 - `datapackage.json`: a Frictionless data package describing every file (types, allowed values, hashes);
   `frictionless validate datapackage.json` checks it.
 - `codebook.md`: the data dictionary; `params.yaml`: the parameters file the release was made with. {lock}
+- `build_info.json`: what made the build (uofdb version, commit, the date its data stands at, codebook
+  version, a hash of the inputs, the parameters that shape the tables), as its database's `build_info` table.
 - `SHA256SUMS`: `sha256sum -c SHA256SUMS` checks every file.
 - Licence: {DATA_LICENCE['name']} (`LICENSE-DATA.md`); cite as in `CITATION.cff`.
 """

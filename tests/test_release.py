@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import duckdb
 import frictionless
 import pandas as pd
 import pyarrow as pa
@@ -132,6 +133,15 @@ def test_the_release_records_its_parameters_lock_codebook_and_citation(released)
     assert cff["cff-version"] == "1.2.0" and cff["version"] == "1.0.0" and cff["date-released"] == DATE
     assert cff["authors"] == [{"name": "uofdb contributors"}] and cff["license"] == "CC-BY-4.0"
     assert "CC-BY-4.0" in (released / "LICENSE-DATA.md").read_text()
+
+
+def test_the_release_says_what_made_its_build(sample_build, released):
+    with duckdb.connect(str(sample_build / "uofdb.duckdb"), read_only=True) as con:
+        version, commit, codebook = con.execute(
+            "select uofdb_version, git_commit, codebook_version from build_info").fetchall()[0]
+    info = json.loads((released / "build_info.json").read_text())
+    assert (info["uofdb_version"], info["git_commit"], info["codebook_version"]) == (version, commit, codebook)
+    assert "build_info.json" in (released / "SHA256SUMS").read_text()
 
 
 def test_whether_dvc_lock_describes_the_build_is_read_from_its_publish_outputs(sample_build):
