@@ -17,6 +17,7 @@ import contextlib
 import os
 import signal
 import sys
+import textwrap
 from pathlib import Path
 
 import duckdb
@@ -28,6 +29,24 @@ from etl.publish import OutputBusyError
 from etl.tables import read_table
 
 STAGES = ("ingest", "extract", "link", "validate", "publish")
+STAGE_DESCRIPTIONS = {
+    "ingest": "Read every input file under --raw (.txt, .html, .jsonl, .csv, .gz) into the ingested table, marking "
+              "duplicates and near-identical copies; every file or record not used is a rejects row.",
+    "extract": "Read each ingested article once and extract its relevance and every field with the evidence behind "
+               "each value, in batches on every core (--jobs) or on a Dask cluster (--engine dask).",
+    "link": "Group the relevant articles into incidents, merge their fields, give the incidents their ids and "
+            "apply the corrections file (paths.corrections).",
+    "validate": "Check every table against the codebook's pandera schemas; rows that fail become rejects rows.",
+    "publish": "Write the validated tables as Parquet and as uofdb.duckdb into --out, replacing the previous build "
+               "in one atomic step.",
+}
+STAGE_EXAMPLES = {
+    "ingest": "uofdb ingest --raw data/raw --interim data/interim",
+    "extract": "uofdb extract --interim data/interim --jobs 2",
+    "link": "uofdb link --interim data/interim",
+    "validate": "uofdb validate --interim data/interim",
+    "publish": "uofdb publish --interim data/interim --out data/processed",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,7 +117,15 @@ def parser() -> argparse.ArgumentParser:
                           "(default: ./params.yaml when present, else the built-in defaults)")
     commands = top.add_subparsers(dest="command", required=True)
 
-    build = commands.add_parser("build", help="run every stage: raw articles to published tables")
+    build = commands.add_parser(
+        "build", help="run every stage: raw articles to published tables",
+        description=textwrap.fill(
+            "Read every article under --raw, extract one row per article with the evidence for each value, "
+            "link the articles into incidents, validate the tables against the codebook and publish them "
+            "(Parquet and uofdb.duckdb) into --out in one atomic step. What `dvc repro` runs stage by stage.", 78),
+        epilog="examples:\n  uofdb build\n  uofdb build --raw data/raw --out data/processed --jobs 2\n"
+               "  uofdb build --engine dask --scheduler tcp://scheduler-host:8786",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     build.add_argument("--raw", type=Path, help="folder of input articles (default: paths.raw)")
     build.add_argument("--out", type=Path, help="output folder (default: paths.processed)")
     build.add_argument("--interim", type=Path,
@@ -110,7 +137,8 @@ def parser() -> argparse.ArgumentParser:
     build.set_defaults(handler=run_build)
 
     for stage in STAGES:
-        command = commands.add_parser(stage, help=f"run the {stage} stage alone")
+        command = commands.add_parser(stage, help=f"run the {stage} stage alone", description=STAGE_DESCRIPTIONS[stage],
+                                      epilog=f"example: {STAGE_EXAMPLES[stage]}")
         command.add_argument("--interim", type=Path, help="folder of stage tables (default: paths.interim)")
         if stage == "ingest":
             command.add_argument("--raw", type=Path, help="folder of input articles (default: paths.raw)")
@@ -124,7 +152,10 @@ def parser() -> argparse.ArgumentParser:
                                       "today's (ids never depend on it; default: none)")
         command.set_defaults(handler=run_stage, stage=stage)
 
-    rules = commands.add_parser("rules", help="print the extraction rule names evidence rows use (docs/rules.md)")
+    rules = commands.add_parser("rules", help="print the extraction rule names evidence rows use (docs/rules.md)",
+                                description="Print, as Markdown, the closed set of rule names an evidence row's "
+                                            "`rule` column takes, each with what it means.",
+                                epilog="example: uofdb rules > docs/rules.md")
     rules.set_defaults(handler=run_rules)
 
     fit = commands.add_parser("fit", help="fit the relevance model's weights on a labelled corpus, with cross-validation",
@@ -176,7 +207,10 @@ def parser() -> argparse.ArgumentParser:
                              "see uofdb reconcile)")
     report.set_defaults(handler=run_report)
 
-    codebook = commands.add_parser("codebook", help="print the data dictionary (Markdown) generated from the codebook")
+    codebook = commands.add_parser("codebook", help="print the data dictionary (Markdown) generated from the codebook",
+                                   description="Print the data dictionary: every published table and column, its "
+                                               "type, description and allowed values, from schema/codebook.py.",
+                                   epilog="example: uofdb codebook > docs/codebook.md")
     codebook.set_defaults(handler=run_codebook)
     add_release_and_fetch(commands)
 
