@@ -37,7 +37,7 @@ import pandas as pd
 from etl import csv_output
 from etl.tables import read_table
 from schema import vocab
-from schema.codebook import COLUMNS
+from schema.codebook import COLUMNS, NOT_STATED
 
 REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference" / "official_counts.csv"
 REFERENCE_COLUMNS = ("source", "measure", "financial_year", "value", "url", "quote")
@@ -147,19 +147,6 @@ def incident_year(incident: dict) -> str | None:
     return None
 
 
-def incident_country(incident: dict) -> str | None:
-    """The country it happened in: its borough's, else its forces' when they are of one country."""
-    borough = incident.get("borough")
-    district = vocab.district_by_name().get(borough) if isinstance(borough, str) else None
-    if district is not None:
-        return district.country
-    forces = vocab.forces()
-    named = incident.get("force")
-    countries = {forces[name].country for name in (named.split("; ") if isinstance(named, str) else [])
-                 if name in forces and forces[name].kind == "territorial"}
-    return countries.pop() if len(countries) == 1 else None
-
-
 def _territorial(force: object) -> bool:
     """True unless every force named is a special (not territorial) force."""
     if not isinstance(force, str):
@@ -175,7 +162,9 @@ def matching(incidents: pd.DataFrame, measure: Measure) -> tuple[dict[str, list[
     for incident in incidents.to_dict("records"):
         if not measure.describes(incident):
             continue
-        country, year = incident_country(incident), incident_year(incident)
+        # (the incident's nation column: its district's, else the one its territorial forces police)
+        country = incident["nation"] if incident["nation"] != NOT_STATED else None
+        year = incident_year(incident)
         if country is None or year is None:
             unplaced.append(incident["incident_id"])
         elif country in measure.countries:

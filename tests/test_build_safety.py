@@ -21,6 +21,7 @@ from etl import cli, params, publish
 from etl.build import build
 from etl.cli import main
 from etl.extract import events
+from test_dvc_pipeline import SKIP, copy_repository
 
 BIN = Path(sys.executable).parent
 UOFDB = BIN / "uofdb"
@@ -230,18 +231,8 @@ def test_the_stage_commands_dvc_runs_reject_it_the_same_way(tmp_path, failing_ru
 # --- dvc repro without the venv activated -------------------------------------------------------
 
 def copy_for_dvc(target: Path) -> Path:
-    skip = {".venv", ".git", ".pytest_cache", "__pycache__", "interim", "tmp", "cache", "metrics", "dev", "benchmarks"}
-
-    def ignore(directory, names):
-        ignored = {name for name in names if name in skip or name.endswith(".egg-info")}
-        if Path(directory) == REPO / "data" / "processed":
-            ignored |= {name for name in names if name != ".gitkeep"}
-        return ignored
-
-    shutil.copytree(REPO, target, ignore=ignore)
-    (target / "dvc.lock").unlink(missing_ok=True)
-    subprocess.run(["git", "init", "-q"], cwd=target, check=True)
-    return target
+    """The checkout copied as test_dvc_pipeline copies it, without the dev data and the benchmarks."""
+    return copy_repository(target, SKIP | {"dev", "benchmarks"})
 
 
 def test_venv_dvc_repro_works_without_the_venv_on_path(tmp_path):

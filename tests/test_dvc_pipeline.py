@@ -21,9 +21,10 @@ BIN = Path(sys.executable).parent
 SKIP = {".venv", ".git", ".pytest_cache", "__pycache__", "interim", "tmp", "cache", "metrics"}
 
 
-def copy_repository(target: Path) -> Path:
+def copy_repository(target: Path, skip: frozenset[str] | set[str] = frozenset(SKIP)) -> Path:
+    """A copy of the checkout without its build products, dvc.lock or git history, as a fresh git repository."""
     def ignore(directory, names):
-        ignored = {name for name in names if name in SKIP or name.endswith(".egg-info")}
+        ignored = {name for name in names if name in skip or name.endswith(".egg-info")}
         if Path(directory) == REPO / "data" / "processed":
             ignored |= {name for name in names if name != ".gitkeep"}
         return ignored

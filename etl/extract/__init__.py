@@ -85,10 +85,11 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
                 tables = frames_of(_in_order(keys, known, results))
                 for writer, frame in zip((extractions, evidence, clues, rejects), tables):
                     writer.write(frame)
-                relevant += int(tables[0]["relevant"].sum())
+                batch_relevant = int(tables[0]["relevant"].sum())
+                relevant += batch_relevant
                 cached += len(known)
                 if progress is not None:
-                    progress.count(relevant=int(tables[0]["relevant"].sum()), rejected=len(tables[3]),
+                    progress.count(relevant=batch_relevant, rejected=len(tables[3]),
                                    **({"cached": len(known)} if store is not None else {}))
                     progress.advance(len(articles))
     finally:
