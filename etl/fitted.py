@@ -25,6 +25,11 @@ class LinearModel:
         """The log-odds of the signals' values."""
         return self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in values.items())
 
+    def score_of(self, names) -> float:
+        """The log-odds when the signals named hold (each 1) and the others do not: `score` of those at 1."""
+        weights = self.weights
+        return self.intercept + sum(weights.get(name, 0.0) for name in names)
+
 
 def load(path: Path, signals: dict[str, str]) -> LinearModel:
     """The model in `path`, refusing weights for signals the code no longer has."""

@@ -78,13 +78,15 @@ def link_groups(features: list[Features], window_days: int, threshold: float | N
     """Groups of article indices, each one incident (threshold None: the model's fitted one)."""
     model = model or similarity.fitted_model()
     common = common_names(features, max_block)
+    compared = [similarity.without_common(f, common) for f in features]  # (once per article, not per pair)
     cache: dict[tuple[int, int], float] = {}
 
     def pair_score(i: int, j: int) -> float:
-        key = (min(i, j), max(i, j))
-        if key not in cache:
-            cache[key] = similarity.score(features[key[0]], features[key[1]], window_days, common, model)
-        return cache[key]
+        key = (i, j) if i < j else (j, i)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = model.score_of(similarity.signal_names(compared[key[0]], compared[key[1]], window_days))
+        return found
 
     return group_pairs(len(features), candidate_pairs(features, window_days, max_block), pair_score,
                        model.threshold if threshold is None else threshold, model.agreement)

@@ -13,6 +13,7 @@ committed as data in `schema/vocab/linking_model.json`.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 
 from etl.fitted import LinearModel, load
 from etl.linking.features import Features
@@ -74,11 +75,22 @@ def score(a: Features, b: Features, window_days: int, common: frozenset[str] = f
 
 def pair_signals(a: Features, b: Features, window_days: int, common: frozenset[str] = frozenset()) -> dict[str, float]:
     """The signals of SIGNALS that hold for the pair (absent ones are 0)."""
-    found: dict[str, float] = {}
-    for name in (_when(a, b, window_days), *_where(a, b, common), *_who(a, b, common), *_what(a, b)):
-        if name:
-            found[name] = 1.0
-    return found
+    return dict.fromkeys(signal_names(without_common(a, common), without_common(b, common), window_days), 1.0)
+
+
+def without_common(f: Features, common: frozenset[str]) -> Features:
+    """The article's features without the names too frequent to count (`common`): what its pairs
+    are scored on. The linker takes them out once per article, not once per pair."""
+    if not common:
+        return f
+    return replace(f, people=f.people - common, surnames=f.surnames - common, prominent=f.prominent - common,
+                   words=f.words - common, streets=f.streets - common, places=f.places - common)
+
+
+def signal_names(a: Features, b: Features, window_days: int) -> list[str]:
+    """The names of the signals that hold for a pair of articles whose common names are taken out
+    (`without_common`), in the order of SIGNALS' groups: when, where, who, what."""
+    return [name for name in (_when(a, b, window_days), *_where(a, b), *_who(a, b), *_what(a, b)) if name]
 
 
 def _when(a: Features, b: Features, window_days: int) -> str | None:
@@ -102,30 +114,30 @@ def _when(a: Features, b: Features, window_days: int) -> str | None:
     return None
 
 
-def _where(a: Features, b: Features, common: frozenset[str]) -> list[str]:
+def _where(a: Features, b: Features) -> list[str]:
     found = []
     if a.borough and b.borough:
         found.append("same_borough" if a.borough == b.borough else "other_borough")
     elif a.forces and b.forces:
         # Only where a borough is missing: the borough implies the force.
         found.append("same_force" if a.forces & b.forces else "other_force")
-    if (a.streets & b.streets) - common:
+    if not a.streets.isdisjoint(b.streets):
         found.append("same_street")
     elif a.location and b.location and a.location not in b.mentioned and b.location not in a.mentioned:
         found.append("other_location")
-    if (a.places & b.places) - common:
+    if not a.places.isdisjoint(b.places):
         found.append("same_place")
-    elif (a.words & b.words) - common:
+    elif not a.words.isdisjoint(b.words):
         found.append("same_rare_word")
     return found
 
 
-def _who(a: Features, b: Features, common: frozenset[str]) -> list[str]:
+def _who(a: Features, b: Features) -> list[str]:
     found = []
-    shared = (a.surnames & b.surnames) - common
+    shared = a.surnames & b.surnames
     if shared:
         # Stories about one person repeat the name; a story about someone else mentions them once.
-        kind = "same_person" if (a.people & b.people) - common else "same_surname"
+        kind = "same_person" if not a.people.isdisjoint(b.people) else "same_surname"
         found.append(kind if shared & a.prominent & b.prominent else f"{kind}_passing")
     if a.age is not None and b.age is not None:
         gap = abs(a.age - b.age)
