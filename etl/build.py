@@ -95,7 +95,7 @@ def _build(raw: Path, out: Path, params: dict, interim: Path, show_progress: boo
                     settings["engine"], settings["scheduler"], cache_folder(params))
     link.run(interim / "ingested.parquet", interim / "extractions.parquet", interim / "link_features.parquet", interim,
              params["link"]["window_days"], params["link"]["threshold"], params["link"]["max_block"],
-             previous_release=previous_release, corrections_path=corrections_file(params))
+             previous_release=previous_release, corrections_path=corrections_file(params), jobs=params["link"]["jobs"])
     tables = validate.run(interim, interim / "validated")
     summary = summarise(tables, ingested.documents, ingested.files)  # raises before publishing if documents were lost
     publish.run(interim / "validated", out, lock, params)

@@ -147,6 +147,8 @@ def parser() -> argparse.ArgumentParser:
         if stage == "publish":
             command.add_argument("--out", type=Path, help="output folder (default: paths.processed)")
         if stage == "link":
+            command.add_argument("--jobs", type=int, metavar="N",
+                                 help="processes that score the candidate pairs (default: link.jobs; 0: every core)")
             command.add_argument("--previous-release", type=Path, metavar="DIR",
                                  help="a previous release's output folder: incident_aliases maps its ids to "
                                       "today's (ids never depend on it; default: none)")
@@ -226,7 +228,8 @@ def _path(given: Path | None, params: dict, key: str) -> Path:
 
 def _engine_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--jobs", type=int, metavar="N",
-                         help="processes (or Dask workers) that extract (default: extract.jobs; 0: every core)")
+                         help="processes (or Dask workers) that extract, and that score the link stage's pairs in a build "
+                              "(default: extract.jobs; 0: every core)")
     command.add_argument("--engine", choices=("local", "dask"),
                          help="where extraction runs: local processes or a Dask cluster (default: extract.engine); "
                               "the tables are the same")
@@ -236,11 +239,14 @@ def _engine_options(command: argparse.ArgumentParser) -> None:
 
 
 def _take_engine_options(args: argparse.Namespace, params: dict) -> dict:
-    """The extract parameters with --jobs, --engine and --scheduler laid over them."""
+    """The extract parameters with --jobs, --engine and --scheduler laid over them (--jobs: the link
+    stage's too)."""
     settings = params["extract"]
     for name in ("jobs", "engine", "scheduler"):
         if getattr(args, name) is not None:
             settings[name] = getattr(args, name)
+    if args.jobs is not None:
+        params["link"]["jobs"] = args.jobs
     return settings
 
 
@@ -296,7 +302,8 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
                                          interim / "link_features.parquet", interim,
                                          params["link"]["window_days"], params["link"]["threshold"],
                                          params["link"]["max_block"], previous_release=args.previous_release,
-                                         corrections_path=corrections_file(params))
+                                         corrections_path=corrections_file(params),
+                                         jobs=args.jobs if args.jobs is not None else params["link"]["jobs"])
         print(f"uofdb link: {len(membership)} relevant articles in {len(incidents)} incidents -> {interim}")
     elif args.stage == "validate":
         tables = validate.run(interim, interim / "validated")

@@ -35,6 +35,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from etl import corrections
+from etl.batches import jobs_to_use
 from etl.linking import ids
 from etl.linking.clustering import link_groups
 from etl.linking.features import features_of, stated
@@ -50,10 +51,13 @@ MAX_BLOCK = 50
 
 def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, out_dir: Path, window_days: int,
         threshold: float | None = THRESHOLD, max_block: int = MAX_BLOCK,
-        previous_release: Path | None = None, corrections_path: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        previous_release: Path | None = None, corrections_path: Path | None = None,
+        jobs: int | None = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Link the relevant articles; write `incidents`, `incident_fields`, `article_incidents` and
     `incident_aliases` (empty without `previous_release`) to `out_dir`, with the corrections of
-    `corrections_path` applied (`etl.corrections`; the `corrections` table, their evidence and rejects)."""
+    `corrections_path` applied (`etl.corrections`; the `corrections` table, their evidence and rejects).
+    The candidate pairs are scored on `jobs` processes (None or 0: every core); the tables are the
+    same whatever it is."""
     # load
     ingested = read_ingested(ingested_path)
     extractions = read_table(extractions_path, "extractions")
@@ -64,7 +68,7 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     valid, results = corrections.check(rows, set(extractions["article_id"]))
     extractions, relevance, evidence = corrections.with_relevance(extractions, valid)
     articles = relevant_articles(ingested, extractions, clues)
-    clustered = cluster(articles, window_days, threshold, max_block)
+    clustered = cluster(articles, window_days, threshold, max_block, jobs_to_use(jobs))
     groups, regrouped = corrections.regroup(clustered, valid, alias_table(known, _membership(clustered), carried))
     incidents, membership, fields = incidents_from(groups)
     aliases = alias_table(known, membership, carried)
@@ -157,19 +161,21 @@ def _cyclic_gc_paused():
 
 
 def cluster(articles: list[dict], window_days: int, threshold: float | None = THRESHOLD,
-            max_block: int = MAX_BLOCK) -> list[list[dict]]:
+            max_block: int = MAX_BLOCK, jobs: int = 1) -> list[list[dict]]:
     """Groups of articles that report the same incident; copies join the group of what they copy."""
     with _cyclic_gc_paused():
-        return _cluster(articles, window_days, threshold, max_block)
+        return _cluster(articles, window_days, threshold, max_block, jobs)
 
 
-def _cluster(articles: list[dict], window_days: int, threshold: float | None, max_block: int) -> list[list[dict]]:
+def _cluster(articles: list[dict], window_days: int, threshold: float | None, max_block: int,
+             jobs: int) -> list[list[dict]]:
     for article in articles:
         article["_features"] = features_of(article)
     by_id = {article["article_id"]: article for article in articles}
     originals = [a for a in articles if _original_of(a, by_id) is None]
     groups = [[originals[i] for i in group]
-              for group in link_groups([a["_features"] for a in originals], window_days, threshold, max_block)]
+              for group in link_groups([a["_features"] for a in originals], window_days, threshold, max_block,
+                                       jobs=jobs)]
     group_of = {a["article_id"]: group for group in groups for a in group}
     for article in articles:
         original = _original_of(article, by_id)

@@ -13,7 +13,7 @@ DEFAULTS = {
                "columns": {"id": None, "url": None, "headline": None, "published": None, "text": None, "outlet": None}},
     "extract": {"relevance_threshold": None, "seconds_per_article": 30.0, "jobs": None, "batch_articles": 2000,
                 "engine": "local", "scheduler": None},
-    "link": {"window_days": 3, "threshold": None, "max_block": 50},
+    "link": {"window_days": 3, "threshold": None, "max_block": 50, "jobs": None},
     "fetch": {"seconds_between_requests": 5.0, "user_agent": "uofdb/{version} (research dataset of police use of force "
               "in the UK; fetches each page once)", "timeout_seconds": 30.0, "max_seconds_per_page": 120.0,
               "max_page_mb": 5.0, "retries": 3, "backoff_seconds": 2.0, "max_backoff_seconds": 60.0, "max_redirects": 5},
@@ -24,7 +24,7 @@ DEFAULTS = {
 # whatever they are (or, for the batch size, only the layout of the stage tables changes), so
 # they are left out of the parameters a build records (etl.buildinfo). `fetch` is read by
 # `uofdb fetch` alone.
-HOW_IT_RUNS = {"extract": ("jobs", "engine", "scheduler", "batch_articles")}
+HOW_IT_RUNS = {"extract": ("jobs", "engine", "scheduler", "batch_articles"), "link": ("jobs",)}
 NOT_A_BUILD_SECTION = ("paths", "fetch")
 
 

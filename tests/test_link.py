@@ -243,3 +243,30 @@ def test_the_link_stage_reads_link_features_not_the_text(tmp_path):
     write_table(pd.read_parquet(clues).iloc[0:0], "link_features", clues)
     _, membership = link.run(ingested, extractions, clues, tmp_path, 3)
     assert membership["incident_id"].nunique() == 2
+
+
+def test_pairs_scored_on_two_processes_give_the_same_scores_and_incidents(monkeypatch):
+    from etl.linking import clustering, similarity
+    from etl.linking.features import features_of
+
+    monkeypatch.setattr(clustering, "PAIRS_PER_TASK", 2)  # several tasks, even for a few pairs
+
+    def reports():
+        day = dt.date(2024, 3, 5)
+        return [
+            article("a", day, "Armed officers shot Ravi Lindqvist in Marsh Lane.", incident_date=day, **DAGENHAM),
+            article("b", day, "Ravi Lindqvist was shot by police in Marsh Lane, Dagenham.", incident_date=day, **DAGENHAM),
+            article("c", None, "The family of Ravi Lindqvist said Mr Lindqvist was recovering.", **DAGENHAM),
+            article("d", day, "Police used a Taser on a woman in Church Street, Croydon.", incident_date=day, **CROYDON),
+            article("e", day, "A woman was Tasered by officers in Church Street.", incident_date=day, **CROYDON),
+            article("f", day, "Officers shot a man in a Leeds car park.", incident_date=day, **LEEDS),
+        ]
+
+    features = [features_of(row) for row in reports()]
+    pairs = [(i, j) for i in range(len(features)) for j in range(i + 1, len(features))]
+    model = similarity.fitted_model()
+    assert clustering.pair_scores(features, pairs, 3, model, jobs=2) == clustering.pair_scores(features, pairs, 3, model)
+    by_one = sorted(sorted(a["article_id"] for a in group) for group in link.cluster(reports(), 3, jobs=1))
+    by_two = sorted(sorted(a["article_id"] for a in group) for group in link.cluster(reports(), 3, jobs=2))
+    assert by_two == by_one
+    assert ["a", "b", "c"] in by_one  # (so the grouping compared is not all singletons)

@@ -14,6 +14,8 @@ one article that resembles two different incidents cannot chain them together.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import signal
 from collections import Counter, defaultdict
 from typing import Iterable
 
@@ -74,22 +76,60 @@ def candidate_pairs(features: list[Features], window_days: int, max_block: int) 
 
 
 def link_groups(features: list[Features], window_days: int, threshold: float | None, max_block: int,
-                model: similarity.Model | None = None) -> list[list[int]]:
-    """Groups of article indices, each one incident (threshold None: the model's fitted one)."""
+                model: similarity.Model | None = None, jobs: int = 1) -> list[list[int]]:
+    """Groups of article indices, each one incident (threshold None: the model's fitted one). The
+    candidate pairs are scored on `jobs` processes; the groups are the same whatever it is."""
     model = model or similarity.fitted_model()
     common = common_names(features, max_block)
     compared = [similarity.without_common(f, common) for f in features]  # (once per article, not per pair)
-    cache: dict[tuple[int, int], float] = {}
+    pairs = sorted(candidate_pairs(features, window_days, max_block))
+    cache = dict(zip(pairs, pair_scores(compared, pairs, window_days, model, jobs)))
 
     def pair_score(i: int, j: int) -> float:
+        # (two groups' agreement may ask for a pair that shares no block: scored here, once)
         key = (i, j) if i < j else (j, i)
         found = cache.get(key)
         if found is None:
-            found = cache[key] = model.score_of(similarity.signal_names(compared[key[0]], compared[key[1]], window_days))
+            found = cache[key] = _score(compared, key, window_days, model)
         return found
 
-    return group_pairs(len(features), candidate_pairs(features, window_days, max_block), pair_score,
-                       model.threshold if threshold is None else threshold, model.agreement)
+    return group_pairs(len(features), pairs, pair_score, model.threshold if threshold is None else threshold,
+                       model.agreement)
+
+
+# Pairs a worker scores at a time: large enough that handing them over costs little beside the scoring.
+PAIRS_PER_TASK = 20_000
+
+
+def pair_scores(compared: list[Features], pairs: list[tuple[int, int]], window_days: int,
+                model: similarity.Model, jobs: int = 1) -> list[float]:
+    """The score of each pair of articles (indices into `compared`), in order, on `jobs` processes.
+
+    Workers are forks of this process, so they share the articles' features without copying them;
+    only the pairs' indices and their scores pass between the processes."""
+    if jobs <= 1 or len(pairs) <= PAIRS_PER_TASK:
+        return [_score(compared, pair, window_days, model) for pair in pairs]
+    chunks = [pairs[start:start + PAIRS_PER_TASK] for start in range(0, len(pairs), PAIRS_PER_TASK)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, initializer=_share, initargs=(compared, window_days, model)) as pool:
+        return [score for scores in pool.imap(_scores_of, chunks) for score in scores]
+
+
+def _score(compared: list[Features], pair: tuple[int, int], window_days: int, model: similarity.Model) -> float:
+    return model.score_of(similarity.signal_names(compared[pair[0]], compared[pair[1]], window_days))
+
+
+_SHARED: dict = {}  # in a worker of `pair_scores`: the features, window and model it was forked with
+
+
+def _share(compared: list[Features], window_days: int, model: similarity.Model) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent takes Ctrl-C and ends the pool
+    _SHARED.update(compared=compared, window_days=window_days, model=model)
+
+
+def _scores_of(pairs: list[tuple[int, int]]) -> list[float]:
+    compared, window_days, model = _SHARED["compared"], _SHARED["window_days"], _SHARED["model"]
+    return [_score(compared, pair, window_days, model) for pair in pairs]
 
 
 def group_pairs(count: int, pairs: Iterable[tuple[int, int]], pair_score, threshold: float,
