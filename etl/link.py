@@ -61,7 +61,7 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     # load
     ingested = read_ingested(ingested_path)
     extractions = read_table(extractions_path, "extractions")
-    clues = read_table(link_features_path, "link_features")
+    clues = read_clues(link_features_path)
     known, carried = previous_release_ids(previous_release)
     rows, file_rejects = corrections.read_file(corrections_path)
     # process
@@ -128,6 +128,14 @@ def read_ingested(path: Path) -> pd.DataFrame:
     present = set(pq.read_schema(path).names)
     columns = ["article_id", "published_date"] + [c for c in COPY_COLUMNS if c in present]
     return conform(pq.read_table(path, columns=columns).to_pandas(date_as_object=True), "ingested")[columns]
+
+
+def read_clues(path: Path) -> pd.DataFrame:
+    """The link_features columns the linker compares: article, kind and value (not the spans and quotes,
+    which are the evidence of the clues, not clues)."""
+    if not path.exists():
+        read_table(path, "link_features")  # raises the stage's own message for a missing table
+    return pq.read_table(path, columns=["article_id", "kind", "value"]).to_pandas()
 
 
 def relevant_articles(ingested: pd.DataFrame, extractions: pd.DataFrame,

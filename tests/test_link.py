@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from etl import link
@@ -263,9 +264,10 @@ def test_pairs_scored_on_two_processes_give_the_same_scores_and_incidents(monkey
         ]
 
     features = [features_of(row) for row in reports()]
-    pairs = [(i, j) for i in range(len(features)) for j in range(i + 1, len(features))]
+    first, second = np.triu_indices(len(features), 1)  # every pair
     model = similarity.fitted_model()
-    assert clustering.pair_scores(features, pairs, 3, model, jobs=2) == clustering.pair_scores(features, pairs, 3, model)
+    assert clustering.pair_scores(features, first, second, 3, model, jobs=2) == \
+        clustering.pair_scores(features, first, second, 3, model)
     by_one = sorted(sorted(a["article_id"] for a in group) for group in link.cluster(reports(), 3, jobs=1))
     by_two = sorted(sorted(a["article_id"] for a in group) for group in link.cluster(reports(), 3, jobs=2))
     assert by_two == by_one

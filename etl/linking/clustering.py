@@ -19,6 +19,8 @@ import signal
 from collections import Counter, defaultdict
 from typing import Iterable
 
+import numpy as np
+
 from etl.linking import similarity
 from etl.linking.features import Features
 
@@ -54,6 +56,16 @@ def _day_keys(f: Features) -> list[tuple]:
 
 def candidate_pairs(features: list[Features], window_days: int, max_block: int) -> set[tuple[int, int]]:
     """Index pairs (i < j) of articles that share a block."""
+    first, second = np.divmod(candidate_codes(features, window_days, max_block), max(len(features), 1))
+    return set(zip(first.tolist(), second.tolist()))
+
+
+def candidate_codes(features: list[Features], window_days: int, max_block: int) -> np.ndarray:
+    """The pairs (i < j) of articles that share a block, each as the number i * len(features) + j, sorted.
+
+    Held as one array (8 bytes a pair, not a Python tuple in a set): a corpus of 100,000 articles
+    has millions of candidate pairs."""
+    count = len(features)
     common = common_names(features, max_block)
     blocks: dict[tuple, list[int]] = defaultdict(list)
     days: dict[tuple, list[int]] = defaultdict(list)
@@ -64,15 +76,29 @@ def candidate_pairs(features: list[Features], window_days: int, max_block: int) 
         if f.date:
             for key in _day_keys(f):
                 days[key + (f.date,)].append(index)
-    pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if len(members) <= max_block:
-            pairs.update((i, j) for n, i in enumerate(members) for j in members[n + 1:])
+    found = [_codes_within(members, count) for members in blocks.values() if 1 < len(members) <= max_block]
     for (kind, name, day), members in days.items():
         for offset in range(0, min(window_days, (dt.date.max - day).days) + 1):  # no day past the calendar's end
-            near = days.get((kind, name, day + dt.timedelta(days=offset)), ())
-            pairs.update((min(i, j), max(i, j)) for i in members for j in near if i != j)
-    return pairs
+            near = days.get((kind, name, day + dt.timedelta(days=offset)))
+            if near:
+                found.append(_codes_between(members, near, count))
+    return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+
+
+def _codes_within(members: list[int], count: int) -> np.ndarray:
+    """The codes of every pair of distinct members of one block (members in increasing order)."""
+    indices = np.asarray(members, dtype=np.int64)
+    first, second = np.triu_indices(len(indices), 1)
+    low, high = indices[first], indices[second]
+    return (low * count + high)[low != high]
+
+
+def _codes_between(members: list[int], near: list[int], count: int) -> np.ndarray:
+    """The codes of every pair of one article of `members` and another of `near`."""
+    a, b = np.asarray(members, dtype=np.int64)[:, None], np.asarray(near, dtype=np.int64)[None, :]
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    distinct = low != high
+    return (low * count + high)[distinct]
 
 
 def link_groups(features: list[Features], window_days: int, threshold: float | None, max_block: int,
@@ -80,43 +106,55 @@ def link_groups(features: list[Features], window_days: int, threshold: float | N
     """Groups of article indices, each one incident (threshold None: the model's fitted one). The
     candidate pairs are scored on `jobs` processes; the groups are the same whatever it is."""
     model = model or similarity.fitted_model()
+    count = len(features)
     common = common_names(features, max_block)
     compared = [similarity.without_common(f, common) for f in features]  # (once per article, not per pair)
-    pairs = sorted(candidate_pairs(features, window_days, max_block))
-    cache = dict(zip(pairs, pair_scores(compared, pairs, window_days, model, jobs)))
+    codes = candidate_codes(features, window_days, max_block)
+    first, second = np.divmod(codes, max(count, 1))
+    scores = np.array(pair_scores(compared, first, second, window_days, model, jobs), dtype=np.float64)
+    others: dict[tuple[int, int], float] = {}
 
     def pair_score(i: int, j: int) -> float:
+        i, j = (i, j) if i < j else (j, i)
+        at = int(np.searchsorted(codes, i * count + j))
+        if at < len(codes) and codes[at] == i * count + j:
+            return float(scores[at])
         # (two groups' agreement may ask for a pair that shares no block: scored here, once)
-        key = (i, j) if i < j else (j, i)
-        found = cache.get(key)
-        if found is None:
-            found = cache[key] = _score(compared, key, window_days, model)
-        return found
+        if (i, j) not in others:
+            others[(i, j)] = _score(compared, i, j, window_days, model)
+        return others[(i, j)]
 
-    return group_pairs(len(features), pairs, pair_score, model.threshold if threshold is None else threshold,
-                       model.agreement)
+    return group_scored(count, first, second, scores, pair_score,
+                        model.threshold if threshold is None else threshold, model.agreement)
 
 
 # Pairs a worker scores at a time: large enough that handing them over costs little beside the scoring.
 PAIRS_PER_TASK = 20_000
 
 
-def pair_scores(compared: list[Features], pairs: list[tuple[int, int]], window_days: int,
+def pair_scores(compared: list[Features], first: np.ndarray, second: np.ndarray, window_days: int,
                 model: similarity.Model, jobs: int = 1) -> list[float]:
-    """The score of each pair of articles (indices into `compared`), in order, on `jobs` processes.
+    """The score of each pair of articles (first[k], second[k]: indices into `compared`), in order, on
+    `jobs` processes.
 
     Workers are forks of this process, so they share the articles' features without copying them;
     only the pairs' indices and their scores pass between the processes."""
-    if jobs <= 1 or len(pairs) <= PAIRS_PER_TASK:
-        return [_score(compared, pair, window_days, model) for pair in pairs]
-    chunks = [pairs[start:start + PAIRS_PER_TASK] for start in range(0, len(pairs), PAIRS_PER_TASK)]
+    if jobs <= 1 or len(first) <= PAIRS_PER_TASK:
+        return _scores(compared, first, second, window_days, model)
+    chunks = [(first[start:start + PAIRS_PER_TASK], second[start:start + PAIRS_PER_TASK])
+              for start in range(0, len(first), PAIRS_PER_TASK)]
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_share, initargs=(compared, window_days, model)) as pool:
         return [score for scores in pool.imap(_scores_of, chunks) for score in scores]
 
 
-def _score(compared: list[Features], pair: tuple[int, int], window_days: int, model: similarity.Model) -> float:
-    return model.score_of(similarity.signal_names(compared[pair[0]], compared[pair[1]], window_days))
+def _score(compared: list[Features], i: int, j: int, window_days: int, model: similarity.Model) -> float:
+    return model.score_of(similarity.signal_names(compared[i], compared[j], window_days))
+
+
+def _scores(compared: list[Features], first: np.ndarray, second: np.ndarray, window_days: int,
+            model: similarity.Model) -> list[float]:
+    return [_score(compared, i, j, window_days, model) for i, j in zip(first.tolist(), second.tolist())]
 
 
 _SHARED: dict = {}  # in a worker of `pair_scores`: the features, window and model it was forked with
@@ -127,29 +165,44 @@ def _share(compared: list[Features], window_days: int, model: similarity.Model) 
     _SHARED.update(compared=compared, window_days=window_days, model=model)
 
 
-def _scores_of(pairs: list[tuple[int, int]]) -> list[float]:
-    compared, window_days, model = _SHARED["compared"], _SHARED["window_days"], _SHARED["model"]
-    return [_score(compared, pair, window_days, model) for pair in pairs]
+def _scores_of(chunk: tuple[np.ndarray, np.ndarray]) -> list[float]:
+    return _scores(_SHARED["compared"], *chunk, _SHARED["window_days"], _SHARED["model"])
 
 
 def group_pairs(count: int, pairs: Iterable[tuple[int, int]], pair_score, threshold: float,
                 agreement: float) -> list[list[int]]:
     """Best-first grouping of `count` items: the best pair first, while it scores `threshold` or
     more, joining two groups only when their items agree on average (`agreement` or more)."""
-    edges = sorted((-pair_score(i, j), i, j) for i, j in pairs)
+    pairs = list(pairs)
+    first = np.array([i for i, _ in pairs], dtype=np.int64)
+    second = np.array([j for _, j in pairs], dtype=np.int64)
+    scores = np.array([pair_score(i, j) for i, j in pairs], dtype=np.float64)
+    return group_scored(count, first, second, scores, pair_score, threshold, agreement)
+
+
+EDGES_AT_A_TIME = 65_536  # sorted pairs turned into Python numbers at a time (bounds memory)
+
+
+def group_scored(count: int, first: np.ndarray, second: np.ndarray, scores: np.ndarray, pair_score,
+                 threshold: float, agreement: float) -> list[list[int]]:
+    """`group_pairs` of the pairs (first[k], second[k]) whose scores are given: the best first (ties:
+    by first, then second item)."""
+    order = np.lexsort((second, first, -scores))
     group_of = list(range(count))
     members = {index: [index] for index in range(count)}
-    for negative, i, j in edges:
-        if -negative < threshold:
-            break
-        a, b = group_of[i], group_of[j]
-        if a == b or not _agree(members[a], members[b], pair_score, agreement):
-            continue
-        if len(members[a]) < len(members[b]):
-            a, b = b, a
-        for index in members[b]:
-            group_of[index] = a
-        members[a].extend(members.pop(b))
+    for start in range(0, len(order), EDGES_AT_A_TIME):
+        edges = order[start:start + EDGES_AT_A_TIME]
+        for score, i, j in zip(scores[edges].tolist(), first[edges].tolist(), second[edges].tolist()):
+            if score < threshold:
+                return [sorted(group) for group in members.values()]
+            a, b = group_of[i], group_of[j]
+            if a == b or not _agree(members[a], members[b], pair_score, agreement):
+                continue
+            if len(members[a]) < len(members[b]):
+                a, b = b, a
+            for index in members[b]:
+                group_of[index] = a
+            members[a].extend(members.pop(b))
     return [sorted(group) for group in members.values()]
 
 
