@@ -141,15 +141,15 @@ def read_clues(path: Path) -> pd.DataFrame:
 def relevant_articles(ingested: pd.DataFrame, extractions: pd.DataFrame,
                       clues: pd.DataFrame | None = None) -> list[dict]:
     """The relevant articles' extracted fields with their published date, copy marks and link features
-    (under "link_features": the article's rows of the link_features table, as dicts of kind and value)."""
+    (under "link_features": the article's rows of the link_features table, as (kind, value) pairs)."""
     columns = ["article_id", "published_date"] + [c for c in COPY_COLUMNS if c in ingested]
     relevant = extractions[extractions["relevant"].fillna(False).astype(bool)]
     articles = relevant.merge(ingested[columns], on="article_id", how="left").to_dict("records")
-    by_article: dict[str, list[dict]] = {}
+    by_article: dict[str, list[tuple[str, str]]] = {}
     if clues is not None:
         # (columns as lists, zipped: `to_dict("records")` is ten times slower on string columns)
         for article_id, kind, value in zip(*(clues[name].tolist() for name in ("article_id", "kind", "value"))):
-            by_article.setdefault(article_id, []).append({"article_id": article_id, "kind": kind, "value": value})
+            by_article.setdefault(article_id, []).append((kind, value))  # (a pair: a tenth of a dict's memory)
     for article in articles:
         article["link_features"] = by_article.get(article["article_id"], [])
     return articles

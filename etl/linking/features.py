@@ -64,7 +64,8 @@ def stated(value: object) -> object | None:
 
 def features_of(row: dict) -> Features:
     """The linker's view of one article row: extracted fields, published_date, copy marks, and
-    `link_features`, the article's rows of the link_features table (dicts or LinkFeatures of kind and value)."""
+    `link_features`, the article's rows of the link_features table (dicts or LinkFeatures of kind and value, or
+    (kind, value) pairs)."""
     found = values_by_kind(row.get("link_features"))
     date, month = _incident_day_and_month(row)
     location = normalise_place(stated(row.get("location")))
@@ -96,9 +97,13 @@ def values_by_kind(rows: Iterable | None) -> dict[str, list[str]]:
     """The values of an article's link features, by kind (every kind present, possibly empty)."""
     found: dict[str, list[str]] = defaultdict(list)
     for item in rows if rows is not None else ():
-        # (`type(...) is dict` first: an isinstance test against the Mapping ABC is slow, run once a row)
-        mapping = type(item) is dict or isinstance(item, Mapping)
-        kind, value = (item["kind"], item["value"]) if mapping else (item.kind, item.value)
+        # (exact types first: an isinstance test against the Mapping ABC is slow, run once a row)
+        if type(item) is tuple:
+            kind, value = item
+        elif type(item) is dict or isinstance(item, Mapping):
+            kind, value = item["kind"], item["value"]
+        else:
+            kind, value = item.kind, item.value
         found[kind].append(str(value))
     return found
 
