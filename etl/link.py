@@ -29,9 +29,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
+import operator
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from etl import corrections
@@ -130,29 +133,48 @@ def read_ingested(path: Path) -> pd.DataFrame:
     return conform(pq.read_table(path, columns=columns).to_pandas(date_as_object=True), "ingested")[columns]
 
 
-def read_clues(path: Path) -> pd.DataFrame:
+def read_clues(path: Path) -> pa.Table:
     """The link_features columns the linker compares: article, kind and value (not the spans and quotes,
     which are the evidence of the clues, not clues)."""
     if not path.exists():
         read_table(path, "link_features")  # raises the stage's own message for a missing table
-    return pq.read_table(path, columns=["article_id", "kind", "value"]).to_pandas()
+    return pq.read_table(path, columns=list(CLUE_COLUMNS))
+
+
+CLUE_COLUMNS = ("article_id", "kind", "value")
+CLUE_ROWS_AT_A_TIME = 65_536  # link_features rows turned into Python strings at a time
 
 
 def relevant_articles(ingested: pd.DataFrame, extractions: pd.DataFrame,
-                      clues: pd.DataFrame | None = None) -> list[dict]:
-    """The relevant articles' extracted fields with their published date, copy marks and link features
-    (under "link_features": the article's rows of the link_features table, as (kind, value) pairs)."""
+                      clues: pa.Table | pd.DataFrame | None = None) -> list[dict]:
+    """The relevant articles' extracted fields with their published date and copy marks, each with the
+    linker's view of it under "_features" (`features_of`, from those fields and the article's rows
+    of the link_features table, `clues`). The clues are read an article at a time and not kept."""
     columns = ["article_id", "published_date"] + [c for c in COPY_COLUMNS if c in ingested]
     relevant = extractions[extractions["relevant"].fillna(False).astype(bool)]
     articles = relevant.merge(ingested[columns], on="article_id", how="left").to_dict("records")
-    by_article: dict[str, list[tuple[str, str]]] = {}
-    if clues is not None:
-        # (columns as lists, zipped: `to_dict("records")` is ten times slower on string columns)
-        for article_id, kind, value in zip(*(clues[name].tolist() for name in ("article_id", "kind", "value"))):
-            by_article.setdefault(article_id, []).append((kind, value))  # (a pair: a tenth of a dict's memory)
+    by_id = {article["article_id"]: article for article in articles}
+    for article_id, found in _clues_by_article(clues):
+        if article_id in by_id:
+            by_id[article_id]["_features"] = features_of(by_id[article_id], found)
     for article in articles:
-        article["link_features"] = by_article.get(article["article_id"], [])
+        if "_features" not in article:  # (no clues)
+            article["_features"] = features_of(article, [])
     return articles
+
+
+def _clues_by_article(clues: pa.Table | pd.DataFrame | None):
+    """(article_id, its (kind, value) pairs) for each article of the link_features rows."""
+    if clues is None:
+        return
+    if isinstance(clues, pd.DataFrame):
+        clues = pa.Table.from_pandas(clues[list(CLUE_COLUMNS)], preserve_index=False)
+    ordered = clues.select(list(CLUE_COLUMNS)).sort_by("article_id")  # (one run of rows per article)
+    rows = itertools.chain.from_iterable(
+        zip(*(batch.column(name).to_pylist() for name in CLUE_COLUMNS))
+        for batch in ordered.to_batches(max_chunksize=CLUE_ROWS_AT_A_TIME))
+    for article_id, run in itertools.groupby(rows, key=operator.itemgetter(0)):
+        yield article_id, [(kind, value) for _, kind, value in run]
 
 
 @contextlib.contextmanager
@@ -178,7 +200,8 @@ def cluster(articles: list[dict], window_days: int, threshold: float | None = TH
 def _cluster(articles: list[dict], window_days: int, threshold: float | None, max_block: int,
              jobs: int) -> list[list[dict]]:
     for article in articles:
-        article["_features"] = features_of(article)
+        if "_features" not in article:  # (`relevant_articles` computes them as it reads the clues)
+            article["_features"] = features_of(article)
     by_id = {article["article_id"]: article for article in articles}
     originals = [a for a in articles if _original_of(a, by_id) is None]
     groups = [[originals[i] for i in group]

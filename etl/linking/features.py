@@ -10,6 +10,7 @@ view from an article's extracted fields and those rows, without the text.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
@@ -62,15 +63,15 @@ def stated(value: object) -> object | None:
     return value
 
 
-def features_of(row: dict) -> Features:
-    """The linker's view of one article row: extracted fields, published_date, copy marks, and
-    `link_features`, the article's rows of the link_features table (dicts or LinkFeatures of kind and value, or
-    (kind, value) pairs)."""
-    found = values_by_kind(row.get("link_features"))
+def features_of(row: dict, clues: Iterable | None = None) -> Features:
+    """The linker's view of one article row: extracted fields, published_date, copy marks, and its
+    rows of the link_features table: `clues`, else the row's `link_features` (dicts or LinkFeatures
+    of kind and value, or (kind, value) pairs)."""
+    found = values_by_kind(clues if clues is not None else row.get("link_features"))
     date, month = _incident_day_and_month(row)
     location = normalise_place(stated(row.get("location")))
     published = stated(row.get("published_date"))
-    words = frozenset("w:" + word for word in found[WORD])
+    words = frozenset(sys.intern("w:" + word) for word in found[WORD])
     streets = frozenset(found[STREET_NAME]) | _if(location, is_street(location))
     places = frozenset(found[PLACE_NAME]) | _if(location, not is_street(location))
     months = frozenset((int(value[:4]), int(value[5:7])) for value in found[MONTH])
@@ -104,7 +105,8 @@ def values_by_kind(rows: Iterable | None) -> dict[str, list[str]]:
             kind, value = item["kind"], item["value"]
         else:
             kind, value = item.kind, item.value
-        found[kind].append(str(value))
+        # (interned: a name many articles give is then held once, not once per article)
+        found[kind].append(sys.intern(str(value)))
     return found
 
 
