@@ -48,7 +48,7 @@ import pyarrow.parquet as pq
 from etl import buildinfo
 from etl import params as params_module
 from etl.reference import reference_table
-from etl.tables import read_table, write_table
+from etl.tables import copy_table, write_table
 from etl.views import VIEWS
 from schema.codebook import DATABASE_ONLY, PUBLISHED, REFERENCE, STAGED, TABLES, columns_of, data_dictionary
 from schema.models import conform
@@ -143,7 +143,7 @@ def run(validated: Path, out_dir: Path, lock: OutputLock | None = None, params: 
     folder = Path(tempfile.mkdtemp(prefix="build-", dir=builds))
     try:
         for name, path in sources.items():
-            write_table(read_table(path, name), name, folder / f"{name}.parquet", metadata)
+            copy_table(path, name, folder / f"{name}.parquet", metadata)  # (a row group at a time)
             _reached(f"staged:{name}")
         for name, frame in references.items():
             write_table(frame, name, folder / f"{name}.parquet", metadata)

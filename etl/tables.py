@@ -52,6 +52,34 @@ def write_table(frame: pd.DataFrame, table: str, path: Path, metadata: dict[str,
     return path
 
 
+def copy_table(source: Path, table: str, path: Path, metadata: dict[str, str] | None = None) -> Path:
+    """Copy the Parquet file of a codebook table to `path` a row group at a time, adding `metadata`,
+    replacing `path` atomically: the file `write_table(read_table(source), ...)` gives, without
+    holding more than one row group (nor any of it as Python objects)."""
+    if not source.exists():
+        read_arrow(source, table)  # raises the stage's own message for a missing table
+    parquet = pq.ParquetFile(source)
+    # (the codebook's own types: Parquet reads a list's items back under another name, "element")
+    schema = arrow_schema(table).with_metadata({**parquet.schema_arrow.metadata, **(metadata or {})})
+    if parquet.schema_arrow.names != schema.names:
+        raise ValueError(f"{source}: the {table} table has the columns {', '.join(parquet.schema_arrow.names)}, "
+                         f"not the codebook's ({', '.join(schema.names)}); run the stage that writes it again")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        order = sorting_columns(table)
+        with pq.ParquetWriter(tmp, schema, **({"sorting_columns": order} if order else {})) as writer:
+            for group in range(parquet.metadata.num_row_groups):
+                rows = parquet.read_row_group(group).cast(schema)
+                writer.write_table(rows, row_group_size=row_group_rows(table))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
 def row_group_rows(table: str) -> int:
     """Rows per Parquet row group of a table: fewer for the tables holding the articles' text."""
     return TEXT_ROW_GROUP_ROWS if "text" in TABLES[table].columns else ROW_GROUP_ROWS
