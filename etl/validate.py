@@ -157,8 +157,14 @@ def summary_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
 def rows_of(kept: pd.DataFrame, column: str) -> Callable[[pd.DataFrame], pd.Series]:
     """Which rows of another table point at a row of `kept` by `column`: a row pointing at a rejected
     one would point at nothing."""
-    ids = pd.Index(kept[column].dropna().unique())
-    return lambda frame: frame[column].isin(ids)
+    ids = arrow.array(kept[column].dropna().unique(), arrow.string())
+
+    def points_at_kept(frame: pd.DataFrame) -> pd.Series:
+        # (Arrow's hashed lookup: pandas' isin of Arrow strings runs a Python loop over the ids each batch)
+        found = pc.is_in(arrow.array(frame[column], arrow.string(), from_pandas=True), value_set=ids)
+        return pd.Series(found.to_numpy(zero_copy_only=False), index=frame.index, dtype=bool)
+
+    return points_at_kept
 
 
 def validate_tables(tables: dict[str, pd.DataFrame], batch_rows: int | None = None
