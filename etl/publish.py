@@ -64,6 +64,12 @@ KILL_AT = "UOFDB_TEST_KILL_AT"
 # The oldest DuckDB whose storage format uofdb.duckdb is written in, so the DuckDB 1.x command
 # line and libraries researchers have installed can open it (a newer DuckDB reads it too).
 STORAGE_COMPATIBILITY = "v1.0.0"
+# DuckDB keeps the tables it creates in memory up to its limit (80% of the machine's by default), so
+# the stage's peak would grow with the corpus; past its limit it writes them out to the database file
+# (or a scratch folder beside it). The limit must still hold one DuckDB row group (122,880 rows) of
+# articles with their text while it is compressed, or DuckDB stops with an error: at a few KB an
+# article that is a few hundred MB. The tables are the same whatever the limit.
+DUCKDB_MEMORY_LIMIT = "1GB"
 class OutputBusyError(RuntimeError):
     """Another build holds the output folder's lock."""
 
@@ -315,7 +321,9 @@ def write_database(parquet: dict[str, Path], path: Path, info: dict | None = Non
     os.close(handle)
     os.unlink(tmp)  # DuckDB creates the file itself
     try:
-        with duckdb.connect(tmp, config={"storage_compatibility_version": STORAGE_COMPATIBILITY}) as con:
+        with tempfile.TemporaryDirectory(prefix=f".{path.name}.spill.", dir=path.parent) as spill, \
+                duckdb.connect(tmp, config={"storage_compatibility_version": STORAGE_COMPATIBILITY,
+                                            "memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": spill}) as con:
             for name in (name for name in PUBLISHED if name in parquet):
                 con.execute(f"CREATE TABLE {name} AS {_select_with_enums(name)}", [str(parquet[name])])
                 _require(con, name)
