@@ -43,6 +43,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow
 import pyarrow.parquet as pq
 
 from etl import buildinfo
@@ -154,6 +155,9 @@ def run(validated: Path, out_dir: Path, lock: OutputLock | None = None, params: 
         for name, frame in references.items():
             write_table(frame, name, folder / f"{name}.parquet", metadata)
             _reached(f"staged:{name}")
+        # (Arrow's allocator keeps the pages of the row groups it copied; hand them back before DuckDB
+        # takes its own, so the stage's peak is the larger of the two, not their sum)
+        pyarrow.default_memory_pool().release_unused()
         write_database({name: folder / f"{name}.parquet" for name in (*STAGED, *REFERENCE)}, folder / DATABASE, info)
         _reached("staged:database")
         _finish(folder)
