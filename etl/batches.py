@@ -126,18 +126,26 @@ def _ignore_interrupts() -> None:
 class TableWriter:
     """One codebook table written to Parquet a batch at a time, in place only when closed whole.
 
-    Each `write` conforms the frame to the table and adds it as a row group; `close` renames the
-    file over `path` (a reader sees the old file or the complete new one); leaving by an exception
-    removes the partial file and keeps the old one.
+    Each `write` conforms the frame to the table and adds it as a row group; given `row_group_rows`,
+    the rows are instead gathered (as Arrow, compact) into row groups of exactly that many, the layout
+    `etl.tables.write_table` gives, so the file is byte for byte the one the whole table written at
+    once would be (`row_group_rows(table)`). `close` renames the file over `path` (a reader sees the
+    old file or the complete new one); leaving by an exception removes the partial file and keeps the
+    old one.
     """
 
-    def __init__(self, table: str, path: Path):
+    def __init__(self, table: str, path: Path, row_group_rows: int | None = None):
         if TABLES[table].sort_by:
             raise ValueError(f"the {table} table is kept sorted ({', '.join(TABLES[table].sort_by)}): "
                              f"write it whole (etl.tables.write_table), not batch by batch")
+        if row_group_rows is not None and row_group_rows < 1:
+            raise ValueError(f"a row group must hold at least one row, not {row_group_rows}")
         self.table, self.path = table, Path(path)
         self.rows = 0
         self._columns = list(TABLES[table].columns)
+        self._group_rows = row_group_rows
+        self._pending: list[pa.Table] = []  # rows not yet in a row group (with row_group_rows)
+        self._pending_rows = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         os.close(handle)
@@ -150,13 +158,32 @@ class TableWriter:
 
     def _write(self, frame: pd.DataFrame) -> None:
         arrow = to_arrow(frame, self.table)  # (as write_table lays it out: one batch gives the same file)
+        if self._group_rows is None:
+            self._add(arrow)
+            return
+        self._pending.append(arrow)
+        self._pending_rows += arrow.num_rows
+        while self._pending_rows >= self._group_rows:
+            # (one contiguous group, as write_table slices the whole table: the same pages and bytes)
+            gathered = pa.concat_tables(self._pending).combine_chunks()
+            self._add(gathered.slice(0, self._group_rows))
+            rest = gathered.slice(self._group_rows)
+            self._pending, self._pending_rows = ([rest] if rest.num_rows else []), rest.num_rows
+
+    def _add(self, arrow: pa.Table) -> None:
         if self._writer is None:
             self._writer = pq.ParquetWriter(self._tmp, arrow.schema)
-        self._writer.write_table(arrow)
+        if self._group_rows is None:
+            self._writer.write_table(arrow)
+        else:
+            self._writer.write_table(arrow, row_group_size=self._group_rows)
 
     def close(self) -> Path:
+        if self._pending:
+            self._add(pa.concat_tables(self._pending).combine_chunks())
+            self._pending, self._pending_rows = [], 0
         if self._writer is None:  # no rows: the file an empty table gives when written whole
-            self._write(pd.DataFrame(columns=self._columns))
+            self._add(to_arrow(pd.DataFrame(columns=self._columns), self.table))
         self._writer.close()
         os.replace(self._tmp, self.path)
         return self.path

@@ -43,12 +43,13 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow
 import pyarrow.parquet as pq
 
 from etl import buildinfo
 from etl import params as params_module
 from etl.reference import reference_table
-from etl.tables import read_table, write_table
+from etl.tables import copy_table, write_table
 from etl.views import VIEWS
 from schema.codebook import DATABASE_ONLY, PUBLISHED, REFERENCE, STAGED, TABLES, columns_of, data_dictionary
 from schema.models import conform
@@ -64,6 +65,12 @@ KILL_AT = "UOFDB_TEST_KILL_AT"
 # The oldest DuckDB whose storage format uofdb.duckdb is written in, so the DuckDB 1.x command
 # line and libraries researchers have installed can open it (a newer DuckDB reads it too).
 STORAGE_COMPATIBILITY = "v1.0.0"
+# DuckDB keeps the tables it creates in memory up to its limit (80% of the machine's by default), so
+# the stage's peak would grow with the corpus; past its limit it writes them out to the database file
+# (or a scratch folder beside it). The limit must still hold one DuckDB row group (122,880 rows) of
+# articles with their text while it is compressed, or DuckDB stops with an error: at a few KB an
+# article that is a few hundred MB. The tables are the same whatever the limit.
+DUCKDB_MEMORY_LIMIT = "1GB"
 class OutputBusyError(RuntimeError):
     """Another build holds the output folder's lock."""
 
@@ -143,11 +150,14 @@ def run(validated: Path, out_dir: Path, lock: OutputLock | None = None, params: 
     folder = Path(tempfile.mkdtemp(prefix="build-", dir=builds))
     try:
         for name, path in sources.items():
-            write_table(read_table(path, name), name, folder / f"{name}.parquet", metadata)
+            copy_table(path, name, folder / f"{name}.parquet", metadata)  # (a row group at a time)
             _reached(f"staged:{name}")
         for name, frame in references.items():
             write_table(frame, name, folder / f"{name}.parquet", metadata)
             _reached(f"staged:{name}")
+        # (Arrow's allocator keeps the pages of the row groups it copied; hand them back before DuckDB
+        # takes its own, so the stage's peak is the larger of the two, not their sum)
+        pyarrow.default_memory_pool().release_unused()
         write_database({name: folder / f"{name}.parquet" for name in (*STAGED, *REFERENCE)}, folder / DATABASE, info)
         _reached("staged:database")
         _finish(folder)
@@ -315,7 +325,9 @@ def write_database(parquet: dict[str, Path], path: Path, info: dict | None = Non
     os.close(handle)
     os.unlink(tmp)  # DuckDB creates the file itself
     try:
-        with duckdb.connect(tmp, config={"storage_compatibility_version": STORAGE_COMPATIBILITY}) as con:
+        with tempfile.TemporaryDirectory(prefix=f".{path.name}.spill.", dir=path.parent) as spill, \
+                duckdb.connect(tmp, config={"storage_compatibility_version": STORAGE_COMPATIBILITY,
+                                            "memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": spill}) as con:
             for name in (name for name in PUBLISHED if name in parquet):
                 con.execute(f"CREATE TABLE {name} AS {_select_with_enums(name)}", [str(parquet[name])])
                 _require(con, name)

@@ -22,6 +22,10 @@ from schema.models import arrow_schema, conform
 # Rows per Parquet row group: DuckDB's own row group size, so a filter on a sorted column (incidents
 # by incident_date) skips whole groups by their statistics; a table smaller than this is one group.
 ROW_GROUP_ROWS = 122_880
+# A table holding the articles' text (articles, ingested) takes row groups of this many rows instead:
+# a group is what a reader decodes at once, and a text is a few KB, so a group of articles stays tens
+# of MB however large the corpus is (a stage reading them batch by batch never holds them all).
+TEXT_ROW_GROUP_ROWS = 8_192
 _PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(),
                  pa.string(): pd.StringDtype(), pa.float64(): pd.Float64Dtype()}
 
@@ -40,12 +44,45 @@ def write_table(frame: pd.DataFrame, table: str, path: Path, metadata: dict[str,
     os.close(handle)
     try:
         order = sorting_columns(table)
-        pq.write_table(arrow, tmp, row_group_size=ROW_GROUP_ROWS, **({"sorting_columns": order} if order else {}))
+        pq.write_table(arrow, tmp, row_group_size=row_group_rows(table), **({"sorting_columns": order} if order else {}))
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def copy_table(source: Path, table: str, path: Path, metadata: dict[str, str] | None = None) -> Path:
+    """Copy the Parquet file of a codebook table to `path` a row group at a time, adding `metadata`,
+    replacing `path` atomically: the file `write_table(read_table(source), ...)` gives, without
+    holding more than one row group (nor any of it as Python objects)."""
+    if not source.exists():
+        read_arrow(source, table)  # raises the stage's own message for a missing table
+    parquet = pq.ParquetFile(source)
+    # (the codebook's own types: Parquet reads a list's items back under another name, "element")
+    schema = arrow_schema(table).with_metadata({**parquet.schema_arrow.metadata, **(metadata or {})})
+    if parquet.schema_arrow.names != schema.names:
+        raise ValueError(f"{source}: the {table} table has the columns {', '.join(parquet.schema_arrow.names)}, "
+                         f"not the codebook's ({', '.join(schema.names)}); run the stage that writes it again")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        order = sorting_columns(table)
+        with pq.ParquetWriter(tmp, schema, **({"sorting_columns": order} if order else {})) as writer:
+            for group in range(parquet.metadata.num_row_groups):
+                rows = parquet.read_row_group(group).cast(schema)
+                writer.write_table(rows, row_group_size=row_group_rows(table))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def row_group_rows(table: str) -> int:
+    """Rows per Parquet row group of a table: fewer for the tables holding the articles' text."""
+    return TEXT_ROW_GROUP_ROWS if "text" in TABLES[table].columns else ROW_GROUP_ROWS
 
 
 def to_arrow(frame: pd.DataFrame, table: str) -> pa.Table:
@@ -91,8 +128,16 @@ def sorting_columns(table: str) -> list[pq.SortingColumn] | None:
 
 def read_table(path: Path, table: str) -> pd.DataFrame:
     """Read a Parquet file written by `write_table` back into codebook dtypes."""
+    return frame_of(read_arrow(path, table), table)
+
+
+def read_arrow(path: Path, table: str) -> pa.Table:
+    """The Parquet file of a codebook table as Arrow (compact: no Python object per value)."""
     if not path.exists():
         raise FileNotFoundError(f"{path}: the {table} table is missing; run the stage that writes it first")
-    arrow = pq.read_table(path)
-    frame = arrow.to_pandas(date_as_object=True, types_mapper=_PANDAS_TYPES.get)
-    return conform(frame, table)
+    return pq.read_table(path)
+
+
+def frame_of(arrow: pa.Table, table: str) -> pd.DataFrame:
+    """Arrow rows of a codebook table as a frame in codebook dtypes."""
+    return conform(arrow.to_pandas(date_as_object=True, types_mapper=_PANDAS_TYPES.get), table)

@@ -4,47 +4,84 @@ Every table is validated lazily with its generated pandera model, so all failure
 are collected at once. A row that fails an error-level check goes to `rejects`
 with the id of the check; the rest publish. Warning-level checks flag rows in
 `rejects` (severity `warning`) and keep them.
+
+The large tables (articles with their text, evidence, incident_fields) are read, checked
+and written a batch at a time (`etl.batches`), so memory holds a batch, the small tables
+and the sets of ids the checks across tables need, never every article. The result is
+the one a single pass over each whole table gives: the same rows, the same files, and the
+same rejects rows in the same order (`validate_table`).
 """
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as arrow
+import pyarrow.compute as pc
 
-from etl.tables import read_table, write_table
+from etl.batches import TableWriter, table_batches
+from etl.tables import frame_of, read_arrow, read_table, row_group_rows, write_table
 from schema.codebook import TABLES
 from schema.models import conform, empty_frame, model, row_checks
 
+# Rows checked at a time in the large tables: a batch of articles holds their text (a few KB each),
+# so this many keep a batch at tens of MB; the result does not depend on it.
+BATCH_ROWS = 8_192
+# The articles' columns `run` returns (what etl.build counts), rather than every article's text.
+SUMMARY_COLUMNS = ("article_id", "relevant", "incident_id", "duplicate_of", "copy_of")
+STREAMED = ("articles", "incident_fields", "evidence")
 
-def run(interim: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
-    """Validate the stage outputs in `interim`; write the tables fit to publish to `out_dir`."""
-    # load
-    ingested = read_table(interim / "ingested.parquet", "ingested")
-    extractions = read_table(interim / "extractions.parquet", "extractions")
-    membership = read_table(interim / "article_incidents.parquet", "article_incidents")
+
+def run(interim: Path, out_dir: Path, batch_rows: int = BATCH_ROWS) -> dict[str, pd.DataFrame]:
+    """Validate the stage outputs in `interim`; write the tables fit to publish to `out_dir`.
+
+    Returns the small tables (incidents, incident_aliases, corrections, rejects) whole and, of
+    articles, the SUMMARY_COLUMNS of the articles kept; evidence and incident_fields only go to disk.
+    """
+    # load: the small tables whole; the large ones batch by batch as they are checked below
+    extractions = read_arrow(interim / "extractions.parquet", "extractions")
+    membership = read_arrow(interim / "article_incidents.parquet", "article_incidents")
     incidents = read_table(interim / "incidents.parquet", "incidents")
-    incident_fields = read_table(interim / "incident_fields.parquet", "incident_fields")
     aliases = read_table(interim / "incident_aliases.parquet", "incident_aliases")
-    evidence = pd.concat([read_table(interim / "evidence.parquet", "evidence"),
-                          read_optional(interim / "correction_evidence.parquet", "evidence")], ignore_index=True)
     corrections = read_optional(interim / "corrections.parquet", "corrections")
     earlier_rejects = pd.concat([read_table(interim / "ingest_rejects.parquet", "rejects"),
                                  read_extract_rejects(interim / "extract_rejects.parquet"),
                                  read_optional(interim / "correction_rejects.parquet", "rejects")], ignore_index=True)
-    # process
-    ingested = ingested[~ingested["article_id"].isin(failed_articles(earlier_rejects))]
-    extractions = corrected_relevance(extractions, corrections)
-    tables = {"articles": assemble_articles(ingested, extractions, membership),
-              "incidents": incidents, "incident_fields": incident_fields,
-              "evidence": with_incidents(evidence, membership),
-              "incident_aliases": aliases, "corrections": corrections}
-    tables, rejects = validate_tables(tables)
-    tables["rejects"] = pd.concat([earlier_rejects, rejects], ignore_index=True)
-    # save
-    for name, frame in tables.items():
-        write_table(frame, name, out_dir / f"{name}.parquet")
-    return tables
+    evidence_files = [interim / "evidence.parquet"] + [path for path in [interim / "correction_evidence.parquet"]
+                                                       if path.exists()]
+    articles = article_batches(interim / "ingested.parquet", extractions, membership, corrections,
+                               failed_articles(earlier_rejects), batch_rows)
+    fields = table_batches(interim / "incident_fields.parquet", "incident_fields", batch_rows)
+    evidence = evidence_batches(evidence_files, membership, batch_rows)
+    # process and save: each table checked as it is read, its rows written as they pass
+    rejects, summaries = [], []
+    with contextlib.ExitStack() as files:  # (every large table is replaced at the end, or none is)
+        writers = {name: files.enter_context(TableWriter(name, out_dir / f"{name}.parquet", row_group_rows(name)))
+                   for name in STREAMED}
+
+        def write_articles(frame: pd.DataFrame) -> None:
+            writers["articles"].write(frame)
+            summaries.append(frame[list(SUMMARY_COLUMNS)])
+
+        rejects += validate_table("articles", articles, write_articles)
+        kept_articles = summary_frame(summaries)
+        incidents, incident_rejects = validate_whole("incidents", incidents)
+        rejects += incident_rejects
+        rejects += validate_table("incident_fields", fields, writers["incident_fields"].write,
+                                  keep=rows_of(incidents, "incident_id"))
+        rejects += validate_table("evidence", evidence, writers["evidence"].write,
+                                  keep=rows_of(kept_articles, "article_id"))
+        aliases, alias_rejects = validate_whole("incident_aliases", aliases)
+        corrections, correction_rejects = validate_whole("corrections", corrections)
+        small = {"incidents": incidents, "incident_aliases": aliases, "corrections": corrections,
+                 "rejects": pd.concat([earlier_rejects, rejects_frame(rejects + alias_rejects + correction_rejects)],
+                                      ignore_index=True)}
+        for name, frame in small.items():
+            write_table(frame, name, out_dir / f"{name}.parquet")
+    return {"articles": kept_articles, **small}
 
 
 def read_extract_rejects(path: Path) -> pd.DataFrame:
@@ -78,6 +115,28 @@ def failed_articles(rejects: pd.DataFrame) -> set[str]:
     return {key.split(":", 1)[1] for key in keys if key.startswith("articles:")}
 
 
+def article_batches(ingested: Path, extractions: arrow.Table, membership: arrow.Table, corrections: pd.DataFrame,
+                    failed: set[str], rows: int) -> Iterator[pd.DataFrame]:
+    """The articles table a batch of ingested articles at a time, without the articles extraction failed on."""
+    for batch in table_batches(ingested, "ingested", rows):
+        batch = batch[~batch["article_id"].isin(failed)]
+        extracted = corrected_relevance(rows_for(extractions, batch["article_id"], "extractions"), corrections)
+        yield assemble_articles(batch, extracted, rows_for(membership, batch["article_id"], "article_incidents"))
+
+
+def evidence_batches(paths: list[Path], membership: arrow.Table, rows: int) -> Iterator[pd.DataFrame]:
+    """The evidence rows of each file in turn (the extractor's, then the corrections'), with their incidents."""
+    for path in paths:
+        for batch in table_batches(path, "evidence", rows):
+            yield with_incidents(batch, rows_for(membership, batch["article_id"], "article_incidents"))
+
+
+def rows_for(table: arrow.Table, article_ids: pd.Series, name: str) -> pd.DataFrame:
+    """The rows of a stage table (held as Arrow) whose article_id is one of `article_ids`, in the table's order."""
+    wanted = arrow.array(article_ids.dropna().unique(), arrow.string())
+    return frame_of(table.filter(pc.is_in(table["article_id"], value_set=wanted)), name)
+
+
 def assemble_articles(ingested: pd.DataFrame, extractions: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFrame:
     """The articles table: what was read, what was extracted, and the incident it belongs to."""
     articles = ingested.merge(extractions, on="article_id", how="left").merge(membership, on="article_id", how="left")
@@ -90,25 +149,98 @@ def with_incidents(evidence: pd.DataFrame, membership: pd.DataFrame) -> pd.DataF
     return conform(joined, "evidence")
 
 
-def validate_tables(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """The tables without their failing rows, and a rejects row per failure or flag."""
+def summary_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The SUMMARY_COLUMNS of the articles kept, from each batch's."""
+    return pd.concat(frames, ignore_index=True) if frames else empty_frame("articles")[list(SUMMARY_COLUMNS)]
+
+
+def rows_of(kept: pd.DataFrame, column: str) -> Callable[[pd.DataFrame], pd.Series]:
+    """Which rows of another table point at a row of `kept` by `column`: a row pointing at a rejected
+    one would point at nothing."""
+    ids = arrow.array(kept[column].dropna().unique(), arrow.string())
+
+    def points_at_kept(frame: pd.DataFrame) -> pd.Series:
+        # (Arrow's hashed lookup: pandas' isin of Arrow strings runs a Python loop over the ids each batch)
+        found = pc.is_in(arrow.array(frame[column], arrow.string(), from_pandas=True), value_set=ids)
+        return pd.Series(found.to_numpy(zero_copy_only=False), index=frame.index, dtype=bool)
+
+    return points_at_kept
+
+
+def validate_tables(tables: dict[str, pd.DataFrame], batch_rows: int | None = None
+                    ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The tables without their failing rows, and a rejects row per failure or flag.
+
+    With `batch_rows`, each table is checked that many rows at a time, as `run` does; the result
+    is the same.
+    """
     kept, rejects = {}, []
     for name, frame in tables.items():
-        frame = conform(frame, name)
-        failures = failed_rows(frame, name)
-        flags = flagged_rows(frame, name)
-        rejects.extend(failures + flags)
-        bad = {row["_index"] for row in failures if row["_index"] is not None}
-        kept[name] = frame.drop(index=sorted(bad)).reset_index(drop=True)
-    if "articles" in kept and "evidence" in kept:
-        # Evidence of a rejected article would point at nothing.
-        kept["evidence"] = kept["evidence"][kept["evidence"]["article_id"].isin(kept["articles"]["article_id"])]
-    if "incidents" in kept and "incident_fields" in kept:
-        # Provenance of a rejected incident would point at nothing.
-        fields = kept["incident_fields"]
-        kept["incident_fields"] = fields[fields["incident_id"].isin(kept["incidents"]["incident_id"])].reset_index(drop=True)
-    frame = pd.DataFrame(rejects, columns=list(TABLES["rejects"].columns) + ["_index"]).drop(columns="_index")
-    return kept, frame
+        keep = None
+        if name == "evidence" and "articles" in kept:
+            keep = rows_of(kept["articles"], "article_id")  # evidence of a rejected article
+        if name == "incident_fields" and "incidents" in kept:
+            keep = rows_of(kept["incidents"], "incident_id")  # provenance of a rejected incident
+        passed: list[pd.DataFrame] = []
+        rejects += validate_table(name, slices(frame, batch_rows), passed.append, keep)
+        kept[name] = pd.concat(passed, ignore_index=True)
+    return kept, rejects_frame(rejects)
+
+
+def slices(frame: pd.DataFrame, rows: int | None) -> list[pd.DataFrame]:
+    """The frame as consecutive pieces of at most `rows` rows (None: whole)."""
+    if rows is None or len(frame) <= rows:
+        return [frame]
+    return [frame.iloc[start:start + rows] for start in range(0, len(frame), rows)]
+
+
+def validate_whole(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """A small table checked in one piece: its passing rows and its rejects rows."""
+    passed: list[pd.DataFrame] = []
+    rejects = validate_table(table, [frame], passed.append)
+    return pd.concat(passed, ignore_index=True), rejects
+
+
+def validate_table(table: str, batches: Iterable[pd.DataFrame], write: Callable[[pd.DataFrame], None],
+                   keep: Callable[[pd.DataFrame], pd.Series] | None = None) -> list[dict]:
+    """Check a table a batch at a time: `write` gets each batch's passing rows (those `keep` accepts,
+    when given); returns its rejects rows, exactly those (and in the order) one pass over the
+    whole table gives.
+
+    The failing rows (few) are kept, numbered by their place in the whole table, and checked again
+    together at the end: every check is of a value or a row, so they fail there as they would among
+    all the rows, and pandera reports them in the one pass's order. Warning flags are gathered
+    check by check, as the one pass lists them.
+    """
+    failing: list[pd.DataFrame] = []
+    untied: list[dict] = []  # failures of no row (a column's type), from the first batch that has them
+    flags: dict[str, list[dict]] = {check.check_id: [] for check in row_checks(table, "warning")}
+    start = 0
+    for batch in batches:
+        batch = conform(batch, table)
+        batch.index = pd.RangeIndex(start, start + len(batch))  # (its rows' places in the whole table)
+        start += len(batch)
+        failures = failed_rows(batch, table)
+        bad = sorted({row["_index"] for row in failures if row["_index"] is not None})
+        if not untied:
+            untied = [row for row in failures if row["_index"] is None]
+        failing.append(batch.loc[bad])
+        for check, rows in flagged_rows(batch, table).items():
+            flags[check] += rows
+        passed = batch.drop(index=bad)
+        if keep is not None:
+            passed = passed[keep(passed)]
+        write(passed.reset_index(drop=True))
+    together = pd.concat(failing) if failing else empty_frame(table)
+    failures = failed_rows(together, table) if len(together) else []
+    if untied and not any(row["_index"] is None for row in failures):
+        failures = untied + failures
+    return failures + [row for rows in flags.values() for row in rows]
+
+
+def rejects_frame(rows: list[dict]) -> pd.DataFrame:
+    """The rejects table of the rows `validate_table` gives."""
+    return pd.DataFrame(rows, columns=list(TABLES["rejects"].columns) + ["_index"]).drop(columns="_index")
 
 
 def failed_rows(frame: pd.DataFrame, table: str) -> list[dict]:
@@ -130,13 +262,11 @@ def failed_rows(frame: pd.DataFrame, table: str) -> list[dict]:
     return rows
 
 
-def flagged_rows(frame: pd.DataFrame, table: str) -> list[dict]:
-    """A warning rejects row for every row that fails a warning-level check (the row is kept)."""
-    rows = []
-    for check in row_checks(table, "warning"):
-        for index in frame.index[~check.passes(frame)]:
-            rows.append(_reject(frame, table, None, check.check_id, "warning", check.description, key_index=index))
-    return rows
+def flagged_rows(frame: pd.DataFrame, table: str) -> dict[str, list[dict]]:
+    """For each warning-level check, a warning rejects row for every row that fails it (the row is kept)."""
+    return {check.check_id: [_reject(frame, table, None, check.check_id, "warning", check.description, key_index=index)
+                             for index in frame.index[~check.passes(frame)]]
+            for check in row_checks(table, "warning")}
 
 
 def _reject(frame: pd.DataFrame, table: str, index: int | None, check_id: str, severity: str, reason: str,

@@ -10,6 +10,7 @@ import pytest
 
 from etl import extract, ingest
 from etl.batches import TableWriter, jobs_to_use, map_batches, table_batches
+from etl import tables as tables_module
 from etl.tables import read_table, write_table
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "raw"
@@ -136,3 +137,14 @@ def test_one_batch_gives_the_very_file_write_table_gives(tmp_path):
 def test_a_table_kept_sorted_is_not_written_batch_by_batch(tmp_path):
     with pytest.raises(ValueError, match="write it whole"):
         TableWriter("incidents", tmp_path / "incidents.parquet")
+
+
+def test_rows_gathered_into_row_groups_give_the_very_file_write_table_gives(tmp_path, monkeypatch):
+    monkeypatch.setattr(tables_module, "ROW_GROUP_ROWS", 3)
+    batches = [rejects_frame(n).assign(reason=[f"batch of {n}, row {i}" for i in range(n)]) for n in (2, 0, 4, 1, 3)]
+    with TableWriter("rejects", tmp_path / "batched.parquet", row_group_rows=3) as writer:
+        for batch in batches:
+            writer.write(batch)
+    whole = write_table(pd.concat(batches, ignore_index=True), "rejects", tmp_path / "whole.parquet")
+    assert (tmp_path / "batched.parquet").read_bytes() == whole.read_bytes()
+    assert [pq.ParquetFile(whole).metadata.row_group(g).num_rows for g in range(4)] == [3, 3, 3, 1]

@@ -79,3 +79,28 @@ def test_a_value_outside_the_vocabulary_is_kept_for_validation_to_reject(tmp_pat
     column = pq.read_table(path).column("outcome").chunk(0)
     assert column.to_pylist() == ["dead"] and column.dictionary.to_pylist()[-1] == "dead"
     assert read_table(path, "incidents").iloc[0]["outcome"] == "dead"
+
+
+def test_a_copy_with_metadata_is_the_file_writing_the_table_again_gives(tmp_path, monkeypatch):
+    monkeypatch.setattr(tables, "ROW_GROUP_ROWS", 2)  # several row groups, copied one at a time
+    frame = incidents_frame(*({"incident_id": f"uof-{n}", "incident_date": dt.date(2020, 1, 1 + n),
+                               "article_ids": [f"a{n}", f"b{n}"]} for n in range(5)))
+    source = write_table(frame, "incidents", tmp_path / "source.parquet")
+    metadata = {"uofdb.build_time": "2020-01-05"}
+    copied = tables.copy_table(source, "incidents", tmp_path / "copied.parquet", metadata)
+    rewritten = write_table(read_table(source, "incidents"), "incidents", tmp_path / "rewritten.parquet", metadata)
+    assert copied.read_bytes() == rewritten.read_bytes()
+    assert pq.ParquetFile(copied).metadata.num_row_groups == 3
+    assert pq.read_schema(copied).metadata[b"uofdb.build_time"] == b"2020-01-05"
+
+
+def test_copying_a_table_of_other_columns_names_the_file_and_the_columns(tmp_path):
+    source = write_table(rejects("only"), "rejects", tmp_path / "rejects.parquet")
+    with pytest.raises(ValueError, match=r"rejects\.parquet: the incidents table has the columns source_path"):
+        tables.copy_table(source, "incidents", tmp_path / "incidents.parquet")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rejects.parquet"]
+
+
+def test_the_tables_holding_article_text_take_smaller_row_groups():
+    assert tables.row_group_rows("articles") == tables.row_group_rows("ingested") == tables.TEXT_ROW_GROUP_ROWS
+    assert tables.row_group_rows("evidence") == tables.ROW_GROUP_ROWS > tables.TEXT_ROW_GROUP_ROWS

@@ -4,7 +4,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
+from conftest import SAMPLE
+from etl import params, validate
+from etl.build import build
+from etl.tables import read_table
 from etl.validate import validate_tables
 from schema.codebook import COLUMNS, TABLES
 from schema.models import conform
@@ -38,3 +43,76 @@ def test_cross_field_rules_reject_by_their_stable_id():
     kept, rejects = validate_tables({"articles": articles})
     assert kept["articles"].empty
     assert "articles.incident_date.not_after_published" in set(rejects["check_id"])
+
+
+UNSTATED = ("force_type", "outcome", "referral_body", "terrorism_status", "weapon_recovered", "subject_gender")
+
+
+def articles(*rows):
+    base = {"source_path": "x.txt", "sha256": "0", "encoding": "utf-8", "text": "Officers were called.",
+            "relevant": True, "relevance_score": 5.0, "published_date": dt.date(2020, 3, 1),
+            "incident_date": dt.date(2020, 2, 1), "incident_date_precision": "day",
+            **{name: COLUMNS[name].unstated for name in UNSTATED}}
+    return conform(pd.DataFrame([{**base, "source_path": f"{row['article_id']}.txt", **row} for row in rows]), "articles")
+
+
+def evidence(*rows):
+    base = {"field": "outcome", "value": "fatal", "start": 0, "end": 8, "quote": "Officers",
+            "sentence": "Officers were called.", "rule": "test"}
+    return conform(pd.DataFrame([{**base, **row} for row in rows]), "evidence")
+
+
+def incident_fields(*incident_ids):
+    return conform(pd.DataFrame([{"incident_id": incident_id, "field": "outcome", "chosen_value": "fatal",
+                                  "merge_rule": "test", "other_values": []} for incident_id in incident_ids]),
+                   "incident_fields")
+
+
+def test_tables_validated_a_few_rows_at_a_time_are_those_of_one_pass():
+    tables = {
+        # a2's outcome is not a value of the codebook; a4 reports an incident after its article was
+        # published (pandera lists such failures first); a3 is there twice, in different batches of two rows
+        "articles": articles({"article_id": "a1"}, {"article_id": "a2", "outcome": "dead"}, {"article_id": "a3"},
+                             {"article_id": "a4", "incident_date": dt.date(2020, 4, 1)}, {"article_id": "a3"}),
+        "incidents": incidents({"incident_id": "uof-1"}, {"incident_id": "uof-2", "outcome": "dead"},
+                               {"incident_id": "uof-3"}),
+        "incident_fields": incident_fields("uof-1", "uof-1", "uof-2", "uof-3", "uof-2"),
+        # evidence of the rejected a2 and a4 points at nothing; the last span ends before it starts
+        "evidence": evidence({"article_id": "a1"}, {"article_id": "a2"}, {"article_id": "a3"},
+                             {"article_id": "a4"}, {"article_id": "a3", "start": 9, "end": 3}),
+    }
+    whole, whole_rejects = validate_tables(tables)
+    batched, batched_rejects = validate_tables(tables, batch_rows=2)
+
+    for name in tables:
+        pd.testing.assert_frame_equal(batched[name], whole[name])
+    pd.testing.assert_frame_equal(batched_rejects, whole_rejects)
+    assert list(batched["articles"]["article_id"]) == ["a1", "a3", "a3"]
+    assert list(batched["incident_fields"]["incident_id"]) == ["uof-1", "uof-1", "uof-3"]
+    assert list(batched["evidence"]["article_id"]) == ["a1", "a3"]
+    # (a failed rule across columns gives a rejects row per value of the row, as pandera reports it)
+    assert set(zip(batched_rejects["row_key"], batched_rejects["check_id"])) == {
+        ("articles:a4", "articles.incident_date.not_after_published"), ("articles:a2", "articles.outcome.isin"),
+        ("incidents:uof-2", "incidents.outcome.isin"), ("evidence:a3:outcome:9", "evidence.span.ordered")}
+
+
+def test_the_stage_writes_the_same_files_whatever_its_batch_size(sample_interim, tmp_path):
+    written = {}
+    for rows in (validate.BATCH_ROWS, 3):
+        out = tmp_path / f"batches-of-{rows}"
+        summary = validate.run(sample_interim, out, batch_rows=rows)
+        written[rows] = {path.name: path.read_bytes() for path in sorted(out.iterdir())}
+        assert list(summary["articles"].columns) == list(validate.SUMMARY_COLUMNS)
+        assert len(summary["articles"]) == len(read_table(out / "articles.parquet", "articles")) == 5
+    assert written[3] == written[validate.BATCH_ROWS]
+    assert set(written[3]) == {f"{name}.parquet" for name in ("articles", "incidents", "incident_fields", "evidence",
+                                                              "incident_aliases", "corrections", "rejects")}
+    assert len(read_table(tmp_path / "batches-of-3" / "evidence.parquet", "evidence")) > 3  # several batches
+
+
+@pytest.fixture(scope="module")
+def sample_interim(tmp_path_factory):
+    """The stage tables of the five sample articles, as the link stage leaves them."""
+    folder = tmp_path_factory.mktemp("sample-interim")
+    build(SAMPLE, folder / "out", params.load(None), interim=folder / "interim")
+    return folder / "interim"
