@@ -128,9 +128,10 @@ def read_document(text: str, published: dt.date | None = None, body_start: int =
         force_words = tuple(sentence.index in with_stems for sentence in sentences)
     else:
         force_words = tuple(cues.has_force_words(sentence.text) for sentence in sentences)
-    force_mentions = tuple(cues.all_force_mentions(sentence, triggers) if words else ()
+    gates = cues.ForceGates(triggers)
+    force_mentions = tuple(cues.all_force_mentions(sentence, gates=gates) if words else ()
                            for sentence, words in zip(sentences, force_words))
-    force_sentence = tuple(bool(found) or cues.reports_unnamed_force(sentence, triggers)
+    force_sentence = tuple(bool(found) or cues.reports_unnamed_force(sentence, gates=gates)
                            for sentence, found in zip(sentences, force_mentions))
     return Document(text, body_start, published, sentences, mentions, force_mentions, force_sentence,
                     force_words, triggers)
