@@ -155,25 +155,53 @@ def _stems():
     return automaton
 
 
-def all_force_mentions(sentence: Sentence, triggers: SentenceTriggers | None = None) -> tuple[tuple[str, re.Match], ...]:
-    """What `force_mentions` finds, without its prefilter (the prefilter's tests compare the two);
-    with `triggers`, a pattern whose trigger words the sentence lacks is not run (it finds nothing)."""
-    def can_match(pattern: re.Pattern) -> bool:
-        return triggers is None or sentence.index in triggers.may_match(pattern)
+class ForceGates:
+    """For one document, the sentences each pattern of `all_force_mentions` can match in, taken once
+    (`SentenceTriggers.may_match`) so the sentence loop asks a set, not the triggers, per pattern."""
 
+    __slots__ = ("police", "types", "nearby", "unnamed")
+
+    def __init__(self, triggers: SentenceTriggers | None):
+        def where(pattern: re.Pattern):
+            return _EVERYWHERE if triggers is None else triggers.may_match(pattern)
+
+        self.police = where(POLICE)
+        self.types = tuple((force_type, by_itself, where(by_itself), with_police, where(with_police))
+                           for force_type, (by_itself, with_police) in FORCE_PATTERNS.items())
+        self.nearby = tuple((pattern, where(pattern)) for pattern in (TASER_NEARBY, LESS_LETHAL_NEARBY))
+        self.unnamed = tuple((pattern, where(pattern)) for pattern in (UNNAMED_FORCE, KILLED_BY_POLICE, OFFICER_TRIED))
+
+
+class _Everywhere:
+    """The sentences a pattern can match in when no trigger words were looked for: all of them."""
+
+    def __contains__(self, index: object) -> bool:
+        return True
+
+
+_EVERYWHERE = _Everywhere()
+
+
+def all_force_mentions(sentence: Sentence, triggers: SentenceTriggers | None = None,
+                       gates: ForceGates | None = None) -> tuple[tuple[str, re.Match], ...]:
+    """What `force_mentions` finds, without its prefilter (the prefilter's tests compare the two);
+    with `triggers`, a pattern whose trigger words the sentence lacks is not run (it finds nothing).
+    `gates`: `ForceGates(triggers)`, taken once by a caller that reads every sentence of a document."""
+    gates = gates or ForceGates(triggers)
+    index, text = sentence.index, sentence.text
     found = []
-    police_in_sentence = can_match(POLICE) and bool(POLICE.search(sentence.text))
-    for force_type, (by_itself, with_police) in FORCE_PATTERNS.items():
-        if can_match(by_itself):
-            found.extend((force_type, match) for match in by_itself.finditer(sentence.text))
-        if police_in_sentence and can_match(with_police):
+    police_in_sentence = index in gates.police and bool(POLICE.search(text))
+    for force_type, by_itself, by_itself_in, with_police, with_police_in in gates.types:
+        if index in by_itself_in:
+            found.extend((force_type, match) for match in by_itself.finditer(text))
+        if police_in_sentence and index in with_police_in:
             taken = _Spans(match.span() for _, match in found)
-            found.extend((force_type, match) for match in with_police.finditer(sentence.text)
+            found.extend((force_type, match) for match in with_police.finditer(text)
                          if not taken.overlaps(*match.span()))
     # (the windows are parts of the sentence: without a Taser's or a round's words it has no such shot)
-    nearby = tuple(pattern for pattern in (TASER_NEARBY, LESS_LETHAL_NEARBY) if can_match(pattern))
+    nearby = tuple(pattern for pattern, where in gates.nearby if index in where)
     return tuple((kind, match) for kind, match in found
-                 if not (kind == "firearm" and nearby and _taser_shot(sentence.text, match, nearby)))
+                 if not (kind == "firearm" and nearby and _taser_shot(text, match, nearby)))
 
 
 class _Spans:
@@ -205,8 +233,9 @@ def _taser_shot(text: str, match: re.Match, patterns: tuple[re.Pattern, ...] | N
                for window in (after, before))
 
 
-def reports_unnamed_force(sentence: Sentence, triggers: SentenceTriggers | None = None) -> bool:
+def reports_unnamed_force(sentence: Sentence, triggers: SentenceTriggers | None = None,
+                          gates: ForceGates | None = None) -> bool:
     """True when the sentence reports police force without naming its kind ("used force",
     "lawfully killed", "officer cleared of murder")."""
-    return any(pattern.search(sentence.text) for pattern in (UNNAMED_FORCE, KILLED_BY_POLICE, OFFICER_TRIED)
-               if triggers is None or sentence.index in triggers.may_match(pattern))
+    gates = gates or ForceGates(triggers)
+    return any(pattern.search(sentence.text) for pattern, where in gates.unnamed if sentence.index in where)

@@ -128,9 +128,10 @@ def read_document(text: str, published: dt.date | None = None, body_start: int =
         force_words = tuple(sentence.index in with_stems for sentence in sentences)
     else:
         force_words = tuple(cues.has_force_words(sentence.text) for sentence in sentences)
-    force_mentions = tuple(cues.all_force_mentions(sentence, triggers) if words else ()
+    gates = cues.ForceGates(triggers)
+    force_mentions = tuple(cues.all_force_mentions(sentence, gates=gates) if words else ()
                            for sentence, words in zip(sentences, force_words))
-    force_sentence = tuple(bool(found) or cues.reports_unnamed_force(sentence, triggers)
+    force_sentence = tuple(bool(found) or cues.reports_unnamed_force(sentence, gates=gates)
                            for sentence, found in zip(sentences, force_mentions))
     return Document(text, body_start, published, sentences, mentions, force_mentions, force_sentence,
                     force_words, triggers)
@@ -142,7 +143,10 @@ def read_document(text: str, published: dt.date | None = None, body_start: int =
 # alternative starts with its own character, so `re` skips to the next of the four, not trying each place.)
 _CLOSING = r"[\"'”’)\]]*(?=\s)"
 _CANDIDATE_END = re.compile(rf"\n|\.{_CLOSING}|!{_CLOSING}|\?{_CLOSING}")
-_WORD_BEFORE = re.compile(r"([\w.]+)$")
+# The word before a candidate end: the last run of word characters and dots in the 20 characters before
+# it. (One anchored match, the greedy `.*` backing off to the last other character, instead of a search
+# that tries every start in the window.)
+_WORD_BEFORE = re.compile(r"(?:.*[^\w.])?([\w.]+)$", re.S)
 _NEXT_START = re.compile(r"\s*([\"'“‘(\[]*)(\S)")
 
 
@@ -169,7 +173,7 @@ def split_sentences(text: str, start: int = 0) -> list[Sentence]:
 def _ends_sentence(text: str, candidate: re.Match) -> bool:
     if candidate.group()[0] != ".":
         return True
-    word = _WORD_BEFORE.search(text, max(0, candidate.start() - 20), candidate.start())
+    word = _WORD_BEFORE.match(text, max(0, candidate.start() - 20), candidate.start())
     following = _NEXT_START.match(text, candidate.end())
     next_char = following.group(2) if following else ""
     if next_char and (next_char.islower() or next_char in ",;:"):
@@ -189,13 +193,12 @@ def _abbreviations() -> dict[str, str]:
 
 
 def _add(found: list[Sentence], text: str, start: int, end: int) -> None:
-    # Trim surrounding whitespace so spans quote exactly the words.
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        found.append(Sentence(start, end, text[start:end], len(found)))
+    # Trim surrounding whitespace so spans quote exactly the words (str.strip's whitespace is str.isspace's).
+    piece = text[start:end]
+    words = piece.strip()
+    if words:
+        start += len(piece) - len(piece.lstrip())
+        found.append(Sentence(start, start + len(words), words, len(found)))
 
 
 # --- vocabulary mentions ----------------------------------------------------------------

@@ -468,6 +468,14 @@ def _other_role(text: str, match: re.Match) -> bool:
                 or VICTIM_VERB_BEFORE.search(before))
 
 
+def _gender_weights(weights: dict[str, float] | None) -> dict[tuple[bool, str], tuple[str, float]]:
+    """(where, its weight) of a noun or a pronoun, in a force sentence or not (a noun elsewhere is the unit)."""
+    wheres = {(in_force, kind): f"force_sentence_{kind}" if in_force else kind
+              for in_force in (True, False) for kind in ("noun", "pronoun")}
+    return {key: (where, rule_weights.weight(GENDER_WEIGHT_NAMES[where], weights) if where in GENDER_WEIGHT_NAMES else 1.0)
+            for key, where in wheres.items()}
+
+
 def subject_gender(doc: Document, weights: dict[str, float] | None = None) -> Found | None:
     """male or female: gendered nouns and pronouns, weighted towards the sentences that report the force.
 
@@ -476,17 +484,18 @@ def subject_gender(doc: Document, weights: dict[str, float] | None = None) -> Fo
     near the force outweigh words elsewhere, and nouns outweigh pronouns.
     """
     scores, first = {"male": 0, "female": 0}, {}
-    nouns_in = {"male": doc.may_match(MALE), "female": doc.may_match(FEMALE)}
+    weight_of = _gender_weights(weights)
     officers_in = doc.may_match(_OFFICER_NEAR)
-    for sentence in doc.sentences:
-        in_force = doc.force_sentence[sentence.index]
-        officers = sentence.index in officers_in
-        for gender, noun, pronoun in (("male", MALE, MALE_PRONOUN), ("female", FEMALE, FEMALE_PRONOUN)):
-            for kind, pattern in (("noun", noun), ("pronoun", pronoun)):
-                where = f"force_sentence_{kind}" if in_force else kind
-                if kind == "noun" and sentence.index not in nouns_in[gender]:
-                    continue  # (pronouns are in nearly every sentence: no trigger words to look for)
-                weight = rule_weights.weight(GENDER_WEIGHT_NAMES[where], weights) if where in GENDER_WEIGHT_NAMES else 1.0
+    for gender, noun, pronoun in (("male", MALE, MALE_PRONOUN), ("female", FEMALE, FEMALE_PRONOUN)):
+        # (each gender's score and first word depend on its own words only: one gender at a time)
+        nouns_in = doc.may_match(noun)
+        for sentence in doc.sentences:
+            in_force = doc.force_sentence[sentence.index]
+            officers = sentence.index in officers_in
+            # (pronouns are in nearly every sentence: no trigger words to look for)
+            kinds = (("noun", noun), ("pronoun", pronoun)) if sentence.index in nouns_in else (("pronoun", pronoun),)
+            for kind, pattern in kinds:
+                where, weight = weight_of[in_force, kind]
                 for match in pattern.finditer(sentence.text):
                     if officers and _OFFICER_NEAR.match(sentence.text[match.end():match.end() + 30].lstrip()):
                         continue
