@@ -166,6 +166,10 @@ class Refused(OSError):
         super().__init__(message)
         self.check_id, self.message = check_id, message
 
+    def __reduce__(self):
+        # (so it crosses to the worker processes that read files: OSError's own pickles its message alone)
+        return type(self), (self.check_id, self.message)
+
 
 Item = Union[Document, Reject]
 
@@ -1176,6 +1180,10 @@ def utf16_without_bom(content: bytes) -> str | None:
     return None
 
 
+# Control bytes that no text holds (tab, line feed, form feed and carriage return are text).
+CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in (9, 10, 12, 13))
+
+
 def looks_binary(content: bytes) -> bool:
     """True for bytes that are not text: any NUL (outside UTF-16 text), or many control characters."""
     encoding = "utf-16" if content.startswith((b"\xff\xfe", b"\xfe\xff")) else utf16_without_bom(content)
@@ -1187,7 +1195,7 @@ def looks_binary(content: bytes) -> bool:
     if b"\x00" in content:
         return True
     sample = content[:8192]
-    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
+    controls = len(sample) - len(sample.translate(None, CONTROL_BYTES))
     return controls > len(sample) * 0.05
 
 
