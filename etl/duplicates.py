@@ -206,7 +206,16 @@ def shingles(text: str, word_hashes: dict[str, int] | None = None) -> np.ndarray
     for offset in range(SHINGLE_WORDS):
         # grams < PRIME < 2^31 and GRAM_BASE < 2^31, codes < 2^32: every step stays below 2^63.
         grams = (grams * GRAM_BASE + codes[offset:offset + count]) % PRIME
-    return np.unique(grams)
+    return distinct_sorted(grams)
+
+
+def distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """np.unique of a non-empty array, by one sort: several times faster on the short arrays of one text."""
+    ordered = np.sort(values)
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
 
 
 def _crc(word: str) -> int:

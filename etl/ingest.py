@@ -74,7 +74,7 @@ class Ingested:
 def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Progress | None = None) -> Ingested:
     """Read every input file under `raw_dir`; write `ingested` and ingest rejects to `out_dir`."""
     settings = {**DEFAULTS, **(params or {})}
-    options = Options.from_params(settings)
+    options, rows = Options.from_params(settings), batch_size(settings)
     # load: the entries only; each file is read, as a stream, by the worker that parses it
     entries, fetch_records = pages_and_fetch_records(input_entries(raw_dir, options.follow_outside_links))
     progress = progress or Silent("ingest", len(entries), "files")
@@ -88,19 +88,20 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
         index = duplicates.CopyIndex(Path(scratch))
         try:
             unmarked = write_unmarked(tally.articles(itertools.chain.from_iterable(parsed)), index,
-                                      Path(scratch) / "unmarked.parquet", batch_size(settings))
+                                      Path(scratch) / "unmarked.parquet", rows)
             progress.close()
             marks = index.marks(float(settings["copy_similarity"]))
         finally:
             index.close()
-        rows = write_marked(unmarked, marks, out_dir / "ingested.parquet", batch_size(settings))
+        kept = write_marked(unmarked, marks, out_dir / "ingested.parquet", rows)
     rejects = conform(rejects_frame(tally.rejects), "rejects")
     write_table(rejects, "rejects", out_dir / "ingest_rejects.parquet")
-    return Ingested(out_dir / "ingested.parquet", rejects, tally.read, tally.files, rows)
+    return Ingested(out_dir / "ingested.parquet", rejects, tally.read, tally.files, kept)
 
 
 def batch_size(settings: dict) -> int:
-    rows = int(settings.get("batch_articles") or DEFAULTS["batch_articles"])
+    given = settings.get("batch_articles")
+    rows = int(DEFAULTS["batch_articles"] if given is None else given)
     if rows < 1:
         raise ValueError(f"ingest.batch_articles must be at least 1, not {rows}")
     return rows

@@ -30,6 +30,7 @@ import io
 import json
 import os
 import re
+import sys
 import unicodedata
 import urllib.parse
 import zlib
@@ -769,7 +770,7 @@ def read_jsonl_file(source: Input, options: Options) -> Iterator[Item]:
                 yield problem
                 continue
             try:
-                value = json.loads(text, parse_int=_json_int)
+                value = json_record(text)
             except (ValueError, RecursionError) as error:
                 where = (f"column {error.colno}: {error.msg}" if isinstance(error, json.JSONDecodeError)
                          else "nested too deeply" if isinstance(error, RecursionError) else _short(str(error), 80))
@@ -784,6 +785,25 @@ def read_jsonl_file(source: Input, options: Options) -> Iterator[Item]:
                 continue
             yield from record_document(source_path, str(number), record, value, encoding, options, records.used)
     yield from records.summary()
+
+
+# json.loads recurses once a nesting level, counted against the interpreter's recursion limit
+# with the frames already on the stack: a record is given this many levels beyond those, so it
+# parses (or is too deep) the same at any call depth, in a worker process or not.
+JSON_NESTING = 1000
+
+
+def json_record(text: str) -> object:
+    """The JSON value of one export line (RecursionError when it nests beyond JSON_NESTING levels)."""
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + JSON_NESTING)
+    try:
+        return json.loads(text, parse_int=_json_int)
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def _json_int(digits: str) -> int | str:
