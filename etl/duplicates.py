@@ -159,7 +159,7 @@ class _ShingleStore:
         return np.frombuffer(os.pread(self._file.fileno(), end - start, start), dtype=COMPACT)
 
     def close(self) -> None:
-        if self._file is not None:
+        if self._file is not None and not self._file.closed:
             self._file.close()
 
 

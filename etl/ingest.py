@@ -83,20 +83,26 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
                          file_tasks(entries, fetch_records), jobs_to_use(settings.get("jobs")))
     # process and save, batch by batch: unmarked rows to a scratch table, then marked into ingested.parquet
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".ingest-") as scratch:
-        tally = Tally(progress)
-        index = duplicates.CopyIndex(Path(scratch))
-        try:
-            unmarked = write_unmarked(tally.articles(itertools.chain.from_iterable(parsed)), index,
-                                      Path(scratch) / "unmarked.parquet", rows)
-            progress.close()
-            marks = index.marks(float(settings["copy_similarity"]))
-        finally:
-            index.close()
+    tally, index, unmarked = Tally(progress), duplicates.CopyIndex(out_dir), scratch_file(out_dir)
+    try:
+        write_unmarked(tally.articles(itertools.chain.from_iterable(parsed)), index, unmarked, rows)
+        progress.close()
+        marks = index.marks(float(settings["copy_similarity"]))
+        index.close()
         kept = write_marked(unmarked, marks, out_dir / "ingested.parquet", rows)
+    finally:
+        index.close()
+        unmarked.unlink(missing_ok=True)
     rejects = conform(rejects_frame(tally.rejects), "rejects")
     write_table(rejects, "rejects", out_dir / "ingest_rejects.parquet")
     return Ingested(out_dir / "ingested.parquet", rejects, tally.read, tally.files, kept)
+
+
+def scratch_file(folder: Path) -> Path:
+    """A new hidden file in `folder` for the unmarked table (removed by the caller)."""
+    handle, name = tempfile.mkstemp(prefix=".ingested-unmarked.", suffix=".parquet", dir=folder)
+    os.close(handle)
+    return Path(name)
 
 
 def batch_size(settings: dict) -> int:
@@ -328,7 +334,7 @@ def rejects_frame(rejects: list[Reject]) -> pd.DataFrame:
 
 
 def write_unmarked(articles: Iterable[tuple[dict, duplicates.Fingerprint]], index: duplicates.CopyIndex,
-                   path: Path, rows: int) -> Path:
+                   path: Path, rows: int) -> None:
     """The articles written to `path` in row groups of `rows`, without marks; each fingerprint
     given to `index` in read order."""
     articles = iter(articles)
@@ -337,7 +343,6 @@ def write_unmarked(articles: Iterable[tuple[dict, duplicates.Fingerprint]], inde
             for row, print_ in batch:
                 index.add(row["article_id"], row["published_date"], print_)
             writer.write(pd.DataFrame([row for row, _ in batch], columns=list(TABLES["ingested"].columns)))
-    return path
 
 
 def write_marked(unmarked: Path, marks: duplicates.Marks, path: Path, rows: int) -> int:
