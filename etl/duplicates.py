@@ -41,6 +41,7 @@ _SEED = 20240501  # fixed, so the same inputs always give the same candidates
 GRAM_BASE = 1_000_003  # the polynomial's base for a 5-gram's hash: a prime, so word order matters
 _WORD = re.compile(r"\w+")
 _CHUNK = 4096  # shingles hashed at once: bounds memory for very long texts
+_PAIRS_AT_ONCE = 65536  # candidate pairs turned into Python integers at once
 # Shingle hashes and MinHash values are below PRIME < 2^31 (a signature's start value is PRIME
 # itself), so they are kept as 32-bit integers: half the memory, the same values.
 COMPACT = np.uint32
@@ -297,9 +298,11 @@ def confirmed_groups(pairs, count: int, shingles_of, threshold: float) -> list[l
             index = parent[index]
         return index
 
-    for left, right in (pairs.tolist() if isinstance(pairs, np.ndarray) else pairs):
-        if root(left) != root(right) and jaccard(shingles_of(left), shingles_of(right)) >= threshold:
-            parent[max(root(left), root(right))] = min(root(left), root(right))
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    for start in range(0, len(pairs), _PAIRS_AT_ONCE):  # (as Python ints a few at a time, not all at once)
+        for left, right in pairs[start:start + _PAIRS_AT_ONCE].tolist():
+            if root(left) != root(right) and jaccard(shingles_of(left), shingles_of(right)) >= threshold:
+                parent[max(root(left), root(right))] = min(root(left), root(right))
     groups: dict[int, list[int]] = {}
     for index in range(count):
         groups.setdefault(root(index), []).append(index)

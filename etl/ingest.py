@@ -30,7 +30,7 @@ import pandas as pd
 
 from etl import duplicates
 from etl import params as params_module
-from etl.batches import TableWriter, jobs_to_use, map_batches, table_batches
+from etl.batches import TableWriter, jobs_to_use, map_batches, row_groups
 from etl.progress import Progress, Silent
 from etl.readers import (  # noqa: F401 - re-exported: the extractor and tests use them from here
     FETCH_RECORD_MAX_BYTES, FETCH_RECORD_SUFFIX, SUPPORTED_SUFFIXES, Document, Options, Refused, Reject,
@@ -89,7 +89,7 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
         progress.close()
         marks = index.marks(float(settings["copy_similarity"]))
         index.close()
-        kept = write_marked(unmarked, marks, out_dir / "ingested.parquet", rows)
+        kept = write_marked(unmarked, marks, out_dir / "ingested.parquet")
     finally:
         index.close()
         unmarked.unlink(missing_ok=True)
@@ -345,10 +345,10 @@ def write_unmarked(articles: Iterable[tuple[dict, duplicates.Fingerprint]], inde
             writer.write(pd.DataFrame([row for row, _ in batch], columns=list(TABLES["ingested"].columns)))
 
 
-def write_marked(unmarked: Path, marks: duplicates.Marks, path: Path, rows: int) -> int:
-    """The unmarked table copied to `path`, `rows` at a time, with its marks filled in; its rows."""
+def write_marked(unmarked: Path, marks: duplicates.Marks, path: Path) -> int:
+    """The unmarked table copied to `path` row group by row group, with its marks filled in; its rows."""
     with TableWriter("ingested", path) as writer:
-        for batch in table_batches(unmarked, "ingested", rows):
+        for batch in row_groups(unmarked, "ingested"):
             writer.write(with_marks(batch, marks))
     return writer.rows
 

@@ -9,8 +9,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from etl import extract, ingest
-from etl.batches import TableWriter, jobs_to_use, map_batches, table_batches
+from etl.batches import TableWriter, jobs_to_use, map_batches, row_groups, table_batches
 from etl.tables import read_table, write_table
+from schema.models import conform
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "raw"
 
@@ -136,3 +137,15 @@ def test_one_batch_gives_the_very_file_write_table_gives(tmp_path):
 def test_a_table_kept_sorted_is_not_written_batch_by_batch(tmp_path):
     with pytest.raises(ValueError, match="write it whole"):
         TableWriter("incidents", tmp_path / "incidents.parquet")
+
+
+def test_a_table_written_batch_by_batch_is_read_back_in_the_same_batches(tmp_path):
+    frame = conform(pd.DataFrame({"article_id": [f"a{n}" for n in range(5)], "source_path": [f"a{n}.txt" for n in range(5)],
+                                  "sha256": ["0" * 64] * 5, "encoding": ["utf-8"] * 5, "text": ["Some text."] * 5}),
+                    "ingested")
+    with TableWriter("ingested", tmp_path / "t.parquet") as writer:
+        for start, end in ((0, 2), (2, 3), (3, 5)):
+            writer.write(frame.iloc[start:end])
+    groups = list(row_groups(tmp_path / "t.parquet", "ingested"))
+    assert [list(group["article_id"]) for group in groups] == [["a0", "a1"], ["a2"], ["a3", "a4"]]
+    assert pd.concat(groups, ignore_index=True).equals(read_table(tmp_path / "t.parquet", "ingested"))
