@@ -54,6 +54,16 @@ def table_batches(path: Path, table: str, rows: int) -> Iterator[pd.DataFrame]:
         yield conform(frame, table)
 
 
+def row_groups(path: Path, table: str) -> Iterator[pd.DataFrame]:
+    """The codebook table at `path` one Parquet row group at a time, in order: a file written
+    batch by batch (`TableWriter`) read back in the same batches, holding one in memory."""
+    if not path.exists():
+        read_table(path, table)  # raises the stage's own message for a missing table
+    parquet = pq.ParquetFile(path, pre_buffer=False)
+    for group in range(parquet.num_row_groups):
+        yield conform(parquet.read_row_group(group).to_pandas(date_as_object=True), table)
+
+
 ENGINES = ("local", "dask")
 
 

@@ -87,7 +87,7 @@ def _build(raw: Path, out: Path, params: dict, interim: Path, show_progress: boo
     reporter = Progress if show_progress else Silent
     ingested = ingest.run(raw, interim, params.get("ingest"), progress=reporter("ingest", 0, "files"))
     rejected = int((ingested.rejects["severity"] == "error").sum()) if len(ingested.rejects) else 0
-    with reporter("extract", len(ingested.articles), "articles") as progress:
+    with reporter("extract", ingested.article_count, "articles") as progress:
         progress.count(read=ingested.documents, relevant=0, rejected=rejected)
         settings = params["extract"]
         extract.run(interim / "ingested.parquet", interim, settings["relevance_threshold"], progress,

@@ -41,7 +41,7 @@ STAGE_DESCRIPTIONS = {
                "in one atomic step.",
 }
 STAGE_EXAMPLES = {
-    "ingest": "uofdb ingest --raw data/raw --interim data/interim",
+    "ingest": "uofdb ingest --raw data/raw --interim data/interim --jobs 2",
     "extract": "uofdb extract --interim data/interim --jobs 2",
     "link": "uofdb link --interim data/interim",
     "validate": "uofdb validate --interim data/interim",
@@ -142,6 +142,9 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--interim", type=Path, help="folder of stage tables (default: paths.interim)")
         if stage == "ingest":
             command.add_argument("--raw", type=Path, help="folder of input articles (default: paths.raw)")
+            command.add_argument("--jobs", type=int, metavar="N",
+                                 help="processes that read the files (default: ingest.jobs; 0: every core); "
+                                      "the tables are the same")
         if stage == "extract":
             _engine_options(command)
         if stage == "publish":
@@ -228,8 +231,9 @@ def _path(given: Path | None, params: dict, key: str) -> Path:
 
 def _engine_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--jobs", type=int, metavar="N",
-                         help="processes (or Dask workers) that extract, and that score the link stage's pairs in a build "
-                              "(default: extract.jobs; 0: every core)")
+                         help="processes (or Dask workers) that extract; for build also the processes that ingest "
+                              "and that score the link stage's pairs (default: extract.jobs, ingest.jobs, link.jobs; "
+                              "0: every core)")
     command.add_argument("--engine", choices=("local", "dask"),
                          help="where extraction runs: local processes or a Dask cluster (default: extract.engine); "
                               "the tables are the same")
@@ -250,11 +254,18 @@ def _take_engine_options(args: argparse.Namespace, params: dict) -> dict:
     return settings
 
 
+def _take_ingest_jobs(args: argparse.Namespace, params: dict) -> None:
+    """--jobs, when given, also sets the processes that ingest (ingest.jobs)."""
+    if args.jobs is not None:
+        params["ingest"]["jobs"] = args.jobs
+
+
 def run_build(args: argparse.Namespace, params: dict) -> int:
     from etl.build import build
 
     out = _path(args.out, params, "processed")
     _take_engine_options(args, params)
+    _take_ingest_jobs(args, params)
     summary = build(_path(args.raw, params, "raw"), out, params, args.interim, show_progress=True,
                     previous_release=args.previous_release)
     print_rejects(read_table(out / "rejects.parquet", "rejects"))
@@ -282,10 +293,11 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
     if args.stage == "ingest":
         from etl.progress import Progress
 
+        _take_ingest_jobs(args, params)
         ingested = ingest.run(_path(args.raw, params, "raw"), interim, params["ingest"], Progress("ingest", 0, "files"))
         rejects = ingested.rejects
         errors = int((rejects["severity"] == "error").sum()) if len(rejects) else 0
-        print(f"uofdb ingest: {ingested.documents} documents in {ingested.files} files = {len(ingested.articles)} "
+        print(f"uofdb ingest: {ingested.documents} documents in {ingested.files} files = {ingested.article_count} "
               f"articles + {errors} rejected; {len(rejects) - errors} flagged -> {interim}")
         for severity, reason in zip(rejects["severity"], rejects["reason"]):
             print(f"  {'rejected' if severity == 'error' else 'flagged'}: {reason}", file=sys.stderr)

@@ -10,14 +10,24 @@ Near-identical means a Jaccard similarity of word 5-shingles at or above a
 threshold. Candidates come from MinHash signatures split into bands (locality
 sensitive hashing), so the work grows with the number of articles, not with its
 square; every candidate pair is then confirmed on the exact shingle sets.
+
+A corpus is marked in two steps so that it never has to be in memory at once: each
+article's `fingerprint` (the hash of its normalised text, its shingle hashes and
+its signature) is computed from its text alone, anywhere (ingest computes them on
+every core); a `CopyIndex` is given the fingerprints in read order and keeps only
+those (signatures as one compact array, shingle sets in a scratch file when it is
+given a folder), and `marks` decides at the end.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import tempfile
 import unicodedata
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -31,6 +41,10 @@ _SEED = 20240501  # fixed, so the same inputs always give the same candidates
 GRAM_BASE = 1_000_003  # the polynomial's base for a 5-gram's hash: a prime, so word order matters
 _WORD = re.compile(r"\w+")
 _CHUNK = 4096  # shingles hashed at once: bounds memory for very long texts
+_PAIRS_AT_ONCE = 65536  # candidate pairs turned into Python integers at once
+# Shingle hashes and MinHash values are below PRIME < 2^31 (a signature's start value is PRIME
+# itself), so they are kept as 32-bit integers: half the memory, the same values.
+COMPACT = np.uint32
 
 
 @dataclass(frozen=True)
@@ -41,19 +55,113 @@ class Marks:
     copy_of: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """What copy detection needs of one article: the SHA-256 of its normalised text, its shingle
+    hashes (sorted, distinct) and its MinHash signature (None for a text too short to compare)."""
+
+    key: bytes
+    shingles: np.ndarray
+    signature: np.ndarray | None
+
+
 def mark(article_ids: list[str], texts: list[str], published: list, threshold: float) -> Marks:
     """Which articles are exact duplicates and which are near-identical copies (ids in read order)."""
-    duplicate_of = exact_duplicates(article_ids, texts)
-    originals = [index for index, article_id in enumerate(article_ids) if article_id not in duplicate_of]
-    groups = near_duplicate_groups([texts[index] for index in originals], threshold)
-    copy_of = {}
-    for group in groups:
-        members = [originals[index] for index in group]
-        first = min(members, key=lambda index: _publication_order(published[index], index))
-        for index in members:
-            if index != first:
-                copy_of[article_ids[index]] = article_ids[first]
-    return Marks(duplicate_of, copy_of)
+    index = CopyIndex()
+    word_hashes: dict[str, int] = {}
+    permutations = _permutations()
+    for article_id, text, date in zip(article_ids, texts, published):
+        index.add(article_id, date, fingerprint(text, word_hashes, permutations))
+    try:
+        return index.marks(threshold)
+    finally:
+        index.close()
+
+
+def fingerprint(text: str, word_hashes: dict[str, int] | None = None,
+                permutations: tuple[np.ndarray, np.ndarray] | None = None) -> Fingerprint:
+    """The article's fingerprint; `word_hashes` and `permutations` may be kept between calls."""
+    hashes = shingles(text, word_hashes)
+    values = signature(hashes, permutations or _permutations()) if len(hashes) else None
+    return Fingerprint(hashlib.sha256(normalised_text(text).encode("utf-8", "surrogatepass")).digest(),
+                       hashes.astype(COMPACT), None if values is None else values.astype(COMPACT))
+
+
+class CopyIndex:
+    """The fingerprints of a corpus in read order, and the marks they give.
+
+    Exact duplicates are known as each article arrives (the first copy read is always seen
+    first); the others are kept as originals: id, published date, signature, and shingle set,
+    in memory or, given a `folder`, appended to a scratch file there and read back only for
+    the candidate pairs, so memory holds about NUM_PERM small integers an article.
+    """
+
+    def __init__(self, folder: Path | None = None):
+        self.duplicate_of: dict[str, str] = {}
+        self._first_by_key: dict[bytes, str] = {}
+        self._ids: list[str] = []
+        self._published: list = []
+        self._signed: list[int] = []  # originals with a signature, by their index
+        self._signatures: list[np.ndarray] = []
+        self._shingles = _ShingleStore(folder)
+
+    def add(self, article_id: str, published, print_: Fingerprint) -> None:
+        first = self._first_by_key.setdefault(print_.key, article_id)
+        if first != article_id:
+            self.duplicate_of[article_id] = first
+            return
+        if print_.signature is not None:
+            self._signed.append(len(self._ids))
+            self._signatures.append(print_.signature)
+        self._ids.append(article_id)
+        self._published.append(published)
+        self._shingles.add(print_.shingles)
+
+    def marks(self, threshold: float) -> Marks:
+        groups = confirmed_groups(self._candidates(), len(self._ids), self._shingles.get, threshold)
+        copy_of = {}
+        for members in groups:
+            first = min(members, key=lambda index: _publication_order(self._published[index], index))
+            copy_of.update({self._ids[index]: self._ids[first] for index in members if index != first})
+        return Marks(dict(self.duplicate_of), copy_of)
+
+    def _candidates(self) -> np.ndarray:
+        """Candidate pairs (earlier, later) of originals, as an array of two columns, sorted."""
+        if not self._signatures:
+            return np.empty((0, 2), dtype=np.int64)
+        pairs = band_pairs(np.stack(self._signatures))
+        return np.asarray(self._signed, dtype=np.int64)[pairs]
+
+    def close(self) -> None:
+        self._shingles.close()
+
+
+class _ShingleStore:
+    """Shingle sets by index: in a list, or appended to an unnamed scratch file in `folder`."""
+
+    def __init__(self, folder: Path | None):
+        self._arrays: list[np.ndarray] = []
+        self._file = None if folder is None else tempfile.TemporaryFile(dir=folder, prefix=".shingles-",
+                                                                         buffering=0)
+        self._offsets = [0]
+
+    def add(self, values: np.ndarray) -> None:
+        if self._file is None:
+            self._arrays.append(values)
+            return
+        data = np.ascontiguousarray(values, dtype=COMPACT).tobytes()
+        self._file.write(data)
+        self._offsets.append(self._offsets[-1] + len(data))
+
+    def get(self, index: int) -> np.ndarray:
+        if self._file is None:
+            return self._arrays[index]
+        start, end = self._offsets[index], self._offsets[index + 1]
+        return np.frombuffer(os.pread(self._file.fileno(), end - start, start), dtype=COMPACT)
+
+    def close(self) -> None:
+        if self._file is not None and not self._file.closed:
+            self._file.close()
 
 
 def _publication_order(published, index: int) -> tuple:
@@ -91,14 +199,24 @@ def shingles(text: str, word_hashes: dict[str, int] | None = None) -> np.ndarray
     if len(words) < MIN_WORDS_FOR_COPIES:
         return np.empty(0, dtype=np.uint64)
     known = word_hashes if word_hashes is not None else {}
-    codes = np.fromiter((known[word] if word in known else known.setdefault(word, _crc(word)) for word in words),
-                        dtype=np.uint64, count=len(words))
+    for word in set(words).difference(known):
+        known[word] = _crc(word)
+    codes = np.fromiter(map(known.__getitem__, words), dtype=np.uint64, count=len(words))
     count = len(words) - SHINGLE_WORDS + 1
     grams = np.zeros(count, dtype=np.uint64)
     for offset in range(SHINGLE_WORDS):
         # grams < PRIME < 2^31 and GRAM_BASE < 2^31, codes < 2^32: every step stays below 2^63.
         grams = (grams * GRAM_BASE + codes[offset:offset + count]) % PRIME
-    return np.unique(grams)
+    return distinct_sorted(grams)
+
+
+def distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """np.unique of a non-empty array, by one sort: several times faster on the short arrays of one text."""
+    ordered = np.sort(values)
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
 
 
 def _crc(word: str) -> int:
@@ -115,6 +233,7 @@ def signature(hashes: np.ndarray, permutations: tuple[np.ndarray, np.ndarray]) -
     """The MinHash signature of a set of shingle hashes: NUM_PERM minima of (a*h + b) mod p."""
     a, b = permutations
     minima = np.full(NUM_PERM, PRIME, dtype=np.uint64)
+    hashes = np.asarray(hashes, dtype=np.uint64)
     for start in range(0, len(hashes), _CHUNK):
         chunk = hashes[start:start + _CHUNK, None]
         # a < 2^31 and h < 2^32, so a*h + b stays below 2^64: no overflow.
@@ -129,26 +248,65 @@ def candidate_pairs(signatures: list[np.ndarray | None]) -> list[tuple[int, int]
     many texts costs linear, not quadratic, work; members similar to each other are
     joined through that first member or through another band.
     """
-    rows = NUM_PERM // BANDS
-    pairs = set()
+    signed = [index for index, values in enumerate(signatures) if values is not None]
+    if not signed:
+        return []
+    pairs = band_pairs(np.stack([np.asarray(signatures[index], dtype=COMPACT) for index in signed]))
+    return [(signed[left], signed[right]) for left, right in pairs.tolist()]
+
+
+def band_pairs(signatures: np.ndarray) -> np.ndarray:
+    """`candidate_pairs` of the rows of a (texts x NUM_PERM) array: rows (earlier, later), sorted."""
+    rows, count = NUM_PERM // BANDS, len(signatures)
+    signatures = np.ascontiguousarray(signatures, dtype=COMPACT)
+    every = np.arange(count, dtype=np.int64)
+    codes = []
     for band in range(BANDS):
-        first_in_bucket: dict[bytes, int] = {}
-        for index, values in enumerate(signatures):
-            if values is None:
-                continue
-            key = values[band * rows:(band + 1) * rows].tobytes()
-            if key in first_in_bucket:
-                pairs.add((first_in_bucket[key], index))
-            else:
-                first_in_bucket[key] = index
-    return sorted(pairs)
+        # A band's values as one opaque key per text, so np.unique finds the buckets.
+        keys = np.ascontiguousarray(signatures[:, band * rows:(band + 1) * rows]).view(
+            np.dtype((np.void, rows * signatures.itemsize))).ravel()
+        _, first, bucket = np.unique(keys, return_index=True, return_inverse=True)
+        firsts = first[bucket.ravel()]  # (return_index gives each bucket's first member in read order)
+        later = firsts != every
+        codes.append(firsts[later] * count + every[later])
+    unique = np.unique(np.concatenate(codes))
+    return np.stack([unique // count, unique % count], axis=1)
 
 
 def jaccard(left: np.ndarray, right: np.ndarray) -> float:
     if not len(left) or not len(right):
         return 0.0
-    shared = len(np.intersect1d(left, right, assume_unique=True))
+    shared = _shared(left, right)
     return shared / (len(left) + len(right) - shared)
+
+
+def _shared(left: np.ndarray, right: np.ndarray) -> int:
+    """How many values two sorted arrays of distinct values have in common."""
+    places = np.searchsorted(right, left)
+    inside = places < len(right)
+    return int(np.count_nonzero(right[places[inside]] == left[inside]))
+
+
+def confirmed_groups(pairs, count: int, shingles_of, threshold: float) -> list[list[int]]:
+    """Groups (each sorted) of the `count` texts joined by candidate pairs confirmed on their
+    shingle sets (`shingles_of(index)`): the texts of a group are near-identical to one another."""
+    parent = list(range(count))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    for start in range(0, len(pairs), _PAIRS_AT_ONCE):  # (as Python ints a few at a time, not all at once)
+        for left, right in pairs[start:start + _PAIRS_AT_ONCE].tolist():
+            if root(left) != root(right) and jaccard(shingles_of(left), shingles_of(right)) >= threshold:
+                parent[max(root(left), root(right))] = min(root(left), root(right))
+    groups: dict[int, list[int]] = {}
+    for index in range(count):
+        groups.setdefault(root(index), []).append(index)
+    return [members for members in groups.values() if len(members) > 1]
 
 
 def near_duplicate_groups(texts: list[str], threshold: float) -> list[list[int]]:
@@ -157,18 +315,4 @@ def near_duplicate_groups(texts: list[str], threshold: float) -> list[list[int]]
     hashes = [shingles(text, word_hashes) for text in texts]
     permutations = _permutations()
     signatures = [signature(values, permutations) if len(values) else None for values in hashes]
-    parent = list(range(len(texts)))
-
-    def root(index: int) -> int:
-        while parent[index] != index:
-            parent[index] = parent[parent[index]]
-            index = parent[index]
-        return index
-
-    for left, right in candidate_pairs(signatures):
-        if root(left) != root(right) and jaccard(hashes[left], hashes[right]) >= threshold:
-            parent[max(root(left), root(right))] = min(root(left), root(right))
-    groups: dict[int, list[int]] = {}
-    for index in range(len(texts)):
-        groups.setdefault(root(index), []).append(index)
-    return [members for members in groups.values() if len(members) > 1]
+    return confirmed_groups(candidate_pairs(signatures), len(texts), hashes.__getitem__, threshold)

@@ -7,30 +7,43 @@ with the file, the record and the reason; a file that is not UTF-8 is decoded wi
 a fallback and flagged. Exact duplicates and near-identical copies keep their rows
 and are marked (`etl.duplicates`). The build goes on whatever one file holds, and
 every document read is counted once: documents read = articles + error rejects.
+
+The files are read in batches on every core (`ingest.jobs`), each article's fingerprint for
+copy detection computed beside it; the rows are written as they come to a scratch table, and
+once the whole corpus is seen, copied batch by batch (`ingest.batch_articles` rows, one
+Parquet row group each) into `ingested.parquet` with their marks. Memory holds a few batches
+and the fingerprints, never every text; the tables are the same for any number of jobs.
 """
 from __future__ import annotations
 
 import errno
+import functools
+import itertools
 import os
 import stat
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import pandas as pd
 
 from etl import duplicates
 from etl import params as params_module
+from etl.batches import TableWriter, jobs_to_use, map_batches, row_groups
 from etl.progress import Progress, Silent
 from etl.readers import (  # noqa: F401 - re-exported: the extractor and tests use them from here
     FETCH_RECORD_MAX_BYTES, FETCH_RECORD_SUFFIX, SUPPORTED_SUFFIXES, Document, Options, Refused, Reject,
     dateline_end, decode, looks_binary, page_with_fetch_record, read_file, safe_name,
 )
-from etl.tables import write_table
+from etl.tables import read_table, write_table
 from schema.codebook import TABLES
 from schema.models import conform
 
 DEFAULTS = params_module.DEFAULTS["ingest"]
+# Files one task of a worker reads: enough to pay for sending the task and its results between
+# processes, few enough that every core has work from the start and results arrive steadily.
+FILES_PER_TASK = 200
 
 
 class EmptyCorpusError(RuntimeError):
@@ -39,12 +52,19 @@ class EmptyCorpusError(RuntimeError):
 
 @dataclass(frozen=True)
 class Ingested:
-    """What ingest read: the articles, the rejects and warnings, and how many documents it found."""
+    """What ingest read: the articles (a frame, or the Parquet file holding them), the rejects and
+    warnings, how many documents and files it found, and how many articles it kept."""
 
-    articles: pd.DataFrame
+    source: pd.DataFrame | Path
     rejects: pd.DataFrame
     documents: int
     files: int
+    article_count: int
+
+    @property
+    def articles(self) -> pd.DataFrame:
+        """The articles table (read from its file when ingest wrote it: every text at once)."""
+        return self.source if isinstance(self.source, pd.DataFrame) else read_table(self.source, "ingested")
 
     def __iter__(self):
         # `articles, rejects = ingest.run(...)` keeps working.
@@ -54,17 +74,43 @@ class Ingested:
 def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Progress | None = None) -> Ingested:
     """Read every input file under `raw_dir`; write `ingested` and ingest rejects to `out_dir`."""
     settings = {**DEFAULTS, **(params or {})}
-    options = Options.from_params(settings)
-    # load: lazily, one file at a time, each read as a stream, so memory holds about one record plus the articles
+    options, rows = Options.from_params(settings), batch_size(settings)
+    # load: the entries only; each file is read, as a stream, by the worker that parses it
     entries, fetch_records = pages_and_fetch_records(input_entries(raw_dir, options.follow_outside_links))
-    # process
     progress = progress or Silent("ingest", len(entries), "files")
     progress.total = len(entries)
-    ingested = parse_documents(entries, options, float(settings["copy_similarity"]), progress, fetch_records)
-    # save
-    write_table(ingested.articles, "ingested", out_dir / "ingested.parquet")
-    write_table(ingested.rejects, "rejects", out_dir / "ingest_rejects.parquet")
-    return ingested
+    parsed = map_batches(functools.partial(parse_files, options=options),
+                         file_tasks(entries, fetch_records), jobs_to_use(settings.get("jobs")))
+    # process and save, batch by batch: unmarked rows to a scratch table, then marked into ingested.parquet
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tally, index, unmarked = Tally(progress), duplicates.CopyIndex(out_dir), scratch_file(out_dir)
+    try:
+        write_unmarked(tally.articles(itertools.chain.from_iterable(parsed)), index, unmarked, rows)
+        progress.close()
+        marks = index.marks(float(settings["copy_similarity"]))
+        index.close()
+        kept = write_marked(unmarked, marks, out_dir / "ingested.parquet")
+    finally:
+        index.close()
+        unmarked.unlink(missing_ok=True)
+    rejects = conform(rejects_frame(tally.rejects), "rejects")
+    write_table(rejects, "rejects", out_dir / "ingest_rejects.parquet")
+    return Ingested(out_dir / "ingested.parquet", rejects, tally.read, tally.files, kept)
+
+
+def scratch_file(folder: Path) -> Path:
+    """A new hidden file in `folder` for the unmarked table (removed by the caller)."""
+    handle, name = tempfile.mkstemp(prefix=".ingested-unmarked.", suffix=".parquet", dir=folder)
+    os.close(handle)
+    return Path(name)
+
+
+def batch_size(settings: dict) -> int:
+    given = settings.get("batch_articles")
+    rows = int(DEFAULTS["batch_articles"] if given is None else given)
+    if rows < 1:
+        raise ValueError(f"ingest.batch_articles must be at least 1, not {rows}")
+    return rows
 
 
 Entry = tuple  # (source_path, Path | OSError, warnings about the name)
@@ -195,37 +241,116 @@ def parse_documents(documents: Iterable[tuple], options: Options | None = None,
 
     `content` is the file's bytes, its `Path` (read as a stream) or the `OSError` that stops it
     being read; `fetch_records` gives a fetched page's record by its source_path. Ids are unique
-    by construction (`etl.readers.document_id`); the duplicate id check below is a last guard,
+    by construction (`etl.readers.document_id`); the duplicate id check (`Tally`) is a last guard,
     reachable only by names made to copy another file's id (`a.txt` beside `a.txt.gz`, a file
-    named like an export's record).
+    named like an export's record). In memory, in this process: `run` is the same, streamed.
     """
     options = options or Options()
-    progress = progress or Silent("ingest", 0, "files")
-    fetch_records = fetch_records or {}
-    rows, rejects, seen, read, files = [], [], {}, 0, 0
-    for source_path, content, *notes in documents:
-        files += 1
-        rejects.extend(note for group in notes for note in group)  # warnings about the file's name
-        for item in with_fetch_record(read_file(source_path, content, options), fetch_records.get(source_path)):
-            if isinstance(item, Reject):
-                rejects.append(item)
-                read += item.severity == "error"
-                progress.count(read=int(item.severity == "error"), rejected=int(item.severity == "error"))
-                continue
-            read += 1
-            progress.count(read=1)
-            if item.article_id in seen:
-                rejects.append(duplicate_id(item, seen[item.article_id]))
-                progress.count(rejected=1)
-                continue
-            seen[item.article_id] = item.source_path + (f" {item.record}" if item.record else "")
-            rows.append(item.row())
-        progress.advance()
-    progress.close()
-    articles = mark_copies(pd.DataFrame(rows, columns=list(TABLES["ingested"].columns)), copy_similarity)
-    rejects = pd.DataFrame([reject.row() for reject in rejects], columns=list(TABLES["rejects"].columns))
+    tally = Tally(progress or Silent("ingest", 0, "files"))
+    index = duplicates.CopyIndex()
+    entries = [(source_path, content, *notes) for source_path, content, *notes in documents]
+    rows = []
+    for task in file_tasks(entries, fetch_records or {}):
+        for row, print_ in tally.articles(parse_files(task, options)):
+            index.add(row["article_id"], row["published_date"], print_)
+            rows.append(row)
+    tally.progress.close()
+    articles = with_marks(pd.DataFrame(rows, columns=list(TABLES["ingested"].columns)), index.marks(copy_similarity))
     # In the codebook's dtypes, so what run() returns is what it writes.
-    return Ingested(conform(articles, "ingested"), conform(rejects, "rejects"), read, files)
+    return Ingested(conform(articles, "ingested"), conform(rejects_frame(tally.rejects), "rejects"),
+                    tally.read, tally.files, len(articles))
+
+
+# --- the work of the workers: files parsed, fingerprints taken ---------------------------------
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """One input file read: warnings about its name, its documents and problems in read order,
+    and each document's fingerprint for copy detection (in the order of its documents)."""
+
+    notes: tuple
+    items: list
+    fingerprints: list
+
+
+def file_tasks(entries: list, fetch_records: dict[str, Path]) -> Iterator[list[tuple]]:
+    """The entries in tasks of FILES_PER_TASK, each with its fetch record (or None), in read order."""
+    with_records = ((entry, fetch_records.get(entry[0])) for entry in entries)
+    while task := list(itertools.islice(with_records, FILES_PER_TASK)):
+        yield task
+
+
+def parse_files(task: list[tuple], options: Options) -> list[ParsedFile]:
+    """Each file of a task read and its documents fingerprinted (what runs on the workers)."""
+    word_hashes: dict[str, int] = {}  # (a corpus reuses most of its words: each is hashed once a task)
+    permutations = duplicates._permutations()
+    parsed = []
+    for (source_path, content, *notes), record in task:
+        items = with_fetch_record(read_file(source_path, content, options), record)
+        prints = [duplicates.fingerprint(item.text, word_hashes, permutations)
+                  for item in items if isinstance(item, Document)]
+        parsed.append(ParsedFile(tuple(note for group in notes for note in group), items, prints))
+    return parsed
+
+
+# --- in this process, in read order: counting, ids, rows ----------------------------------
+
+@dataclass
+class Tally:
+    """The documents and files read so far, the rejects, and the ids already taken."""
+
+    progress: Progress
+    read: int = 0
+    files: int = 0
+    rejects: list = field(default_factory=list)
+    seen: dict = field(default_factory=dict)
+
+    def articles(self, parsed: Iterable[ParsedFile]) -> Iterator[tuple[dict, duplicates.Fingerprint]]:
+        """(row, fingerprint) of each article of the files, in read order; every problem a reject."""
+        for file in parsed:
+            self.files += 1
+            self.rejects.extend(file.notes)  # warnings about the file's name
+            prints = iter(file.fingerprints)
+            for item in file.items:
+                if isinstance(item, Reject):
+                    self.rejects.append(item)
+                    self.read += item.severity == "error"
+                    self.progress.count(read=int(item.severity == "error"), rejected=int(item.severity == "error"))
+                    continue
+                print_ = next(prints)
+                self.read += 1
+                self.progress.count(read=1)
+                if item.article_id in self.seen:
+                    self.rejects.append(duplicate_id(item, self.seen[item.article_id]))
+                    self.progress.count(rejected=1)
+                    continue
+                self.seen[item.article_id] = item.source_path + (f" {item.record}" if item.record else "")
+                yield item.row(), print_
+            self.progress.advance()
+
+
+def rejects_frame(rejects: list[Reject]) -> pd.DataFrame:
+    return pd.DataFrame([reject.row() for reject in rejects], columns=list(TABLES["rejects"].columns))
+
+
+def write_unmarked(articles: Iterable[tuple[dict, duplicates.Fingerprint]], index: duplicates.CopyIndex,
+                   path: Path, rows: int) -> None:
+    """The articles written to `path` in row groups of `rows`, without marks; each fingerprint
+    given to `index` in read order."""
+    articles = iter(articles)
+    with TableWriter("ingested", path) as writer:
+        while batch := list(itertools.islice(articles, rows)):
+            for row, print_ in batch:
+                index.add(row["article_id"], row["published_date"], print_)
+            writer.write(pd.DataFrame([row for row, _ in batch], columns=list(TABLES["ingested"].columns)))
+
+
+def write_marked(unmarked: Path, marks: duplicates.Marks, path: Path) -> int:
+    """The unmarked table copied to `path` row group by row group, with its marks filled in; its rows."""
+    with TableWriter("ingested", path) as writer:
+        for batch in row_groups(unmarked, "ingested"):
+            writer.write(with_marks(batch, marks))
+    return writer.rows
 
 
 def with_fetch_record(items: list, record: Path | None) -> list:
@@ -257,11 +382,10 @@ def duplicate_id(document: Document, first: str) -> Reject:
                   record=document.record)
 
 
-def mark_copies(articles: pd.DataFrame, copy_similarity: float) -> pd.DataFrame:
-    """The articles with `duplicate_of` and `copy_of` filled in (read order decides the first copy)."""
-    marks = duplicates.mark(list(articles["article_id"]), list(articles["text"]),
-                            list(articles["published_date"]), copy_similarity)
+def with_marks(articles: pd.DataFrame, marks: duplicates.Marks) -> pd.DataFrame:
+    """The articles with `duplicate_of` and `copy_of` filled in from the marks."""
     articles = articles.copy()
     articles["duplicate_of"] = [marks.duplicate_of.get(article_id) for article_id in articles["article_id"]]
     articles["copy_of"] = [marks.copy_of.get(article_id) for article_id in articles["article_id"]]
     return articles
+

@@ -30,6 +30,7 @@ import io
 import json
 import os
 import re
+import sys
 import unicodedata
 import urllib.parse
 import zlib
@@ -165,6 +166,10 @@ class Refused(OSError):
     def __init__(self, check_id: str, message: str):
         super().__init__(message)
         self.check_id, self.message = check_id, message
+
+    def __reduce__(self):
+        # (so it crosses to the worker processes that read files: OSError's own pickles its message alone)
+        return type(self), (self.check_id, self.message)
 
 
 Item = Union[Document, Reject]
@@ -765,7 +770,7 @@ def read_jsonl_file(source: Input, options: Options) -> Iterator[Item]:
                 yield problem
                 continue
             try:
-                value = json.loads(text, parse_int=_json_int)
+                value = json_record(text)
             except (ValueError, RecursionError) as error:
                 where = (f"column {error.colno}: {error.msg}" if isinstance(error, json.JSONDecodeError)
                          else "nested too deeply" if isinstance(error, RecursionError) else _short(str(error), 80))
@@ -780,6 +785,25 @@ def read_jsonl_file(source: Input, options: Options) -> Iterator[Item]:
                 continue
             yield from record_document(source_path, str(number), record, value, encoding, options, records.used)
     yield from records.summary()
+
+
+# json.loads recurses once a nesting level, counted against the interpreter's recursion limit
+# with the frames already on the stack: a record is given this many levels beyond those, so it
+# parses (or is too deep) the same at any call depth, in a worker process or not.
+JSON_NESTING = 1000
+
+
+def json_record(text: str) -> object:
+    """The JSON value of one export line (RecursionError when it nests beyond JSON_NESTING levels)."""
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + JSON_NESTING)
+    try:
+        return json.loads(text, parse_int=_json_int)
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def _json_int(digits: str) -> int | str:
@@ -1176,6 +1200,10 @@ def utf16_without_bom(content: bytes) -> str | None:
     return None
 
 
+# Control bytes that no text holds (tab, line feed, form feed and carriage return are text).
+CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in (9, 10, 12, 13))
+
+
 def looks_binary(content: bytes) -> bool:
     """True for bytes that are not text: any NUL (outside UTF-16 text), or many control characters."""
     encoding = "utf-16" if content.startswith((b"\xff\xfe", b"\xfe\xff")) else utf16_without_bom(content)
@@ -1187,7 +1215,7 @@ def looks_binary(content: bytes) -> bool:
     if b"\x00" in content:
         return True
     sample = content[:8192]
-    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
+    controls = len(sample) - len(sample.translate(None, CONTROL_BYTES))
     return controls > len(sample) * 0.05
 
 

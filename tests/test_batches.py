@@ -9,9 +9,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from etl import extract, ingest
-from etl.batches import TableWriter, jobs_to_use, map_batches, table_batches
+from etl.batches import TableWriter, jobs_to_use, map_batches, row_groups, table_batches
 from etl import tables as tables_module
 from etl.tables import read_table, write_table
+from schema.models import conform
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "raw"
 
@@ -148,3 +149,15 @@ def test_rows_gathered_into_row_groups_give_the_very_file_write_table_gives(tmp_
     whole = write_table(pd.concat(batches, ignore_index=True), "rejects", tmp_path / "whole.parquet")
     assert (tmp_path / "batched.parquet").read_bytes() == whole.read_bytes()
     assert [pq.ParquetFile(whole).metadata.row_group(g).num_rows for g in range(4)] == [3, 3, 3, 1]
+
+
+def test_a_table_written_batch_by_batch_is_read_back_in_the_same_batches(tmp_path):
+    frame = conform(pd.DataFrame({"article_id": [f"a{n}" for n in range(5)], "source_path": [f"a{n}.txt" for n in range(5)],
+                                  "sha256": ["0" * 64] * 5, "encoding": ["utf-8"] * 5, "text": ["Some text."] * 5}),
+                    "ingested")
+    with TableWriter("ingested", tmp_path / "t.parquet") as writer:
+        for start, end in ((0, 2), (2, 3), (3, 5)):
+            writer.write(frame.iloc[start:end])
+    groups = list(row_groups(tmp_path / "t.parquet", "ingested"))
+    assert [list(group["article_id"]) for group in groups] == [["a0", "a1"], ["a2"], ["a3", "a4"]]
+    assert pd.concat(groups, ignore_index=True).equals(read_table(tmp_path / "t.parquet", "ingested"))

@@ -1,8 +1,11 @@
 """Duplicates and syndicated copies: every document keeps its row, repeats point at what they repeat."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
+
+import numpy as np
 
 from etl import duplicates, ingest
 
@@ -103,3 +106,59 @@ def test_marking_is_the_same_on_every_run():
     first = duplicates.mark(ids, texts, [None] * 4, 0.7)
     assert first == duplicates.mark(ids, texts, [None] * 4, 0.7)
     assert first.duplicate_of == {"d": "b"} and first.copy_of == {"c": "a"}
+
+
+def bucket_pairs(signatures):
+    """Candidate pairs the plain way: per band, a dict of buckets pairing each member with the first."""
+    rows, pairs = duplicates.NUM_PERM // duplicates.BANDS, set()
+    for band in range(duplicates.BANDS):
+        first = {}
+        for index, values in enumerate(signatures):
+            if values is not None:
+                key = tuple(values[band * rows:(band + 1) * rows])
+                if key in first:
+                    pairs.add((first[key], index))
+                else:
+                    first[key] = index
+    return sorted(pairs)
+
+
+def test_candidate_pairs_are_those_of_band_buckets_with_gaps_for_short_texts():
+    random.seed(7)
+    words = WIRE.split()
+    texts = [" ".join(random.sample(words, len(words))) if n % 3 else WIRE + f" Edition {n}." for n in range(40)]
+    texts[5] = "Too short to compare."
+    permutations = duplicates._permutations()
+    signatures = [duplicates.signature(duplicates.shingles(text), permutations) if len(duplicates.shingles(text))
+                  else None for text in texts]
+    assert signatures[5] is None
+    pairs = duplicates.candidate_pairs(signatures)
+    assert pairs == bucket_pairs(signatures)
+    assert (0, 3) in pairs  # two editions of the wire story
+
+
+def test_an_index_that_keeps_shingles_in_a_scratch_file_gives_the_same_marks(tmp_path):
+    texts = [WIRE, OTHER, "Read first. " + WIRE + " Updated.", OTHER.upper(), WIRE.replace("Croydon", "Sutton")]
+    published = [dt.date(2024, 3, 5), None, dt.date(2024, 3, 4), None, None]
+    ids = ["a", "b", "c", "d", "e"]
+    in_memory, on_disk = duplicates.CopyIndex(), duplicates.CopyIndex(tmp_path)
+    try:
+        for index in (in_memory, on_disk):
+            for article_id, text, date in zip(ids, texts, published):
+                index.add(article_id, date, duplicates.fingerprint(text))
+        marks = on_disk.marks(0.7)
+        assert marks == in_memory.marks(0.7) == duplicates.mark(ids, texts, published, 0.7)
+    finally:
+        in_memory.close()
+        on_disk.close()
+    assert marks.duplicate_of == {"d": "b"}
+    assert marks.copy_of == {"a": "c", "e": "c"}  # c was published first
+    assert list(tmp_path.iterdir()) == []  # the scratch file has no name: nothing is left behind
+
+
+def test_fingerprints_are_compact_and_the_same_as_the_shingles_and_signature():
+    print_ = duplicates.fingerprint(WIRE)
+    assert print_.shingles.dtype == print_.signature.dtype == duplicates.COMPACT
+    assert np.array_equal(print_.shingles, duplicates.shingles(WIRE))
+    assert np.array_equal(print_.signature, duplicates.signature(duplicates.shingles(WIRE), duplicates._permutations()))
+    assert duplicates.fingerprint("Too short.").signature is None

@@ -4,11 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import pickle
 
 import pandas as pd
 import pytest
 
 from etl import ingest
+from etl.readers import JSON_NESTING, Refused, json_record
 from etl.tables import read_table
 
 STORY = ("Armed officers shot a man in Barking on Thursday night, the Metropolitan Police said. "
@@ -247,3 +249,19 @@ def test_an_export_with_no_records_is_one_empty_reject(tmp_path, name, content):
     assert result.articles.empty
     assert list(result.rejects["check_id"]) == ["ingest.empty"]
     assert name in result.rejects.iloc[0]["reason"]
+
+
+def test_an_entry_refused_before_reading_crosses_to_a_worker_process_whole():
+    refused = pickle.loads(pickle.dumps(Refused("ingest.not_a_file", "a named pipe (FIFO), not a file; not read")))
+    assert (refused.check_id, refused.message) == ("ingest.not_a_file", "a named pipe (FIFO), not a file; not read")
+
+
+def test_a_deeply_nested_record_is_read_the_same_at_any_call_depth():
+    nested = "[" * (JSON_NESTING - 50) + "]" * (JSON_NESTING - 50)
+
+    def deeper(levels: int):
+        return deeper(levels - 1) if levels else json_record(nested)
+
+    assert deeper(0) == deeper(300)
+    with pytest.raises(RecursionError):
+        json_record("[" * (JSON_NESTING + 50) + "]" * (JSON_NESTING + 50))
