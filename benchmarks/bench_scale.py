@@ -60,10 +60,12 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [QUICK_SIZE] if args.quick else args.articles
     print(f"bench_scale: {os.cpu_count()} cores, --jobs {args.jobs if args.jobs is not None else 'from params.yaml'}")
+    results = []
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="uofdb-bench-scale-") as scratch:
-            result = measure(size, args.seed, args.jobs, Path(scratch), args.baseline_sample)
-        print(report(result))
+            results.append(measure(size, args.seed, args.jobs, Path(scratch), args.baseline_sample))
+        print(report(results[-1]), flush=True)
+    print(targets(results))
     return 0
 
 
@@ -226,6 +228,38 @@ def report(result: dict) -> str:
     rate = size / extract["seconds"]
     lines.append(f"baseline: dateparser.search_dates over {base['articles']} of the articles: {base['rate']:,.1f} "
                  f"articles/s on one core; uofdb extract {rate:,.0f} articles/s, x{rate / base['rate']:,.1f}")
+    return "\n".join(lines)
+
+
+# The issue's targets for the largest corpus (100,000 articles), on two cores.
+TARGET_RATE = 1_000           # articles/s end to end
+TARGET_PEAK_MB = 1_536        # peak RSS of the build
+TARGET_PEAK_GROWTH = 1.5      # peak RSS at the largest size over the smallest's
+TARGET_REBUILD_SECONDS = 10   # rebuild after one article changed
+TARGET_DASK_RATIO = 1.5       # the Dask engine's time over the local one's
+
+
+def targets(results: list[dict]) -> str:
+    """Each target beside what the largest corpus measured: met or not."""
+    largest, smallest = results[-1], results[0]
+    build = largest["build"]
+    rate = largest["articles"] / build["seconds"]
+    checks = [
+        (f"end to end >= {TARGET_RATE:,} articles/s", f"{rate:,.0f}/s", rate >= TARGET_RATE),
+        (f"peak RSS <= {TARGET_PEAK_MB:,} MB", f"{build['peak_mb']:,.0f} MB", build["peak_mb"] <= TARGET_PEAK_MB),
+        (f"rebuild after one article <= {TARGET_REBUILD_SECONDS} s", f"{largest['incremental']['seconds']:.1f} s",
+         largest["incremental"]["seconds"] <= TARGET_REBUILD_SECONDS),
+        (f"dask <= x{TARGET_DASK_RATIO} the local time, identical tables",
+         f"x{largest['dask']['seconds'] / build['seconds']:.2f}, "
+         f"{'identical' if largest['dask']['identical'] else 'DIFFERENT'}",
+         largest["dask"]["seconds"] <= TARGET_DASK_RATIO * build["seconds"] and largest["dask"]["identical"]),
+    ]
+    if len(results) > 1:
+        growth = build["peak_mb"] / smallest["build"]["peak_mb"]
+        checks.append((f"peak RSS at {largest['articles']:,} <= x{TARGET_PEAK_GROWTH} that at {smallest['articles']:,}",
+                       f"x{growth:.2f}", growth <= TARGET_PEAK_GROWTH))
+    lines = [f"\ntargets, at {largest['articles']:,} articles on {os.cpu_count()} cores:"]
+    lines += [f"  {'met    ' if met else 'NOT MET'} {target}: {measured}" for target, measured, met in checks]
     return "\n".join(lines)
 
 
