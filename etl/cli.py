@@ -243,21 +243,19 @@ def _engine_options(command: argparse.ArgumentParser) -> None:
 
 
 def _take_engine_options(args: argparse.Namespace, params: dict) -> dict:
-    """The extract parameters with --jobs, --engine and --scheduler laid over them (--jobs: the link
-    stage's too)."""
+    """The extract parameters with --jobs, --engine and --scheduler laid over them."""
     settings = params["extract"]
     for name in ("jobs", "engine", "scheduler"):
         if getattr(args, name) is not None:
             settings[name] = getattr(args, name)
-    if args.jobs is not None:
-        params["link"]["jobs"] = args.jobs
     return settings
 
 
-def _take_ingest_jobs(args: argparse.Namespace, params: dict) -> None:
-    """--jobs, when given, also sets the processes that ingest (ingest.jobs)."""
+def _take_jobs(args: argparse.Namespace, params: dict, *stages: str) -> None:
+    """--jobs, when given, sets the processes of these stages too (ingest.jobs, link.jobs)."""
     if args.jobs is not None:
-        params["ingest"]["jobs"] = args.jobs
+        for stage in stages:
+            params[stage]["jobs"] = args.jobs
 
 
 def run_build(args: argparse.Namespace, params: dict) -> int:
@@ -265,7 +263,7 @@ def run_build(args: argparse.Namespace, params: dict) -> int:
 
     out = _path(args.out, params, "processed")
     _take_engine_options(args, params)
-    _take_ingest_jobs(args, params)
+    _take_jobs(args, params, "ingest", "link")
     summary = build(_path(args.raw, params, "raw"), out, params, args.interim, show_progress=True,
                     previous_release=args.previous_release)
     print_rejects(read_table(out / "rejects.parquet", "rejects"))
@@ -293,7 +291,7 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
     if args.stage == "ingest":
         from etl.progress import Progress
 
-        _take_ingest_jobs(args, params)
+        _take_jobs(args, params, "ingest")
         ingested = ingest.run(_path(args.raw, params, "raw"), interim, params["ingest"], Progress("ingest", 0, "files"))
         rejects = ingested.rejects
         errors = int((rejects["severity"] == "error").sum()) if len(rejects) else 0

@@ -60,13 +60,14 @@ def candidate_pairs(features: list[Features], window_days: int, max_block: int) 
     return set(zip(first.tolist(), second.tolist()))
 
 
-def candidate_codes(features: list[Features], window_days: int, max_block: int) -> np.ndarray:
+def candidate_codes(features: list[Features], window_days: int, max_block: int,
+                    common: frozenset[str] | None = None) -> np.ndarray:
     """The pairs (i < j) of articles that share a block, each as the number i * len(features) + j, sorted.
 
     Held as one array (8 bytes a pair, not a Python tuple in a set): a corpus of 100,000 articles
     has millions of candidate pairs."""
     count = len(features)
-    common = common_names(features, max_block)
+    common = common_names(features, max_block) if common is None else common  # (the caller's, when it has them)
     blocks: dict[tuple, list[int]] = defaultdict(list)
     days: dict[tuple, list[int]] = defaultdict(list)
     for index, f in enumerate(features):
@@ -109,7 +110,7 @@ def link_groups(features: list[Features], window_days: int, threshold: float | N
     count = len(features)
     common = common_names(features, max_block)
     compared = [similarity.without_common(f, common) for f in features]  # (once per article, not per pair)
-    codes = candidate_codes(features, window_days, max_block)
+    codes = candidate_codes(features, window_days, max_block, common)
     first, second = np.divmod(codes, max(count, 1))
     scores = np.array(pair_scores(compared, first, second, window_days, model, jobs), dtype=np.float64)
     others: dict[tuple[int, int], float] = {}
