@@ -442,8 +442,9 @@ VICTIM_BEFORE = fast_start(re.compile(r"\b(?:murder|killing|stabbing|manslaughte
 # The person's own nouns and titles, not relatives': "his mother said" tells us about him.
 MALE = gated(re.compile(r"\b(?:man|boy|Mr|male|gentleman|father-of-\w+)\b"))
 FEMALE = gated(re.compile(r"\b(?:woman|girl|Mrs|Ms|Miss|female|mother-of-\w+)\b"))
-MALE_PRONOUN = fast_start(re.compile(r"\b(?:he|him|his|himself)\b", re.I))
-FEMALE_PRONOUN = fast_start(re.compile(r"\b(?:she|her|hers|herself)\b", re.I))
+# Both genders' pronouns in one pattern (group 1 a man's, group 2 a woman's): they are in nearly
+# every sentence, so one pass per sentence finds both.
+PRONOUN = fast_start(re.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", re.I))
 
 
 # Where a gendered word stands, and what it is, says how much it tells about the person
@@ -455,17 +456,24 @@ GENDER_WEIGHT_NAMES = {"force_sentence_noun": "gender.force_sentence_noun", "for
 
 # A witness ("a woman who saw", "Mrs D stated she heard") or a victim of the subject
 # ("stabbed a woman", "attacked his wife") is not the person force was used on.
-WITNESS_AFTER = re.compile(r"\s*,?\s*(?:\w+\s+){0,3}?(?:saw|heard|stated|told|described|recalled|witnessed|watched|filmed)\b", re.I)
-WITNESS_BEFORE = re.compile(r"\bwitness(?:es)?\W+(?:\w+\W+){0,3}$", re.I)
-VICTIM_VERB_BEFORE = re.compile(r"\b(?:killed|stabbed|attacked|injured|injuring|murdered|threatened|hurt|assaulted|stabbing|"
-                                r"attacking|killing|raped|kidnapped)\s+(?:a|an|the|his|her|their|two|three|one)?\s*(?:[\w-]+\s+)?$", re.I)
+WITNESS_AFTER = gated(re.compile(r"\s*,?\s*(?:\w+\s+){0,3}?(?:saw|heard|stated|told|described|recalled|witnessed|watched|filmed)\b", re.I))
+WITNESS_BEFORE = gated(re.compile(r"\bwitness(?:es)?\W+(?:\w+\W+){0,3}$", re.I))
+VICTIM_VERB_BEFORE = gated(re.compile(r"\b(?:killed|stabbed|attacked|injured|injuring|murdered|threatened|hurt|assaulted|stabbing|"
+                                r"attacking|killing|raped|kidnapped)\s+(?:a|an|the|his|her|their|two|three|one)?\s*(?:[\w-]+\s+)?$", re.I))
 
 
-def _other_role(text: str, match: re.Match) -> bool:
-    """Whether a gendered word names a witness or the subject's victim, from the words around it."""
+def _other_role(text: str, match: re.Match, can_match: tuple[bool, bool, bool] = (True, True, True)) -> bool:
+    """Whether a gendered word names a witness or the subject's victim, from the words around it.
+
+    `can_match`: whether the sentence holds the trigger words of WITNESS_AFTER, WITNESS_BEFORE and
+    VICTIM_VERB_BEFORE (`Document.may_match`); a pattern whose words it lacks cannot match, and is not run."""
+    after, witness, victim = can_match
+    if after and WITNESS_AFTER.match(text, match.end(), match.end() + 40):
+        return True
+    if not (witness or victim):
+        return False
     before = text[max(0, match.start() - 40):match.start()]
-    return bool(WITNESS_AFTER.match(text, match.end(), match.end() + 40) or WITNESS_BEFORE.search(before)
-                or VICTIM_VERB_BEFORE.search(before))
+    return bool((witness and WITNESS_BEFORE.search(before)) or (victim and VICTIM_VERB_BEFORE.search(before)))
 
 
 def _gender_weights(weights: dict[str, float] | None) -> dict[tuple[bool, str], tuple[str, float]]:
@@ -486,20 +494,26 @@ def subject_gender(doc: Document, weights: dict[str, float] | None = None) -> Fo
     scores, first = {"male": 0, "female": 0}, {}
     weight_of = _gender_weights(weights)
     officers_in = doc.may_match(_OFFICER_NEAR)
-    for gender, noun, pronoun in (("male", MALE, MALE_PRONOUN), ("female", FEMALE, FEMALE_PRONOUN)):
-        # (each gender's score and first word depend on its own words only: one gender at a time)
-        nouns_in = doc.may_match(noun)
-        for sentence in doc.sentences:
-            in_force = doc.force_sentence[sentence.index]
-            officers = sentence.index in officers_in
-            # (pronouns are in nearly every sentence: no trigger words to look for)
-            kinds = (("noun", noun), ("pronoun", pronoun)) if sentence.index in nouns_in else (("pronoun", pronoun),)
-            for kind, pattern in kinds:
+    nouns_in = {"male": doc.may_match(MALE), "female": doc.may_match(FEMALE)}
+    roles_in = tuple(doc.may_match(pattern) for pattern in (WITNESS_AFTER, WITNESS_BEFORE, VICTIM_VERB_BEFORE))
+    # (sentence by sentence; each gender's score and first word come from its own words only, nouns
+    # before pronouns within a sentence)
+    for sentence in doc.sentences:
+        index, text = sentence.index, sentence.text
+        in_force = doc.force_sentence[index]
+        officers = index in officers_in
+        roles = tuple(index in where for where in roles_in)
+        pronouns: dict[str, list[re.Match]] = {"male": [], "female": []}
+        for match in PRONOUN.finditer(text):
+            pronouns["male" if match.group(1) else "female"].append(match)
+        for gender, noun in (("male", MALE), ("female", FEMALE)):
+            nouns = noun.finditer(text) if index in nouns_in[gender] else ()
+            for kind, matches in (("noun", nouns), ("pronoun", pronouns[gender])):
                 where, weight = weight_of[in_force, kind]
-                for match in pattern.finditer(sentence.text):
-                    if officers and _OFFICER_NEAR.match(sentence.text[match.end():match.end() + 30].lstrip()):
+                for match in matches:
+                    if officers and _OFFICER_NEAR.match(text[match.end():match.end() + 30].lstrip()):
                         continue
-                    if _other_role(sentence.text, match):
+                    if _other_role(text, match, roles):
                         continue
                     scores[gender] += weight
                     if gender not in first:

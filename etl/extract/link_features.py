@@ -31,8 +31,11 @@ PERSON, SURNAME, PROMINENT_SURNAME, WORD, STREET_NAME, PLACE_NAME, MONTH, YEAR, 
 
 STREET = gated(re.compile(rf"\b((?:[A-Z][a-z'’]+\s){{1,3}}{street_suffix_pattern()})\b"))
 _NAME_WORD = r"(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+# The first name word written to start with its capital (the same words: "McNeil", "Mark", "O'Neill"),
+# so that `re` skips to the capitals (`triggers.led_by_first_character`).
+_FIRST_NAME_WORD = r"[A-Z](?:(?<=M)a?c[A-Z]|(?<=O)['’][A-Z])?[a-z]+(?:-[A-Z][a-z]+)?"
 _PARTICLE = r"(?:de|da|van|von|der|den|di|del|la|le|al|bin|ibn)"
-PERSON_NAME = gated(re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{1,3}}\b"))
+PERSON_NAME = gated(re.compile(rf"\b{_FIRST_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{1,3}}\b"))
 HONORIFIC = gated(re.compile(r"\b(?:Mr|Mrs|Ms|Miss)\.?\s+((?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"))
 # People named after a rank or office speak for an institution and recur across
 # unrelated incidents (a force's spokesperson, a watchdog director): not evidence.

@@ -155,7 +155,6 @@ def signals(doc: Document) -> list[Signal]:
     force_sentences = sum(doc.force_sentence)
     lead = [item for item in reported + tried if item[0].index < LEAD_SENTENCES]
     watchdogs = doc.of(WATCHDOG)
-    person = PERSON.search(text, *whole) if body else None
     any_force_word = bool(reported or with_police) or any(
         not negated(sentence.text, match.start(), window=25)
         for sentence in body if doc.force_words[sentence.index]
@@ -163,12 +162,14 @@ def signals(doc: Document) -> list[Signal]:
         for match in weak.finditer(sentence.text))
     uk = [mention for mention in doc.mentions if mention.kind in (PLACE, FORCE, WATCHDOG)]
     abroad = doc.of(ABROAD)
-    animals = [match for sentence in doc.sentences_for(ANIMAL) for match in ANIMAL.finditer(sentence.text)]
-    people = sum(len(PERSON.findall(sentence.text)) for sentence in doc.sentences_for(PERSON))
+    animals = _matches(doc, ANIMAL)
+    persons = _matches(doc, PERSON)  # (the first is where a person is first described)
+    person = persons[0] if persons else None
+    people = len(persons)
+    animal_in, person_in = {sentence.index for sentence, _ in animals}, {sentence.index for sentence, _ in persons}
     animal_target = next((match for sentence in doc.sentences_for(ANIMAL_TARGET)
                           for match in ANIMAL_TARGET.finditer(sentence.text)), None)
-    force_beside = [(doc.can_match(ANIMAL, sentence) and bool(ANIMAL.search(sentence.text)),
-                     doc.can_match(PERSON, sentence) and bool(PERSON.search(sentence.text)))
+    force_beside = [(sentence.index in animal_in, sentence.index in person_in)
                     for sentence, found in zip(body, doc.force_mentions) if found]
     animal_force = sum(animal and not person for animal, person in force_beside)
     person_force = sum(person for _, person in force_beside)
@@ -208,7 +209,7 @@ def signals(doc: Document) -> list[Signal]:
         Signal("abroad", float(len(abroad) > len(uk)), *at(abroad)),
         Signal("statistics", min(3, len(statistics)), *at(statistics)),
         Signal("policy", min(3, len(policy)), *at(policy)),
-        Signal("person_named", float(bool(person)), *((person.start(), person.end()) if person else whole)),
+        Signal("person_named", float(bool(person)), *at(persons)),
         Signal("day_named", float(bool(day)), *((day.start(), day.end()) if day else whole)),
     ]
 

@@ -258,7 +258,14 @@ def with_first_characters(pattern: re.Pattern) -> re.Pattern:
         return pattern  # an inline case-insensitive part: its first characters would need both cases
     if pattern.flags & re.VERBOSE:
         return pattern  # a comment at its end would swallow the closing parenthesis
-    first = _first(sre_parse.parse(pattern.pattern, pattern.flags))
+    parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    if not pattern.flags & re.IGNORECASE:
+        if _starts_with_characters(parsed):
+            return pattern  # `re` already skips to the characters a match starts with
+        led = led_by_first_character(pattern)
+        if led is not None:
+            return led
+    first = _first(parsed)
     if first is None or first[1] or not first[0]:
         return pattern
     members = []
@@ -275,6 +282,148 @@ def with_first_characters(pattern: re.Pattern) -> re.Pattern:
         return re.compile(f"(?=[{''.join(dict.fromkeys(members))}])(?:{pattern.pattern})", pattern.flags)
     except re.error:  # pragma: no cover - a pattern whose text cannot be wrapped
         return pattern
+
+
+def _starts_with_characters(items) -> bool:
+    """Whether a case-sensitive pattern starts with one character of a class or a literal, or a
+    choice of literals: then `re` itself skips to the positions where a match can start."""
+    while items and items[0][0] is _SUBPATTERN:
+        items = items[0][1][-1]
+    if not items:
+        return False
+    op, value = items[0]
+    if op is _BRANCH:
+        return all(branch and branch[0][0] is _LITERAL for branch in value[1])
+    return op is _LITERAL or op is _IN
+
+
+def led_by_first_character(pattern: re.Pattern) -> re.Pattern | None:
+    """The case-sensitive pattern `Z C rest`, where Z is zero-width (`\\b`, a lookbehind) and C one
+    character (a class, a letter, `\\d`), written `C(?<=Z C) rest`; and `Z(?:C1 r1|C2 r2|...) rest`
+    written `(?:C1(?<=Z C1) r1|C2(?<=Z C2) r2|...) rest`. The same matches, but the pattern now
+    starts with a character, and `re` skips to the positions where one of those stands instead of
+    trying the pattern at each (it cannot for a pattern starting with `\\b` or a lookahead).
+    None when the pattern has another shape."""
+    source = pattern.pattern
+    end = 0
+    while (next_end := _zero_width_end(source, end)) is not None:
+        end = next_end
+    if end == 0 or end >= len(source):
+        return None
+    zero_width, rest = source[:end], source[end:]
+    char_end = _character_end(rest, 0)
+    if char_end is not None:
+        char = rest[:char_end]
+        written = f"{char}(?<={zero_width}{char}){rest[char_end:]}"
+    else:
+        group_end = _group_end(rest, 0) if rest.startswith("(") else None
+        opening = next((opening for opening in ("(?:", "(?P<", "(") if rest.startswith(opening)), None)
+        if group_end is None or opening is None or rest.startswith("(?") and opening == "(" \
+                or group_end < len(rest) and rest[group_end] in "*+?{":
+            return None  # not a group, or one that may match nothing
+        if opening == "(?P<":
+            opening = rest[:rest.index(">") + 1]
+        branches = _top_level_branches(rest[len(opening):group_end - 1])
+        led = []
+        for branch in branches:
+            char_end = _character_end(branch, 0)
+            if char_end is None:
+                return None
+            char = branch[:char_end]
+            led.append(f"{char}(?<={zero_width}{char}){branch[char_end:]}")
+        written = f"{opening}{'|'.join(led)}){rest[group_end:]}"
+    try:
+        rewritten = re.compile(written, pattern.flags)
+    except re.error:
+        return None
+    if rewritten.groupindex != pattern.groupindex or rewritten.groups != pattern.groups:
+        return None  # pragma: no cover - a shape the rewriting misread
+    return rewritten
+
+
+def _zero_width_end(source: str, start: int) -> int | None:
+    """Where a `\\b` or a lookbehind at source[start] ends, else None."""
+    if source.startswith("\\b", start):
+        return start + 2
+    if source.startswith("(?<=", start) or source.startswith("(?<!", start):
+        return _group_end(source, start)
+    return None
+
+
+def _character_end(source: str, start: int) -> int | None:
+    """Where the one-character item at source[start] ends (a class, a letter or digit, `\\d`), when
+    nothing repeats it; else None."""
+    if start >= len(source):
+        return None
+    if source[start] == "[":
+        end = _class_end(source, start)
+    elif source.startswith("\\d", start):
+        end = start + 2
+    elif source[start].isalnum():
+        end = start + 1
+    else:
+        return None
+    if end is None or end < len(source) and source[end] in "*+?{":
+        return None
+    return end
+
+
+def _class_end(source: str, start: int) -> int | None:
+    """Where the class `[...]` at source[start] ends."""
+    index = start + 1
+    if index < len(source) and source[index] == "^":
+        index += 1
+    if index < len(source) and source[index] == "]":
+        index += 1
+    while index < len(source) and source[index] != "]":
+        index += 2 if source[index] == "\\" else 1
+    return index + 1 if index < len(source) else None
+
+
+def _group_end(source: str, start: int) -> int | None:
+    """Where the group opened at source[start] closes (past its parenthesis), else None."""
+    depth, index = 0, start
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = _class_end(source, index)
+            if index is None:
+                return None
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    return None
+
+
+def _top_level_branches(source: str) -> list[str]:
+    """source split at the `|` outside any group or class."""
+    branches, depth, index, begun = [], 0, 0, 0
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = _class_end(source, index) or len(source)
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(source[begun:index])
+            begun = index + 1
+        index += 1
+    branches.append(source[begun:])
+    return branches
 
 
 def _first(items) -> tuple[list, bool] | None:

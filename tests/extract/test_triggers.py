@@ -114,3 +114,27 @@ def test_the_force_stems_are_the_stem_pattern_triggers(documents):
     assert words <= stems and all(any(word in stem for word in words) for stem in stems)
     for doc in documents:
         assert list(doc.force_words) == [cues.has_force_words(sentence.text) for sentence in doc.sentences]
+
+
+@pytest.mark.parametrize("written, led", [
+    (r"\b[A-Z][a-z]+\b", r"[A-Z](?<=\b[A-Z])[a-z]+\b"),
+    (r"(?<=[a-z] )[A-Z][a-z]{3,}", r"[A-Z](?<=(?<=[a-z] )[A-Z])[a-z]{3,}"),
+    (r"\b(?:boy|girl)\b", r"(?:b(?<=\bb)oy|g(?<=\bg)irl)\b"),
+    (r"\b(?P<word>van|bus)s?\b", r"(?P<word>v(?<=\bv)an|b(?<=\bb)us)s?\b"),
+    (r"\b(?:Mc)?[A-Z][a-z]+", None),      # an optional group: a match may start with either
+    (r"\b\d+ shots", None),               # a repeated first character
+    (r"\b(?:x?ray|beam)", None),          # a branch that may start with one of two characters
+    (r"[A-Z]\w+", None),                  # already starts with a character
+])
+def test_a_pattern_led_by_a_boundary_is_written_to_start_with_its_character(written, led):
+    found = triggers.led_by_first_character(re.compile(written))
+    assert (found.pattern if found is not None else None) == led
+    if found is not None:
+        text = "Abel saw a van and two buses; the Boy and girl, Mcgee and Jones, fired 3 shots at Lima."
+        assert [m.span() for m in found.finditer(text)] == [m.span() for m in re.finditer(written, text)]
+
+
+def test_a_pattern_that_starts_with_a_character_is_run_as_written():
+    """`re` skips to the characters such a pattern starts with; a lookahead in front would stop it."""
+    pattern = re.compile(r"[A-Z][a-z]+ Road")
+    assert triggers.with_first_characters(pattern) is pattern
