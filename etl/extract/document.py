@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from etl.extract import cues
-from etl.extract.text import Sentence
+from etl.extract.text import Sentence, record
 from etl.extract.triggers import SentenceTriggers, find_triggers, trigger_text
 from schema import vocab
 
@@ -33,7 +33,7 @@ from schema import vocab
 PLACE, FORCE, WATCHDOG, ABROAD, WEAPON = "place", "force", "watchdog", "abroad", "weapon"
 
 
-@dataclass(frozen=True)
+@record
 class Mention:
     """A vocabulary name found at text[start:end]: its kind, its value (a district code, a
     force's official name, a watchdog's code, a country, a weapon category) and its sentence."""

@@ -18,9 +18,9 @@ import datetime as dt
 import functools
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 
 from etl.extract.document import FORCE, PLACE, Document
+from etl.extract.text import record
 from etl.extract.places import street_suffix_pattern
 from etl.extract.triggers import fast_start, gated
 from schema import vocab
@@ -81,7 +81,7 @@ AUTHORITY_WITHIN = 1500  # who is speaking shows in the opening of the article
 WATCHDOG_FINDINGS, HEARING_REPORT = 2, 1
 
 
-@dataclass(frozen=True)
+@record
 class LinkFeature:
     """A clue of one kind, its value (lowercase names, "YYYY-MM", "YYYY", an ISO date, an authority
     level) and the span of the article text that gave it (for an article-wide value, the deciding phrase)."""

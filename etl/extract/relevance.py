@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from etl.extract.cues import ANIMAL_WORDS, FORCE_PATTERNS, KILLED_BY_POLICE, OFFICER_TRIED, OFFICER_VICTIM
 from etl.extract.document import ABROAD, FORCE, PLACE, WATCHDOG, Document
-from etl.extract.text import Found, negated
+from etl.extract.text import Found, negated, record
 from etl.extract.triggers import fast_start, gated
 from etl.fitted import LinearModel, load
 from schema import vocab
@@ -72,7 +72,7 @@ SIGNALS = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Signal:
     name: str
     value: float

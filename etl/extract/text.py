@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from etl.extract.rules import RULES
 from etl.extract.triggers import fast_start
 
+# The extractor's records (a found value, a sentence, a mention, a clue, a signal) are made by
+# the dozen for every article and never changed once made. They are slotted dataclasses, not
+# frozen ones: a frozen dataclass sets each field through object.__setattr__ and takes about
+# four times as long to make, a measurable share of the time to extract an article.
+record = dataclass(slots=True)
 
-@dataclass(frozen=True)
+
+@record
 class Found:
     """A value read from the article text at [start, end) by a named rule."""
 
@@ -31,7 +37,7 @@ class Found:
                 "rule": self.rule, "detail": self.detail}
 
 
-@dataclass(frozen=True)
+@record
 class Sentence:
     start: int
     end: int
