@@ -442,9 +442,10 @@ VICTIM_BEFORE = fast_start(re.compile(r"\b(?:murder|killing|stabbing|manslaughte
 # The person's own nouns and titles, not relatives': "his mother said" tells us about him.
 MALE = gated(re.compile(r"\b(?:man|boy|Mr|male|gentleman|father-of-\w+)\b"))
 FEMALE = gated(re.compile(r"\b(?:woman|girl|Mrs|Ms|Miss|female|mother-of-\w+)\b"))
-# Both genders' pronouns in one pattern (group 1 a man's, group 2 a woman's): they are in nearly
-# every sentence, so one pass per sentence finds both.
-PRONOUN = fast_start(re.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", re.I))
+# Both genders' pronouns in one pattern: they are in nearly every sentence, so one pass per
+# sentence finds both (and MALE_PRONOUN tells which a match is).
+PRONOUN = fast_start(re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.I))
+MALE_PRONOUN = re.compile(r"he|him|his|himself", re.I)
 
 
 # Where a gendered word stands, and what it is, says how much it tells about the person
@@ -505,7 +506,7 @@ def subject_gender(doc: Document, weights: dict[str, float] | None = None) -> Fo
         roles = tuple(index in where for where in roles_in)
         pronouns: dict[str, list[re.Match]] = {"male": [], "female": []}
         for match in PRONOUN.finditer(text):
-            pronouns["male" if match.group(1) else "female"].append(match)
+            pronouns["male" if MALE_PRONOUN.fullmatch(match.group()) else "female"].append(match)
         for gender, noun in (("male", MALE), ("female", FEMALE)):
             nouns = noun.finditer(text) if index in nouns_in[gender] else ()
             for kind, matches in (("noun", nouns), ("pronoun", pronouns[gender])):

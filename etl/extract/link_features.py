@@ -258,22 +258,19 @@ def _district_names() -> frozenset[str]:
 
 # --- dates and authority ---------------------------------------------------------------------
 
-@functools.cache
-def _month_patterns() -> tuple[re.Pattern, re.Pattern]:
-    names = "|".join(re.escape(name) for name in sorted(vocab.months(), key=len, reverse=True))
-    month_year = gated(re.compile(rf"\b({names})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?)?\s+{_YEAR}\b"))
-    day_month_year = gated(re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({names}),?\s+{_YEAR}\b"))
-    return month_year, day_month_year
+_MONTH_NAMES = "|".join(re.escape(name) for name in sorted(vocab.months(), key=len, reverse=True))
+# Declared with the other patterns, before any document is read, so every document's one pass looks for their words.
+MONTH_YEAR_MENTION = gated(re.compile(rf"\b({_MONTH_NAMES})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?)?\s+{_YEAR}\b"))
+DAY_MONTH_YEAR_MENTION = gated(re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_NAMES}),?\s+{_YEAR}\b"))
 
 
 def dates_mentioned(doc: Document) -> list[LinkFeature]:
     """The months ("2019-03") and years ("2019") the article mentions."""
-    month_year, day_month_year = _month_patterns()
     months = vocab.months()
     found = [_at(MONTH, f"{int(match.group(2)):04d}-{months[match.group(1)]:02d}", match, offset)
-             for match, offset in _matches(doc, month_year)]
+             for match, offset in _matches(doc, MONTH_YEAR_MENTION)]
     found += [_at(MONTH, f"{int(match.group(3)):04d}-{months[match.group(2)]:02d}", match, offset)
-              for match, offset in _matches(doc, day_month_year)]
+              for match, offset in _matches(doc, DAY_MONTH_YEAR_MENTION)]
     found += [_at(YEAR, match.group(1), match, offset) for match, offset in _matches(doc, YEAR_MENTION)]
     return _dateline_year(doc) + found
 
@@ -290,10 +287,9 @@ def _dateline_year(doc: Document) -> list[LinkFeature]:
 def latest_day(doc: Document, mentioned: list[LinkFeature] | None = None) -> LinkFeature | None:
     """The latest full date the article mentions, else the first day of the latest year it mentions (as_of);
     `mentioned`: `dates_mentioned(doc)`, when the caller has it."""
-    _, day_month_year = _month_patterns()
     months = vocab.months()
     latest: tuple[dt.date, LinkFeature] | None = None
-    for match, offset in _matches(doc, day_month_year):
+    for match, offset in _matches(doc, DAY_MONTH_YEAR_MENTION):
         try:
             day = dt.date(int(match.group(3)), months[match.group(2)], int(match.group(1)))
         except ValueError:

@@ -82,7 +82,9 @@ def trigger_words(pattern: re.Pattern) -> frozenset[str] | None:
 @functools.cache
 def trigger_conditions(pattern: re.Pattern) -> tuple[frozenset[str], ...]:
     """Every set of trigger words the whole pattern needs one of, the best first: a match of
-    `\\b\\d{1,2} (?:March|May)\\b` holds a digit, and "march" or "may"; () when there are none."""
+    `\\b\\d{1,2} (?:March|May)\\b` holds a digit, and "march" or "may"; () when there are none.
+    (For a pattern `fast_start` gave, those of the pattern as written, whose words stand whole.)"""
+    pattern = _SOURCE.get(id(pattern), pattern)
     candidates = _candidates(sre_parse.parse(pattern.pattern, pattern.flags))
     usable = {_minimal(words) for words in candidates if min(map(_weight, words)) >= MIN_TRIGGER}
     return tuple(sorted(usable, key=lambda words: (_gate_score(words), sorted(words)), reverse=True))
@@ -259,12 +261,11 @@ def with_first_characters(pattern: re.Pattern) -> re.Pattern:
     if pattern.flags & re.VERBOSE:
         return pattern  # a comment at its end would swallow the closing parenthesis
     parsed = sre_parse.parse(pattern.pattern, pattern.flags)
-    if not pattern.flags & re.IGNORECASE:
-        if _starts_with_characters(parsed):
-            return pattern  # `re` already skips to the characters a match starts with
-        led = led_by_first_character(pattern)
-        if led is not None:
-            return led
+    if not pattern.flags & re.IGNORECASE and _starts_with_characters(parsed):
+        return pattern  # `re` already skips to the characters a match starts with
+    led = led_by_first_character(pattern)
+    if led is not None:
+        return led
     first = _first(parsed)
     if first is None or first[1] or not first[0]:
         return pattern
@@ -298,40 +299,38 @@ def _starts_with_characters(items) -> bool:
 
 
 def led_by_first_character(pattern: re.Pattern) -> re.Pattern | None:
-    """The case-sensitive pattern `Z C rest`, where Z is zero-width (`\\b`, a lookbehind) and C one
-    character (a class, a letter, `\\d`), written `C(?<=Z C) rest`; and `Z(?:C1 r1|C2 r2|...) rest`
-    written `(?:C1(?<=Z C1) r1|C2(?<=Z C2) r2|...) rest`. The same matches, but the pattern now
-    starts with a character, and `re` skips to the positions where one of those stands instead of
-    trying the pattern at each (it cannot for a pattern starting with `\\b` or a lookahead).
+    """The pattern written to start with one character: the same matches, found faster.
+
+    `re` skips straight to the positions where a pattern's first character can stand when the
+    pattern starts with a case-sensitive character or class, but tries every position of the text
+    for a pattern that starts with `\\b`, a lookbehind, or a letter matched in any case. So
+    `Z C rest` (Z zero-width: `\\b`, lookbehinds; C one character: a class, a letter, `\\d`) is
+    written `C(?<=Z C) rest`, and `Z(?:C1 r1|C2 r2|...) rest` is written
+    `(?:C1(?<=Z C1) r1|C2(?<=Z C2) r2|...) rest`. A case-insensitive pattern starts instead with its
+    first characters in every case they match in, as a case-sensitive class S:
+    `(?-i:S)(?<=Z C) rest`, or `(?-i:S)(?<=Z(?-i:S))(?:(?<=C1) r1|(?<=C2) r2|...) rest`.
     None when the pattern has another shape."""
-    source = pattern.pattern
+    source, caseless = pattern.pattern, bool(pattern.flags & re.IGNORECASE)
     end = 0
     while (next_end := _zero_width_end(source, end)) is not None:
         end = next_end
-    if end == 0 or end >= len(source):
-        return None
+    if end == 0 and not caseless or end >= len(source):
+        return None  # (a case-sensitive pattern led by a character is fast as it is)
     zero_width, rest = source[:end], source[end:]
     char_end = _character_end(rest, 0)
     if char_end is not None:
         char = rest[:char_end]
-        written = f"{char}(?<={zero_width}{char}){rest[char_end:]}"
+        if not caseless:
+            written = f"{char}(?<={zero_width}{char}){rest[char_end:]}"
+        elif (cases := _in_every_case([char])) is None:
+            return None
+        else:
+            behind = f"(?<={zero_width}{char})" if zero_width else ""
+            written = f"(?-i:{cases}){behind}{rest[char_end:]}"
     else:
-        group_end = _group_end(rest, 0) if rest.startswith("(") else None
-        opening = next((opening for opening in ("(?:", "(?P<", "(") if rest.startswith(opening)), None)
-        if group_end is None or opening is None or rest.startswith("(?") and opening == "(" \
-                or group_end < len(rest) and rest[group_end] in "*+?{":
-            return None  # not a group, or one that may match nothing
-        if opening == "(?P<":
-            opening = rest[:rest.index(">") + 1]
-        branches = _top_level_branches(rest[len(opening):group_end - 1])
-        led = []
-        for branch in branches:
-            char_end = _character_end(branch, 0)
-            if char_end is None:
-                return None
-            char = branch[:char_end]
-            led.append(f"{char}(?<={zero_width}{char}){branch[char_end:]}")
-        written = f"{opening}{'|'.join(led)}){rest[group_end:]}"
+        written = _led_branches(zero_width, rest, caseless)
+        if written is None:
+            return None
     try:
         rewritten = re.compile(written, pattern.flags)
     except re.error:
@@ -339,6 +338,51 @@ def led_by_first_character(pattern: re.Pattern) -> re.Pattern | None:
     if rewritten.groupindex != pattern.groupindex or rewritten.groups != pattern.groups:
         return None  # pragma: no cover - a shape the rewriting misread
     return rewritten
+
+
+def _led_branches(zero_width: str, rest: str, caseless: bool) -> str | None:
+    """`led_by_first_character` for a pattern whose part after `zero_width` starts with a group of branches."""
+    group_end = _group_end(rest, 0) if rest.startswith("(") else None
+    opening = next((opening for opening in ("(?:", "(?P<", "(") if rest.startswith(opening)), None)
+    if group_end is None or opening is None or rest.startswith("(?") and opening == "(" \
+            or group_end < len(rest) and rest[group_end] in "*+?{":
+        return None  # not a group, or one that may match nothing
+    if opening == "(?P<":
+        opening = rest[:rest.index(">") + 1]
+    if caseless and opening != "(?:":
+        return None  # the first character is read before the group: it would fall outside a capture
+    firsts, tails = [], []
+    for branch in _top_level_branches(rest[len(opening):group_end - 1]):
+        char_end = _character_end(branch, 0)
+        if char_end is None:
+            return None
+        firsts.append(branch[:char_end])
+        tails.append(branch[char_end:])
+    if not caseless:
+        led = "|".join(f"{char}(?<={zero_width}{char}){tail}" for char, tail in zip(firsts, tails))
+        return f"{opening}{led}){rest[group_end:]}"
+    cases = _in_every_case(firsts)
+    if cases is None:
+        return None
+    behind = f"(?<={zero_width}(?-i:{cases}))" if zero_width else ""
+    led = "|".join(f"(?<={char}){tail}" for char, tail in zip(firsts, tails))
+    return f"(?-i:{cases}){behind}(?:{led}){rest[group_end:]}"
+
+
+# The characters beyond ASCII that IGNORECASE matches to an ASCII letter: the Kelvin sign, the
+# dotted and dotless I, the long s (checked over every code point by tests/extract/test_triggers.py).
+_OTHER_CASES = "\u212a\u0130\u0131\u017f"
+_CASE_CANDIDATES = "".join(map(chr, range(0x20, 0x7f))) + _OTHER_CASES
+
+
+def _in_every_case(items: list[str]) -> str | None:
+    """A case-sensitive class of every character the one-character items match under IGNORECASE;
+    None for items that are not plain ASCII (an escape, a character beyond ASCII)."""
+    if any(not item.isascii() or "\\" in item for item in items):
+        return None
+    matching = [re.compile(item, re.IGNORECASE) for item in items]
+    chars = [char for char in _CASE_CANDIDATES if any(item.fullmatch(char) for item in matching)]
+    return "[" + "".join(re.escape(char) for char in chars) + "]" if chars else None
 
 
 def _zero_width_end(source: str, start: int) -> int | None:

@@ -134,6 +134,27 @@ def test_a_pattern_led_by_a_boundary_is_written_to_start_with_its_character(writ
         assert [m.span() for m in found.finditer(text)] == [m.span() for m in re.finditer(written, text)]
 
 
+@pytest.mark.parametrize("written, led", [
+    (r"\bshot\b", r"(?-i:[Ssſ])(?<=\bs)hot\b"),
+    (r"\b(?:taser|van)s?\b", r"(?-i:[TVtv])(?<=\b(?-i:[TVtv]))(?:(?<=t)aser|(?<=v)an)s?\b"),
+    (r"(?:fired|hit) at", r"(?-i:[FHfh])(?:(?<=f)ired|(?<=h)it) at"),
+    (r"\b(?P<word>van|bus)\b", None),     # a capture would lose its first character
+    (r"\b\d+ shots", None),
+])
+def test_a_caseless_pattern_starts_with_its_first_characters_in_every_case(written, led):
+    found = triggers.led_by_first_character(re.compile(written, re.I))
+    assert (found.pattern if found is not None else None) == led
+    if found is not None:
+        text = "SHOT at the Van; Tasers fired at him, a VAN HIT AT speed, ſhot, the shots hit at 3."
+        assert [m.span() for m in found.finditer(text)] == [m.span() for m in re.finditer(written, text, re.I)]
+
+
+def test_the_other_cases_are_every_character_beyond_ascii_that_ignorecase_matches_to_a_letter():
+    beyond = {chr(code) for code in range(0x80, sys.maxunicode + 1)
+              if re.fullmatch("[a-z]", chr(code), re.IGNORECASE)}
+    assert beyond == set(triggers._OTHER_CASES)
+
+
 def test_a_pattern_that_starts_with_a_character_is_run_as_written():
     """`re` skips to the characters such a pattern starts with; a lookahead in front would stop it."""
     pattern = re.compile(r"[A-Z][a-z]+ Road")
