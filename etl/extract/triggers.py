@@ -352,12 +352,12 @@ def _led_branches(zero_width: str, rest: str, caseless: bool) -> str | None:
     if caseless and opening != "(?:":
         return None  # the first character is read before the group: it would fall outside a capture
     firsts, tails = [], []
-    for branch in _top_level_branches(rest[len(opening):group_end - 1]):
+    for branch in _led_by_characters(_top_level_branches(rest[len(opening):group_end - 1])) or ():
         char_end = _character_end(branch, 0)
-        if char_end is None:
-            return None
         firsts.append(branch[:char_end])
         tails.append(branch[char_end:])
+    if not firsts:
+        return None
     if not caseless:
         led = "|".join(f"{char}(?<={zero_width}{char}){tail}" for char, tail in zip(firsts, tails))
         return f"{opening}{led}){rest[group_end:]}"
@@ -367,6 +367,44 @@ def _led_branches(zero_width: str, rest: str, caseless: bool) -> str | None:
     behind = f"(?<={zero_width}(?-i:{cases}))" if zero_width else ""
     led = "|".join(f"(?<={char}){tail}" for char, tail in zip(firsts, tails))
     return f"(?-i:{cases}){behind}(?:{led}){rest[group_end:]}"
+
+
+MAX_BRANCHES = 256  # branches a group may be spread into before `_led_by_characters` gives up
+
+
+def _led_by_characters(branches: list[str]) -> list[str] | None:
+    """The same branches, in the same order of trial, each starting with one character: a branch
+    led by a group, `(?:a|b)c`, is spread into `ac|bc`, and one led by an optional character,
+    `s?hot`, into `shot|hot` (the order `re` tries them in). None when some branch cannot be."""
+    done: list[str] = []
+    waiting = list(reversed(branches))
+    while waiting:
+        if len(done) + len(waiting) > MAX_BRANCHES:
+            return None
+        branch = waiting.pop()
+        if _character_end(branch, 0) is not None:
+            done.append(branch)
+            continue
+        char = _optional_character(branch)
+        if char is not None:
+            waiting += [branch[len(char) + 1:], char + branch[len(char) + 1:]]  # (popped from the end)
+            continue
+        group_end = _group_end(branch, 0) if branch.startswith("(?:") else None
+        if group_end is None or group_end < len(branch) and branch[group_end] in "*+?{":
+            return None
+        tail = branch[group_end:]
+        waiting += [inner + tail for inner in reversed(_top_level_branches(branch[3:group_end - 1]))]
+    return done
+
+
+def _optional_character(branch: str) -> str | None:
+    """The character item at the start of `branch` when a greedy `?` follows it ("s?hot": "s")."""
+    if not branch or not (branch[0].isalnum() or branch[0] == "["):
+        return None
+    end = _class_end(branch, 0) if branch[0] == "[" else 1
+    if end is None or end >= len(branch) or branch[end] != "?" or branch[end + 1:end + 2] in ("?", "+"):
+        return None
+    return branch[:end]
 
 
 # The characters beyond ASCII that IGNORECASE matches to an ASCII letter: the Kelvin sign, the

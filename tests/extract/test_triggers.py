@@ -123,14 +123,16 @@ def test_the_force_stems_are_the_stem_pattern_triggers(documents):
     (r"\b(?P<word>van|bus)s?\b", r"(?P<word>v(?<=\bv)an|b(?<=\bb)us)s?\b"),
     (r"\b(?:Mc)?[A-Z][a-z]+", None),      # an optional group: a match may start with either
     (r"\b\d+ shots", None),               # a repeated first character
-    (r"\b(?:x?ray|beam)", None),          # a branch that may start with one of two characters
+    (r"\b(?:x?ray|beam)", r"(?:x(?<=\bx)ray|r(?<=\br)ay|b(?<=\bb)eam)"),  # an optional first character
+    (r"\b(?:(?:fir|us)ed|hit)", r"(?:f(?<=\bf)ired|u(?<=\bu)sed|h(?<=\bh)it)"),    # a group spread
+    (r"\b(?:(?:fir|us)(ed)|hit)", None),  # spreading would copy a capture
     (r"[A-Z]\w+", None),                  # already starts with a character
 ])
 def test_a_pattern_led_by_a_boundary_is_written_to_start_with_its_character(written, led):
     found = triggers.led_by_first_character(re.compile(written))
     assert (found.pattern if found is not None else None) == led
     if found is not None:
-        text = "Abel saw a van and two buses; the Boy and girl, Mcgee and Jones, fired 3 shots at Lima."
+        text = "Abel saw a van and two buses; the Boy and girl, Mcgee and Jones, fired 3 shots at Lima; an x-ray beam hit."
         assert [m.span() for m in found.finditer(text)] == [m.span() for m in re.finditer(written, text)]
 
 
