@@ -559,13 +559,14 @@ class SentenceTriggers:
 
     def may_match(self, pattern: re.Pattern) -> set[int] | range:
         """The indices of the sentences the pattern can match in (nor can it in any part of another)."""
-        try:
-            return self._by_pattern[id(pattern)]
-        except KeyError:
+        # (`get`, not a KeyError caught: a rule asks for most patterns only once per article)
+        key = id(pattern)
+        known = self._by_pattern.get(key)
+        if known is None:
             known = self._may_match(pattern)
-            if id(pattern) in _GATED:  # (the registry keeps it alive: its id names no other pattern)
-                self._by_pattern[id(pattern)] = known
-            return known
+            if key in _GATED:  # (the registry keeps it alive: its id names no other pattern)
+                self._by_pattern[key] = known
+        return known
 
     def _may_match(self, pattern: re.Pattern) -> set[int] | range:
         entry = _GATED.get(id(pattern))
