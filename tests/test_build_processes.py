@@ -39,3 +39,12 @@ def test_uofdb_build_exits_as_before_when_a_stage_fails(tmp_path, capsys):
     error = capsys.readouterr().err
     assert error.startswith("uofdb build: error: ") and "holds no article files" in error
     assert "Traceback" not in error
+
+
+def test_the_dask_engine_runs_from_the_extract_stages_process(tmp_path):
+    local = params.load(None)
+    build(SAMPLE, tmp_path / "local", local, stage_processes=True)
+    on_dask = params.load(None)
+    on_dask["extract"].update(engine="dask", jobs=2)  # a LocalCluster, started in the extract stage's process
+    build(SAMPLE, tmp_path / "dask", on_dask, stage_processes=True)
+    assert parquet_files(tmp_path / "dask") == parquet_files(tmp_path / "local")
