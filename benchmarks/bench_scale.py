@@ -6,7 +6,8 @@ For each size: `benchmarks/synth.py` writes the corpus and its gold labels into 
 temporary folder; the five stage commands (`uofdb ingest`, `extract --jobs N`,
 `link`, `validate`, `publish`, each with `--interim`) run one after another, each
 its own process, timed, with its peak resident memory (the largest process of the
-stage, extract's workers included: `os.wait4`'s `ru_maxrss`); then `uofdb build
+stage, extract's workers included: `os.wait4`'s `ru_maxrss`, or the largest high-water
+mark of the processes under it, read while it runs); then `uofdb build
 --jobs N` runs the whole build in one process, timed end to end, as `make build` runs
 it: with an extraction cache, here an empty one (paths.cache); `../shared/eval/score.py`
 scores it against the synthetic gold (its summary lines are printed). Then the same
