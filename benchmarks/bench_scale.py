@@ -6,7 +6,8 @@ For each size: `benchmarks/synth.py` writes the corpus and its gold labels into 
 temporary folder; the five stage commands (`uofdb ingest`, `extract --jobs N`,
 `link`, `validate`, `publish`, each with `--interim`) run one after another, each
 its own process, timed, with its peak resident memory (the largest process of the
-stage, extract's workers included: `os.wait4`'s `ru_maxrss`); then `uofdb build
+stage, extract's workers included: `os.wait4`'s `ru_maxrss`, or the largest high-water
+mark of the processes under it, read while it runs); then `uofdb build
 --jobs N` runs the whole build in one process, timed end to end, as `make build` runs
 it: with an extraction cache, here an empty one (paths.cache); `../shared/eval/score.py`
 scores it against the synthetic gold (its summary lines are printed). Then the same
@@ -28,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -142,12 +144,17 @@ def uofdb(params: Path, *arguments: str) -> list[str]:
 
 
 def timed(command: list[str]) -> tuple[float, float, str]:
-    """Run `command`: (wall seconds, peak RSS in MB of its largest process, its stdout)."""
+    """Run `command`: (wall seconds, peak RSS in MB of its largest process, its stdout).
+
+    The peak is the larger of `os.wait4`'s (the command and the descendants it waited for) and the
+    high-water marks of all its descendants read while it runs (`PeakWatch`): processes started by a
+    forkserver (the build's stages, extract's workers) are not waited for by the command itself."""
     environment = dict(os.environ, PYTHONPATH=str(REPO))
     started = time.perf_counter()
     with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=environment, cwd=REPO)
-        _, status, usage = os.wait4(process.pid, 0)  # this child's own usage, not the earlier stages'
+        with PeakWatch(process.pid) as watch:
+            _, status, usage = os.wait4(process.pid, 0)  # this child's own usage, not the earlier stages'
         process.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - started
         stdout.seek(0)
@@ -155,7 +162,57 @@ def timed(command: list[str]) -> tuple[float, float, str]:
         output, errors = stdout.read().decode(), stderr.read().decode()
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited {process.returncode}:\n{errors[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024, output  # ru_maxrss is in KiB on Linux
+    return seconds, max(usage.ru_maxrss, watch.peak_kib) / 1024, output  # ru_maxrss is in KiB on Linux
+
+
+class PeakWatch(threading.Thread):
+    """The largest VmHWM (peak resident memory, KiB) of any process under `pid`, read every `every` seconds
+    until stopped (Linux /proc; elsewhere 0). A process's mark is read while it lives: one that ends
+    between two reads keeps the mark of the read before."""
+
+    def __init__(self, pid: int, every: float = 0.1):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak_kib = pid, every, 0
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopped.is_set():
+            for pid in _descendants(self.pid):
+                self.peak_kib = max(self.peak_kib, _high_water_kib(pid))
+            self._stopped.wait(self.every)
+
+    def __enter__(self) -> "PeakWatch":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopped.set()
+        self.join()
+
+
+def _descendants(pid: int) -> list[int]:
+    found, waiting = [], [pid]
+    while waiting:
+        parent = waiting.pop()
+        found.append(parent)
+        try:
+            for task in os.listdir(f"/proc/{parent}/task"):
+                with open(f"/proc/{parent}/task/{task}/children") as children:
+                    waiting.extend(int(child) for child in children.read().split())
+        except OSError:  # ended meanwhile, or no /proc
+            continue
+    return found
+
+
+def _high_water_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def score(gold: Path, build_out: Path, json_out: Path) -> dict:

@@ -8,11 +8,17 @@ end, so the tables are byte for byte the same with one process or many.
 from __future__ import annotations
 
 import collections
+import ctypes
+import io
 import itertools
 import multiprocessing
 import os
+import pickle
 import signal
+import sys
 import tempfile
+import threading
+import traceback
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -212,3 +218,169 @@ class TableWriter:
             self.close()
         else:
             self.abandon()
+
+
+# ---- one call in its own process -------------------------------------------------------------
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends (Linux)
+STOP_SECONDS = 60     # how long a stopped child may take to clean up before it is killed
+
+
+class ChildProcessError(RuntimeError):
+    """A child process ended without returning a result or an exception (killed, or out of memory)."""
+
+
+class _RemoteTraceback(Exception):
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def in_own_process(function: Callable, *args, preload: tuple[str, ...] = ()):
+    """function(*args), run in a child process of its own; its return value, or the exception it raised.
+
+    The memory the call takes is the child's, handed back to the system when it ends, so a
+    sequence of such calls peaks at the largest one, not at what all of them kept. The child
+    starts from the forkserver (with the modules of `preload` already imported there: a fork,
+    not a fresh interpreter); what it writes to stdout and stderr is written here, to this
+    process's sys.stdout and sys.stderr (it sees them as terminals when they are). SIGINT or
+    SIGTERM here stops the child the same way (it raises KeyboardInterrupt and cleans up) before
+    the KeyboardInterrupt goes on; the child is killed if this process is.
+    """
+    context = multiprocessing.get_context("forkserver")
+    if preload:
+        context.set_forkserver_preload(list(preload))
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(sending, function, args, _is_terminal(sys.stdout),
+                                                 _is_terminal(sys.stderr)), daemon=False)
+    child.start()
+    sending.close()
+    try:
+        return _answer_of(receiving, child)
+    except BaseException:
+        _stop(child, receiving)
+        raise
+    finally:
+        receiving.close()
+        child.join()
+
+
+def _answer_of(receiving, child):
+    """Forward what the child prints until it sends its result (returned) or exception (raised)."""
+    while True:
+        try:
+            kind, value = receiving.recv()
+        except EOFError:
+            child.join()
+            raise ChildProcessError(f"the process running {child.name} ended with exit code {child.exitcode} "
+                                    f"before it finished (killed, or out of memory?)") from None
+        if kind in ("stdout", "stderr"):
+            stream = getattr(sys, kind)
+            stream.write(value)
+            stream.flush()
+        elif kind == "returned":
+            return value
+        else:
+            error, remote = value
+            if remote:
+                error.__cause__ = _RemoteTraceback(remote)
+            raise error
+
+
+def _stop(child, receiving) -> None:
+    """Interrupt the child (it cleans up as this process does), forward what it still prints, wait."""
+    if child.is_alive():
+        os.kill(child.pid, signal.SIGTERM)
+    if receiving.poll(STOP_SECONDS):
+        try:
+            while True:
+                kind, value = receiving.recv()
+                if kind in ("stdout", "stderr"):
+                    getattr(sys, kind).write(value)
+        except (EOFError, OSError):
+            pass
+    child.join(STOP_SECONDS)
+    if child.is_alive():
+        child.kill()
+
+
+def _child(sending, function: Callable, args: tuple, stdout_terminal: bool, stderr_terminal: bool) -> None:
+    _die_with_parent()
+    lock = threading.Lock()
+    sys.stdout = _Forwarded(sending, "stdout", stdout_terminal, lock)
+    sys.stderr = _Forwarded(sending, "stderr", stderr_terminal, lock)
+    _interrupt_on_signals()
+    try:
+        answer = ("returned", function(*args))
+    except BaseException as error:  # noqa: BLE001: every exception goes back to the caller
+        answer = ("raised", _sendable(error))
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)  # (the answer is being sent: nothing to clean up now)
+    try:
+        with lock:
+            sending.send(answer)
+    except BrokenPipeError:
+        pass  # the caller is gone
+    finally:
+        sending.close()
+
+
+def _sendable(error: BaseException) -> tuple[BaseException, str]:
+    """The exception and its traceback's text, the exception replaced by a RuntimeError saying what
+    it was when it cannot be pickled."""
+    remote = "".join(traceback.format_exception(error))
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error, remote
+    except Exception:  # noqa: BLE001: any exception that does not survive pickling
+        return RuntimeError(f"{type(error).__name__}: {error}"), remote
+
+
+def _die_with_parent() -> None:
+    """Have the system kill this process when the one that started it ends (Linux; elsewhere nothing)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def _interrupt_on_signals() -> None:
+    """SIGINT and SIGTERM raise KeyboardInterrupt once (so the call's cleanup runs); later ones are ignored."""
+    def interrupt(signum, frame):
+        for each in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(each, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, interrupt)
+
+
+class _Forwarded(io.TextIOBase):
+    """A child's stdout or stderr: each write is sent to the process that started it."""
+
+    def __init__(self, sending, kind: str, terminal: bool, lock: threading.Lock):
+        self._sending, self._kind, self._terminal, self._lock = sending, kind, terminal, lock
+
+    def write(self, text: str) -> int:
+        if text:
+            with self._lock:
+                self._sending.send((self._kind, text))
+        return len(text)
+
+    def isatty(self) -> bool:
+        return self._terminal
+
+    def writable(self) -> bool:
+        return True
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

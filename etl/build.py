@@ -1,6 +1,7 @@
 """The whole pipeline in one call: the same stage functions `dvc repro` runs, in order."""
 from __future__ import annotations
 
+import functools
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl import extract, ingest, link, publish, validate
+from etl.batches import in_own_process
 from etl.params import cache_folder
 from etl.progress import Progress, Silent
 
@@ -51,14 +53,16 @@ class BuildInterrupted(KeyboardInterrupt):
 
 
 def build(raw: Path, out: Path, params: dict, interim: Path | None = None, show_progress: bool = False,
-          previous_release: Path | None = None) -> Summary:
+          previous_release: Path | None = None, stage_processes: bool = False) -> Summary:
     """Build the dataset from the articles under `raw` into `out`; stage tables go to `interim`.
 
     Nothing is published unless every document read is an article or a rejected
     document; `out` keeps its previous tables until one atomic switch (see etl.publish).
     The whole build holds `out`'s lock, so a second build into `out` is refused. Without
     `interim`, the stage tables (which hold article text) go to a scratch folder inside
-    `out`, deleted at the end, never to the system's temp folder.
+    `out`, deleted at the end, never to the system's temp folder. With `stage_processes`, ingest,
+    extract, link and validate each run in a child process of their own (`etl.batches.in_own_process`:
+    the same tables, output and exceptions), so the build's peak memory is its largest stage's.
     """
     out = Path(out)
     created = not out.exists()
@@ -66,10 +70,11 @@ def build(raw: Path, out: Path, params: dict, interim: Path | None = None, show_
         with publish.OutputLock(out) as lock:
             try:
                 if interim is not None:
-                    return _build(raw, out, params, Path(interim), show_progress, lock, previous_release)
+                    return _build(raw, out, params, Path(interim), show_progress, lock, previous_release,
+                                  stage_processes)
                 scratch = publish.scratch_folder(out)
                 try:
-                    return _build(raw, out, params, scratch, show_progress, lock, previous_release)
+                    return _build(raw, out, params, scratch, show_progress, lock, previous_release, stage_processes)
                 finally:
                     shutil.rmtree(scratch, ignore_errors=True)
             except KeyboardInterrupt as interrupt:
@@ -83,23 +88,65 @@ def build(raw: Path, out: Path, params: dict, interim: Path | None = None, show_
 
 
 def _build(raw: Path, out: Path, params: dict, interim: Path, show_progress: bool,
-           lock: publish.OutputLock, previous_release: Path | None = None) -> Summary:
+           lock: publish.OutputLock, previous_release: Path | None = None, stage_processes: bool = False) -> Summary:
+    # (each stage in a process of its own: what one stage's pandas and Arrow keep is the system's
+    # again when it ends, so the build peaks at its largest stage, not at what all of them kept)
+    stage = functools.partial(in_own_process, preload=PRELOADED) if stage_processes else _in_this_process
+    ingested = stage(ingest_stage, raw, interim, params, show_progress)
+    stage(extract_stage, interim, params, show_progress, ingested)
+    stage(link_stage, interim, params, previous_release)
+    summary = stage(validate_stage, interim, ingested)  # raises before publishing if documents were lost
+    publish.run(interim / "validated", out, lock, params)
+    return summary
+
+
+PRELOADED = ("etl.build",)  # imported once in the forkserver, so each stage's process starts as a fork
+
+
+def _in_this_process(function, *args):
+    return function(*args)
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What the later stages need of ingest's result: its counts."""
+
+    documents: int
+    files: int
+    articles: int
+    rejected: int
+
+
+def ingest_stage(raw: Path, interim: Path, params: dict, show_progress: bool) -> Ingested:
+    """The ingest stage into `interim`, with its progress shown or not: its counts."""
     reporter = Progress if show_progress else Silent
     ingested = ingest.run(raw, interim, params.get("ingest"), progress=reporter("ingest", 0, "files"))
     rejected = int((ingested.rejects["severity"] == "error").sum()) if len(ingested.rejects) else 0
-    with reporter("extract", ingested.article_count, "articles") as progress:
-        progress.count(read=ingested.documents, relevant=0, rejected=rejected)
+    return Ingested(ingested.documents, ingested.files, ingested.article_count, rejected)
+
+
+def extract_stage(interim: Path, params: dict, show_progress: bool, ingested: Ingested) -> None:
+    """The extract stage over `interim`'s ingested table, its progress counting on from ingest's."""
+    reporter = Progress if show_progress else Silent
+    with reporter("extract", ingested.articles, "articles") as progress:
+        progress.count(read=ingested.documents, relevant=0, rejected=ingested.rejected)
         settings = params["extract"]
         extract.run(interim / "ingested.parquet", interim, settings["relevance_threshold"], progress,
                     settings["seconds_per_article"], settings["jobs"], settings["batch_articles"],
                     settings["engine"], settings["scheduler"], cache_folder(params))
+
+
+def link_stage(interim: Path, params: dict, previous_release: Path | None) -> None:
+    """The link stage over `interim`'s tables."""
     link.run(interim / "ingested.parquet", interim / "extractions.parquet", interim / "link_features.parquet", interim,
              params["link"]["window_days"], params["link"]["threshold"], params["link"]["max_block"],
              previous_release=previous_release, corrections_path=corrections_file(params), jobs=params["link"]["jobs"])
+
+
+def validate_stage(interim: Path, ingested: Ingested) -> Summary:
+    """The validate stage into `interim/validated`: the build's counts (raises if documents were lost)."""
     tables = validate.run(interim, interim / "validated")
-    summary = summarise(tables, ingested.documents, ingested.files)  # raises before publishing if documents were lost
-    publish.run(interim / "validated", out, lock, params)
-    return summary
+    return summarise(tables, ingested.documents, ingested.files)
 
 
 def corrections_file(params: dict) -> Path | None:

@@ -264,8 +264,9 @@ def run_build(args: argparse.Namespace, params: dict) -> int:
     out = _path(args.out, params, "processed")
     _take_engine_options(args, params)
     _take_jobs(args, params, "ingest", "link")
+    # (each stage in its own process: the build's peak memory is its largest stage's; README "Scale")
     summary = build(_path(args.raw, params, "raw"), out, params, args.interim, show_progress=True,
-                    previous_release=args.previous_release)
+                    previous_release=args.previous_release, stage_processes=True)
     print_rejects(read_table(out / "rejects.parquet", "rejects"))
     print(f"uofdb build: {summary.line()} -> {out}")
     return 0

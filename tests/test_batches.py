@@ -1,7 +1,9 @@
 """etl.batches: tables read and written a batch at a time, batches mapped over processes in order."""
 from __future__ import annotations
 
+import datetime as dt
 import os
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -9,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from etl import extract, ingest
-from etl.batches import TableWriter, jobs_to_use, map_batches, row_groups, table_batches
+from etl.batches import ChildProcessError, TableWriter, in_own_process, jobs_to_use, map_batches, row_groups, table_batches
 from etl import tables as tables_module
 from etl.tables import read_table, write_table
 from schema.models import conform
@@ -25,6 +27,20 @@ def rejects_frame(n: int) -> pd.DataFrame:
 
 def square_lengths(frame: pd.DataFrame) -> list[tuple[int, int]]:  # top level: workers must import it
     return [(os.getpid(), len(frame))]
+
+
+def pid_and_sum(numbers: list[int]) -> tuple[int, int]:  # top level: the child process imports it
+    print(f"adding {len(numbers)} numbers", file=sys.stderr)
+    print("to stdout")
+    return os.getpid(), sum(numbers)
+
+
+def parse_the_date(text: str) -> None:
+    dt.date.fromisoformat(text)
+
+
+def end_abruptly() -> None:
+    os._exit(3)
 
 
 def test_a_table_comes_back_in_batches_of_the_asked_size(tmp_path):
@@ -161,3 +177,23 @@ def test_a_table_written_batch_by_batch_is_read_back_in_the_same_batches(tmp_pat
     groups = list(row_groups(tmp_path / "t.parquet", "ingested"))
     assert [list(group["article_id"]) for group in groups] == [["a0", "a1"], ["a2"], ["a3", "a4"]]
     assert pd.concat(groups, ignore_index=True).equals(read_table(tmp_path / "t.parquet", "ingested"))
+
+
+# --- in_own_process -----------------------------------------------------------------------------
+
+def test_a_call_in_its_own_process_returns_its_value_and_prints_here(capsys):
+    pid, total = in_own_process(pid_and_sum, [1, 2, 3])
+    assert pid != os.getpid() and total == 6
+    printed = capsys.readouterr()
+    assert printed.err == "adding 3 numbers\n" and printed.out == "to stdout\n"
+
+
+def test_a_call_in_its_own_process_raises_its_exception_here_with_the_childs_traceback():
+    with pytest.raises(ValueError, match="Invalid isoformat string: 'not a date'") as raised:
+        in_own_process(parse_the_date, "not a date")
+    assert "parse_the_date" in str(raised.value.__cause__)
+
+
+def test_a_child_that_ends_without_an_answer_is_a_clear_error():
+    with pytest.raises(ChildProcessError, match="ended with exit code 3 before it finished"):
+        in_own_process(end_abruptly)

@@ -266,8 +266,9 @@ def test_pairs_scored_on_two_processes_give_the_same_scores_and_incidents(monkey
     features = [features_of(row) for row in reports()]
     first, second = np.triu_indices(len(features), 1)  # every pair
     model = similarity.fitted_model()
-    assert clustering.pair_scores(features, first, second, 3, model, jobs=2) == \
-        clustering.pair_scores(features, first, second, 3, model)
+    by_two_processes = clustering.pair_scores(features, first, second, 3, model, jobs=2)
+    assert by_two_processes.dtype == np.float64 and len(by_two_processes) == len(first) == 15
+    assert by_two_processes.tolist() == clustering.pair_scores(features, first, second, 3, model).tolist()
     by_one = sorted(sorted(a["article_id"] for a in group) for group in link.cluster(reports(), 3, jobs=1))
     by_two = sorted(sorted(a["article_id"] for a in group) for group in link.cluster(reports(), 3, jobs=2))
     assert by_two == by_one

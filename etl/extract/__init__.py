@@ -5,9 +5,9 @@ run over any batch or partition of articles; `run` does so on every core (`etl.b
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import functools
-import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,18 +71,23 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
     work = functools.partial(extract_results, relevance_threshold=relevance_threshold,
                              seconds_per_article=seconds_per_article)
     relevant = cached = 0
+    in_flight: collections.deque[Lookup] = collections.deque()  # batches sent to the workers, in order
     try:
         with TableWriter("extractions", out_dir / "extractions.parquet") as extractions, \
                 TableWriter("evidence", out_dir / "evidence.parquet") as evidence, \
                 TableWriter("link_features", out_dir / "link_features.parquet") as clues, \
                 TableWriter("rejects", out_dir / "extract_rejects.parquet") as rejects:
-            looked_up, to_extract = itertools.tee(_looked_up(batches, store))
-            for (articles, keys, known), results in zip(looked_up, map_batches(
-                    work, (_missing(articles, keys, known) for articles, keys, known in to_extract),
-                    jobs_to_use(jobs), engine=engine, scheduler=scheduler)):
+            for results in map_batches(work, _to_extract(batches, store, in_flight), jobs_to_use(jobs),
+                                       engine=engine, scheduler=scheduler):
+                lookup = in_flight.popleft()
+                # (the cached results are read here, a batch at a time, not while the batch waits)
+                known = store.get_many(lookup.cached) if store is not None and lookup.cached else {}
+                if len(known) != len(lookup.cached):
+                    raise RuntimeError(f"{store.path}: {len(lookup.cached) - len(known)} cached results were removed "
+                                       f"while the extract stage ran (was the cache folder cleared?); run it again")
                 if store is not None:
-                    store.put_many(_cacheable(_missing(keys, keys, known), results))
-                tables = frames_of(_in_order(keys, known, results))
+                    store.put_many(_cacheable(lookup.missing_keys, results))
+                tables = frames_of(_in_order(lookup.keys, known, results))
                 for writer, frame in zip((extractions, evidence, clues, rejects), tables):
                     writer.write(frame)
                 batch_relevant = int(tables[0]["relevant"].sum())
@@ -91,23 +96,33 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
                 if progress is not None:
                     progress.count(relevant=batch_relevant, rejected=len(tables[3]),
                                    **({"cached": len(known)} if store is not None else {}))
-                    progress.advance(len(articles))
+                    progress.advance(len(lookup.keys))
     finally:
         if store is not None:
             store.close()
     return Extracted(extractions.rows, relevant, evidence.rows, rejects.rows, cached)
 
 
-def _looked_up(batches, store: ExtractCache | None):
-    """(articles, their keys, the cached results among them) for each batch."""
+@dataclass(frozen=True)
+class Lookup:
+    """One batch's articles by key: every key in order, those with a cached result, and the others'."""
+
+    keys: list
+    cached: list
+    missing_keys: list
+
+
+def _to_extract(batches, store: ExtractCache | None, in_flight: collections.deque):
+    """The articles of each batch that have no cached result; each batch's `Lookup` is appended to
+    `in_flight` as it is handed on, for the caller to take back with the batch's results. (Only
+    keys wait there: the cached results are read when the batch is written, and the text of an
+    article goes to a worker and is not kept here.)"""
     for articles in batches:
         keys = [article_key(article) for article in articles] if store is not None else list(range(len(articles)))
-        yield articles, keys, store.get_many(keys) if store is not None else {}
-
-
-def _missing(items: list, keys: list, known: dict) -> list:
-    """The items whose key has no cached result."""
-    return [item for item, key in zip(items, keys) if key not in known]
+        have = store.have(keys) if store is not None else set()
+        missing = [article for article, key in zip(articles, keys) if key not in have]
+        in_flight.append(Lookup(keys, [key for key in keys if key in have], [key for key in keys if key not in have]))
+        yield missing
 
 
 def _cacheable(keys: list[str], results: list[ArticleResult]):

@@ -63,11 +63,18 @@ class ExtractCache:
         self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, result BLOB NOT NULL)")
         self.hits = self.stored = 0
 
+    def have(self, keys: list[str]) -> set[str]:
+        """The keys that have a cached result (their results are not read)."""
+        found = set()
+        for chunk in _chunks(keys):
+            found.update(key for key, in self._db.execute(
+                f"SELECT key FROM results WHERE key IN ({','.join('?' * len(chunk))})", chunk))
+        return found
+
     def get_many(self, keys: list[str]) -> dict[str, object]:
         """The cached result of each key that has one."""
         found = {}
-        for start in range(0, len(keys), LOOKUPS_PER_QUERY):
-            chunk = keys[start:start + LOOKUPS_PER_QUERY]
+        for chunk in _chunks(keys):
             rows = self._db.execute(f"SELECT key, result FROM results WHERE key IN ({','.join('?' * len(chunk))})",
                                     chunk)
             found.update((key, pickle.loads(blob)) for key, blob in rows)
@@ -88,3 +95,9 @@ class ExtractCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _chunks(keys: list[str]):
+    """The keys, LOOKUPS_PER_QUERY at a time."""
+    for start in range(0, len(keys), LOOKUPS_PER_QUERY):
+        yield keys[start:start + LOOKUPS_PER_QUERY]

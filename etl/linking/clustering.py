@@ -112,7 +112,7 @@ def link_groups(features: list[Features], window_days: int, threshold: float | N
     compared = [similarity.without_common(f, common) for f in features]  # (once per article, not per pair)
     codes = candidate_codes(features, window_days, max_block, common)
     first, second = np.divmod(codes, max(count, 1))
-    scores = np.array(pair_scores(compared, first, second, window_days, model, jobs), dtype=np.float64)
+    scores = pair_scores(compared, first, second, window_days, model, jobs)
     others: dict[tuple[int, int], float] = {}
 
     def pair_score(i: int, j: int) -> float:
@@ -134,19 +134,23 @@ PAIRS_PER_TASK = 20_000
 
 
 def pair_scores(compared: list[Features], first: np.ndarray, second: np.ndarray, window_days: int,
-                model: similarity.Model, jobs: int = 1) -> list[float]:
+                model: similarity.Model, jobs: int = 1) -> np.ndarray:
     """The score of each pair of articles (first[k], second[k]: indices into `compared`), in order, on
-    `jobs` processes.
+    `jobs` processes, as one float64 array (8 bytes a pair: millions of pairs at 100,000 articles).
 
     Workers are forks of this process, so they share the articles' features without copying them;
     only the pairs' indices and their scores pass between the processes."""
-    if jobs <= 1 or len(first) <= PAIRS_PER_TASK:
-        return _scores(compared, first, second, window_days, model)
     chunks = [(first[start:start + PAIRS_PER_TASK], second[start:start + PAIRS_PER_TASK])
               for start in range(0, len(first), PAIRS_PER_TASK)]
+    if jobs <= 1 or len(first) <= PAIRS_PER_TASK:
+        return _concatenated(_scores(compared, *chunk, window_days, model) for chunk in chunks)
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_share, initargs=(compared, window_days, model)) as pool:
-        return [score for scores in pool.imap(_scores_of, chunks) for score in scores]
+        return _concatenated(pool.imap(_scores_of, chunks))
+
+
+def _concatenated(chunks: Iterable[np.ndarray]) -> np.ndarray:
+    return np.concatenate([np.empty(0, dtype=np.float64), *chunks])
 
 
 def _score(compared: list[Features], i: int, j: int, window_days: int, model: similarity.Model) -> float:
@@ -154,8 +158,9 @@ def _score(compared: list[Features], i: int, j: int, window_days: int, model: si
 
 
 def _scores(compared: list[Features], first: np.ndarray, second: np.ndarray, window_days: int,
-            model: similarity.Model) -> list[float]:
-    return [_score(compared, i, j, window_days, model) for i, j in zip(first.tolist(), second.tolist())]
+            model: similarity.Model) -> np.ndarray:
+    return np.fromiter((_score(compared, i, j, window_days, model) for i, j in zip(first.tolist(), second.tolist())),
+                       dtype=np.float64, count=len(first))
 
 
 _SHARED: dict = {}  # in a worker of `pair_scores`: the features, window and model it was forked with

@@ -88,3 +88,44 @@ def test_a_new_version_starts_empty_and_removes_the_older_file(tmp_path):
     with ExtractCache(tmp_path, "v2") as new:
         assert new.get_many(["k"]) == {}
     assert [path.name for path in tmp_path.iterdir()] == ["extract-v2.sqlite"]
+
+
+def tables_of(folder: Path) -> dict[str, "pd.DataFrame"]:
+    import pandas as pd
+
+    return {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+
+
+def test_the_cache_read_in_batches_of_one_gives_the_tables_read_in_one_batch(tmp_path, samples):
+    ingest.run(samples, tmp_path)
+    extract.run(tmp_path / "ingested.parquet", tmp_path / "first", cache=tmp_path / "cache")
+    whole = extract.run(tmp_path / "ingested.parquet", tmp_path / "whole", cache=tmp_path / "cache", batch_articles=5)
+    small = extract.run(tmp_path / "ingested.parquet", tmp_path / "small", cache=tmp_path / "cache", batch_articles=1)
+    assert whole == small and small.cached == 5
+    for name, frame in tables_of(tmp_path / "whole").items():
+        assert frame.equals(tables_of(tmp_path / "small")[name]), name
+
+
+class LiveResults:
+    """A progress that counts, at each batch written, the extraction results alive in this process."""
+
+    def __init__(self):
+        self.live: list[int] = []
+
+    def count(self, **_: int) -> None:
+        pass
+
+    def advance(self, steps: int = 1) -> None:
+        import gc
+
+        self.live.append(sum(isinstance(item, extract.ArticleResult) for item in gc.get_objects()))
+
+
+def test_cached_results_are_read_a_batch_at_a_time_not_kept(tmp_path, samples):
+    ingest.run(samples, tmp_path)
+    extract.run(tmp_path / "ingested.parquet", tmp_path / "first", cache=tmp_path / "cache")
+    seen = LiveResults()
+    extract.run(tmp_path / "ingested.parquet", tmp_path / "again", progress=seen, cache=tmp_path / "cache",
+                batch_articles=1)
+    # One article a batch: the batch being written is alive, not the batches before it nor those read ahead.
+    assert len(seen.live) == 5 and max(seen.live) == 1
