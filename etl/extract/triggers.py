@@ -18,9 +18,15 @@ case flag: a case-sensitive pattern's "Mr" is found as "mr" (more sentences than
 needed, never fewer). `trigger_text` also folds the few characters that `re`'s
 IGNORECASE matches to an ASCII letter but `str.lower` leaves alone ("ſ" matches "s").
 
-`gated` also gives each pattern a lookahead for the characters its matches can start
-with (`with_first_characters`, read from the pattern too): `re` tries a pattern at
-every position, and a one-character class rejects most positions at once.
+`gated` (and `fast_start`) also rewrite each pattern so that `re` finds its matches
+sooner (`with_first_characters`, read from the pattern too). `re` skips straight to
+the positions where a match can start only when a pattern starts with a
+case-sensitive character or class; most patterns here start with `\\b` or a letter
+matched in any case, which `re` tries at every position. So such a pattern is written
+to start with its first character (`led_by_first_character`: `\\bshot` becomes
+`(?-i:[Ssſ])(?<=\\bs)hot`), and where that shape is not found, it is led by a
+lookahead for its first characters, which rejects most positions at once. The tests
+check that every rewritten pattern finds what the pattern as written does.
 """
 from __future__ import annotations
 
@@ -367,6 +373,128 @@ def _led_branches(zero_width: str, rest: str, caseless: bool) -> str | None:
     behind = f"(?<={zero_width}(?-i:{cases}))" if zero_width else ""
     led = "|".join(f"(?<={char}){tail}" for char, tail in zip(firsts, tails))
     return f"(?-i:{cases}){behind}(?:{led}){rest[group_end:]}"
+
+
+MAX_BRANCHES = 256  # branches a group may be spread into before `_led_by_characters` gives up
+
+
+def _led_by_characters(branches: list[str]) -> list[str] | None:
+    """The same branches, in the same order of trial, each starting with one character: a branch
+    led by a group, `(?:a|b)c`, is spread into `ac|bc`, and one led by an optional character,
+    `s?hot`, into `shot|hot` (the order `re` tries them in). None when some branch cannot be."""
+    done: list[str] = []
+    waiting = list(reversed(branches))
+    while waiting:
+        if len(done) + len(waiting) > MAX_BRANCHES:
+            return None
+        branch = waiting.pop()
+        if _character_end(branch, 0) is not None:
+            done.append(branch)
+            continue
+        char = _optional_character(branch)
+        if char is not None:
+            waiting += [branch[len(char) + 1:], char + branch[len(char) + 1:]]  # (popped from the end)
+            continue
+        group_end = _group_end(branch, 0) if branch.startswith("(?:") else None
+        if group_end is None or group_end < len(branch) and branch[group_end] in "*+?{":
+            return None
+        tail = branch[group_end:]
+        waiting += [inner + tail for inner in reversed(_top_level_branches(branch[3:group_end - 1]))]
+    return done
+
+
+def _optional_character(branch: str) -> str | None:
+    """The character item at the start of `branch` when a greedy `?` follows it ("s?hot": "s")."""
+    if not branch or not (branch[0].isalnum() or branch[0] == "["):
+        return None
+    end = _class_end(branch, 0) if branch[0] == "[" else 1
+    if end is None or end >= len(branch) or branch[end] != "?" or branch[end + 1:end + 2] in ("?", "+"):
+        return None
+    return branch[:end]
+
+
+# The characters beyond ASCII that IGNORECASE matches to an ASCII letter: the Kelvin sign, the
+# dotted and dotless I, the long s (checked over every code point by tests/extract/test_triggers.py).
+_OTHER_CASES = "\u212a\u0130\u0131\u017f"
+_CASE_CANDIDATES = "".join(map(chr, range(0x20, 0x7f))) + _OTHER_CASES
+
+
+def _in_every_case(items: list[str]) -> str | None:
+    """A case-sensitive class of every character the one-character items match under IGNORECASE;
+    None for items that are not plain ASCII (an escape, a character beyond ASCII)."""
+    if any(not item.isascii() or "\\" in item for item in items):
+        return None
+    matching = [re.compile(item, re.IGNORECASE) for item in items]
+    chars = [char for char in _CASE_CANDIDATES if any(item.fullmatch(char) for item in matching)]
+    return "[" + "".join(re.escape(char) for char in chars) + "]" if chars else None
+
+
+def _zero_width_end(source: str, start: int) -> int | None:
+    """Where a `\\b` or a lookbehind at source[start] ends, else None."""
+    if source.startswith("\\b", start):
+        return start + 2
+    if source.startswith("(?<=", start) or source.startswith("(?<!", start):
+        return _group_end(source, start)
+    return None
+
+
+def _character_end(source: str, start: int) -> int | None:
+    """Where the one-character item at source[start] ends (a class, a letter or digit, `\\d`), when
+    nothing repeats it; else None."""
+    if start >= len(source):
+        return None
+    if source[start] == "[":
+        end = _class_end(source, start)
+    elif source.startswith("\\d", start):
+        end = start + 2
+    elif source[start].isalnum():
+        end = start + 1
+    else:
+        return None
+    if end is None or end < len(source) and source[end] in "*+?{":
+        return None
+    return end
+
+
+def _class_end(source: str, start: int) -> int | None:
+    """Where the class `[...]` at source[start] ends."""
+    index = start + 1
+    if index < len(source) and source[index] == "^":
+        index += 1
+    if index < len(source) and source[index] == "]":
+        index += 1
+    while index < len(source) and source[index] != "]":
+        index += 2 if source[index] == "\\" else 1
+    return index + 1 if index < len(source) else None
+
+
+def _structure(source: str, start: int = 0):
+    """(index, character, depth) for each `(`, `)` and `|` of source[start:] that is no escape and
+    stands outside any class; the depth is the number of groups open after it."""
+    depth, index = 0, start
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = _class_end(source, index) or len(source)
+            continue
+        if char in "()|":
+            depth += {"(": 1, ")": -1, "|": 0}[char]
+            yield index, char, depth
+        index += 1
+
+
+def _group_end(source: str, start: int) -> int | None:
+    """Where the group opened at source[start] closes (past its parenthesis), else None."""
+    return next((index + 1 for index, char, depth in _structure(source, start) if char == ")" and depth == 0), None)
+
+
+def _top_level_branches(source: str) -> list[str]:
+    """source split at the `|` outside any group or class."""
+    cuts = [index for index, char, depth in _structure(source) if char == "|" and depth == 0]
+    return [source[begin:end] for begin, end in zip([0] + [cut + 1 for cut in cuts], cuts + [len(source)])]
 
 
 MAX_BRANCHES = 256  # branches a group may be spread into before `_led_by_characters` gives up
