@@ -226,7 +226,7 @@ PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
 STOP_SECONDS = 60     # how long a stopped child may take to clean up before it is killed
 
 
-class ChildProcessError(RuntimeError):
+class StageProcessDied(RuntimeError):
     """A child process ended without returning a result or an exception (killed, or out of memory)."""
 
 
@@ -275,12 +275,10 @@ def _answer_of(receiving, child):
             kind, value = receiving.recv()
         except EOFError:
             child.join()
-            raise ChildProcessError(f"the process running {child.name} ended with exit code {child.exitcode} "
+            raise StageProcessDied(f"the process running {child.name} ended with exit code {child.exitcode} "
                                     f"before it finished (killed, or out of memory?)") from None
         if kind in ("stdout", "stderr"):
-            stream = getattr(sys, kind)
-            stream.write(value)
-            stream.flush()
+            _write(kind, value)
         elif kind == "returned":
             return value
         else:
@@ -288,6 +286,13 @@ def _answer_of(receiving, child):
             if remote:
                 error.__cause__ = _RemoteTraceback(remote)
             raise error
+
+
+def _write(kind: str, text: str) -> None:
+    """Write what the child printed to this process's sys.stdout or sys.stderr (`kind`)."""
+    stream = getattr(sys, kind)
+    stream.write(text)
+    stream.flush()
 
 
 def _stop(child, receiving) -> None:
@@ -299,7 +304,7 @@ def _stop(child, receiving) -> None:
             while True:
                 kind, value = receiving.recv()
                 if kind in ("stdout", "stderr"):
-                    getattr(sys, kind).write(value)
+                    _write(kind, value)
         except (EOFError, OSError):
             pass
     child.join(STOP_SECONDS)

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from etl import extract, ingest
-from etl.batches import ChildProcessError, TableWriter, in_own_process, jobs_to_use, map_batches, row_groups, table_batches
+from etl.batches import StageProcessDied, TableWriter, in_own_process, jobs_to_use, map_batches, row_groups, table_batches
 from etl import tables as tables_module
 from etl.tables import read_table, write_table
 from schema.models import conform
@@ -195,5 +195,5 @@ def test_a_call_in_its_own_process_raises_its_exception_here_with_the_childs_tra
 
 
 def test_a_child_that_ends_without_an_answer_is_a_clear_error():
-    with pytest.raises(ChildProcessError, match="ended with exit code 3 before it finished"):
+    with pytest.raises(StageProcessDied, match="ended with exit code 3 before it finished"):
         in_own_process(end_abruptly)

@@ -463,7 +463,7 @@ VICTIM_VERB_BEFORE = gated(re.compile(r"\b(?:killed|stabbed|attacked|injured|inj
                                 r"attacking|killing|raped|kidnapped)\s+(?:a|an|the|his|her|their|two|three|one)?\s*(?:[\w-]+\s+)?$", re.I))
 
 
-def _other_role(text: str, match: re.Match, can_match: tuple[bool, bool, bool] = (True, True, True)) -> bool:
+def _other_role(text: str, match: re.Match, can_match: tuple[bool, bool, bool]) -> bool:
     """Whether a gendered word names a witness or the subject's victim, from the words around it.
 
     `can_match`: whether the sentence holds the trigger words of WITNESS_AFTER, WITNESS_BEFORE and

@@ -254,7 +254,9 @@ _CLASS_ESCAPES = {sre_parse.CATEGORY_DIGIT: r"\d"}
 
 
 def with_first_characters(pattern: re.Pattern) -> re.Pattern:
-    """The pattern led by a lookahead for the characters its matches can start with.
+    """The pattern written to find its matches sooner: as it is when it starts with a case-sensitive
+    character already; else written to start with its first character (`led_by_first_character`);
+    else led by a lookahead for the characters its matches can start with.
 
     `re` tries a pattern at every position of the text; at most positions a lookahead for one
     character class fails at once, where the pattern would try each of its alternatives first
