@@ -36,14 +36,17 @@ SHINGLE_WORDS = 5
 MIN_WORDS_FOR_COPIES = 30
 NUM_PERM = 128
 BANDS = 32  # of NUM_PERM // BANDS rows each: pairs at Jaccard 0.7 become candidates with p > 0.9999
-PRIME = (1 << 31) - 1  # Mersenne prime: shingle hashes and MinHash values are below it
+PRIME = (1 << 31) - 1  # Mersenne prime: shingle hashes are below it
+MAX_64 = (1 << 64) - 1
+_SHIFT = np.uint64(33)  # a signature value is the top 31 bits of a 64-bit hash
+_TOP_BITS_MAX = (1 << 31) - 1  # the largest value a signature can hold (the start of each minimum)
 _SEED = 20240501  # fixed, so the same inputs always give the same candidates
 GRAM_BASE = 1_000_003  # the polynomial's base for a 5-gram's hash: a prime, so word order matters
 _WORD = re.compile(r"\w+")
 _CHUNK = 4096  # shingles hashed at once: bounds memory for very long texts
 _PAIRS_AT_ONCE = 65536  # candidate pairs turned into Python integers at once
-# Shingle hashes and MinHash values are below PRIME < 2^31 (a signature's start value is PRIME
-# itself), so they are kept as 32-bit integers: half the memory, the same values.
+# Shingle hashes (below PRIME) and MinHash values (below 2^31) are kept as 32-bit integers: half
+# the memory, the same values.
 COMPACT = np.uint32
 
 
@@ -81,9 +84,10 @@ def mark(article_ids: list[str], texts: list[str], published: list, threshold: f
 def fingerprint(text: str, word_hashes: dict[str, int] | None = None,
                 permutations: tuple[np.ndarray, np.ndarray] | None = None) -> Fingerprint:
     """The article's fingerprint; `word_hashes` and `permutations` may be kept between calls."""
-    hashes = shingles(text, word_hashes)
+    folded = folded_text(text)  # (once: both the key and the shingles read the text folded)
+    hashes = _shingles_of_folded(folded, word_hashes)
     values = signature(hashes, permutations or _permutations()) if len(hashes) else None
-    return Fingerprint(hashlib.sha256(normalised_text(text).encode("utf-8", "surrogatepass")).digest(),
+    return Fingerprint(hashlib.sha256(" ".join(folded.split()).encode("utf-8", "surrogatepass")).digest(),
                        hashes.astype(COMPACT), None if values is None else values.astype(COMPACT))
 
 
@@ -169,9 +173,14 @@ def _publication_order(published, index: int) -> tuple:
     return (published is None, published.toordinal() if published is not None else 0, index)
 
 
+def folded_text(text: str) -> str:
+    """The text with Unicode forms and case ignored (NFKC, case-folded)."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 def normalised_text(text: str) -> str:
     """The text as compared for exact duplicates: Unicode forms, case and spacing ignored."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return " ".join(folded_text(text).split())
 
 
 def text_key(text: str) -> str:
@@ -195,7 +204,11 @@ def shingles(text: str, word_hashes: dict[str, int] | None = None) -> np.ndarray
 
     A 5-gram's hash is a polynomial in its words' CRC-32s, computed for all 5-grams at once;
     `word_hashes` keeps each word's CRC-32 between calls (a corpus reuses most of its words)."""
-    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    return _shingles_of_folded(folded_text(text), word_hashes)
+
+
+def _shingles_of_folded(folded: str, word_hashes: dict[str, int] | None) -> np.ndarray:
+    words = _WORD.findall(folded)
     if len(words) < MIN_WORDS_FOR_COPIES:
         return np.empty(0, dtype=np.uint64)
     known = word_hashes if word_hashes is not None else {}
@@ -224,20 +237,27 @@ def _crc(word: str) -> int:
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The NUM_PERM hash functions of the signature: odd 64-bit multipliers and 64-bit addends."""
     generator = np.random.default_rng(_SEED)
-    return (generator.integers(1, PRIME, NUM_PERM, dtype=np.uint64),
-            generator.integers(0, PRIME, NUM_PERM, dtype=np.uint64))
+    return (generator.integers(0, MAX_64, NUM_PERM, dtype=np.uint64, endpoint=True) | np.uint64(1),
+            generator.integers(0, MAX_64, NUM_PERM, dtype=np.uint64, endpoint=True))
 
 
 def signature(hashes: np.ndarray, permutations: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """The MinHash signature of a set of shingle hashes: NUM_PERM minima of (a*h + b) mod p."""
+    """The MinHash signature of a set of shingle hashes: NUM_PERM minima of the top 31 bits of a*h + b.
+
+    (a*h + b) mod 2^64, shifted right by 33, is the multiply-add-shift hash family (Dietzfelbinger):
+    a multiplication, an addition and a shift, where a modulus by a prime costs a division; the
+    values stay below 2^31, so they fit COMPACT. Candidates are confirmed on the exact shingle sets,
+    so the hash family decides only which pairs are compared, never a mark by itself."""
     a, b = permutations
-    minima = np.full(NUM_PERM, PRIME, dtype=np.uint64)
+    minima = np.full(NUM_PERM, _TOP_BITS_MAX, dtype=np.uint64)
     hashes = np.asarray(hashes, dtype=np.uint64)
     for start in range(0, len(hashes), _CHUNK):
-        chunk = hashes[start:start + _CHUNK, None]
-        # a < 2^31 and h < 2^32, so a*h + b stays below 2^64: no overflow.
-        minima = np.minimum(minima, ((chunk * a + b) % PRIME).min(axis=0))
+        values = np.multiply(hashes[start:start + _CHUNK, None], a)  # (wraps modulo 2^64, as meant)
+        values += b
+        values >>= _SHIFT
+        np.minimum(minima, values.min(axis=0), out=minima)
     return minima
 
 
