@@ -67,10 +67,13 @@ KILL_AT = "UOFDB_TEST_KILL_AT"
 STORAGE_COMPATIBILITY = "v1.0.0"
 # DuckDB keeps the tables it creates in memory up to its limit (80% of the machine's by default), so
 # the stage's peak would grow with the corpus; past its limit it writes them out to the database file
-# (or a scratch folder beside it). The limit must still hold one DuckDB row group (122,880 rows) of
-# articles with their text while it is compressed, or DuckDB stops with an error: at a few KB an
-# article that is a few hundred MB. The tables are the same whatever the limit.
-DUCKDB_MEMORY_LIMIT = "1GB"
+# (or a scratch folder beside it). The limit must still hold one DuckDB row group of articles with
+# their text while it is compressed, or DuckDB stops with an error; its default row group (122,880
+# rows) of articles of a few KB is a few hundred MB, so the database is written in row groups of
+# DUCKDB_ROW_GROUP_ROWS (tens of MB of articles; DuckDB 1.x reads them, as any row group size), and
+# the stage's peak stays flat whatever the corpus. The tables are the same whatever the two numbers.
+DUCKDB_MEMORY_LIMIT = "256MB"
+DUCKDB_ROW_GROUP_ROWS = 16_384
 class OutputBusyError(RuntimeError):
     """Another build holds the output folder's lock."""
 
@@ -326,8 +329,11 @@ def write_database(parquet: dict[str, Path], path: Path, info: dict | None = Non
     os.unlink(tmp)  # DuckDB creates the file itself
     try:
         with tempfile.TemporaryDirectory(prefix=f".{path.name}.spill.", dir=path.parent) as spill, \
-                duckdb.connect(tmp, config={"storage_compatibility_version": STORAGE_COMPATIBILITY,
-                                            "memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": spill}) as con:
+                duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": spill}) as con:
+            # (attached rather than opened, which is how DuckDB takes a row group size for a new file)
+            con.execute(f"ATTACH {_literal(tmp)} AS published (STORAGE_VERSION {_literal(STORAGE_COMPATIBILITY)}, "
+                        f"ROW_GROUP_SIZE {DUCKDB_ROW_GROUP_ROWS})")
+            con.execute("USE published")
             for name in (name for name in PUBLISHED if name in parquet):
                 con.execute(f"CREATE TABLE {name} AS {_select_with_enums(name)}", [str(parquet[name])])
                 _require(con, name)
@@ -342,7 +348,9 @@ def write_database(parquet: dict[str, Path], path: Path, info: dict | None = Non
             if info is not None:
                 _create_from_frame(con, "build_info", conform(pd.DataFrame([info]), "build_info"))
                 _comment(con, "build_info")
-            con.execute("CHECKPOINT")
+            con.execute("CHECKPOINT published")
+            con.execute("USE memory")
+            con.execute("DETACH published")  # (the file is whole and closed before it is renamed)
         os.replace(tmp, path)
     finally:
         for leftover in (tmp, tmp + ".wal"):
