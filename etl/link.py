@@ -40,9 +40,10 @@ import pyarrow.parquet as pq
 from etl import corrections
 from etl.batches import jobs_to_use
 from etl.linking import ids
-from etl.linking.clustering import link_groups
+from etl.linking.clustering import common_names, link_groups
 from etl.linking.features import features_of, stated
 from etl.linking.merge import merge_group
+from etl.linking.similarity import without_common
 from etl.tables import read_table, write_table
 from schema.codebook import TABLES
 from schema.models import conform
@@ -204,6 +205,12 @@ def _cluster(articles: list[dict], window_days: int, threshold: float | None, ma
             article["_features"] = features_of(article)
     by_id = {article["article_id"]: article for article in articles}
     originals = [a for a in articles if _original_of(a, by_id) is None]
+    # Pairs are scored without the names too common to count (`link_groups`): taken out here, in
+    # place, the features are held once, not once as read and once as compared. (Merging reads
+    # none of the names.)
+    common = common_names([a["_features"] for a in originals], max_block)
+    for article in articles:
+        article["_features"] = without_common(article["_features"], common)
     groups = [[originals[i] for i in group]
               for group in link_groups([a["_features"] for a in originals], window_days, threshold, max_block,
                                        jobs=jobs)]

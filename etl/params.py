@@ -11,7 +11,7 @@ DEFAULTS = {
               "corrections": "data/corrections.csv"},
     "ingest": {"max_article_mb": 1.0, "max_file_mb": 2048.0, "copy_similarity": 0.7, "follow_outside_links": False,
                "columns": {"id": None, "url": None, "headline": None, "published": None, "text": None, "outlet": None},
-               "jobs": None, "batch_articles": 10000},
+               "jobs": None, "batch_articles": 2000},
     "extract": {"relevance_threshold": None, "seconds_per_article": 30.0, "jobs": None, "batch_articles": 2000,
                 "engine": "local", "scheduler": None},
     "link": {"window_days": 3, "threshold": None, "max_block": 50, "jobs": None},
