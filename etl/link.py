@@ -35,13 +35,14 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from etl import corrections
 from etl.batches import jobs_to_use
 from etl.linking import ids
 from etl.linking.clustering import common_names, link_groups
-from etl.linking.features import features_of, stated
+from etl.linking.features import features_of, interned, stated
 from etl.linking.merge import merge_group
 from etl.linking.similarity import without_common
 from etl.tables import read_table, write_table
@@ -72,6 +73,10 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     valid, results = corrections.check(rows, set(extractions["article_id"]))
     extractions, relevance, evidence = corrections.with_relevance(extractions, valid)
     articles = relevant_articles(ingested, extractions, clues)
+    # (the articles hold all linking needs of the three tables: their memory is handed back now,
+    # before the candidate pairs take theirs, so the stage peaks at the larger, not the sum)
+    del ingested, extractions, clues
+    pa.default_memory_pool().release_unused()
     clustered = cluster(articles, window_days, threshold, max_block, jobs_to_use(jobs))
     groups, regrouped = corrections.regroup(clustered, valid, alias_table(known, _membership(clustered), carried))
     incidents, membership, fields = incidents_from(groups)
@@ -155,12 +160,13 @@ def relevant_articles(ingested: pd.DataFrame, extractions: pd.DataFrame,
     relevant = extractions[extractions["relevant"].fillna(False).astype(bool)]
     articles = relevant.merge(ingested[columns], on="article_id", how="left").to_dict("records")
     by_id = {article["article_id"]: article for article in articles}
+    held: dict[frozenset, frozenset] = {}  # (each distinct set of names once: `interned`)
     for article_id, found in _clues_by_article(clues):
         if article_id in by_id:
-            by_id[article_id]["_features"] = features_of(by_id[article_id], found)
+            by_id[article_id]["_features"] = interned(features_of(by_id[article_id], found), held)
     for article in articles:
         if "_features" not in article:  # (no clues)
-            article["_features"] = features_of(article, [])
+            article["_features"] = interned(features_of(article, []), held)
     return articles
 
 
@@ -170,12 +176,22 @@ def _clues_by_article(clues: pa.Table | pd.DataFrame | None):
         return
     if isinstance(clues, pd.DataFrame):
         clues = pa.Table.from_pandas(clues[list(CLUE_COLUMNS)], preserve_index=False)
-    ordered = clues.select(list(CLUE_COLUMNS)).sort_by("article_id")  # (one run of rows per article)
+    clues = clues.select(list(CLUE_COLUMNS))
+    # (one run of rows per article: the extract stage writes them so, and only another order is sorted)
+    ordered = clues if _one_run_per_article(clues["article_id"]) else clues.sort_by("article_id")
     rows = itertools.chain.from_iterable(
         zip(*(batch.column(name).to_pylist() for name in CLUE_COLUMNS))
         for batch in ordered.to_batches(max_chunksize=CLUE_ROWS_AT_A_TIME))
     for article_id, run in itertools.groupby(rows, key=operator.itemgetter(0)):
         yield article_id, [(kind, value) for _, kind, value in run]
+
+
+def _one_run_per_article(article_ids: pa.ChunkedArray) -> bool:
+    """Whether each article's rows are consecutive: as many runs of one id as distinct ids."""
+    if len(article_ids) < 2:
+        return True
+    changes = pc.sum(pc.not_equal(article_ids[1:], article_ids[:-1])).as_py() or 0
+    return changes + 1 == pc.count_distinct(article_ids).as_py()
 
 
 @contextlib.contextmanager
@@ -208,9 +224,9 @@ def _cluster(articles: list[dict], window_days: int, threshold: float | None, ma
     # Pairs are scored without the names too common to count (`link_groups`): taken out here, in
     # place, the features are held once, not once as read and once as compared. (Merging reads
     # none of the names.)
-    common = common_names([a["_features"] for a in originals], max_block)
+    common, held = common_names([a["_features"] for a in originals], max_block), {}
     for article in articles:
-        article["_features"] = without_common(article["_features"], common)
+        article["_features"] = interned(without_common(article["_features"], common), held)
     groups = [[originals[i] for i in group]
               for group in link_groups([a["_features"] for a in originals], window_days, threshold, max_block,
                                        jobs=jobs)]
@@ -245,18 +261,27 @@ def incidents_from(groups: list[list[dict]]) -> tuple[pd.DataFrame, pd.DataFrame
         return _incidents_from(groups)
 
 
+FIELD_COLUMNS = ("incident_id", "field", "chosen_value", "source_article_id", "merge_rule", "other_values")
+
+
 def _incidents_from(groups: list[list[dict]]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    rows, membership, fields = [], [], []
+    # (membership and provenance gathered as columns, not a dict a row: a corpus of 100,000 articles
+    # has hundreds of thousands of provenance rows)
+    rows, members, member_incidents = [], [], []
+    fields: dict[str, list] = {name: [] for name in FIELD_COLUMNS}
     for identifier, group in zip(ids.assign_ids(groups), groups):
         merged, provenance = merge_group(group)
         rows.append({"incident_id": identifier, **merged, "n_articles": len(group),
                      "article_ids": sorted(a["article_id"] for a in group)})
-        membership.extend({"article_id": a["article_id"], "incident_id": identifier} for a in group)
-        fields.extend({"incident_id": identifier, **row} for row in provenance)
+        members.extend(a["article_id"] for a in group)
+        member_incidents.extend(identifier for _ in group)
+        fields["incident_id"].extend(identifier for _ in provenance)
+        for name in FIELD_COLUMNS[1:]:
+            fields[name].extend(row[name] for row in provenance)
     incidents = pd.DataFrame(rows).sort_values("incident_id") if rows else pd.DataFrame(columns=["incident_id"])
-    fields_frame = pd.DataFrame(fields, columns=["incident_id", "field", "chosen_value", "source_article_id",
-                                                 "merge_rule", "other_values"])
-    return (incidents, pd.DataFrame(membership, columns=["article_id", "incident_id"]),
+    fields_frame = pd.DataFrame(fields, columns=list(FIELD_COLUMNS))
+    return (incidents, pd.DataFrame({"article_id": members, "incident_id": member_incidents},
+                                    columns=["article_id", "incident_id"]),
             fields_frame.sort_values(["incident_id", "field"]).reset_index(drop=True))
 
 

@@ -13,11 +13,12 @@ one article that resembles two different incidents cannot chain them together.
 """
 from __future__ import annotations
 
+import array
 import datetime as dt
 import multiprocessing
 import signal
 from collections import Counter, defaultdict
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -68,22 +69,67 @@ def candidate_codes(features: list[Features], window_days: int, max_block: int,
     has millions of candidate pairs."""
     count = len(features)
     common = common_names(features, max_block) if common is None else common  # (the caller's, when it has them)
-    blocks: dict[tuple, list[int]] = defaultdict(list)
+    # Each (block, article) as two integers, not a list of members per block: at 100,000 articles
+    # there are hundreds of thousands of blocks, most of them of one article.
+    key_ids: dict[tuple, int] = {}
+    keys, members = array.array("q"), array.array("q")
     days: dict[tuple, list[int]] = defaultdict(list)
     for index, f in enumerate(features):
         for key in blocking_keys(f):
             if len(key) != 2 or key[1] not in common:
-                blocks[key].append(index)
+                keys.append(key_ids.setdefault(key, len(key_ids)))
+                members.append(index)
         if f.date:
             for key in _day_keys(f):
                 days[key + (f.date,)].append(index)
-    found = [_codes_within(members, count) for members in blocks.values() if 1 < len(members) <= max_block]
-    for (kind, name, day), members in days.items():
+    del key_ids
+    found = _Codes()
+    for block in _blocks(np.frombuffer(keys, dtype=np.int64), np.frombuffer(members, dtype=np.int64), max_block):
+        found.add(_codes_within(block, count))
+    for (kind, name, day), members_of_day in days.items():
         for offset in range(0, min(window_days, (dt.date.max - day).days) + 1):  # no day past the calendar's end
             near = days.get((kind, name, day + dt.timedelta(days=offset)))
             if near:
-                found.append(_codes_between(members, near, count))
-    return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+                found.add(_codes_between(members_of_day, near, count))
+    return found.distinct()
+
+
+def _blocks(keys: np.ndarray, members: np.ndarray, max_block: int) -> Iterator[np.ndarray]:
+    """The members (in increasing order) of each block of more than one and at most `max_block`
+    articles, from the (key, member) pairs in member order."""
+    order = np.argsort(keys, kind="stable")  # (stable: each block's members stay in increasing order)
+    keys, members = keys[order], members[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, dtype=np.int64)
+    ends = np.r_[starts[1:], len(keys)]
+    for start, end in zip(starts.tolist(), ends.tolist()):
+        if 1 < end - start <= max_block:
+            yield members[start:end]
+
+
+class _Codes:
+    """Pair codes gathered block by block, made distinct every CODES_AT_A_TIME: a pair shares many
+    blocks (a day, a street, a name), and its repeats are not all held until the end."""
+
+    def __init__(self):
+        self._parts: list[np.ndarray] = []
+        self._size = 0
+        self._limit = CODES_AT_A_TIME
+
+    def add(self, codes: np.ndarray) -> None:
+        self._parts.append(codes)
+        self._size += len(codes)
+        if self._size > self._limit:
+            self._parts = [self.distinct()]
+            self._size = len(self._parts[0])
+            # (at least twice what is kept before the next time: the work stays linear in the codes)
+            self._limit = max(CODES_AT_A_TIME, 2 * self._size)
+
+    def distinct(self) -> np.ndarray:
+        return np.unique(np.concatenate(self._parts)) if self._parts else np.empty(0, dtype=np.int64)
+
+
+# Pair codes gathered before their repeats are dropped (8 bytes each): bounds what the repeats hold.
+CODES_AT_A_TIME = 4_000_000
 
 
 def _codes_within(members: list[int], count: int) -> np.ndarray:
@@ -168,6 +214,10 @@ _SHARED: dict = {}  # in a worker of `pair_scores`: the features, window and mod
 
 def _share(compared: list[Features], window_days: int, model: similarity.Model) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent takes Ctrl-C and ends the pool
+    # A fork keeps the parent's SIGTERM handler (etl.cli's, which raises KeyboardInterrupt for a
+    # stage's cleanup); the pool ends its workers with SIGTERM, and a worker raising then, perhaps
+    # while it holds the task queue's lock, could leave another waiting on it forever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _SHARED.update(compared=compared, window_days=window_days, model=model)
 
 

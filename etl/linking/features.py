@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Iterable, Mapping
 
 import pandas as pd
@@ -92,6 +92,18 @@ def features_of(row: dict, clues: Iterable | None = None) -> Features:
         years=frozenset(int(value) for value in found[YEAR]),
         authority=max((int(value) for value in found[AUTHORITY]), default=0),
         as_of=published or (dt.date.fromisoformat(max(as_of)) if as_of else None), copy_of=_copy_target(row))
+
+
+def interned(features: Features, held: dict[frozenset, frozenset]) -> Features:
+    """The features with each set of names replaced by the equal set `held` already holds (and the
+    new ones added to it): many articles give the same force, years, places and names, and one
+    object for each distinct set is what lets the linker hold a large corpus. Equal values: the
+    same comparisons, the same links."""
+    return replace(features, **{name: held.setdefault(value, value) for name in _SET_FIELDS
+                                if (value := getattr(features, name))})
+
+
+_SET_FIELDS = tuple(item.name for item in fields(Features) if item.type.startswith("frozenset"))
 
 
 def values_by_kind(rows: Iterable | None) -> dict[str, list[str]]:
