@@ -107,25 +107,31 @@ def _blocks(keys: np.ndarray, members: np.ndarray, max_block: int) -> Iterator[n
 
 
 class _Codes:
-    """Pair codes gathered block by block, made distinct every CODES_AT_A_TIME: a pair shares many
-    blocks (a day, a street, a name), and its repeats are not all held until the end."""
+    """Pair codes gathered block by block into one growing buffer (not thousands of small arrays,
+    whose memory the allocator keeps), made distinct in place whenever the buffer doubles: a pair
+    shares many blocks (a day, a street, a name), and its repeats are not all held until the end."""
 
     def __init__(self):
-        self._parts: list[np.ndarray] = []
-        self._size = 0
+        self._buffer = array.array("q")
         self._limit = CODES_AT_A_TIME
 
     def add(self, codes: np.ndarray) -> None:
-        self._parts.append(codes)
-        self._size += len(codes)
-        if self._size > self._limit:
-            self._parts = [self.distinct()]
-            self._size = len(self._parts[0])
+        self._buffer.frombytes(np.ascontiguousarray(codes, dtype=np.int64).tobytes())
+        if len(self._buffer) > self._limit:
+            self._buffer = array.array("q", self.distinct().tobytes())
             # (at least twice what is kept before the next time: the work stays linear in the codes)
-            self._limit = max(CODES_AT_A_TIME, 2 * self._size)
+            self._limit = max(CODES_AT_A_TIME, 2 * len(self._buffer))
 
     def distinct(self) -> np.ndarray:
-        return np.unique(np.concatenate(self._parts)) if self._parts else np.empty(0, dtype=np.int64)
+        """The codes gathered, sorted, each once (the buffer is sorted in place, without a copy)."""
+        codes = np.frombuffer(self._buffer, dtype=np.int64)
+        codes.sort()
+        if len(codes) < 2:
+            return codes.copy()
+        first = np.empty(len(codes), dtype=bool)
+        first[0] = True
+        np.not_equal(codes[1:], codes[:-1], out=first[1:])
+        return codes[first]
 
 
 # Pair codes gathered before their repeats are dropped (8 bytes each): bounds what the repeats hold.
