@@ -9,7 +9,7 @@ its own process, timed, with its peak resident memory (the largest process of th
 stage, extract's workers included: `os.wait4`'s `ru_maxrss`, or the largest high-water
 mark of the processes under it, read while it runs); then `uofdb build
 --jobs N` runs the whole build in one process, timed end to end, as `make build` runs
-it: with an extraction cache, here an empty one (paths.cache); `../shared/eval/score.py`
+it: with the stage caches, here empty ones (paths.cache); `../shared/eval/score.py`
 scores it against the synthetic gold (its summary lines are printed). Then the same
 build on a local Dask cluster (`--engine dask`, its time beside the local engine's and
 whether its tables are byte for byte the same), and the incremental rebuild: one article
@@ -75,7 +75,7 @@ def main() -> int:
 
 def cold_params(repo_params: Path, folder: Path, cache: Path | None = None) -> Path:
     """A copy of the repository's parameters whose paths all lead into `folder` (where nothing is, so no
-    corrections file is read), with no extraction cache unless `cache` is given: every build is a cold
+    corrections file is read), with no stage caches unless `cache` is given: every build is a cold
     build of its own inputs, and nothing is written into the repository."""
     given = yaml.safe_load(repo_params.read_text()) or {}
     paths = given.get("paths") or {}
@@ -102,7 +102,7 @@ def measure(size: int, seed: int, jobs: int | None, scratch: Path, baseline_samp
         seconds, peak_mb, _ = timed(uofdb(params, stage, "--interim", str(interim), *extra))
         result["stages"].append({"stage": stage, "seconds": seconds, "peak_mb": peak_mb})
     shutil.rmtree(interim)
-    # The end-to-end build runs as `make build` does, with an extraction cache (here an empty one):
+    # The end-to-end build runs as `make build` does, with the stage caches (here empty ones):
     # the incremental rebuild then reads it.
     build_out = scratch / "build-out"
     cached = cold_params(PARAMS, scratch / "cached", cache=scratch / "cache")
@@ -271,7 +271,7 @@ def report(result: dict) -> str:
                  f"{'identical' if dask['identical'] else 'DIFFERENT'} to the local engine's")
     again = result["incremental"]
     lines.append(f"{'rebuild after one article':30} {again['seconds']:9.1f} {'':>11} {again['peak_mb']:12,.0f}")
-    lines.append(f"  the end-to-end build above wrote the extract cache (paths.cache), then one article "
+    lines.append(f"  the end-to-end build above wrote the ingest and extract caches (paths.cache), then one article "
                  f"changed and the build ran again in {again['seconds']:.1f} s")
     lines.append("accuracy on the synthetic gold (../shared/eval/score.py):")
     lines += [f"  {line}" for line in result["score"]["lines"]]

@@ -120,7 +120,8 @@ class Ingested:
 def ingest_stage(raw: Path, interim: Path, params: dict, show_progress: bool) -> Ingested:
     """The ingest stage into `interim`, with its progress shown or not: its counts."""
     reporter = Progress if show_progress else Silent
-    ingested = ingest.run(raw, interim, params.get("ingest"), progress=reporter("ingest", 0, "files"))
+    ingested = ingest.run(raw, interim, params.get("ingest"), progress=reporter("ingest", 0, "files"),
+                          cache=cache_folder(params))
     rejected = int((ingested.rejects["severity"] == "error").sum()) if len(ingested.rejects) else 0
     return Ingested(ingested.documents, ingested.files, ingested.article_count, rejected)
 

@@ -293,11 +293,13 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
         from etl.progress import Progress
 
         _take_jobs(args, params, "ingest")
-        ingested = ingest.run(_path(args.raw, params, "raw"), interim, params["ingest"], Progress("ingest", 0, "files"))
+        ingested = ingest.run(_path(args.raw, params, "raw"), interim, params["ingest"], Progress("ingest", 0, "files"),
+                              cache=cache_folder(params))
         rejects = ingested.rejects
         errors = int((rejects["severity"] == "error").sum()) if len(rejects) else 0
+        cached = f"; {ingested.cached} files from the cache" if cache_folder(params) is not None else ""
         print(f"uofdb ingest: {ingested.documents} documents in {ingested.files} files = {ingested.article_count} "
-              f"articles + {errors} rejected; {len(rejects) - errors} flagged -> {interim}")
+              f"articles + {errors} rejected; {len(rejects) - errors} flagged{cached} -> {interim}")
         for severity, reason in zip(rejects["severity"], rejects["reason"]):
             print(f"  {'rejected' if severity == 'error' else 'flagged'}: {reason}", file=sys.stderr)
     elif args.stage == "extract":

@@ -16,10 +16,14 @@ and the fingerprints, never every text; the tables are the same for any number o
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import errno
 import functools
+import hashlib
 import itertools
 import os
+import pickle
 import stat
 import tempfile
 from dataclasses import dataclass, field
@@ -28,12 +32,14 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 
+from etl import cache as result_cache
 from etl import duplicates
+from etl.cache import ResultCache, code_version
 from etl import params as params_module
 from etl.batches import TableWriter, jobs_to_use, map_batches, row_groups
 from etl.progress import Progress, Silent
 from etl.readers import (  # noqa: F401 - re-exported: the extractor and tests use them from here
-    FETCH_RECORD_MAX_BYTES, FETCH_RECORD_SUFFIX, SUPPORTED_SUFFIXES, Document, Options, Refused, Reject,
+    FETCH_RECORD_MAX_BYTES, FETCH_RECORD_SUFFIX, MB, SUPPORTED_SUFFIXES, Document, Options, Refused, Reject,
     dateline_end, decode, looks_binary, page_with_fetch_record, read_file, safe_name,
 )
 from etl.tables import read_table, write_table
@@ -60,6 +66,7 @@ class Ingested:
     documents: int
     files: int
     article_count: int
+    cached: int = 0  # files taken from the cache, not parsed again
 
     @property
     def articles(self) -> pd.DataFrame:
@@ -71,20 +78,27 @@ class Ingested:
         return iter((self.articles, self.rejects))
 
 
-def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Progress | None = None) -> Ingested:
-    """Read every input file under `raw_dir`; write `ingested` and ingest rejects to `out_dir`."""
+def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Progress | None = None,
+        cache: Path | None = None) -> Ingested:
+    """Read every input file under `raw_dir`; write `ingested` and ingest rejects to `out_dir`.
+
+    With a `cache` folder, a file read before by the same code with the same settings (the same
+    path and bytes) is taken from it: its documents and fingerprints, not parsed again (CACHED_FILE_MB)."""
     settings = {**DEFAULTS, **(params or {})}
     options, rows = Options.from_params(settings), batch_size(settings)
+    store = ResultCache(cache, CACHE_PREFIX, ingest_version(options)) if cache is not None else None
     # load: the entries only; each file is read, as a stream, by the worker that parses it
     entries, fetch_records = pages_and_fetch_records(input_entries(raw_dir, options.follow_outside_links))
     progress = progress or Silent("ingest", len(entries), "files")
     progress.total = len(entries)
-    parsed = map_batches(functools.partial(parse_files, options=options),
+    parsed = map_batches(functools.partial(parse_files, options=options, cache=store.path if store else None),
                          file_tasks(entries, fetch_records), jobs_to_use(settings.get("jobs")))
     # process and save, batch by batch: unmarked rows to a scratch table, then marked into ingested.parquet
     out_dir.mkdir(parents=True, exist_ok=True)
     tally, index, unmarked = Tally(progress), duplicates.CopyIndex(out_dir), scratch_file(out_dir)
     try:
+        if store is not None:
+            parsed = stored(parsed, store, tally)
         write_unmarked(tally.articles(itertools.chain.from_iterable(parsed)), index, unmarked, rows)
         progress.close()
         marks = index.marks(float(settings["copy_similarity"]))
@@ -93,9 +107,33 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
     finally:
         index.close()
         unmarked.unlink(missing_ok=True)
+        if store is not None:
+            store.close()
     rejects = conform(rejects_frame(tally.rejects), "rejects")
     write_table(rejects, "rejects", out_dir / "ingest_rejects.parquet")
-    return Ingested(out_dir / "ingested.parquet", rejects, tally.read, tally.files, kept)
+    return Ingested(out_dir / "ingested.parquet", rejects, tally.read, tally.files, kept, tally.cached)
+
+
+CACHE_PREFIX = "ingest-"
+# Files up to this size are cached (their bytes are read once more, to be hashed, on every build);
+# a larger one, an export of many records, is parsed again each time: its results would be a blob
+# as large as the file.
+CACHED_FILE_MB = 16
+
+
+def ingest_version(options: Options) -> str:
+    """The cache version of ingest: the code and vocabularies, and the settings that change what it reads."""
+    return code_version(dataclasses.asdict(options))
+
+
+def stored(parsed: Iterable[list[ParsedFile]], store: ResultCache, tally: "Tally") -> Iterator[list[ParsedFile]]:
+    """The workers' results, each task's newly parsed files put in the cache as they pass."""
+    for files in parsed:
+        fresh = [(file.key, file.read) for file in files if file.key and not file.cached]
+        if fresh:
+            store.put_pickled(fresh)
+        tally.cached += sum(file.cached for file in files)
+        yield files
 
 
 def scratch_file(folder: Path) -> Path:
@@ -266,11 +304,17 @@ def parse_documents(documents: Iterable[tuple], options: Options | None = None,
 @dataclass(frozen=True)
 class ParsedFile:
     """One input file read: warnings about its name, its documents and problems in read order,
-    and each document's fingerprint for copy detection (in the order of its documents)."""
+    and each document's fingerprint for copy detection (in the order of its documents); with a
+    cache, its key (None: not cached), whether it came from the cache, and, for a file newly read,
+    what is cached: what `read_file` gave and the fingerprints, pickled by the worker (`items`
+    adds the fetch record's URL to what `read_file` gave)."""
 
     notes: tuple
     items: list
     fingerprints: list
+    key: str | None = None
+    cached: bool = False
+    read: bytes | None = None
 
 
 def file_tasks(entries: list, fetch_records: dict[str, Path]) -> Iterator[list[tuple]]:
@@ -280,17 +324,52 @@ def file_tasks(entries: list, fetch_records: dict[str, Path]) -> Iterator[list[t
         yield task
 
 
-def parse_files(task: list[tuple], options: Options) -> list[ParsedFile]:
-    """Each file of a task read and its documents fingerprinted (what runs on the workers)."""
+def parse_files(task: list[tuple], options: Options, cache: Path | None = None) -> list[ParsedFile]:
+    """Each file of a task read and its documents fingerprinted (what runs on the workers); with the
+    `cache` file, those read before (the same path and bytes) are taken from it."""
     word_hashes: dict[str, int] = {}  # (a corpus reuses most of its words: each is hashed once a task)
     permutations = duplicates._permutations()
+    contents = [(source_path, *cacheable_content(source_path, content, cache)) for (source_path, content, *_), _ in task]
+    known = _cached_results(cache, [key for _, _, key in contents if key])
     parsed = []
-    for (source_path, content, *notes), record in task:
-        items = with_fetch_record(read_file(source_path, content, options), record)
-        prints = [duplicates.fingerprint(item.text, word_hashes, permutations)
-                  for item in items if isinstance(item, Document)]
-        parsed.append(ParsedFile(tuple(note for group in notes for note in group), items, prints))
+    for ((_, _, *notes), record), (source_path, content, key) in zip(task, contents):
+        notes = tuple(note for group in notes for note in group)
+        if key in known:
+            read, prints = known[key]
+        else:
+            read = read_file(source_path, content, options)
+            prints = [duplicates.fingerprint(item.text, word_hashes, permutations)
+                      for item in read if isinstance(item, Document)]
+        fresh = pickle.dumps((read, prints), protocol=pickle.HIGHEST_PROTOCOL) if key and key not in known else None
+        parsed.append(ParsedFile(notes, with_fetch_record(read, record), prints, key, key in known, fresh))
     return parsed
+
+
+def cacheable_content(source_path: str, content, cache: Path | None) -> tuple[object, str | None]:
+    """What a file is read from, and its cache key: with a cache, a file of at most CACHED_FILE_MB
+    is read here (its bytes are then parsed) and keyed by its path and bytes; else (None) it is
+    read as it would be without a cache, and a file that cannot be read says so there."""
+    if cache is None or not isinstance(content, Path):
+        return content, None
+    limit = int(CACHED_FILE_MB * MB)
+    try:
+        if os.stat(content).st_size > limit:
+            return content, None
+        with open(content, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError:
+        return content, None
+    if len(data) > limit:  # (it grew since: read as a stream)
+        return content, None
+    digest = hashlib.sha256(source_path.encode("utf-8", "surrogatepass") + b"\0" + data)
+    return data, digest.hexdigest()
+
+
+def _cached_results(cache: Path | None, keys: list[str]) -> dict[str, tuple]:
+    if cache is None or not keys:
+        return {}
+    with contextlib.closing(result_cache.reader(cache)) as db:
+        return result_cache.get_many(db, keys)
 
 
 # --- in this process, in read order: counting, ids, rows ----------------------------------
@@ -304,6 +383,7 @@ class Tally:
     files: int = 0
     rejects: list = field(default_factory=list)
     seen: dict = field(default_factory=dict)
+    cached: int = 0
 
     def articles(self, parsed: Iterable[ParsedFile]) -> Iterator[tuple[dict, duplicates.Fingerprint]]:
         """(row, fingerprint) of each article of the files, in read order; every problem a reject."""

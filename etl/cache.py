@@ -1,0 +1,115 @@
+"""Results kept between builds by what they were computed from: the stages' caches.
+
+A stage's cache is one SQLite file, `<prefix><version>.sqlite` in the cache folder
+(`paths.cache`), holding each result (pickled) under a key made of its input. The version is
+a hash of the code and vocabularies that compute the results (every file of the `etl` and
+`schema` packages) and of the settings they depend on, so a change to any of them gives a
+new, empty file (and the older versions' files are removed). A result is used only for the
+very input, code and settings it came from, so a cache changes how fast a stage runs, never
+what it writes. The extract stage keeps each article's extraction (`etl.extract.cache`); the
+ingest stage each file's documents and fingerprints (`etl.ingest`).
+
+Caches live outside DVC's view by design (`paths.cache` is not a stage output). The file is in
+WAL mode, so the processes that read it (ingest's workers) do so while this one writes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import sqlite3
+from pathlib import Path
+from typing import Iterable
+
+import etl
+import schema
+
+LOOKUPS_PER_QUERY = 500  # keys per SELECT ... IN (...): well under SQLite's limit on parameters
+BUSY_SECONDS = 60  # how long a reader or the writer waits for the other before it gives up
+
+
+def code_version(settings: object, packages: tuple[Path, ...] | None = None) -> str:
+    """A hash of the code and vocabularies (every file of the `etl` and `schema` packages, or of the
+    `packages` folders given) and of `settings` (anything JSON can write)."""
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
+    roots = packages if packages is not None else tuple(Path(package.__file__).resolve().parent
+                                                        for package in (etl, schema))
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+                digest.update(str(path.relative_to(root.parent)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:20]
+
+
+class ResultCache:
+    """Results by key, for one version, in `folder/<prefix><version>.sqlite`: the writing side
+    (it creates the file and removes the other versions' files)."""
+
+    def __init__(self, folder: Path, prefix: str, version: str):
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"{prefix}{version}.sqlite"
+        for older in folder.glob(f"{prefix}*.sqlite*"):
+            if not older.name.startswith(self.path.name):
+                older.unlink(missing_ok=True)  # another version's: never read again
+        self._db = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, result BLOB NOT NULL)")
+        self._db.commit()
+        self.hits = self.stored = 0
+
+    def have(self, keys: list[str]) -> set[str]:
+        """The keys that have a cached result (their results are not read)."""
+        return have(self._db, keys)
+
+    def get_many(self, keys: list[str]) -> dict[str, object]:
+        """The cached result of each key that has one."""
+        found = get_many(self._db, keys)
+        self.hits += len(found)
+        return found
+
+    def put_many(self, results: Iterable[tuple[str, object]]) -> None:
+        self.put_pickled((key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)) for key, result in results)
+
+    def put_pickled(self, results: Iterable[tuple[str, bytes]]) -> None:
+        """Results already pickled (by the process that computed them), by key."""
+        rows = list(results)
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO results (key, result) VALUES (?, ?)", rows)
+        self.stored += len(rows)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "ResultCache":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def reader(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a cache file a `ResultCache` created (for another process)."""
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_SECONDS)
+
+
+def have(db: sqlite3.Connection, keys: list[str]) -> set[str]:
+    found = set()
+    for chunk in _chunks(keys):
+        found.update(key for key, in db.execute(
+            f"SELECT key FROM results WHERE key IN ({','.join('?' * len(chunk))})", chunk))
+    return found
+
+
+def get_many(db: sqlite3.Connection, keys: list[str]) -> dict[str, object]:
+    found = {}
+    for chunk in _chunks(keys):
+        rows = db.execute(f"SELECT key, result FROM results WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+        found.update((key, pickle.loads(blob)) for key, blob in rows)
+    return found
+
+
+def _chunks(keys: list[str]):
+    """The keys, LOOKUPS_PER_QUERY at a time."""
+    for start in range(0, len(keys), LOOKUPS_PER_QUERY):
+        yield keys[start:start + LOOKUPS_PER_QUERY]
