@@ -169,11 +169,17 @@ class TableWriter:
 
     def write(self, frame: pd.DataFrame) -> None:
         if len(frame):
-            self._write(frame)
-            self.rows += len(frame)
+            # (as write_table lays it out: one batch gives the same file)
+            self.write_arrow(to_arrow(frame, self.table))
 
-    def _write(self, frame: pd.DataFrame) -> None:
-        arrow = to_arrow(frame, self.table)  # (as write_table lays it out: one batch gives the same file)
+    def write_arrow(self, arrow: pa.Table) -> None:
+        """Add rows that are already as `etl.tables.to_arrow` lays out a frame of this table (what
+        a worker made of its batch)."""
+        if arrow.num_rows:
+            self._write(arrow)
+            self.rows += arrow.num_rows
+
+    def _write(self, arrow: pa.Table) -> None:
         if self._group_rows is None:
             self._add(arrow)
             return

@@ -8,12 +8,15 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import functools
+import pickle
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.batches import TableWriter, jobs_to_use, map_batches, table_batches
 from etl.extract import dates, events, places
@@ -25,6 +28,7 @@ from etl.extract.text import Found
 from etl.ingest import dateline_end
 from etl.params import DEFAULTS
 from etl.progress import Progress
+from etl.tables import to_arrow
 from schema.codebook import COLUMNS, EVENT_FIELDS, TABLES
 
 # What a field holds when the article does not say.
@@ -68,8 +72,8 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
     batches = (batch.to_dict("records") for batch in table_batches(ingested_path, "ingested", batch_articles))
     store = ExtractCache(cache, extractor_version(relevance_threshold)) if cache is not None else None
     # process and save, batch by batch
-    work = functools.partial(extract_results, relevance_threshold=relevance_threshold,
-                             seconds_per_article=seconds_per_article)
+    work = functools.partial(extract_batch, relevance_threshold=relevance_threshold,
+                             seconds_per_article=seconds_per_article, for_cache=store is not None)
     relevant = cached = 0
     in_flight: collections.deque[Lookup] = collections.deque()  # batches sent to the workers, in order
     try:
@@ -77,8 +81,8 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
                 TableWriter("evidence", out_dir / "evidence.parquet") as evidence, \
                 TableWriter("link_features", out_dir / "link_features.parquet") as clues, \
                 TableWriter("rejects", out_dir / "extract_rejects.parquet") as rejects:
-            for results in map_batches(work, _to_extract(batches, store, in_flight), jobs_to_use(jobs),
-                                       engine=engine, scheduler=scheduler):
+            for output in map_batches(work, _to_extract(batches, store, in_flight), jobs_to_use(jobs),
+                                      engine=engine, scheduler=scheduler):
                 lookup = in_flight.popleft()
                 # (the cached results are read here, a batch at a time, not while the batch waits)
                 known = store.get_many(lookup.cached) if store is not None and lookup.cached else {}
@@ -86,15 +90,17 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
                     raise RuntimeError(f"{store.path}: {len(lookup.cached) - len(known)} cached results were removed "
                                        f"while the extract stage ran (was the cache folder cleared?); run it again")
                 if store is not None:
-                    store.put_many(_cacheable(lookup.missing_keys, results))
-                tables = frames_of(_in_order(lookup.keys, known, results))
-                for writer, frame in zip((extractions, evidence, clues, rejects), tables):
-                    writer.write(frame)
-                batch_relevant = int(tables[0]["relevant"].sum())
+                    store.put_pickled(output.cacheable(lookup.missing_keys))
+                # (a batch read whole by a worker comes as its tables; one partly cached is put together here)
+                tables = arrow_tables(frames_of(_in_order(lookup.keys, known, output.results()))) if known \
+                    else output.tables
+                for writer, table in zip((extractions, evidence, clues, rejects), tables):
+                    writer.write_arrow(table)
+                batch_relevant = pc.sum(tables[0]["relevant"]).as_py() or 0
                 relevant += batch_relevant
                 cached += len(known)
                 if progress is not None:
-                    progress.count(relevant=batch_relevant, rejected=len(tables[3]),
+                    progress.count(relevant=batch_relevant, rejected=tables[3].num_rows,
                                    **({"cached": len(known)} if store is not None else {}))
                     progress.advance(len(lookup.keys))
     finally:
@@ -125,8 +131,45 @@ def _to_extract(batches, store: ExtractCache | None, in_flight: collections.dequ
         yield missing
 
 
-def _cacheable(keys: list[str], results: list[ArticleResult]):
-    return ((key, result) for key, result in zip(keys, results) if result.reject is None)
+@dataclass(frozen=True)
+class BatchOutput:
+    """What a worker returns for a batch of articles: their four tables (extractions, evidence,
+    link_features, rejects) as `etl.tables.to_arrow` lays them out, and, for the cache, each
+    article's result pickled (None for one that failed: never cached)."""
+
+    tables: tuple[pa.Table, pa.Table, pa.Table, pa.Table]
+    pickled: list[bytes | None] | None = None
+    failed: list[ArticleResult] | None = None  # the results that failed, in order (with `pickled`)
+
+    def cacheable(self, keys: list) -> list[tuple[str, bytes]]:
+        """(key, pickled result) of each article that did not fail."""
+        return [(key, blob) for key, blob in zip(keys, self.pickled or []) if blob is not None]
+
+    def results(self) -> list[ArticleResult]:
+        """Each article's result, in order (from what was pickled for the cache)."""
+        failed = iter(self.failed or [])
+        return [pickle.loads(blob) if blob is not None else next(failed) for blob in self.pickled or []]
+
+
+def extract_batch(articles: list[dict], relevance_threshold: float | None = None,
+                  seconds_per_article: float | None = None, for_cache: bool = False) -> BatchOutput:
+    """A batch's tables (what a worker returns: Arrow, which passes between processes far more
+    cheaply than the rows as Python objects), and with `for_cache` each result pickled."""
+    results = extract_results(articles, relevance_threshold, seconds_per_article)
+    tables = arrow_tables(frames_of(results))
+    if not for_cache:
+        return BatchOutput(tables)
+    return BatchOutput(tables, [pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if result.reject is None
+                                else None for result in results],
+                       [result for result in results if result.reject is not None])
+
+
+OUTPUT_TABLES = ("extractions", "evidence", "link_features", "rejects")
+
+
+def arrow_tables(frames: tuple[pd.DataFrame, ...]) -> tuple[pa.Table, ...]:
+    """The four tables of `frames_of` as `etl.tables.to_arrow` lays them out."""
+    return tuple(to_arrow(frame, name) for frame, name in zip(frames, OUTPUT_TABLES))
 
 
 def _in_order(keys: list, known: dict, results: list[ArticleResult]) -> list[ArticleResult]:
