@@ -158,7 +158,11 @@ def relevant_articles(ingested: pd.DataFrame, extractions: pd.DataFrame,
     of the link_features table, `clues`). The clues are read an article at a time and not kept."""
     columns = ["article_id", "published_date"] + [c for c in COPY_COLUMNS if c in ingested]
     relevant = extractions[extractions["relevant"].fillna(False).astype(bool)]
-    articles = relevant.merge(ingested[columns], on="article_id", how="left").to_dict("records")
+    # (each distinct string value held once: the fields repeat a few vocabularies, and a row of
+    # `to_dict` holds a string object of its own for every cell)
+    values: dict[str, str] = {}
+    articles = [{key: values.setdefault(value, value) if type(value) is str else value for key, value in row.items()}
+                for row in relevant.merge(ingested[columns], on="article_id", how="left").to_dict("records")]
     by_id = {article["article_id"]: article for article in articles}
     held: dict[frozenset, frozenset] = {}  # (each distinct set of names once: `interned`)
     for article_id, found in _clues_by_article(clues):
