@@ -54,6 +54,9 @@ class ResultCache:
                 older.unlink(missing_ok=True)  # another version's: never read again
         self._db = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # (in WAL mode, NORMAL cannot corrupt the file; a crash of the machine may lose the last
+        # results written, which are then computed again: no wait for the disk at every commit)
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, result BLOB NOT NULL)")
         self._db.commit()
         self.hits = self.stored = 0
@@ -73,10 +76,7 @@ class ResultCache:
 
     def put_pickled(self, results: Iterable[tuple[str, bytes]]) -> None:
         """Results already pickled (by the process that computed them), by key."""
-        rows = list(results)
-        with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO results (key, result) VALUES (?, ?)", rows)
-        self.stored += len(rows)
+        self.stored += put_pickled(self._db, results)
 
     def close(self) -> None:
         self._db.close()
@@ -91,6 +91,22 @@ class ResultCache:
 def reader(path: Path) -> sqlite3.Connection:
     """A read-only connection to a cache file a `ResultCache` created (for another process)."""
     return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_SECONDS)
+
+
+def writer(path: Path) -> sqlite3.Connection:
+    """A connection that adds to a cache file a `ResultCache` created (for another process: the
+    file's one writer at a time waits for the other, up to BUSY_SECONDS)."""
+    db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=rw", uri=True, timeout=BUSY_SECONDS)
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
+def put_pickled(db: sqlite3.Connection, results: Iterable[tuple[str, bytes]]) -> int:
+    """Pickled results stored by key, in one transaction: how many."""
+    rows = list(results)
+    with db:
+        db.executemany("INSERT OR REPLACE INTO results (key, result) VALUES (?, ?)", rows)
+    return len(rows)
 
 
 def have(db: sqlite3.Connection, keys: list[str]) -> set[str]:

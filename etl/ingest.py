@@ -97,8 +97,6 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
     out_dir.mkdir(parents=True, exist_ok=True)
     tally, index, unmarked = Tally(progress), duplicates.CopyIndex(out_dir), scratch_file(out_dir)
     try:
-        if store is not None:
-            parsed = stored(parsed, store, tally)
         write_unmarked(tally.articles(itertools.chain.from_iterable(parsed)), index, unmarked, rows)
         progress.close()
         marks = index.marks(float(settings["copy_similarity"]))
@@ -124,16 +122,6 @@ CACHED_FILE_MB = 16
 def ingest_version(options: Options) -> str:
     """The cache version of ingest: the code and vocabularies, and the settings that change what it reads."""
     return code_version(dataclasses.asdict(options))
-
-
-def stored(parsed: Iterable[list[ParsedFile]], store: ResultCache, tally: "Tally") -> Iterator[list[ParsedFile]]:
-    """The workers' results, each task's newly parsed files put in the cache as they pass."""
-    for files in parsed:
-        fresh = [(file.key, file.read) for file in files if file.key and not file.cached]
-        if fresh:
-            store.put_pickled(fresh)
-        tally.cached += sum(file.cached for file in files)
-        yield files
 
 
 def scratch_file(folder: Path) -> Path:
@@ -304,17 +292,13 @@ def parse_documents(documents: Iterable[tuple], options: Options | None = None,
 @dataclass(frozen=True)
 class ParsedFile:
     """One input file read: warnings about its name, its documents and problems in read order,
-    and each document's fingerprint for copy detection (in the order of its documents); with a
-    cache, its key (None: not cached), whether it came from the cache, and, for a file newly read,
-    what is cached: what `read_file` gave and the fingerprints, pickled by the worker (`items`
-    adds the fetch record's URL to what `read_file` gave)."""
+    and each document's fingerprint for copy detection (in the order of its documents), and
+    whether it came from the cache."""
 
     notes: tuple
     items: list
     fingerprints: list
-    key: str | None = None
     cached: bool = False
-    read: bytes | None = None
 
 
 def file_tasks(entries: list, fetch_records: dict[str, Path]) -> Iterator[list[tuple]]:
@@ -326,12 +310,14 @@ def file_tasks(entries: list, fetch_records: dict[str, Path]) -> Iterator[list[t
 
 def parse_files(task: list[tuple], options: Options, cache: Path | None = None) -> list[ParsedFile]:
     """Each file of a task read and its documents fingerprinted (what runs on the workers); with the
-    `cache` file, those read before (the same path and bytes) are taken from it."""
+    `cache` file, those read before (the same path and bytes) are taken from it, and the others put
+    in it (by the worker: what it keeps never passes through the stage's process). What is cached
+    is what `read_file` gave and the fingerprints; a fetch record's URL is added after."""
     word_hashes: dict[str, int] = {}  # (a corpus reuses most of its words: each is hashed once a task)
     permutations = duplicates._permutations()
     contents = [(source_path, *cacheable_content(source_path, content, cache)) for (source_path, content, *_), _ in task]
     known = _cached_results(cache, [key for _, _, key in contents if key])
-    parsed = []
+    parsed, fresh = [], []
     for ((_, _, *notes), record), (source_path, content, key) in zip(task, contents):
         notes = tuple(note for group in notes for note in group)
         if key in known:
@@ -340,8 +326,12 @@ def parse_files(task: list[tuple], options: Options, cache: Path | None = None) 
             read = read_file(source_path, content, options)
             prints = [duplicates.fingerprint(item.text, word_hashes, permutations)
                       for item in read if isinstance(item, Document)]
-        fresh = pickle.dumps((read, prints), protocol=pickle.HIGHEST_PROTOCOL) if key and key not in known else None
-        parsed.append(ParsedFile(notes, with_fetch_record(read, record), prints, key, key in known, fresh))
+            if key:
+                fresh.append((key, pickle.dumps((read, prints), protocol=pickle.HIGHEST_PROTOCOL)))
+        parsed.append(ParsedFile(notes, with_fetch_record(read, record), prints, key in known))
+    if fresh:
+        with contextlib.closing(result_cache.writer(cache)) as db:
+            result_cache.put_pickled(db, fresh)
     return parsed
 
 
@@ -389,6 +379,7 @@ class Tally:
         """(row, fingerprint) of each article of the files, in read order; every problem a reject."""
         for file in parsed:
             self.files += 1
+            self.cached += file.cached
             self.rejects.extend(file.notes)  # warnings about the file's name
             prints = iter(file.fingerprints)
             for item in file.items:
