@@ -6,6 +6,7 @@ run over any batch or partition of articles; `run` does so on every core (`etl.b
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import functools
 import pickle
@@ -18,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl import cache as result_cache
 from etl.batches import TableWriter, jobs_to_use, map_batches, table_batches
 from etl.extract import dates, events, places
 from etl.extract.cache import ExtractCache, article_key, extractor_version
@@ -72,8 +74,12 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
     batches = (batch.to_dict("records") for batch in table_batches(ingested_path, "ingested", batch_articles))
     store = ExtractCache(cache, extractor_version(relevance_threshold)) if cache is not None else None
     # process and save, batch by batch
+    # (local workers put their results in the cache themselves; a Dask cluster's, perhaps on other
+    # machines, send them here pickled)
     work = functools.partial(extract_batch, relevance_threshold=relevance_threshold,
-                             seconds_per_article=seconds_per_article, for_cache=store is not None)
+                             seconds_per_article=seconds_per_article,
+                             cache=store.path if store is not None and engine == "local" else None,
+                             for_cache=store is not None and engine != "local")
     relevant = cached = 0
     in_flight: collections.deque[Lookup] = collections.deque()  # batches sent to the workers, in order
     try:
@@ -89,11 +95,11 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
                 if len(known) != len(lookup.cached):
                     raise RuntimeError(f"{store.path}: {len(lookup.cached) - len(known)} cached results were removed "
                                        f"while the extract stage ran (was the cache folder cleared?); run it again")
-                if store is not None:
+                if store is not None and output.pickled is not None:
                     store.put_pickled(output.cacheable(lookup.missing_keys))
                 # (a batch read whole by a worker comes as its tables; one partly cached is put together here)
-                tables = arrow_tables(frames_of(_in_order(lookup.keys, known, output.results()))) if known \
-                    else output.tables
+                tables = arrow_tables(frames_of(_in_order(lookup.keys, known, output.results(
+                    store, lookup.missing_keys)))) if known else output.tables
                 for writer, table in zip((extractions, evidence, clues, rejects), tables):
                     writer.write_arrow(table)
                 batch_relevant = pc.sum(tables[0]["relevant"]).as_py() or 0
@@ -134,34 +140,46 @@ def _to_extract(batches, store: ExtractCache | None, in_flight: collections.dequ
 @dataclass(frozen=True)
 class BatchOutput:
     """What a worker returns for a batch of articles: their four tables (extractions, evidence,
-    link_features, rejects) as `etl.tables.to_arrow` lays them out, and, for the cache, each
-    article's result pickled (None for one that failed: never cached)."""
+    link_features, rejects) as `etl.tables.to_arrow` lays them out, the results that failed (in
+    order), and, when it did not put the others in the cache itself, each article's result
+    pickled (None for one that failed: never cached)."""
 
     tables: tuple[pa.Table, pa.Table, pa.Table, pa.Table]
+    failed: list[ArticleResult]
     pickled: list[bytes | None] | None = None
-    failed: list[ArticleResult] | None = None  # the results that failed, in order (with `pickled`)
 
     def cacheable(self, keys: list) -> list[tuple[str, bytes]]:
         """(key, pickled result) of each article that did not fail."""
         return [(key, blob) for key, blob in zip(keys, self.pickled or []) if blob is not None]
 
-    def results(self) -> list[ArticleResult]:
-        """Each article's result, in order (from what was pickled for the cache)."""
-        failed = iter(self.failed or [])
-        return [pickle.loads(blob) if blob is not None else next(failed) for blob in self.pickled or []]
+    def results(self, store: ExtractCache, keys: list) -> list[ArticleResult]:
+        """Each article's result, in order (`keys`, the articles'): from what was pickled, else from
+        the cache the worker put them in, and the failed ones."""
+        failed = iter(self.failed)
+        if self.pickled is not None:
+            return [pickle.loads(blob) if blob is not None else next(failed) for blob in self.pickled]
+        stored = store.get_many(keys)
+        return [stored[key] if key in stored else next(failed) for key in keys]
 
 
 def extract_batch(articles: list[dict], relevance_threshold: float | None = None,
-                  seconds_per_article: float | None = None, for_cache: bool = False) -> BatchOutput:
+                  seconds_per_article: float | None = None, cache: Path | None = None,
+                  for_cache: bool = False) -> BatchOutput:
     """A batch's tables (what a worker returns: Arrow, which passes between processes far more
-    cheaply than the rows as Python objects), and with `for_cache` each result pickled."""
+    cheaply than the rows as Python objects). Given the `cache` file, the worker puts the results
+    that did not fail in it; with `for_cache`, it returns them pickled instead."""
     results = extract_results(articles, relevance_threshold, seconds_per_article)
-    tables = arrow_tables(frames_of(results))
-    if not for_cache:
-        return BatchOutput(tables)
-    return BatchOutput(tables, [pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if result.reject is None
-                                else None for result in results],
-                       [result for result in results if result.reject is not None])
+    tables, failed = arrow_tables(frames_of(results)), [result for result in results if result.reject is not None]
+    if not (cache or for_cache):
+        return BatchOutput(tables, failed)
+    pickled = [pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if result.reject is None else None
+               for result in results]
+    if for_cache:
+        return BatchOutput(tables, failed, pickled)
+    with contextlib.closing(result_cache.writer(cache)) as db:
+        result_cache.put_pickled(db, [(article_key(article), blob) for article, blob in zip(articles, pickled)
+                                      if blob is not None])
+    return BatchOutput(tables, failed)
 
 
 OUTPUT_TABLES = ("extractions", "evidence", "link_features", "rejects")
