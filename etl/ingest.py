@@ -91,6 +91,8 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
     entries, fetch_records = pages_and_fetch_records(input_entries(raw_dir, options.follow_outside_links))
     progress = progress or Silent("ingest", len(entries), "files")
     progress.total = len(entries)
+    if store is not None:
+        progress.count(cached=0)  # (the line counts the files taken from the cache, as extract's does)
     parsed = map_batches(functools.partial(parse_files, options=options, cache=store.path if store else None),
                          file_tasks(entries, fetch_records), jobs_to_use(settings.get("jobs")))
     # process and save, batch by batch: unmarked rows to a scratch table, then marked into ingested.parquet
@@ -379,7 +381,9 @@ class Tally:
         """(row, fingerprint) of each article of the files, in read order; every problem a reject."""
         for file in parsed:
             self.files += 1
-            self.cached += file.cached
+            if file.cached:
+                self.cached += 1
+                self.progress.count(cached=1)
             self.rejects.extend(file.notes)  # warnings about the file's name
             prints = iter(file.fingerprints)
             for item in file.items:

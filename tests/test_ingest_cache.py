@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from etl import ingest
+from etl.progress import Silent
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "raw"
 TABLES = ("ingested", "ingest_rejects")
@@ -89,3 +90,11 @@ def test_a_fetched_page_takes_the_url_of_its_record_as_it_is_now(tmp_path):
     assert again.cached == 1
     assert list(first.articles["url"]) == ["https://news.example/first"]
     assert list(again.articles["url"]) == ["https://news.example/second"]
+
+
+def test_the_progress_line_counts_the_files_from_the_cache(tmp_path, raw):
+    ingest.run(raw, tmp_path / "first", cache=tmp_path / "cache")
+    progress = Silent("ingest", 0, "files")
+    ingest.run(raw, tmp_path / "again", progress=progress, cache=tmp_path / "cache")
+    assert progress.counts["cached"] == 6
+    assert "6 cached" in progress.line()
