@@ -302,9 +302,7 @@ def jaccard(left: np.ndarray, right: np.ndarray) -> float:
 
 def _shared(left: np.ndarray, right: np.ndarray) -> int:
     """How many values two sorted arrays of distinct values have in common."""
-    places = np.searchsorted(right, left)
-    inside = places < len(right)
-    return int(np.count_nonzero(right[places[inside]] == left[inside]))
+    return len(np.intersect1d(left, right, assume_unique=True))
 
 
 def confirmed_groups(pairs, count: int, shingles_of, threshold: float) -> list[list[int]]:
@@ -319,9 +317,14 @@ def confirmed_groups(pairs, count: int, shingles_of, threshold: float) -> list[l
         return index
 
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    read, left_shingles = -1, None  # (pairs come sorted by their first text: each is read once a run)
     for start in range(0, len(pairs), _PAIRS_AT_ONCE):  # (as Python ints a few at a time, not all at once)
         for left, right in pairs[start:start + _PAIRS_AT_ONCE].tolist():
-            if root(left) != root(right) and jaccard(shingles_of(left), shingles_of(right)) >= threshold:
+            if root(left) == root(right):
+                continue
+            if left != read:
+                read, left_shingles = left, shingles_of(left)
+            if jaccard(left_shingles, shingles_of(right)) >= threshold:
                 parent[max(root(left), root(right))] = min(root(left), root(right))
     groups: dict[int, list[int]] = {}
     for index in range(count):
