@@ -29,10 +29,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import itertools
-import operator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -183,11 +182,35 @@ def _clues_by_article(clues: pa.Table | pd.DataFrame | None):
     clues = clues.select(list(CLUE_COLUMNS))
     # (one run of rows per article: the extract stage writes them so, and only another order is sorted)
     ordered = clues if _one_run_per_article(clues["article_id"]) else clues.sort_by("article_id")
-    rows = itertools.chain.from_iterable(
-        zip(*(batch.column(name).to_pylist() for name in CLUE_COLUMNS))
-        for batch in ordered.to_batches(max_chunksize=CLUE_ROWS_AT_A_TIME))
-    for article_id, run in itertools.groupby(rows, key=operator.itemgetter(0)):
-        yield article_id, [(kind, value) for _, kind, value in run]
+    current, pairs = None, []
+    for batch in ordered.to_batches(max_chunksize=CLUE_ROWS_AT_A_TIME):
+        # (each article's id and each kind as a Python string once, not once a row: only the values
+        # are turned into Python objects row by row)
+        ids, kinds = batch.column(0), _encoded(batch.column(1))
+        names, codes, values = kinds.dictionary.to_pylist(), kinds.indices.to_numpy().tolist(), \
+            batch.column(2).to_pylist()
+        starts = _run_starts(ids)
+        for article_id, start, end in zip(pc.take(ids, pa.array(starts)).to_pylist(), starts,
+                                          starts[1:] + [len(ids)]):
+            if article_id != current:
+                if current is not None:
+                    yield current, pairs
+                current, pairs = article_id, []
+            pairs.extend(zip(map(names.__getitem__, codes[start:end]), values[start:end]))
+    if current is not None:
+        yield current, pairs
+
+
+def _encoded(kinds: pa.Array) -> pa.DictionaryArray:
+    return kinds if pa.types.is_dictionary(kinds.type) else pc.dictionary_encode(kinds)
+
+
+def _run_starts(ids: pa.Array) -> list[int]:
+    """Where each run of one id starts, in a batch of rows."""
+    if len(ids) == 0:
+        return []
+    changes = pc.not_equal(ids[1:], ids[:-1]).to_numpy(zero_copy_only=False)
+    return [0] + (np.flatnonzero(changes) + 1).tolist()
 
 
 def _one_run_per_article(article_ids: pa.ChunkedArray) -> bool:
