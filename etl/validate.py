@@ -17,6 +17,7 @@ import contextlib
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow as arrow
@@ -157,12 +158,14 @@ def summary_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
 def rows_of(kept: pd.DataFrame, column: str) -> Callable[[pd.DataFrame], pd.Series]:
     """Which rows of another table point at a row of `kept` by `column`: a row pointing at a rejected
     one would point at nothing."""
-    ids = arrow.array(kept[column].dropna().unique(), arrow.string())
+    ids = set(kept[column].dropna())
 
     def points_at_kept(frame: pd.DataFrame) -> pd.Series:
-        # (Arrow's hashed lookup: pandas' isin of Arrow strings runs a Python loop over the ids each batch)
-        found = pc.is_in(arrow.array(frame[column], arrow.string(), from_pandas=True), value_set=ids)
-        return pd.Series(found.to_numpy(zero_copy_only=False), index=frame.index, dtype=bool)
+        # (a set built once: Arrow's is_in hashes all the ids again for every batch, and pandas'
+        # isin of Arrow strings loops over them)
+        found = np.fromiter((value in ids for value in frame[column].to_numpy(object)), dtype=bool,
+                            count=len(frame))
+        return pd.Series(found, index=frame.index, dtype=bool)
 
     return points_at_kept
 
