@@ -10,7 +10,8 @@ what it writes. The extract stage keeps each article's extraction (`etl.extract.
 ingest stage each file's documents and fingerprints (`etl.ingest`).
 
 Caches live outside DVC's view by design (`paths.cache` is not a stage output). The file is in
-WAL mode, so the processes that read it (ingest's workers) do so while this one writes.
+WAL mode: the stage's workers read it and add their results to it (`reader`, `writer`) while
+the stage's own process holds it open, one writer at a time.
 """
 from __future__ import annotations
 

@@ -207,18 +207,17 @@ def _encoded(kinds: pa.Array) -> pa.DictionaryArray:
 
 def _run_starts(ids: pa.Array) -> list[int]:
     """Where each run of one id starts, in a batch of rows."""
-    if len(ids) == 0:
-        return []
-    changes = pc.not_equal(ids[1:], ids[:-1]).to_numpy(zero_copy_only=False)
-    return [0] + (np.flatnonzero(changes) + 1).tolist()
+    return [0] + (np.flatnonzero(_changes(ids)) + 1).tolist() if len(ids) else []
 
 
 def _one_run_per_article(article_ids: pa.ChunkedArray) -> bool:
     """Whether each article's rows are consecutive: as many runs of one id as distinct ids."""
-    if len(article_ids) < 2:
-        return True
-    changes = pc.sum(pc.not_equal(article_ids[1:], article_ids[:-1])).as_py() or 0
-    return changes + 1 == pc.count_distinct(article_ids).as_py()
+    return len(article_ids) < 2 or int(_changes(article_ids).sum()) + 1 == pc.count_distinct(article_ids).as_py()
+
+
+def _changes(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Whether each row's id differs from the one before it (from the second row on)."""
+    return np.asarray(pc.not_equal(ids[1:], ids[:-1]), dtype=bool)
 
 
 @contextlib.contextmanager
@@ -256,7 +255,7 @@ def _cluster(articles: list[dict], window_days: int, threshold: float | None, ma
         article["_features"] = interned(without_common(article["_features"], common), held)
     groups = [[originals[i] for i in group]
               for group in link_groups([a["_features"] for a in originals], window_days, threshold, max_block,
-                                       jobs=jobs)]
+                                       jobs=jobs, common=common)]
     group_of = {a["article_id"]: group for group in groups for a in group}
     for article in articles:
         original = _original_of(article, by_id)

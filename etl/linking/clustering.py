@@ -155,13 +155,19 @@ def _codes_between(members: list[int], near: list[int], count: int) -> np.ndarra
 
 
 def link_groups(features: list[Features], window_days: int, threshold: float | None, max_block: int,
-                model: similarity.Model | None = None, jobs: int = 1) -> list[list[int]]:
+                model: similarity.Model | None = None, jobs: int = 1,
+                common: frozenset[str] | None = None) -> list[list[int]]:
     """Groups of article indices, each one incident (threshold None: the model's fitted one). The
-    candidate pairs are scored on `jobs` processes; the groups are the same whatever it is."""
+    candidate pairs are scored on `jobs` processes; the groups are the same whatever it is. Given
+    `common` (`common_names` of these features), the caller has already taken those names out of
+    `features` (`similarity.without_common`); else they are found and taken out here."""
     model = model or similarity.fitted_model()
     count = len(features)
-    common = common_names(features, max_block)
-    compared = [similarity.without_common(f, common) for f in features]  # (once per article, not per pair)
+    if common is None:
+        common = common_names(features, max_block)
+        compared = [similarity.without_common(f, common) for f in features]  # (once per article, not per pair)
+    else:
+        compared = features
     codes = candidate_codes(features, window_days, max_block, common)
     first, second = np.divmod(codes, max(count, 1))
     scores = pair_scores(compared, first, second, window_days, model, jobs)
