@@ -29,21 +29,25 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from pandas.core.dtypes.cast import maybe_box_native
 
 from etl import corrections
 from etl.batches import jobs_to_use
 from etl.linking import ids
 from etl.linking.clustering import common_names, link_groups
-from etl.linking.features import features_of, interned, stated
+from etl.linking.features import features_of, interned, stated, without_names
 from etl.linking.merge import merge_group
 from etl.linking.similarity import without_common
+from etl.memory import hand_back_freed_memory
 from etl.tables import read_table, write_table
 from schema.codebook import TABLES
 from schema.models import conform
@@ -75,13 +79,18 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     # (the articles hold all linking needs of the three tables: their memory is handed back now,
     # before the candidate pairs take theirs, so the stage peaks at the larger, not the sum)
     del ingested, extractions, clues
-    pa.default_memory_pool().release_unused()
+    hand_back_freed_memory()
     clustered = cluster(articles, window_days, threshold, max_block, jobs_to_use(jobs))
+    del articles  # (the groups hold them)
+    hand_back_freed_memory()  # (the candidate pairs and the names compared, before the tables take theirs)
     groups, regrouped = corrections.regroup(clustered, valid, alias_table(known, _membership(clustered), carried))
     incidents, membership, fields = incidents_from(groups)
+    internal = corrections.internal_aliases(clustered, groups)
+    # (the articles are in the tables now: their memory is handed back before the tables are written)
+    del clustered, groups
+    hand_back_freed_memory()
     aliases = alias_table(known, membership, carried)
-    follow = {**corrections.followed_ids(corrections.internal_aliases(clustered, groups)),
-              **corrections.followed_ids(aliases)}
+    follow = {**corrections.followed_ids(internal), **corrections.followed_ids(aliases)}
     incidents, fields, changed, field_evidence = corrections.with_fields(incidents, fields, membership, valid, follow)
     results = {**results, **relevance, **regrouped, **changed}
     # save
@@ -157,11 +166,10 @@ def relevant_articles(ingested: pd.DataFrame, extractions: pd.DataFrame,
     of the link_features table, `clues`). The clues are read an article at a time and not kept."""
     columns = ["article_id", "published_date"] + [c for c in COPY_COLUMNS if c in ingested]
     relevant = extractions[extractions["relevant"].fillna(False).astype(bool)]
-    # (each distinct string value held once: the fields repeat a few vocabularies, and a row of
-    # `to_dict` holds a string object of its own for every cell)
-    values: dict[str, str] = {}
-    articles = [{key: values.setdefault(value, value) if type(value) is str else value for key, value in row.items()}
-                for row in relevant.merge(ingested[columns], on="article_id", how="left").to_dict("records")]
+    merged = relevant.merge(ingested[columns], on="article_id", how="left")
+    names = list(merged.columns)
+    articles = [dict(zip(names, row)) for row in zip(*(_column_values(merged[name]) for name in names))]
+    del merged
     by_id = {article["article_id"]: article for article in articles}
     held: dict[frozenset, frozenset] = {}  # (each distinct set of names once: `interned`)
     for article_id, found in _clues_by_article(clues):
@@ -173,6 +181,18 @@ def relevant_articles(ingested: pd.DataFrame, extractions: pd.DataFrame,
     return articles
 
 
+def _column_values(column: pd.Series) -> list:
+    """A column's values as `DataFrame.to_dict` gives them, each distinct value one Python object
+    (interned when a string): the fields repeat a few vocabularies, and an object for every cell
+    would be made only to be dropped, scattering what is kept among freed memory."""
+    if column.dtype == object:
+        return [maybe_box_native(value) for value in column.tolist()]
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    distinct = [maybe_box_native(value) for value in uniques.tolist()]
+    distinct = [sys.intern(value) if type(value) is str else value for value in distinct]
+    return list(map(distinct.__getitem__, codes.tolist()))
+
+
 def _clues_by_article(clues: pa.Table | pd.DataFrame | None):
     """(article_id, its (kind, value) pairs) for each article of the link_features rows."""
     if clues is None:
@@ -182,13 +202,16 @@ def _clues_by_article(clues: pa.Table | pd.DataFrame | None):
     clues = clues.select(list(CLUE_COLUMNS))
     # (one run of rows per article: the extract stage writes them so, and only another order is sorted)
     ordered = clues if _one_run_per_article(clues["article_id"]) else clues.sort_by("article_id")
-    current, pairs = None, []
+    # (each distinct kind and value as one Python string, interned, for the whole table, not one a row:
+    # the strings a row at a time would be made and dropped by the million, and what the features
+    # keep would lie scattered among their freed memory)
+    kinds, values = _distinct_strings(ordered["kind"]), _distinct_strings(ordered["value"])
+    current, pairs, offset = None, [], 0
     for batch in ordered.to_batches(max_chunksize=CLUE_ROWS_AT_A_TIME):
-        # (each article's id and each kind as a Python string once, not once a row: only the values
-        # are turned into Python objects row by row)
-        ids, kinds = batch.column(0), _encoded(batch.column(1))
-        names, codes, values = kinds.dictionary.to_pylist(), kinds.indices.to_numpy().tolist(), \
-            batch.column(2).to_pylist()
+        ids = batch.column(0)
+        kind_codes = kinds.codes[offset:offset + len(ids)].tolist()
+        value_codes = values.codes[offset:offset + len(ids)].tolist()
+        offset += len(ids)
         starts = _run_starts(ids)
         for article_id, start, end in zip(pc.take(ids, pa.array(starts)).to_pylist(), starts,
                                           starts[1:] + [len(ids)]):
@@ -196,13 +219,25 @@ def _clues_by_article(clues: pa.Table | pd.DataFrame | None):
                 if current is not None:
                     yield current, pairs
                 current, pairs = article_id, []
-            pairs.extend(zip(map(names.__getitem__, codes[start:end]), values[start:end]))
+            pairs.extend(zip(map(kinds.strings.__getitem__, kind_codes[start:end]),
+                             map(values.strings.__getitem__, value_codes[start:end])))
     if current is not None:
         yield current, pairs
 
 
-def _encoded(kinds: pa.Array) -> pa.DictionaryArray:
-    return kinds if pa.types.is_dictionary(kinds.type) else pc.dictionary_encode(kinds)
+class _Distinct(NamedTuple):
+    strings: list[str | None]  # each distinct value once (interned), null as None
+    codes: np.ndarray          # each row's place in `strings`
+
+
+def _distinct_strings(column: pa.ChunkedArray) -> _Distinct:
+    """A column of strings as its distinct values and each row's code into them."""
+    whole = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    encoded = pc.dictionary_encode(whole.dictionary_decode() if pa.types.is_dictionary(whole.type) else whole)
+    strings = [None if value is None else sys.intern(str(value)) for value in encoded.dictionary.to_pylist()]
+    # (a null row points one past the values, at the None added there)
+    codes = encoded.indices.fill_null(len(strings)).to_numpy(zero_copy_only=False).astype(np.int64)
+    return _Distinct(strings + [None], codes)
 
 
 def _run_starts(ids: pa.Array) -> list[int]:
@@ -235,7 +270,8 @@ def _cyclic_gc_paused():
 
 def cluster(articles: list[dict], window_days: int, threshold: float | None = THRESHOLD,
             max_block: int = MAX_BLOCK, jobs: int = 1) -> list[list[dict]]:
-    """Groups of articles that report the same incident; copies join the group of what they copy."""
+    """Groups of articles that report the same incident; copies join the group of what they copy.
+    Each article's "_features" is left with what merging reads (`without_names`)."""
     with _cyclic_gc_paused():
         return _cluster(articles, window_days, threshold, max_block, jobs)
 
@@ -261,6 +297,10 @@ def _cluster(articles: list[dict], window_days: int, threshold: float | None, ma
         original = _original_of(article, by_id)
         if original is not None:
             group_of[original["article_id"]].append(article)
+    # (merging reads none of the names, most of what the features hold: they are let go here, before
+    # the incidents' tables are made)
+    for article in articles:
+        article["_features"] = without_names(article["_features"])
     return groups
 
 

@@ -48,6 +48,7 @@ import pyarrow.parquet as pq
 
 from etl import buildinfo
 from etl import params as params_module
+from etl.memory import hand_back_freed_memory
 from etl.reference import reference_table
 from etl.tables import copy_table, write_table
 from etl.views import VIEWS
@@ -160,7 +161,7 @@ def run(validated: Path, out_dir: Path, lock: OutputLock | None = None, params: 
             _reached(f"staged:{name}")
         # (Arrow's allocator keeps the pages of the row groups it copied; hand them back before DuckDB
         # takes its own, so the stage's peak is the larger of the two, not their sum)
-        pyarrow.default_memory_pool().release_unused()
+        hand_back_freed_memory()
         write_database({name: folder / f"{name}.parquet" for name in (*STAGED, *REFERENCE)}, folder / DATABASE, info)
         _reached("staged:database")
         _finish(folder)

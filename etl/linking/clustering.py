@@ -168,9 +168,10 @@ def link_groups(features: list[Features], window_days: int, threshold: float | N
         compared = [similarity.without_common(f, common) for f in features]  # (once per article, not per pair)
     else:
         compared = features
+    # (the pairs held as their codes alone, 8 bytes each: each piece of work splits its own into
+    # the two articles' indices; at 100,000 articles there are millions of pairs)
     codes = candidate_codes(features, window_days, max_block, common)
-    first, second = np.divmod(codes, max(count, 1))
-    scores = pair_scores(compared, first, second, window_days, model, jobs)
+    scores = code_scores(compared, codes, window_days, model, jobs)
     others: dict[tuple[int, int], float] = {}
 
     def pair_score(i: int, j: int) -> float:
@@ -183,8 +184,8 @@ def link_groups(features: list[Features], window_days: int, threshold: float | N
             others[(i, j)] = _score(compared, i, j, window_days, model)
         return others[(i, j)]
 
-    return group_scored(count, first, second, scores, pair_score,
-                        model.threshold if threshold is None else threshold, model.agreement)
+    return grouped_codes(count, codes, scores, pair_score, model.threshold if threshold is None else threshold,
+                         model.agreement)
 
 
 # Pairs a worker scores at a time: large enough that handing them over costs little beside the scoring.
@@ -194,21 +195,38 @@ PAIRS_PER_TASK = 20_000
 def pair_scores(compared: list[Features], first: np.ndarray, second: np.ndarray, window_days: int,
                 model: similarity.Model, jobs: int = 1) -> np.ndarray:
     """The score of each pair of articles (first[k], second[k]: indices into `compared`), in order, on
-    `jobs` processes, as one float64 array (8 bytes a pair: millions of pairs at 100,000 articles).
+    `jobs` processes, as one float64 array."""
+    count = max(len(compared), 1)
+    return code_scores(compared, np.asarray(first, dtype=np.int64) * count + np.asarray(second, dtype=np.int64),
+                       window_days, model, jobs)
+
+
+def code_scores(compared: list[Features], codes: np.ndarray, window_days: int, model: similarity.Model,
+                jobs: int = 1) -> np.ndarray:
+    """The score of each pair of articles given by its code (i * len(compared) + j), in order, on `jobs`
+    processes, as one float64 array (8 bytes a pair: millions of pairs at 100,000 articles).
 
     Workers are forks of this process, so they share the articles' features without copying them;
-    only the pairs' indices and their scores pass between the processes."""
-    chunks = [(first[start:start + PAIRS_PER_TASK], second[start:start + PAIRS_PER_TASK])
-              for start in range(0, len(first), PAIRS_PER_TASK)]
-    if jobs <= 1 or len(first) <= PAIRS_PER_TASK:
-        return _concatenated(_scores(compared, *chunk, window_days, model) for chunk in chunks)
+    only the pairs' codes and their scores pass between the processes."""
+    chunks = [codes[start:start + PAIRS_PER_TASK] for start in range(0, len(codes), PAIRS_PER_TASK)]
+    count = max(len(compared), 1)
+    if jobs <= 1 or len(codes) <= PAIRS_PER_TASK:
+        return _filled(len(codes), (_scores(compared, *np.divmod(chunk, count), window_days, model)
+                                    for chunk in chunks))
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_share, initargs=(compared, window_days, model)) as pool:
-        return _concatenated(pool.imap(_scores_of, chunks))
+        return _filled(len(codes), pool.imap(_scores_of, chunks))
 
 
-def _concatenated(chunks: Iterable[np.ndarray]) -> np.ndarray:
-    return np.concatenate([np.empty(0, dtype=np.float64), *chunks])
+def _filled(length: int, chunks: Iterable[np.ndarray]) -> np.ndarray:
+    """One array of `length` scores from consecutive chunks, each copied in as it comes (not all held, then joined)."""
+    scores, at = np.empty(length, dtype=np.float64), 0
+    for chunk in chunks:
+        scores[at:at + len(chunk)] = chunk
+        at += len(chunk)
+    if at != length:
+        raise RuntimeError(f"{at} scores for {length} pairs")
+    return scores
 
 
 def _score(compared: list[Features], i: int, j: int, window_days: int, model: similarity.Model) -> float:
@@ -233,8 +251,9 @@ def _share(compared: list[Features], window_days: int, model: similarity.Model) 
     _SHARED.update(compared=compared, window_days=window_days, model=model)
 
 
-def _scores_of(chunk: tuple[np.ndarray, np.ndarray]) -> list[float]:
-    return _scores(_SHARED["compared"], *chunk, _SHARED["window_days"], _SHARED["model"])
+def _scores_of(codes: np.ndarray) -> np.ndarray:
+    compared = _SHARED["compared"]
+    return _scores(compared, *np.divmod(codes, max(len(compared), 1)), _SHARED["window_days"], _SHARED["model"])
 
 
 def group_pairs(count: int, pairs: Iterable[tuple[int, int]], pair_score, threshold: float,
@@ -255,12 +274,25 @@ def group_scored(count: int, first: np.ndarray, second: np.ndarray, scores: np.n
                  threshold: float, agreement: float) -> list[list[int]]:
     """`group_pairs` of the pairs (first[k], second[k]) whose scores are given: the best first (ties:
     by first, then second item)."""
-    order = np.lexsort((second, first, -scores))
+    width = max(count, 1)
+    codes = np.asarray(first, dtype=np.int64) * width + np.asarray(second, dtype=np.int64)
+    return grouped_codes(count, codes, scores, pair_score, threshold, agreement)
+
+
+def grouped_codes(count: int, codes: np.ndarray, scores: np.ndarray, pair_score, threshold: float,
+                  agreement: float) -> list[list[int]]:
+    """`group_scored` of the pairs given by their codes (i * count + j, i < j): ordering by code is
+    ordering by first, then second item."""
+    # (only the pairs that reach the threshold are ever taken, best first: only they are sorted)
+    reaching = np.flatnonzero(scores >= threshold)
+    order = reaching[np.lexsort((codes[reaching], -scores[reaching]))]
+    width = max(count, 1)
     group_of = list(range(count))
     members = {index: [index] for index in range(count)}
     for start in range(0, len(order), EDGES_AT_A_TIME):
         edges = order[start:start + EDGES_AT_A_TIME]
-        for score, i, j in zip(scores[edges].tolist(), first[edges].tolist(), second[edges].tolist()):
+        first, second = np.divmod(codes[edges], width)
+        for score, i, j in zip(scores[edges].tolist(), first.tolist(), second.tolist()):
             if score < threshold:
                 return [sorted(group) for group in members.values()]
             a, b = group_of[i], group_of[j]

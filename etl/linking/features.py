@@ -22,6 +22,11 @@ from etl.extract.link_features import (AS_OF, AUTHORITY, MONTH, PERSON, PLACE_NA
 from schema.codebook import NOT_STATED
 
 
+# The one empty set every Features without some kind of name holds: each `frozenset()` is an object
+# of its own (216 bytes), and an article lacks most kinds.
+NO_NAMES: frozenset = frozenset()
+
+
 @dataclass(frozen=True)
 class Features:
     """One relevant article as the linker sees it."""
@@ -40,15 +45,15 @@ class Features:
     shots: int | None
     time: str | None
     location: str | None
-    people: frozenset[str] = field(default_factory=frozenset)    # "first last" of named people
-    surnames: frozenset[str] = field(default_factory=frozenset)
-    prominent: frozenset[str] = field(default_factory=frozenset)  # surnames the article repeats: its subject, not a passing mention
-    words: frozenset[str] = field(default_factory=frozenset)      # "w:" + other capitalised words inside sentences
-    streets: frozenset[str] = field(default_factory=frozenset)
-    places: frozenset[str] = field(default_factory=frozenset)
-    months: frozenset[tuple[int, int]] = field(default_factory=frozenset)  # (year, month) mentioned in the text
-    mentioned: frozenset[str] = field(default_factory=frozenset)  # every street, place and capitalised word, normalised
-    years: frozenset[int] = field(default_factory=frozenset)
+    people: frozenset[str] = NO_NAMES    # "first last" of named people
+    surnames: frozenset[str] = NO_NAMES
+    prominent: frozenset[str] = NO_NAMES  # surnames the article repeats: its subject, not a passing mention
+    words: frozenset[str] = NO_NAMES      # "w:" + other capitalised words inside sentences
+    streets: frozenset[str] = NO_NAMES
+    places: frozenset[str] = NO_NAMES
+    months: frozenset[tuple[int, int]] = NO_NAMES  # (year, month) mentioned in the text
+    mentioned: frozenset[str] = NO_NAMES  # every street, place and capitalised word, normalised
+    years: frozenset[int] = NO_NAMES
     authority: int = 0             # 2 watchdog statement or findings, 1 inquest or trial report, 0 news report
     as_of: dt.date | None = None   # when the account was written: published, else the latest date it mentions
     copy_of: str | None = None
@@ -88,7 +93,7 @@ def features_of(row: dict, clues: Iterable | None = None) -> Features:
         people=frozenset(found[PERSON]), surnames=surnames,
         prominent=frozenset(found[PROMINENT_SURNAME]) & surnames,
         words=words, streets=streets, places=places,
-        mentioned=streets | places | {word[2:] for word in words}, months=months,
+        mentioned=streets | places | frozenset(found[WORD]), months=months,  # (the read words, held once)
         years=frozenset(int(value) for value in found[YEAR]),
         authority=max((int(value) for value in found[AUTHORITY]), default=0),
         as_of=published or (dt.date.fromisoformat(max(as_of)) if as_of else None), copy_of=_copy_target(row))
@@ -99,8 +104,15 @@ def interned(features: Features, held: dict[frozenset, frozenset]) -> Features:
     new ones added to it): many articles give the same force, years, places and names, and one
     object for each distinct set is what lets the linker hold a large corpus. Equal values: the
     same comparisons, the same links."""
-    return replace(features, **{name: held.setdefault(value, value) for name in _SET_FIELDS
-                                if (value := getattr(features, name))})
+    return replace(features, **{name: held.setdefault(value, value) if value else NO_NAMES
+                                for name in _SET_FIELDS if (value := getattr(features, name)) is not NO_NAMES})
+
+
+def without_names(features: Features) -> Features:
+    """The features without their sets of names (people, streets, places, words, dates mentioned):
+    what merging a group reads (its forces, authority, dates and copy mark) and not what linking compared."""
+    return replace(features, **{name: NO_NAMES for name in _SET_FIELDS
+                                if name != "forces" and getattr(features, name) is not NO_NAMES})
 
 
 _SET_FIELDS = tuple(item.name for item in fields(Features) if item.type.startswith("frozenset"))
