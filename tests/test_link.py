@@ -273,3 +273,36 @@ def test_pairs_scored_on_two_processes_give_the_same_scores_and_incidents(monkey
     by_two = sorted(sorted(a["article_id"] for a in group) for group in link.cluster(reports(), 3, jobs=2))
     assert by_two == by_one
     assert ["a", "b", "c"] in by_one  # (so the grouping compared is not all singletons)
+
+
+def test_articles_read_for_linking_share_one_object_per_distinct_value(tmp_path):
+    from etl.linking.features import NO_NAMES, features_of
+
+    first = article("first", dt.date(2019, 3, 16), "Armed police shot Ellery Thornbury in Moor Lane, Leeds.",
+                    incident_date=dt.date(2019, 3, 15), **LEEDS)
+    second = article("second", dt.date(2019, 3, 17), "Ellery Thornbury was shot by officers in Moor Lane.",
+                     incident_date=dt.date(2019, 3, 15), **LEEDS)
+    ingested, extractions, clues = _stage_inputs(tmp_path, [first, second])
+    read = link.relevant_articles(link.read_ingested(ingested), link.read_table(extractions, "extractions"),
+                                  link.read_clues(clues))
+    a, b = read
+    assert a["force"] == b["force"] == LEEDS["force"] and a["force"] is b["force"]
+    assert a["_features"].streets == b["_features"].streets == frozenset({"moor lane"})
+    assert a["_features"].streets is b["_features"].streets
+    assert a["_features"].years is NO_NAMES and b["_features"].months is NO_NAMES  # (no dates in the text)
+    # The same features as read from the article's own clues, one by one.
+    for row in read:
+        own = features_of(row, [(clue["kind"], clue["value"]) for clue in
+                                {"first": first, "second": second}[row["article_id"]]["link_features"]])
+        assert own == row["_features"]
+
+
+def test_clustered_articles_keep_what_merging_reads_and_not_the_names():
+    day = dt.date(2024, 3, 5)
+    reports = [article("a", day, "Armed officers shot Ravi Lindqvist in Marsh Lane.", incident_date=day, **DAGENHAM),
+               article("b", day, "Ravi Lindqvist was shot by police in Marsh Lane, Dagenham.", incident_date=day,
+                       **DAGENHAM)]
+    (group,) = link.cluster(reports, 3)
+    assert all(a["_features"].people == frozenset() and a["_features"].streets == frozenset() for a in group)
+    assert {a["_features"].as_of for a in group} == {day}
+    assert link.merge_fields(group)["borough"] == "Barking and Dagenham"
