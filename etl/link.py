@@ -38,7 +38,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from pandas.core.dtypes.cast import maybe_box_native
 
 from etl import corrections
 from etl.batches import jobs_to_use
@@ -186,10 +185,9 @@ def _column_values(column: pd.Series) -> list:
     (interned when a string): the fields repeat a few vocabularies, and an object for every cell
     would be made only to be dropped, scattering what is kept among freed memory."""
     if column.dtype == object:
-        return [maybe_box_native(value) for value in column.tolist()]
+        return list(column.to_dict().values())  # (a Series boxes its values as the frame's to_dict does)
     codes, uniques = pd.factorize(column, use_na_sentinel=False)
-    distinct = [maybe_box_native(value) for value in uniques.tolist()]
-    distinct = [sys.intern(value) if type(value) is str else value for value in distinct]
+    distinct = [sys.intern(value) if type(value) is str else value for value in pd.Series(uniques).to_dict().values()]
     return list(map(distinct.__getitem__, codes.tolist()))
 
 

@@ -196,9 +196,13 @@ def pair_scores(compared: list[Features], first: np.ndarray, second: np.ndarray,
                 model: similarity.Model, jobs: int = 1) -> np.ndarray:
     """The score of each pair of articles (first[k], second[k]: indices into `compared`), in order, on
     `jobs` processes, as one float64 array."""
-    count = max(len(compared), 1)
-    return code_scores(compared, np.asarray(first, dtype=np.int64) * count + np.asarray(second, dtype=np.int64),
-                       window_days, model, jobs)
+    return code_scores(compared, pair_codes(first, second, len(compared)), window_days, model, jobs)
+
+
+def pair_codes(first: np.ndarray, second: np.ndarray, count: int) -> np.ndarray:
+    """The code i * count + j of each pair (first[k], second[k]) of `count` items: in code order
+    the pairs are in order of first, then second item."""
+    return np.asarray(first, dtype=np.int64) * max(count, 1) + np.asarray(second, dtype=np.int64)
 
 
 def code_scores(compared: list[Features], codes: np.ndarray, window_days: int, model: similarity.Model,
@@ -274,15 +278,12 @@ def group_scored(count: int, first: np.ndarray, second: np.ndarray, scores: np.n
                  threshold: float, agreement: float) -> list[list[int]]:
     """`group_pairs` of the pairs (first[k], second[k]) whose scores are given: the best first (ties:
     by first, then second item)."""
-    width = max(count, 1)
-    codes = np.asarray(first, dtype=np.int64) * width + np.asarray(second, dtype=np.int64)
-    return grouped_codes(count, codes, scores, pair_score, threshold, agreement)
+    return grouped_codes(count, pair_codes(first, second, count), scores, pair_score, threshold, agreement)
 
 
 def grouped_codes(count: int, codes: np.ndarray, scores: np.ndarray, pair_score, threshold: float,
                   agreement: float) -> list[list[int]]:
-    """`group_scored` of the pairs given by their codes (i * count + j, i < j): ordering by code is
-    ordering by first, then second item."""
+    """`group_scored` of the pairs given by their codes (`pair_codes`)."""
     # (only the pairs that reach the threshold are ever taken, best first: only they are sorted)
     reaching = np.flatnonzero(scores >= threshold)
     order = reaching[np.lexsort((codes[reaching], -scores[reaching]))]
@@ -292,9 +293,7 @@ def grouped_codes(count: int, codes: np.ndarray, scores: np.ndarray, pair_score,
     for start in range(0, len(order), EDGES_AT_A_TIME):
         edges = order[start:start + EDGES_AT_A_TIME]
         first, second = np.divmod(codes[edges], width)
-        for score, i, j in zip(scores[edges].tolist(), first.tolist(), second.tolist()):
-            if score < threshold:
-                return [sorted(group) for group in members.values()]
+        for i, j in zip(first.tolist(), second.tolist()):
             a, b = group_of[i], group_of[j]
             if a == b or not _agree(members[a], members[b], pair_score, agreement):
                 continue
