@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from etl import cache as result_cache
 from etl.batches import TableWriter, jobs_to_use, map_batches, table_batches
 from etl.extract import dates, events, places
-from etl.extract.cache import ExtractCache, article_key, extractor_version
+from etl.extract.cache import ExtractCache, article_key, batch_key, extractor_version
 from etl.extract.relevance import relevance
 from etl.extract.document import Document, read_document
 from etl.extract.link_features import link_features
@@ -45,7 +45,8 @@ class Extracted:
     relevant: int
     evidence: int
     rejected: int
-    cached: int = 0
+    cached: int = 0  # articles taken from the cache
+    cached_batches: int = 0  # batches written straight from their stored tables
 
 
 class ArticleResult(NamedTuple):
@@ -80,8 +81,9 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
                              seconds_per_article=seconds_per_article,
                              cache=store.path if store is not None and engine == "local" else None,
                              for_cache=store is not None and engine != "local")
-    relevant = cached = 0
+    relevant = cached = cached_batches = 0
     in_flight: collections.deque[Lookup] = collections.deque()  # batches sent to the workers, in order
+    written: set[str] = set()  # the batch keys of this run
     try:
         with TableWriter("extractions", out_dir / "extractions.parquet") as extractions, \
                 TableWriter("evidence", out_dir / "evidence.parquet") as evidence, \
@@ -90,51 +92,90 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
             for output in map_batches(work, _to_extract(batches, store, in_flight), jobs_to_use(jobs),
                                       engine=engine, scheduler=scheduler):
                 lookup = in_flight.popleft()
-                # (the cached results are read here, a batch at a time, not while the batch waits)
-                known = store.get_many(lookup.cached) if store is not None and lookup.cached else {}
-                if len(known) != len(lookup.cached):
-                    raise RuntimeError(f"{store.path}: {len(lookup.cached) - len(known)} cached results were removed "
-                                       f"while the extract stage ran (was the cache folder cleared?); run it again")
-                if store is not None and output.pickled is not None:
-                    store.put_pickled(output.cacheable(lookup.missing_keys))
-                # (a batch read whole by a worker comes as its tables; one partly cached is put together here)
-                tables = arrow_tables(frames_of(_in_order(lookup.keys, known, output.results(
-                    store, lookup.missing_keys)))) if known else output.tables
+                tables, from_cache = (stored_tables(store, lookup) if lookup.stored
+                                      else batch_tables(store, lookup, output))
                 for writer, table in zip((extractions, evidence, clues, rejects), tables):
                     writer.write_arrow(table)
+                if store is not None:
+                    written.add(lookup.batch)
+                    if not lookup.stored and tables[3].num_rows == 0:
+                        store.put_batch(lookup.batch, tables[:3])
                 batch_relevant = pc.sum(tables[0]["relevant"]).as_py() or 0
                 relevant += batch_relevant
-                cached += len(known)
+                cached += from_cache
+                cached_batches += lookup.stored
                 if progress is not None:
                     progress.count(relevant=batch_relevant, rejected=tables[3].num_rows,
-                                   **({"cached": len(known)} if store is not None else {}))
+                                   **({"cached": from_cache} if store is not None else {}))
                     progress.advance(len(lookup.keys))
+        if store is not None:
+            store.forget_batches_except(written)
     finally:
         if store is not None:
             store.close()
-    return Extracted(extractions.rows, relevant, evidence.rows, rejects.rows, cached)
+    return Extracted(extractions.rows, relevant, evidence.rows, rejects.rows, cached, cached_batches)
 
 
 @dataclass(frozen=True)
 class Lookup:
-    """One batch's articles by key: every key in order, those with a cached result, and the others'."""
+    """One batch's articles by key: every key in order, those with a cached result, and the others';
+    with a cache, the batch's key and whether its tables are stored (then nothing was sent to a worker)."""
 
     keys: list
     cached: list
     missing_keys: list
+    batch: str | None = None
+    stored: bool = False
 
 
 def _to_extract(batches, store: ExtractCache | None, in_flight: collections.deque):
     """The articles of each batch that have no cached result; each batch's `Lookup` is appended to
     `in_flight` as it is handed on, for the caller to take back with the batch's results. (Only
     keys wait there: the cached results are read when the batch is written, and the text of an
-    article goes to a worker and is not kept here.)"""
+    article goes to a worker and is not kept here.) A batch whose tables are stored hands on no
+    article."""
     for articles in batches:
-        keys = [article_key(article) for article in articles] if store is not None else list(range(len(articles)))
-        have = store.have(keys) if store is not None else set()
+        if store is None:
+            keys = list(range(len(articles)))
+            in_flight.append(Lookup(keys, [], keys))
+            yield articles
+            continue
+        keys = [article_key(article) for article in articles]
+        whole = batch_key(keys)
+        if store.have_batch(whole):
+            in_flight.append(Lookup(keys, [], [], whole, stored=True))
+            yield []
+            continue
+        have = store.have(keys)
         missing = [article for article, key in zip(articles, keys) if key not in have]
-        in_flight.append(Lookup(keys, [key for key in keys if key in have], [key for key in keys if key not in have]))
+        in_flight.append(Lookup(keys, [key for key in keys if key in have], [key for key in keys if key not in have],
+                                whole))
         yield missing
+
+
+def stored_tables(store: ExtractCache, lookup: Lookup) -> tuple[tuple[pa.Table, ...], int]:
+    """A batch's four tables as stored (its rejects table empty), and how many articles that is."""
+    tables = store.batch_tables(lookup.batch)
+    if tables is None:
+        raise RuntimeError(f"{store.path}: a stored batch was removed while the extract stage ran "
+                           f"(was the cache folder cleared?); run it again")
+    return (*tables, to_arrow(pd.DataFrame(columns=list(TABLES["rejects"].columns)), "rejects")), len(lookup.keys)
+
+
+def batch_tables(store: ExtractCache | None, lookup: Lookup, output: "BatchOutput"
+                 ) -> tuple[tuple[pa.Table, ...], int]:
+    """A batch's four tables from what its worker returned and the cached results of the rest, and
+    how many articles came from the cache."""
+    # (the cached results are read here, a batch at a time, not while the batch waits)
+    known = store.get_many(lookup.cached) if store is not None and lookup.cached else {}
+    if len(known) != len(lookup.cached):
+        raise RuntimeError(f"{store.path}: {len(lookup.cached) - len(known)} cached results were removed "
+                           f"while the extract stage ran (was the cache folder cleared?); run it again")
+    if store is not None and output.pickled is not None:
+        store.put_pickled(output.cacheable(lookup.missing_keys))
+    if not known:  # (a batch read whole by a worker comes as its tables; one partly cached is put together here)
+        return output.tables, 0
+    return arrow_tables(frames_of(_in_order(lookup.keys, known, output.results(store, lookup.missing_keys)))), len(known)
 
 
 @dataclass(frozen=True)
@@ -170,7 +211,7 @@ def extract_batch(articles: list[dict], relevance_threshold: float | None = None
     that did not fail in it; with `for_cache`, it returns them pickled instead."""
     results = extract_results(articles, relevance_threshold, seconds_per_article)
     tables, failed = arrow_tables(frames_of(results)), [result for result in results if result.reject is not None]
-    if not (cache or for_cache):
+    if not (cache or for_cache) or not results:  # (no article: a batch whose tables are stored)
         return BatchOutput(tables, failed)
     pickled = [pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if result.reject is None else None
                for result in results]

@@ -11,6 +11,12 @@ failed are never cached: they are tried again.
 The cache lives outside DVC's view by design (`paths.cache`, not a stage output): it changes how
 fast the stage runs, never what it writes, because a result is used only for the very article,
 extractor and threshold it came from (tests/extract/test_cache.py builds with and without it).
+
+Beside the articles' results, the file keeps each batch's tables as written (Arrow IPC), under a
+key made of its articles' keys in order (`batch_key`): a rebuild after a change to a few articles
+writes every batch none of them is in straight from its stored tables, without turning results
+back into rows. Only batches in which no article failed are kept, and a run that ends forgets the
+stored batches it did not write (`forget_batches_except`), so the file holds one build's batches.
 """
 from __future__ import annotations
 
@@ -18,7 +24,9 @@ import hashlib
 import json
 from pathlib import Path
 
-from etl.cache import ResultCache, code_version
+import pyarrow as pa
+
+from etl.cache import LOOKUPS_PER_QUERY, ResultCache, code_version
 
 PREFIX = "extract-"
 
@@ -37,8 +45,54 @@ def article_key(article: dict) -> str:
     return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def batch_key(article_keys: list[str]) -> str:
+    """What a batch's tables depend on: its articles' keys, in order."""
+    return hashlib.sha256("\n".join(article_keys).encode("ascii")).hexdigest()
+
+
+# The tables a batch's entry holds (its rejects table is empty: a batch with a reject is not kept).
+BATCH_TABLES = ("extractions", "evidence", "link_features")
+# (zstd: a batch's evidence shrinks several times over, and is read back far faster than it was made)
+IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
+
+
 class ExtractCache(ResultCache):
-    """Extractions by article key, for one extractor version, in `folder/extract-<version>.sqlite`."""
+    """Extractions by article key, and batches' tables by batch key, for one extractor version, in
+    `folder/extract-<version>.sqlite`."""
 
     def __init__(self, folder: Path, version: str):
         super().__init__(folder, PREFIX, version)
+        self._db.execute(f"CREATE TABLE IF NOT EXISTS batches (key TEXT PRIMARY KEY, "
+                         f"{', '.join(f'{name} BLOB NOT NULL' for name in BATCH_TABLES)})")
+        self._db.commit()
+
+    def have_batch(self, key: str) -> bool:
+        return self._db.execute("SELECT 1 FROM batches WHERE key = ?", (key,)).fetchone() is not None
+
+    def batch_tables(self, key: str) -> tuple[pa.Table, ...] | None:
+        """The stored tables of the batch (in BATCH_TABLES order), or None when it has none."""
+        row = self._db.execute(f"SELECT {', '.join(BATCH_TABLES)} FROM batches WHERE key = ?", (key,)).fetchone()
+        return None if row is None else tuple(pa.ipc.open_stream(blob).read_all() for blob in row)
+
+    def put_batch(self, key: str, tables: tuple[pa.Table, ...]) -> None:
+        """Keep a batch's tables (in BATCH_TABLES order), as written."""
+        with self._db:
+            self._db.execute(f"INSERT OR REPLACE INTO batches (key, {', '.join(BATCH_TABLES)}) "
+                             f"VALUES (?{', ?' * len(BATCH_TABLES)})", (key, *map(ipc_bytes, tables)))
+
+    def forget_batches_except(self, keys: set[str]) -> int:
+        """Remove every stored batch but those of `keys`: how many were removed."""
+        stale = [key for key, in self._db.execute("SELECT key FROM batches") if key not in keys]
+        with self._db:
+            for start in range(0, len(stale), LOOKUPS_PER_QUERY):
+                chunk = stale[start:start + LOOKUPS_PER_QUERY]
+                self._db.execute(f"DELETE FROM batches WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+        return len(stale)
+
+
+def ipc_bytes(table: pa.Table) -> bytes:
+    """The table as an Arrow IPC stream (its schema, with the codebook's metadata, included)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema, options=IPC_OPTIONS) as stream:
+        stream.write_table(table)
+    return sink.getvalue().to_pybytes()

@@ -1,6 +1,7 @@
 """etl.extract.cache: an article is extracted again only when it, the extractor or the threshold changed."""
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -101,7 +102,9 @@ def test_the_cache_read_in_batches_of_one_gives_the_tables_read_in_one_batch(tmp
     extract.run(tmp_path / "ingested.parquet", tmp_path / "first", cache=tmp_path / "cache")
     whole = extract.run(tmp_path / "ingested.parquet", tmp_path / "whole", cache=tmp_path / "cache", batch_articles=5)
     small = extract.run(tmp_path / "ingested.parquet", tmp_path / "small", cache=tmp_path / "cache", batch_articles=1)
-    assert whole == small and small.cached == 5
+    # (the first run's batch of five is written whole from its stored tables; the batches of one are put together)
+    assert (whole.cached_batches, small.cached_batches) == (1, 0)
+    assert dataclasses.replace(whole, cached_batches=0) == small and small.cached == 5
     for name, frame in tables_of(tmp_path / "whole").items():
         assert frame.equals(tables_of(tmp_path / "small")[name]), name
 
@@ -127,5 +130,60 @@ def test_cached_results_are_read_a_batch_at_a_time_not_kept(tmp_path, samples):
     seen = LiveResults()
     extract.run(tmp_path / "ingested.parquet", tmp_path / "again", progress=seen, cache=tmp_path / "cache",
                 batch_articles=1)
-    # One article a batch: the batch being written is alive, not the batches before it nor those read ahead.
-    assert len(seen.live) == 5 and max(seen.live) == 1
+    # One article a batch: at most the batch being written is alive, not the batches before it nor those read ahead.
+    assert len(seen.live) == 5 and max(seen.live) <= 1
+
+
+def test_a_rebuild_writes_unchanged_batches_from_their_stored_tables(tmp_path, samples):
+    ingest.run(samples, tmp_path)
+    first = extract.run(tmp_path / "ingested.parquet", tmp_path / "first", cache=tmp_path / "cache", batch_articles=2)
+    again = extract.run(tmp_path / "ingested.parquet", tmp_path / "again", cache=tmp_path / "cache", batch_articles=2)
+    assert (first.cached_batches, again.cached_batches, again.cached) == (0, 3, 5)
+    extract.run(tmp_path / "ingested.parquet", tmp_path / "clean", batch_articles=2)
+    assert written(tmp_path / "again") == written(tmp_path / "clean")
+
+
+def test_after_one_article_changes_only_its_batch_is_put_together_again(tmp_path, samples):
+    ingest.run(samples, tmp_path)
+    extract.run(tmp_path / "ingested.parquet", tmp_path / "before", cache=tmp_path / "cache", batch_articles=2)
+    changed = sorted(samples.glob("*.txt"))[-1]
+    changed.write_text(changed.read_text(encoding="utf-8").replace("police", "officers", 1), encoding="utf-8")
+    ingest.run(samples, tmp_path)
+    after = extract.run(tmp_path / "ingested.parquet", tmp_path / "after", cache=tmp_path / "cache", batch_articles=2)
+    # (the changed article's batch of two: its other article from the cache, itself extracted)
+    assert (after.cached_batches, after.cached) == (2, 4)
+    extract.run(tmp_path / "ingested.parquet", tmp_path / "clean", batch_articles=2)
+    assert written(tmp_path / "after") == written(tmp_path / "clean")
+
+
+def test_a_run_keeps_only_its_own_batches(tmp_path, samples):
+    ingest.run(samples, tmp_path)
+    for size in (2, 5):
+        extract.run(tmp_path / "ingested.parquet", tmp_path / f"by{size}", cache=tmp_path / "cache",
+                    batch_articles=size)
+    with ExtractCache(tmp_path / "cache", extractor_version(None)) as store:
+        # (the batches of two are gone; the one batch of five is kept, under its articles' keys)
+        assert store.forget_batches_except(set()) == 1
+
+
+def test_a_batch_with_a_failed_article_is_not_stored(tmp_path, samples):
+    ingest.run(samples, tmp_path)
+    extract.run(tmp_path / "ingested.parquet", tmp_path / "failed", cache=tmp_path / "cache",
+                seconds_per_article=0.0, batch_articles=2)
+    retried = extract.run(tmp_path / "ingested.parquet", tmp_path / "retried", cache=tmp_path / "cache",
+                          batch_articles=2)
+    assert (retried.rejected, retried.cached_batches) == (0, 0)
+
+
+def test_stored_batch_tables_come_back_as_they_were_put(tmp_path):
+    import pyarrow as pa
+
+    tables = (pa.table({"article_id": ["a", "b"], "relevant": [True, False]}),
+              pa.table({"quote": ["x", None]}).replace_schema_metadata({b"codebook": b"evidence"}),
+              pa.table({"n": pa.array([], pa.int64())}))
+    with ExtractCache(tmp_path, "v1") as store:
+        assert not store.have_batch("k") and store.batch_tables("k") is None
+        store.put_batch("k", tables)
+        assert store.have_batch("k")
+        back = store.batch_tables("k")
+    assert all(got.equals(put) and got.schema.metadata == put.schema.metadata for got, put in zip(back, tables))
