@@ -59,6 +59,8 @@ class ResultCache:
         # results written, which are then computed again: no wait for the disk at every commit)
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, result BLOB NOT NULL)")
+        # (what a run computes of its inputs as a whole, by name: replaced by each run that computes it)
+        self._db.execute("CREATE TABLE IF NOT EXISTS runs (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
         self._db.commit()
         self.hits = self.stored = 0
 
@@ -78,6 +80,16 @@ class ResultCache:
     def put_pickled(self, results: Iterable[tuple[str, bytes]]) -> None:
         """Results already pickled (by the process that computed them), by key."""
         self.stored += put_pickled(self._db, results)
+
+    def run_value(self, name: str) -> bytes | None:
+        """The value the last run kept under `name` (None when none did)."""
+        row = self._db.execute("SELECT value FROM runs WHERE name = ?", (name,)).fetchone()
+        return None if row is None else row[0]
+
+    def keep_run_value(self, name: str, value: bytes) -> None:
+        """Keep `value` under `name`, in place of the last run's."""
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO runs (name, value) VALUES (?, ?)", (name, value))
 
     def close(self) -> None:
         self._db.close()

@@ -17,6 +17,11 @@ its signature) is computed from its text alone, anywhere (ingest computes them o
 every core); a `CopyIndex` is given the fingerprints in read order and keeps only
 those (signatures as one compact array, shingle sets in a scratch file when it is
 given a folder), and `marks` decides at the end.
+
+Comparing the candidates is most of the work of a large corpus, and a pair's similarity depends on
+its two texts alone: `marks_and_comparisons` takes the similarities of pairs compared before (a
+`Compared`, which ingest keeps in its cache) and returns those it used and measured, so a rebuild
+compares only the pairs with a new or changed text.
 """
 from __future__ import annotations
 
@@ -108,12 +113,14 @@ class CopyIndex:
         self._signed: list[int] = []  # originals with a signature, by their index
         self._signatures: list[np.ndarray] = []
         self._shingles = _ShingleStore(folder)
+        self._keys: list[bytes] = []  # the originals' text codes, by their index
 
     def add(self, article_id: str, published, print_: Fingerprint) -> None:
         first = self._first_by_key.setdefault(print_.key, article_id)
         if first != article_id:
             self.duplicate_of[article_id] = first
             return
+        self._keys.append(print_.key[:TEXT_CODE_BYTES])
         if print_.signature is not None:
             self._signed.append(len(self._ids))
             self._signatures.append(print_.signature)
@@ -122,7 +129,19 @@ class CopyIndex:
         self._shingles.add(print_.shingles)
 
     def marks(self, threshold: float) -> Marks:
-        groups = confirmed_groups(self._candidates(), len(self._ids), self._shingles.get, threshold)
+        return self.marks_and_comparisons(threshold)[0]
+
+    def marks_and_comparisons(self, threshold: float, known: "Compared | None" = None) -> tuple[Marks, "Compared"]:
+        """The marks, taking the similarity of each candidate pair `known` has from it, and the
+        similarities of the candidate pairs, known or measured now (to be `known` next time)."""
+        pairs = self._candidates()
+        codes = pair_codes(np.array(self._keys, dtype=f"S{TEXT_CODE_BYTES}"), pairs)
+        groups, similarity = _confirmed(pairs, len(self._ids), self._shingles.get, threshold,
+                                        known.similarity_of(codes) if known is not None else None)
+        used = ~np.isnan(similarity)
+        return self._marks_of(groups), Compared.of(codes[used], similarity[used])
+
+    def _marks_of(self, groups: list[list[int]]) -> Marks:
         copy_of = {}
         for members in groups:
             first = min(members, key=lambda index: _publication_order(self._published[index], index))
@@ -308,6 +327,14 @@ def _shared(left: np.ndarray, right: np.ndarray) -> int:
 def confirmed_groups(pairs, count: int, shingles_of, threshold: float) -> list[list[int]]:
     """Groups (each sorted) of the `count` texts joined by candidate pairs confirmed on their
     shingle sets (`shingles_of(index)`): the texts of a group are near-identical to one another."""
+    return _confirmed(pairs, count, shingles_of, threshold)[0]
+
+
+def _confirmed(pairs, count: int, shingles_of, threshold: float, known: np.ndarray | None = None
+               ) -> tuple[list[list[int]], np.ndarray]:
+    """`confirmed_groups`, taking each pair's similarity from `known` (one per pair, NaN for one
+    not compared before) where it has it; with each pair's similarity, known or measured now (NaN
+    for a pair neither: its texts were joined through others first)."""
     parent = list(range(count))
 
     def root(index: int) -> int:
@@ -317,19 +344,71 @@ def confirmed_groups(pairs, count: int, shingles_of, threshold: float) -> list[l
         return index
 
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    similarity = np.full(len(pairs), np.nan) if known is None else np.array(known, dtype=np.float64)
     read, left_shingles = -1, None  # (pairs come sorted by their first text: each is read once a run)
     for start in range(0, len(pairs), _PAIRS_AT_ONCE):  # (as Python ints a few at a time, not all at once)
-        for left, right in pairs[start:start + _PAIRS_AT_ONCE].tolist():
-            if root(left) == root(right):
+        chunk = zip(pairs[start:start + _PAIRS_AT_ONCE].tolist(), similarity[start:start + _PAIRS_AT_ONCE].tolist())
+        for place, ((left, right), value) in enumerate(chunk, start):
+            if root(left) == root(right):  # (already joined: not compared, unless it was before)
                 continue
-            if left != read:
-                read, left_shingles = left, shingles_of(left)
-            if jaccard(left_shingles, shingles_of(right)) >= threshold:
+            if value != value:  # NaN: not compared before
+                if left != read:
+                    read, left_shingles = left, shingles_of(left)
+                value = similarity[place] = jaccard(left_shingles, shingles_of(right))
+            if value >= threshold:
                 parent[max(root(left), root(right))] = min(root(left), root(right))
     groups: dict[int, list[int]] = {}
     for index in range(count):
         groups.setdefault(root(index), []).append(index)
-    return [members for members in groups.values() if len(members) > 1]
+    return [members for members in groups.values() if len(members) > 1], similarity
+
+
+# A text's code in a pair's: the first bytes of its key (SHA-256 of its normalised text); 16 bytes,
+# so two texts of any corpus share one by chance with a probability far below 10^-20.
+TEXT_CODE_BYTES = 16
+
+
+def pair_codes(text_codes: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Each pair's code: its two texts' codes, the lesser first (so it does not depend on the order
+    the texts were read in), as one fixed-width byte string."""
+    left, right = text_codes[pairs[:, 0]], text_codes[pairs[:, 1]]
+    first, second = np.where(left <= right, left, right), np.where(left <= right, right, left)
+    width = text_codes.dtype.itemsize
+    joined = np.concatenate([first.view(np.uint8).reshape(-1, width), second.view(np.uint8).reshape(-1, width)],
+                            axis=1)
+    return np.ascontiguousarray(joined).view(f"S{2 * width}").ravel()
+
+
+@dataclass(frozen=True)
+class Compared:
+    """Pairs of texts compared, by code (`pair_codes`), sorted, and the Jaccard similarity of each."""
+
+    codes: np.ndarray
+    similarity: np.ndarray
+
+    @classmethod
+    def of(cls, codes: np.ndarray, similarity: np.ndarray) -> "Compared":
+        order = np.argsort(codes, kind="stable")
+        return cls(codes[order], np.asarray(similarity, dtype="<f8")[order])
+
+    def similarity_of(self, codes: np.ndarray) -> np.ndarray:
+        """The similarity of each pair of `codes`: NaN for a pair not here."""
+        if not len(self.codes):
+            return np.full(len(codes), np.nan)
+        at = np.minimum(np.searchsorted(self.codes, codes), len(self.codes) - 1)
+        return np.where(self.codes[at] == codes, self.similarity[at], np.nan)
+
+    def to_bytes(self) -> bytes:
+        """The pairs as bytes (`from_bytes` reads them back): their count, codes, similarities."""
+        header = np.array([len(self.codes), self.codes.dtype.itemsize], dtype="<u8")
+        return header.tobytes() + self.codes.tobytes() + self.similarity.astype("<f8").tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Compared":
+        count, width = (int(value) for value in np.frombuffer(data[:16], dtype="<u8"))
+        codes = np.frombuffer(data, dtype=f"S{width}", count=count, offset=16)
+        similarity = np.frombuffer(data, dtype="<f8", count=count, offset=16 + count * width)
+        return cls(codes, similarity)
 
 
 def near_duplicate_groups(texts: list[str], threshold: float) -> list[list[int]]:

@@ -101,7 +101,7 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
     try:
         write_unmarked(tally.articles(itertools.chain.from_iterable(parsed)), index, unmarked, rows)
         progress.close()
-        marks = index.marks(float(settings["copy_similarity"]))
+        marks = copy_marks(index, float(settings["copy_similarity"]), store)
         index.close()
         kept = write_marked(unmarked, marks, out_dir / "ingested.parquet")
     finally:
@@ -114,6 +114,18 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
     return Ingested(out_dir / "ingested.parquet", rejects, tally.read, tally.files, kept, tally.cached)
 
 
+def copy_marks(index: duplicates.CopyIndex, threshold: float, store: ResultCache | None) -> duplicates.Marks:
+    """The corpus's marks; with a cache, the candidate pairs compared by the last run are not compared
+    again (a pair's similarity depends on its two texts alone), and this run's are kept for the next."""
+    if store is None:
+        return index.marks(threshold)
+    kept = store.run_value(COMPARED_PAIRS)
+    marks, compared = index.marks_and_comparisons(threshold, duplicates.Compared.from_bytes(kept) if kept else None)
+    store.keep_run_value(COMPARED_PAIRS, compared.to_bytes())
+    return marks
+
+
+COMPARED_PAIRS = "copy detection: candidate pairs compared"
 CACHE_PREFIX = "ingest-"
 # Files up to this size are cached (their bytes are read once more, to be hashed, on every build);
 # a larger one, an export of many records, is parsed again each time: its results would be a blob

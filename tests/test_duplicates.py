@@ -162,3 +162,42 @@ def test_fingerprints_are_compact_and_the_same_as_the_shingles_and_signature():
     assert np.array_equal(print_.shingles, duplicates.shingles(WIRE))
     assert np.array_equal(print_.signature, duplicates.signature(duplicates.shingles(WIRE), duplicates._permutations()))
     assert duplicates.fingerprint("Too short.").signature is None
+
+
+def indexed(ids, texts, published=None):
+    index = duplicates.CopyIndex()
+    for article_id, text, date in zip(ids, texts, published or [None] * len(ids)):
+        index.add(article_id, date, duplicates.fingerprint(text))
+    return index
+
+
+def test_pairs_compared_before_are_taken_as_they_were_and_the_marks_are_the_same():
+    texts = [WIRE, OTHER, "Read first. " + WIRE + " Updated.", WIRE.replace("Croydon", "Sutton")]
+    first, compared = indexed("abcd", texts).marks_and_comparisons(0.7)
+    assert first.copy_of == {"c": "a", "d": "a"}
+    # Read in another order, with the earlier comparisons known: the same marks, and each pair
+    # compared both times has the same similarity.
+    again, recompared = indexed("dcba", texts[::-1]).marks_and_comparisons(0.7, compared)
+    assert again == indexed("dcba", texts[::-1]).marks(0.7)
+    both = np.intersect1d(recompared.codes, compared.codes)
+    assert len(both) >= 1
+    assert np.array_equal(recompared.similarity_of(both), compared.similarity_of(both))
+
+
+def test_a_known_similarity_is_used_rather_than_measured_again():
+    texts = [WIRE, WIRE.replace("Croydon", "Sutton")]
+    marks, compared = indexed("ab", texts).marks_and_comparisons(0.7)
+    assert marks.copy_of == {"b": "a"} and len(compared.codes) == 1 and compared.similarity[0] >= 0.7
+    # (a similarity said to be below the threshold is believed: the pair is not compared again)
+    told = duplicates.Compared(compared.codes, np.array([0.1]))
+    assert indexed("ab", texts).marks_and_comparisons(0.7, told)[0].copy_of == {}
+
+
+def test_the_pairs_compared_are_kept_as_bytes_and_read_back():
+    texts = [WIRE, OTHER, WIRE + " Updated.", WIRE.replace("Croydon", "Sutton")]
+    compared = indexed("abcd", texts).marks_and_comparisons(0.7)[1]
+    back = duplicates.Compared.from_bytes(compared.to_bytes())
+    assert len(back.codes) == len(compared.codes) >= 2
+    assert np.array_equal(back.codes, compared.codes) and np.array_equal(back.similarity, compared.similarity)
+    none = duplicates.Compared.from_bytes(indexed("a", [OTHER]).marks_and_comparisons(0.7)[1].to_bytes())
+    assert len(none.codes) == 0 and np.isnan(none.similarity_of(compared.codes)).all()

@@ -98,3 +98,29 @@ def test_the_progress_line_counts_the_files_from_the_cache(tmp_path, raw):
     ingest.run(raw, tmp_path / "again", progress=progress, cache=tmp_path / "cache")
     assert progress.counts["cached"] == 6
     assert "6 cached" in progress.line()
+
+
+def wire_copies(raw: Path) -> None:
+    """Three outlets' versions of one wire story (two near-identical, one retold) in the raw folder."""
+    story = ("Armed officers shot a man who was threatening people with a knife in a shopping street on "
+             "Tuesday evening, the force said. Paramedics treated him at the scene and he was taken to "
+             "hospital, where his condition was described as serious. A knife was recovered. The force has "
+             "referred the shooting to the police watchdog, which will investigate as is usual after a "
+             "police shooting. Road closures were expected to stay in place for some hours.")
+    (raw / "outlet-a.txt").write_text("Man shot by police\n\n" + story + "\n", encoding="utf-8")
+    (raw / "outlet-b.txt").write_text("Police shoot knifeman\n\n" + story + " Witnesses said they heard two shots.\n",
+                                      encoding="utf-8")
+
+
+def test_a_rebuild_takes_the_similarity_of_pairs_compared_before(tmp_path, raw, monkeypatch):
+    from etl import duplicates
+
+    wire_copies(raw)
+    first = ingest.run(raw, tmp_path / "first", ONE_PROCESS, cache=tmp_path / "cache")
+    ingest.run(raw, tmp_path / "clean", ONE_PROCESS)
+    assert first.articles["copy_of"].notna().sum() == 1
+    measured = []
+    monkeypatch.setattr(duplicates, "jaccard", lambda left, right: measured.append(1) or 0.0)
+    ingest.run(raw, tmp_path / "again", ONE_PROCESS, cache=tmp_path / "cache")
+    assert measured == []  # (no pair compared again, and the copy still marked)
+    assert written(tmp_path / "again") == written(tmp_path / "first") == written(tmp_path / "clean")
