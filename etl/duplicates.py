@@ -345,10 +345,12 @@ def _confirmed(pairs, count: int, shingles_of, threshold: float, known: np.ndarr
 
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     similarity = np.full(len(pairs), np.nan) if known is None else np.array(known, dtype=np.float64)
+    # (a pair known to fall short joins nothing, whatever the order: only the others are gone through)
+    places = np.flatnonzero(~(similarity < threshold))
     read, left_shingles = -1, None  # (pairs come sorted by their first text: each is read once a run)
-    for start in range(0, len(pairs), _PAIRS_AT_ONCE):  # (as Python ints a few at a time, not all at once)
-        chunk = zip(pairs[start:start + _PAIRS_AT_ONCE].tolist(), similarity[start:start + _PAIRS_AT_ONCE].tolist())
-        for place, ((left, right), value) in enumerate(chunk, start):
+    for start in range(0, len(places), _PAIRS_AT_ONCE):  # (as Python ints a few at a time, not all at once)
+        at = places[start:start + _PAIRS_AT_ONCE]
+        for place, (left, right), value in zip(at.tolist(), pairs[at].tolist(), similarity[at].tolist()):
             if root(left) == root(right):  # (already joined: not compared, unless it was before)
                 continue
             if value != value:  # NaN: not compared before
