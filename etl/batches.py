@@ -259,19 +259,46 @@ def in_own_process(function: Callable, *args, preload: tuple[str, ...] = ()):
     context = multiprocessing.get_context("forkserver")
     if preload:
         context.set_forkserver_preload(list(preload))
-    receiving, sending = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sending, function, args, _is_terminal(sys.stdout),
-                                                 _is_terminal(sys.stderr)), daemon=False)
-    child.start()
-    sending.close()
-    try:
-        return _answer_of(receiving, child)
-    except BaseException:
-        _stop(child, receiving)
-        raise
-    finally:
-        receiving.close()
-        child.join()
+    return Running(context, function, args).result()
+
+
+def beside(function: Callable, *args) -> "Running":
+    """function(*args) started in a child process of its own, a fork of this one, to run beside what
+    this process does next: `result()` waits for it, `stop()` ends it. Call it before this process
+    reads much (a fork copies nothing until it is written to, but a fork of a process running
+    threads may find their locks held)."""
+    methods = multiprocessing.get_all_start_methods()
+    return Running(multiprocessing.get_context("fork" if "fork" in methods else "forkserver"), function, args)
+
+
+class Running:
+    """A call running in a child process of its own (`in_own_process`, `beside`): what it prints is
+    written here as it is read, while `result()` waits."""
+
+    def __init__(self, context, function: Callable, args: tuple):
+        self._receiving, sending = context.Pipe(duplex=False)
+        self._child = context.Process(target=_child, args=(sending, function, args, _is_terminal(sys.stdout),
+                                                           _is_terminal(sys.stderr)), daemon=False)
+        self._child.start()
+        sending.close()
+
+    def result(self):
+        """The call's return value, or the exception it raised; if this process is interrupted while
+        it waits, the child is stopped first."""
+        try:
+            return _answer_of(self._receiving, self._child)
+        except BaseException:
+            _stop(self._child, self._receiving)
+            raise
+        finally:
+            self._receiving.close()
+            self._child.join()
+
+    def stop(self) -> None:
+        """End the child (it cleans up as on SIGTERM) unless its result was taken."""
+        if not self._receiving.closed:
+            _stop(self._child, self._receiving)
+            self._receiving.close()
 
 
 def _answer_of(receiving, child):

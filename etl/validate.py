@@ -9,11 +9,13 @@ The large tables (articles with their text, evidence, incident_fields) are read,
 and written a batch at a time (`etl.batches`), so memory holds a batch, the small tables
 and the sets of ids the checks across tables need, never every article. The result is
 the one a single pass over each whole table gives: the same rows, the same files, and the
-same rejects rows in the same order (`validate_table`).
+same rejects rows in the same order (`validate_table`). The evidence, the largest table, is
+checked in a second process while this one checks the others (`run`).
 """
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -22,8 +24,9 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow as arrow
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from etl.batches import TableWriter, table_batches
+from etl.batches import Running, TableWriter, beside, cores, table_batches
 from etl.tables import frame_of, read_arrow, read_table, row_group_rows, write_table
 from schema.codebook import TABLES
 from schema.models import conform, empty_frame, model, row_checks
@@ -41,27 +44,44 @@ def run(interim: Path, out_dir: Path, batch_rows: int = BATCH_ROWS) -> dict[str,
 
     Returns the small tables (incidents, incident_aliases, corrections, rejects) whole and, of
     articles, the SUMMARY_COLUMNS of the articles kept; evidence and incident_fields only go to disk.
+
+    With more than one core, the evidence (the largest table) is checked beside the rest, in a
+    process of its own, keeping the rows of every article that reaches validation; when every
+    such article passes (as one nearly always does), that is what one pass writes, else the
+    evidence is checked again here against the articles kept.
     """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    provisional = out_dir / EVIDENCE_BESIDE
+    # (started first, before this process reads anything: see etl.batches.beside)
+    checking = beside(checked_evidence, interim, provisional, batch_rows) if cores() > 1 else None
+    try:
+        return _validated(interim, out_dir, batch_rows, checking, provisional)
+    finally:
+        if checking is not None:
+            checking.stop()
+        provisional.unlink(missing_ok=True)
+
+
+EVIDENCE_BESIDE = ".evidence-checked-beside.parquet"
+
+
+def _validated(interim: Path, out_dir: Path, batch_rows: int, checking: Running | None,
+               provisional: Path) -> dict[str, pd.DataFrame]:
     # load: the small tables whole; the large ones batch by batch as they are checked below
     extractions = read_arrow(interim / "extractions.parquet", "extractions")
     membership = read_arrow(interim / "article_incidents.parquet", "article_incidents")
     incidents = read_table(interim / "incidents.parquet", "incidents")
     aliases = read_table(interim / "incident_aliases.parquet", "incident_aliases")
     corrections = read_optional(interim / "corrections.parquet", "corrections")
-    earlier_rejects = pd.concat([read_table(interim / "ingest_rejects.parquet", "rejects"),
-                                 read_extract_rejects(interim / "extract_rejects.parquet"),
-                                 read_optional(interim / "correction_rejects.parquet", "rejects")], ignore_index=True)
-    evidence_files = [interim / "evidence.parquet"] + [path for path in [interim / "correction_evidence.parquet"]
-                                                       if path.exists()]
-    articles = article_batches(interim / "ingested.parquet", extractions, membership, corrections,
-                               failed_articles(earlier_rejects), batch_rows)
+    earlier_rejects = earlier_rejects_of(interim)
+    failed = failed_articles(earlier_rejects)
+    articles = article_batches(interim / "ingested.parquet", extractions, membership, corrections, failed, batch_rows)
     fields = table_batches(interim / "incident_fields.parquet", "incident_fields", batch_rows)
-    evidence = evidence_batches(evidence_files, membership, batch_rows)
     # process and save: each table checked as it is read, its rows written as they pass
     rejects, summaries = [], []
     with contextlib.ExitStack() as files:  # (every large table is replaced at the end, or none is)
         writers = {name: files.enter_context(TableWriter(name, out_dir / f"{name}.parquet", row_group_rows(name)))
-                   for name in STREAMED}
+                   for name in STREAMED if name != "evidence"}
 
         def write_articles(frame: pd.DataFrame) -> None:
             writers["articles"].write(frame)
@@ -73,8 +93,15 @@ def run(interim: Path, out_dir: Path, batch_rows: int = BATCH_ROWS) -> dict[str,
         rejects += incident_rejects
         rejects += validate_table("incident_fields", fields, writers["incident_fields"].write,
                                   keep=rows_of(incidents, "incident_id"))
-        rejects += validate_table("evidence", evidence, writers["evidence"].write,
-                                  keep=rows_of(kept_articles, "article_id"))
+        kept_ids = set(kept_articles["article_id"].dropna())
+        if checking is not None and kept_ids == reaching_validation(interim, failed):
+            rejects += checking.result()  # (its rows are those of the articles kept: it stands)
+        else:
+            if checking is not None:
+                checking.stop()
+            with TableWriter("evidence", provisional, row_group_rows("evidence")) as evidence:
+                rejects += validate_table("evidence", evidence_batches(evidence_files(interim), membership, batch_rows),
+                                          evidence.write, keep=rows_in(kept_ids, "article_id"))
         aliases, alias_rejects = validate_whole("incident_aliases", aliases)
         corrections, correction_rejects = validate_whole("corrections", corrections)
         small = {"incidents": incidents, "incident_aliases": aliases, "corrections": corrections,
@@ -82,7 +109,37 @@ def run(interim: Path, out_dir: Path, batch_rows: int = BATCH_ROWS) -> dict[str,
                                       ignore_index=True)}
         for name, frame in small.items():
             write_table(frame, name, out_dir / f"{name}.parquet")
+    os.replace(provisional, out_dir / "evidence.parquet")
     return {"articles": kept_articles, **small}
+
+
+def checked_evidence(interim: Path, out_path: Path, batch_rows: int) -> list[dict]:
+    """The evidence of `interim` checked and written to `out_path`, keeping the rows of every article
+    that reaches validation (`reaching_validation`): its rejects rows. (What `run` has checked beside.)"""
+    membership = read_arrow(interim / "article_incidents.parquet", "article_incidents")
+    reaching = reaching_validation(interim, failed_articles(earlier_rejects_of(interim)))
+    with TableWriter("evidence", out_path, row_group_rows("evidence")) as evidence:
+        return validate_table("evidence", evidence_batches(evidence_files(interim), membership, batch_rows),
+                              evidence.write, keep=rows_in(reaching, "article_id"))
+
+
+def earlier_rejects_of(interim: Path) -> pd.DataFrame:
+    """The rejects of the stages before: ingest's, extract's and the corrections'."""
+    return pd.concat([read_table(interim / "ingest_rejects.parquet", "rejects"),
+                      read_extract_rejects(interim / "extract_rejects.parquet"),
+                      read_optional(interim / "correction_rejects.parquet", "rejects")], ignore_index=True)
+
+
+def evidence_files(interim: Path) -> list[Path]:
+    """The extractor's evidence, then the corrections' when there is any."""
+    return [interim / "evidence.parquet"] + [path for path in [interim / "correction_evidence.parquet"]
+                                             if path.exists()]
+
+
+def reaching_validation(interim: Path, failed: set[str]) -> set[str]:
+    """The ids of the articles validation checks: those read, but for those extraction failed on."""
+    ids = pq.read_table(interim / "ingested.parquet", columns=["article_id"]).column("article_id")
+    return set(ids.drop_null().to_pylist()) - failed
 
 
 def read_extract_rejects(path: Path) -> pd.DataFrame:
@@ -158,7 +215,11 @@ def summary_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
 def rows_of(kept: pd.DataFrame, column: str) -> Callable[[pd.DataFrame], pd.Series]:
     """Which rows of another table point at a row of `kept` by `column`: a row pointing at a rejected
     one would point at nothing."""
-    ids = set(kept[column].dropna())
+    return rows_in(set(kept[column].dropna()), column)
+
+
+def rows_in(ids: set, column: str) -> Callable[[pd.DataFrame], pd.Series]:
+    """Which rows of a table have one of `ids` in `column`."""
 
     def points_at_kept(frame: pd.DataFrame) -> pd.Series:
         # (a set built once: Arrow's is_in hashes all the ids again for every batch, and pandas'

@@ -116,3 +116,38 @@ def sample_interim(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sample-interim")
     build(SAMPLE, folder / "out", params.load(None), interim=folder / "interim")
     return folder / "interim"
+
+
+def files_of(folder):
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def test_evidence_checked_beside_the_rest_gives_the_files_of_one_process(sample_interim, tmp_path, monkeypatch):
+    validate.run(sample_interim, tmp_path / "beside")
+    monkeypatch.setattr(validate, "cores", lambda: 1)
+    validate.run(sample_interim, tmp_path / "alone")
+    assert files_of(tmp_path / "beside") == files_of(tmp_path / "alone")
+    assert validate.EVIDENCE_BESIDE not in files_of(tmp_path / "beside")
+
+
+def test_when_an_article_is_rejected_its_evidence_is_dropped_whichever_way_it_is_checked(sample_interim, tmp_path,
+                                                                                         monkeypatch):
+    import shutil
+
+    from etl.tables import write_table
+
+    interim = tmp_path / "interim"
+    shutil.copytree(sample_interim, interim)
+    extractions = read_table(interim / "extractions.parquet", "extractions")
+    rejected = extractions["article_id"].iloc[0]
+    assert rejected in set(read_table(interim / "evidence.parquet", "evidence")["article_id"])
+    extractions.loc[0, "outcome"] = "dead"  # (not a value of the codebook)
+    write_table(extractions, "extractions", interim / "extractions.parquet")
+    validate.run(interim, tmp_path / "beside")
+    monkeypatch.setattr(validate, "cores", lambda: 1)
+    validate.run(interim, tmp_path / "alone")
+    assert files_of(tmp_path / "beside") == files_of(tmp_path / "alone")
+    kept = read_table(tmp_path / "beside" / "evidence.parquet", "evidence")
+    assert len(kept) and rejected not in set(kept["article_id"])
+    rejects = read_table(tmp_path / "beside" / "rejects.parquet", "rejects")
+    assert f"articles:{rejected}" in set(rejects["row_key"])
