@@ -172,20 +172,36 @@ def link_groups(features: list[Features], window_days: int, threshold: float | N
     # the two articles' indices; at 100,000 articles there are millions of pairs)
     codes = candidate_codes(features, window_days, max_block, common)
     scores = code_scores(compared, codes, window_days, model, jobs)
-    others: dict[tuple[int, int], float] = {}
-
-    def pair_score(i: int, j: int) -> float:
-        i, j = (i, j) if i < j else (j, i)
-        at = int(np.searchsorted(codes, i * count + j))
-        if at < len(codes) and codes[at] == i * count + j:
-            return float(scores[at])
-        # (two groups' agreement may ask for a pair that shares no block: scored here, once)
-        if (i, j) not in others:
-            others[(i, j)] = _score(compared, i, j, window_days, model)
-        return others[(i, j)]
-
+    pair_score = ScoredPairs(codes, scores, lambda i, j: _score(compared, i, j, window_days, model), count)
     return grouped_codes(count, codes, scores, pair_score, model.threshold if threshold is None else threshold,
                          model.agreement)
+
+
+class ScoredPairs:
+    """The score of any pair of articles: the candidate pairs' as scored (by code, sorted), any other
+    pair's by `score(i, j)` the first time it is asked for (two groups' agreement may ask for a pair
+    that shares no block)."""
+
+    def __init__(self, codes: np.ndarray, scores: np.ndarray, score, count: int):
+        self._codes, self._scores, self._score, self._count = codes, scores, score, max(count, 1)
+        self._others: dict[tuple[int, int], float] = {}
+
+    def __call__(self, i: int, j: int) -> float:
+        return self.between([i], [j])[0]
+
+    def between(self, first: list[int], second: list[int]) -> list[float]:
+        """The score of each pair (i, j), i of `first` and j of `second`, in that order (i, then j)."""
+        a, b = np.asarray(first, dtype=np.int64)[:, None], np.asarray(second, dtype=np.int64)[None, :]
+        wanted = (np.minimum(a, b) * self._count + np.maximum(a, b)).ravel()
+        at = np.minimum(np.searchsorted(self._codes, wanted), max(len(self._codes) - 1, 0))
+        found = self._codes[at] == wanted if len(self._codes) else np.zeros(len(wanted), dtype=bool)
+        scores = np.where(found, self._scores[at] if len(self._codes) else 0.0, np.nan).tolist()
+        for place in np.flatnonzero(~found).tolist():
+            i, j = divmod(int(wanted[place]), self._count)
+            if (i, j) not in self._others:
+                self._others[(i, j)] = self._score(i, j)
+            scores[place] = self._others[(i, j)]
+        return scores
 
 
 # Pairs a worker scores at a time: large enough that handing them over costs little beside the scoring.
@@ -306,5 +322,7 @@ def grouped_codes(count: int, codes: np.ndarray, scores: np.ndarray, pair_score,
 
 
 def _agree(first: list[int], second: list[int], pair_score, agreement: float) -> bool:
-    scores = [pair_score(i, j) for i in first for j in second]
+    # (all the pairs of two groups looked up at once when their scores are held as ScoredPairs)
+    scores = (pair_score.between(first, second) if isinstance(pair_score, ScoredPairs)
+              else [pair_score(i, j) for i in first for j in second])
     return sum(scores) / len(scores) >= agreement
