@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import traceback
+import zlib
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -58,6 +59,26 @@ def table_batches(path: Path, table: str, rows: int) -> Iterator[pd.DataFrame]:
     for batch in parquet.iter_batches(batch_size=rows):
         frame = pa.Table.from_batches([batch]).to_pandas(date_as_object=True)
         yield conform(frame, table)
+
+
+def stable_batches(pieces: Iterable[list[dict]], size: int, key: str) -> Iterator[list[dict]]:
+    """The records of `pieces`, in order, in batches whose ends depend on the records, not on their
+    places: a batch ends after a record whose `key` (a string) hashes to a multiple of `size`, or
+    when it holds 2 * `size` records. The batches hold `size` records on average, and adding,
+    removing or changing a record (but for its key) changes the batch it is in and, at most, the
+    next ones up to the next such end, never all the batches after it, so a cache of batches
+    (`etl.extract.cache`) keeps the others."""
+    if size < 1:
+        raise ValueError(f"a batch must hold at least one record, not {size}")
+    batch: list[dict] = []
+    for piece in pieces:
+        for record in piece:
+            batch.append(record)
+            if len(batch) >= 2 * size or zlib.crc32(str(record[key]).encode("utf-8", "surrogatepass")) % size == 0:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
 
 
 def row_groups(path: Path, table: str) -> Iterator[pd.DataFrame]:

@@ -197,3 +197,18 @@ def test_a_call_in_its_own_process_raises_its_exception_here_with_the_childs_tra
 def test_a_child_that_ends_without_an_answer_is_a_clear_error():
     with pytest.raises(StageProcessDied, match="ended with exit code 3 before it finished"):
         in_own_process(end_abruptly)
+
+
+def test_stable_batches_end_where_the_records_say_so_an_insertion_moves_only_its_own():
+    from etl.batches import stable_batches
+
+    records = [{"id": f"article-{n}"} for n in range(2000)]
+    batches = list(stable_batches([records[:700], records[700:]], 50, "id"))
+    assert [record for batch in batches for record in batch] == records  # (in order, pieces joined)
+    assert max(map(len, batches)) <= 100 and 25 <= len(records) / len(batches) <= 100
+    inserted = records[:1000] + [{"id": "a new one"}] + records[1000:]
+    again = list(stable_batches([inserted], 50, "id"))
+    moved = [place for place, batch in enumerate(again) if batch not in batches]
+    # (its batch, and those up to the next end a record gives: here one more, the new batch having reached the cap)
+    assert {"id": "a new one"} in again[moved[0]] and moved == list(range(moved[0], moved[0] + len(moved)))
+    assert len(moved) <= 2 and len(again) == len(batches)

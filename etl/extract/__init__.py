@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl import cache as result_cache
-from etl.batches import TableWriter, jobs_to_use, map_batches, table_batches
+from etl.batches import TableWriter, jobs_to_use, map_batches, stable_batches, table_batches
 from etl.extract import dates, events, places
 from etl.extract.cache import ExtractCache, article_key, batch_key, extractor_version
 from etl.extract.relevance import relevance
@@ -65,14 +65,18 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
     """Extract every article of `ingested_path`; write `extractions`, `evidence`, `link_features` and
     `extract_rejects` to `out_dir`.
 
-    The articles are read, extracted and written `batch_articles` at a time, on `jobs` processes
+    The articles are read, extracted and written about `batch_articles` at a time (`stable_batches`), on `jobs` processes
     (None or 0: every core), or on a Dask cluster (`engine="dask"`, at `scheduler`, else a local
     one of `jobs` workers), so memory holds a few batches whatever the corpus's size; the tables
     are the same whatever the engine and `jobs` are (`etl.batches`). With a `cache` folder, an
     article extracted before by the same extractor is taken from it (`etl.extract.cache`).
     """
     # load
-    batches = (batch.to_dict("records") for batch in table_batches(ingested_path, "ingested", batch_articles))
+    # (batches end where the articles say, `stable_batches`: a rebuild after articles are added keeps
+    # the stored tables of every batch they are not in)
+    batches = stable_batches((batch.to_dict("records") for batch in table_batches(ingested_path, "ingested",
+                                                                                   batch_articles)),
+                             batch_articles, "article_id")
     store = ExtractCache(cache, extractor_version(relevance_threshold)) if cache is not None else None
     # process and save, batch by batch
     # (local workers put their results in the cache themselves; a Dask cluster's, perhaps on other

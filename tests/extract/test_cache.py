@@ -150,7 +150,7 @@ def test_after_one_article_changes_only_its_batch_is_put_together_again(tmp_path
     changed.write_text(changed.read_text(encoding="utf-8").replace("police", "officers", 1), encoding="utf-8")
     ingest.run(samples, tmp_path)
     after = extract.run(tmp_path / "ingested.parquet", tmp_path / "after", cache=tmp_path / "cache", batch_articles=2)
-    # (the changed article's batch of two: its other article from the cache, itself extracted)
+    # (the changed article's batch, of itself alone here, extracted again; the two others from their stored tables)
     assert (after.cached_batches, after.cached) == (2, 4)
     extract.run(tmp_path / "ingested.parquet", tmp_path / "clean", batch_articles=2)
     assert written(tmp_path / "after") == written(tmp_path / "clean")
@@ -187,3 +187,20 @@ def test_stored_batch_tables_come_back_as_they_were_put(tmp_path):
         assert store.have_batch("k")
         back = store.batch_tables("k")
     assert all(got.equals(put) and got.schema.metadata == put.schema.metadata for got, put in zip(back, tables))
+
+
+def test_after_an_article_is_added_the_batches_it_is_not_in_are_written_from_their_stored_tables(tmp_path, samples):
+    ingest.run(samples, tmp_path)
+    before = extract.run(tmp_path / "ingested.parquet", tmp_path / "before", cache=tmp_path / "cache", batch_articles=2)
+    first = sorted(samples.glob("*.txt"))[0]
+    # (read first: every batch would move, were batches cut by count)
+    (samples / f"{first.stem}-follow-up.txt").write_text(
+        first.read_text(encoding="utf-8").replace("police", "officers", 1), encoding="utf-8")
+    ingest.run(samples, tmp_path)
+    after = extract.run(tmp_path / "ingested.parquet", tmp_path / "after", cache=tmp_path / "cache", batch_articles=2)
+    assert after.articles == before.articles + 1 and after.cached == 5
+    # (the batches end after articles whose ids hash so: the new one ends a batch of its own, and the
+    # three batches of before are written from their stored tables)
+    assert after.cached_batches == 3
+    extract.run(tmp_path / "ingested.parquet", tmp_path / "clean", batch_articles=2)
+    assert written(tmp_path / "after") == written(tmp_path / "clean")
