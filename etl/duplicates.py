@@ -26,8 +26,10 @@ compares only the pairs with a new or changed text.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import re
+import signal
 import tempfile
 import unicodedata
 import zlib
@@ -49,7 +51,6 @@ _SEED = 20240501  # fixed, so the same inputs always give the same candidates
 GRAM_BASE = 1_000_003  # the polynomial's base for a 5-gram's hash: a prime, so word order matters
 _WORD = re.compile(r"\w+")
 _CHUNK = 4096  # shingles hashed at once: bounds memory for very long texts
-_PAIRS_AT_ONCE = 65536  # candidate pairs turned into Python integers at once
 # Shingle hashes (below PRIME) and MinHash values (below 2^31) are kept as 32-bit integers: half
 # the memory, the same values.
 COMPACT = np.uint32
@@ -131,15 +132,16 @@ class CopyIndex:
     def marks(self, threshold: float) -> Marks:
         return self.marks_and_comparisons(threshold)[0]
 
-    def marks_and_comparisons(self, threshold: float, known: "Compared | None" = None) -> tuple[Marks, "Compared"]:
-        """The marks, taking the similarity of each candidate pair `known` has from it, and the
-        similarities of the candidate pairs, known or measured now (to be `known` next time)."""
+    def marks_and_comparisons(self, threshold: float, known: "Compared | None" = None,
+                              jobs: int = 1) -> tuple[Marks, "Compared"]:
+        """The marks, taking the similarity of each candidate pair `known` has from it (the others
+        measured on `jobs` processes), and the similarities of the candidate pairs (to be `known`
+        next time)."""
         pairs = self._candidates()
         codes = pair_codes(np.array(self._keys, dtype=f"S{TEXT_CODE_BYTES}"), pairs)
         groups, similarity = _confirmed(pairs, len(self._ids), self._shingles.get, threshold,
-                                        known.similarity_of(codes) if known is not None else None)
-        used = ~np.isnan(similarity)
-        return self._marks_of(groups), Compared.of(codes[used], similarity[used])
+                                        known.similarity_of(codes) if known is not None else None, jobs)
+        return self._marks_of(groups), Compared.of(codes, similarity)
 
     def _marks_of(self, groups: list[list[int]]) -> Marks:
         copy_of = {}
@@ -330,11 +332,18 @@ def confirmed_groups(pairs, count: int, shingles_of, threshold: float) -> list[l
     return _confirmed(pairs, count, shingles_of, threshold)[0]
 
 
-def _confirmed(pairs, count: int, shingles_of, threshold: float, known: np.ndarray | None = None
+def _confirmed(pairs, count: int, shingles_of, threshold: float, known: np.ndarray | None = None, jobs: int = 1
                ) -> tuple[list[list[int]], np.ndarray]:
     """`confirmed_groups`, taking each pair's similarity from `known` (one per pair, NaN for one
-    not compared before) where it has it; with each pair's similarity, known or measured now (NaN
-    for a pair neither: its texts were joined through others first)."""
+    not compared before) where it has it and measuring the others (on `jobs` processes); with each
+    pair's similarity.
+
+    The groups are the connected parts of the pairs at or above the threshold, so every pair is
+    measured first, whatever the order, and then joined."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    similarity = np.full(len(pairs), np.nan) if known is None else np.array(known, dtype=np.float64)
+    unknown = np.flatnonzero(np.isnan(similarity))
+    similarity[unknown] = measured(pairs[unknown], shingles_of, jobs)
     parent = list(range(count))
 
     def root(index: int) -> int:
@@ -343,26 +352,49 @@ def _confirmed(pairs, count: int, shingles_of, threshold: float, known: np.ndarr
             index = parent[index]
         return index
 
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    similarity = np.full(len(pairs), np.nan) if known is None else np.array(known, dtype=np.float64)
-    # (a pair known to fall short joins nothing, whatever the order: only the others are gone through)
-    places = np.flatnonzero(~(similarity < threshold))
-    read, left_shingles = -1, None  # (pairs come sorted by their first text: each is read once a run)
-    for start in range(0, len(places), _PAIRS_AT_ONCE):  # (as Python ints a few at a time, not all at once)
-        at = places[start:start + _PAIRS_AT_ONCE]
-        for place, (left, right), value in zip(at.tolist(), pairs[at].tolist(), similarity[at].tolist()):
-            if root(left) == root(right):  # (already joined: not compared, unless it was before)
-                continue
-            if value != value:  # NaN: not compared before
-                if left != read:
-                    read, left_shingles = left, shingles_of(left)
-                value = similarity[place] = jaccard(left_shingles, shingles_of(right))
-            if value >= threshold:
-                parent[max(root(left), root(right))] = min(root(left), root(right))
+    for left, right in pairs[similarity >= threshold].tolist():  # (few: the copies)
+        a, b = root(left), root(right)
+        parent[max(a, b)] = min(a, b)
     groups: dict[int, list[int]] = {}
     for index in range(count):
         groups.setdefault(root(index), []).append(index)
     return [members for members in groups.values() if len(members) > 1], similarity
+
+
+PAIRS_PER_TASK = 20_000  # candidate pairs a worker measures at a time: far more work than handing them over
+
+
+def measured(pairs: np.ndarray, shingles_of, jobs: int = 1) -> np.ndarray:
+    """The Jaccard similarity of each pair's shingle sets (`shingles_of(index)`), in order, on `jobs`
+    processes: forks of this one, which read the shingle sets as it does."""
+    chunks = [pairs[start:start + PAIRS_PER_TASK] for start in range(0, len(pairs), PAIRS_PER_TASK)]
+    if jobs <= 1 or len(chunks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return np.concatenate([_measured(chunk, shingles_of) for chunk in chunks]) if chunks else np.empty(0)
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=_share, initargs=(shingles_of,)) as pool:
+        return np.concatenate(list(pool.imap(_measured_here, chunks)))
+
+
+def _measured(pairs: np.ndarray, shingles_of) -> np.ndarray:
+    values = np.empty(len(pairs), dtype=np.float64)
+    read, left_shingles = -1, None  # (pairs come sorted by their first text: each is read once a run)
+    for place, (left, right) in enumerate(pairs.tolist()):
+        if left != read:
+            read, left_shingles = left, shingles_of(left)
+        values[place] = jaccard(left_shingles, shingles_of(right))
+    return values
+
+
+_SHARED: dict = {}  # in a worker of `measured`: how it reads the shingle sets, as forked
+
+
+def _share(shingles_of) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent takes Ctrl-C and ends the pool
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (as in etl.linking.clustering: a fork keeps uofdb's handler)
+    _SHARED["shingles_of"] = shingles_of
+
+
+def _measured_here(pairs: np.ndarray) -> np.ndarray:
+    return _measured(pairs, _SHARED["shingles_of"])
 
 
 # A text's code in a pair's: the first bytes of its key (SHA-256 of its normalised text); 16 bytes,

@@ -101,7 +101,7 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
     try:
         write_unmarked(tally.articles(itertools.chain.from_iterable(parsed)), index, unmarked, rows)
         progress.close()
-        marks = copy_marks(index, float(settings["copy_similarity"]), store)
+        marks = copy_marks(index, float(settings["copy_similarity"]), store, jobs_to_use(settings.get("jobs")))
         index.close()
         kept = write_marked(unmarked, marks, out_dir / "ingested.parquet")
     finally:
@@ -114,13 +114,16 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
     return Ingested(out_dir / "ingested.parquet", rejects, tally.read, tally.files, kept, tally.cached)
 
 
-def copy_marks(index: duplicates.CopyIndex, threshold: float, store: ResultCache | None) -> duplicates.Marks:
-    """The corpus's marks; with a cache, the candidate pairs compared by the last run are not compared
-    again (a pair's similarity depends on its two texts alone), and this run's are kept for the next."""
+def copy_marks(index: duplicates.CopyIndex, threshold: float, store: ResultCache | None,
+               jobs: int = 1) -> duplicates.Marks:
+    """The corpus's marks, the candidate pairs compared on `jobs` processes; with a cache, those
+    compared by the last run are not compared again (a pair's similarity depends on its two texts
+    alone), and this run's are kept for the next."""
     if store is None:
-        return index.marks(threshold)
+        return index.marks_and_comparisons(threshold, jobs=jobs)[0]
     kept = store.run_value(COMPARED_PAIRS)
-    marks, compared = index.marks_and_comparisons(threshold, duplicates.Compared.from_bytes(kept) if kept else None)
+    marks, compared = index.marks_and_comparisons(threshold, duplicates.Compared.from_bytes(kept) if kept else None,
+                                                  jobs)
     store.keep_run_value(COMPARED_PAIRS, compared.to_bytes())
     return marks
 

@@ -201,3 +201,23 @@ def test_the_pairs_compared_are_kept_as_bytes_and_read_back():
     assert np.array_equal(back.codes, compared.codes) and np.array_equal(back.similarity, compared.similarity)
     none = duplicates.Compared.from_bytes(indexed("a", [OTHER]).marks_and_comparisons(0.7)[1].to_bytes())
     assert len(none.codes) == 0 and np.isnan(none.similarity_of(compared.codes)).all()
+
+
+def test_pairs_measured_on_two_processes_give_the_marks_and_similarities_of_one(monkeypatch, tmp_path):
+    monkeypatch.setattr(duplicates, "PAIRS_PER_TASK", 2)  # (several tasks for a few pairs)
+    texts = [WIRE, OTHER, WIRE + " Updated.", WIRE.replace("Croydon", "Sutton"), OTHER + " Later.",
+             "Read first. " + WIRE, OTHER.replace("Leeds", "Bradford"), WIRE.replace("knife", "blade")]
+    ids = [f"t{n}" for n in range(len(texts))]
+    results = []
+    for jobs in (1, 2):
+        index = duplicates.CopyIndex(tmp_path)  # (shingles in a scratch file the workers read too)
+        for article_id, text in zip(ids, texts):
+            index.add(article_id, None, duplicates.fingerprint(text))
+        results.append(index.marks_and_comparisons(0.7, jobs=jobs))
+        index.close()
+    (one, compared_one), (two, compared_two) = results
+    assert len(compared_one.codes) >= 2 * duplicates.PAIRS_PER_TASK + 1
+    assert one == two == duplicates.mark(ids, texts, [None] * len(texts), 0.7)
+    assert np.array_equal(compared_one.codes, compared_two.codes)
+    assert np.array_equal(compared_one.similarity, compared_two.similarity)
+    assert set(one.copy_of) == {"t2", "t3", "t4", "t5", "t6", "t7"}
