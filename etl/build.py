@@ -141,7 +141,8 @@ def link_stage(interim: Path, params: dict, previous_release: Path | None) -> No
     """The link stage over `interim`'s tables."""
     link.run(interim / "ingested.parquet", interim / "extractions.parquet", interim / "link_features.parquet", interim,
              params["link"]["window_days"], params["link"]["threshold"], params["link"]["max_block"],
-             previous_release=previous_release, corrections_path=corrections_file(params), jobs=params["link"]["jobs"])
+             previous_release=previous_release, corrections_path=corrections_file(params), jobs=params["link"]["jobs"],
+             cache=cache_folder(params))
 
 
 def validate_stage(interim: Path, ingested: Ingested) -> Summary:

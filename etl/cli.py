@@ -316,7 +316,8 @@ def run_stage(args: argparse.Namespace, params: dict) -> int:
                                          params["link"]["window_days"], params["link"]["threshold"],
                                          params["link"]["max_block"], previous_release=args.previous_release,
                                          corrections_path=corrections_file(params),
-                                         jobs=args.jobs if args.jobs is not None else params["link"]["jobs"])
+                                         jobs=args.jobs if args.jobs is not None else params["link"]["jobs"],
+                                         cache=cache_folder(params))
         print(f"uofdb link: {len(membership)} relevant articles in {len(incidents)} incidents -> {interim}")
     elif args.stage == "validate":
         tables = validate.run(interim, interim / "validated")

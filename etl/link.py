@@ -44,8 +44,9 @@ from etl.batches import jobs_to_use
 from etl.linking import ids
 from etl.linking.clustering import common_names, link_groups
 from etl.linking.features import features_of, interned, stated, without_names
+from etl.linking.memo import CLUE_DIGEST_BYTES, PairMemo, clue_digest, linker_version, row_digests
 from etl.linking.merge import merge_group
-from etl.linking.similarity import without_common
+from etl.linking.similarity import has_names, without_common
 from etl.memory import hand_back_freed_memory
 from etl.tables import read_table, write_table
 from schema.codebook import TABLES
@@ -59,12 +60,13 @@ MAX_BLOCK = 50
 def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, out_dir: Path, window_days: int,
         threshold: float | None = THRESHOLD, max_block: int = MAX_BLOCK,
         previous_release: Path | None = None, corrections_path: Path | None = None,
-        jobs: int | None = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+        jobs: int | None = 1, cache: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Link the relevant articles; write `incidents`, `incident_fields`, `article_incidents` and
     `incident_aliases` (empty without `previous_release`) to `out_dir`, with the corrections of
     `corrections_path` applied (`etl.corrections`; the `corrections` table, their evidence and rejects).
     The candidate pairs are scored on `jobs` processes (None or 0: every core); the tables are the
-    same whatever it is."""
+    same whatever it is. With a `cache` folder, the pairs of articles that did not change since the
+    last run keep the scores that run gave them (`etl.linking.memo`): the same tables, sooner."""
     # load
     ingested = read_ingested(ingested_path)
     extractions = read_table(extractions_path, "extractions")
@@ -74,12 +76,12 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     # process
     valid, results = corrections.check(rows, set(extractions["article_id"]))
     extractions, relevance, evidence = corrections.with_relevance(extractions, valid)
-    articles = relevant_articles(ingested, extractions, clues)
+    articles = relevant_articles(ingested, extractions, clues, digests=cache is not None)
     # (the articles hold all linking needs of the three tables: their memory is handed back now,
     # before the candidate pairs take theirs, so the stage peaks at the larger, not the sum)
     del ingested, extractions, clues
     hand_back_freed_memory()
-    clustered = cluster(articles, window_days, threshold, max_block, jobs_to_use(jobs))
+    clustered = cluster(articles, window_days, threshold, max_block, jobs_to_use(jobs), cache)
     del articles  # (the groups hold them)
     hand_back_freed_memory()  # (the candidate pairs and the names compared, before the tables take theirs)
     groups, regrouped = corrections.regroup(clustered, valid, alias_table(known, _membership(clustered), carried))
@@ -159,21 +161,29 @@ CLUE_ROWS_AT_A_TIME = 65_536  # link_features rows turned into Python strings at
 
 
 def relevant_articles(ingested: pd.DataFrame, extractions: pd.DataFrame,
-                      clues: pa.Table | pd.DataFrame | None = None) -> list[dict]:
+                      clues: pa.Table | pd.DataFrame | None = None, digests: bool = False) -> list[dict]:
     """The relevant articles' extracted fields with their published date and copy marks, each with the
     linker's view of it under "_features" (`features_of`, from those fields and the article's rows
-    of the link_features table, `clues`). The clues are read an article at a time and not kept."""
+    of the link_features table, `clues`). The clues are read an article at a time and not kept.
+    With `digests`, each also gets under "_digest" a digest of what its features are made of, its row
+    and its clues (`etl.linking.memo`), by which the link cache knows it."""
     columns = ["article_id", "published_date"] + [c for c in COPY_COLUMNS if c in ingested]
     relevant = extractions[extractions["relevant"].fillna(False).astype(bool)]
     merged = relevant.merge(ingested[columns], on="article_id", how="left")
     names = list(merged.columns)
     articles = [dict(zip(names, row)) for row in zip(*(_column_values(merged[name]) for name in names))]
+    if digests:
+        for article, digest in zip(articles, row_digests(merged)):
+            article["_digest"] = digest + clue_digest(())  # (an article without clues keeps this one)
     del merged
     by_id = {article["article_id"]: article for article in articles}
     held: dict[frozenset, frozenset] = {}  # (each distinct set of names once: `interned`)
     for article_id, found in _clues_by_article(clues):
         if article_id in by_id:
-            by_id[article_id]["_features"] = interned(features_of(by_id[article_id], found), held)
+            article = by_id[article_id]
+            article["_features"] = interned(features_of(article, found), held)
+            if digests:
+                article["_digest"] = article["_digest"][:-CLUE_DIGEST_BYTES] + clue_digest(found)
     for article in articles:
         if "_features" not in article:  # (no clues)
             article["_features"] = interned(features_of(article, []), held)
@@ -267,15 +277,17 @@ def _cyclic_gc_paused():
 
 
 def cluster(articles: list[dict], window_days: int, threshold: float | None = THRESHOLD,
-            max_block: int = MAX_BLOCK, jobs: int = 1) -> list[list[dict]]:
+            max_block: int = MAX_BLOCK, jobs: int = 1, cache: Path | None = None) -> list[list[dict]]:
     """Groups of articles that report the same incident; copies join the group of what they copy.
-    Each article's "_features" is left with what merging reads (`without_names`)."""
+    Each article's "_features" is left with what merging reads (`without_names`). With a `cache`
+    folder (the articles then carry their "_digest": `relevant_articles`), the pairs of articles
+    unchanged since the last run keep its scores while the common names are the same."""
     with _cyclic_gc_paused():
-        return _cluster(articles, window_days, threshold, max_block, jobs)
+        return _cluster(articles, window_days, threshold, max_block, jobs, cache)
 
 
 def _cluster(articles: list[dict], window_days: int, threshold: float | None, max_block: int,
-             jobs: int) -> list[list[dict]]:
+             jobs: int, cache: Path | None) -> list[list[dict]]:
     for article in articles:
         if "_features" not in article:  # (`relevant_articles` computes them as it reads the clues)
             article["_features"] = features_of(article)
@@ -285,11 +297,19 @@ def _cluster(articles: list[dict], window_days: int, threshold: float | None, ma
     # place, the features are held once, not once as read and once as compared. (Merging reads
     # none of the names.)
     common, held = common_names([a["_features"] for a in originals], max_block), {}
+    # (the cache's pairs, read before the common names are taken out: an article with a name that
+    # turned common, or stopped being common, since the last run is compared on other features now)
+    pairs = None if cache is None else PairMemo(
+        cache, linker_version(window_days, max_block, threshold), [a["article_id"] for a in originals],
+        [a["_digest"] for a in originals], common,
+        lambda turned: [not has_names(a["_features"], turned) for a in originals])
     for article in articles:
         article["_features"] = interned(without_common(article["_features"], common), held)
     groups = [[originals[i] for i in group]
               for group in link_groups([a["_features"] for a in originals], window_days, threshold, max_block,
-                                       jobs=jobs, common=common)]
+                                       jobs=jobs, common=common, pairs=pairs)]
+    for article in articles:
+        article.pop("_digest", None)  # (read by the cache's pairs only)
     group_of = {a["article_id"]: group for group in groups for a in group}
     for article in articles:
         original = _original_of(article, by_id)

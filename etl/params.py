@@ -55,6 +55,6 @@ def load(path: Path | None) -> dict:
 
 
 def cache_folder(params: dict) -> Path | None:
-    """The cache folder of the ingest and extract stages (`paths.cache`), or None when there is to be none."""
+    """The cache folder of the ingest, extract and link stages (`paths.cache`), or None when there is to be none."""
     folder = params["paths"].get("cache")
     return Path(folder) if folder else None

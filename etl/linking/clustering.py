@@ -156,11 +156,13 @@ def _codes_between(members: list[int], near: list[int], count: int) -> np.ndarra
 
 def link_groups(features: list[Features], window_days: int, threshold: float | None, max_block: int,
                 model: similarity.Model | None = None, jobs: int = 1,
-                common: frozenset[str] | None = None) -> list[list[int]]:
+                common: frozenset[str] | None = None, pairs=None) -> list[list[int]]:
     """Groups of article indices, each one incident (threshold None: the model's fitted one). The
     candidate pairs are scored on `jobs` processes; the groups are the same whatever it is. Given
     `common` (`common_names` of these features), the caller has already taken those names out of
-    `features` (`similarity.without_common`); else they are found and taken out here."""
+    `features` (`similarity.without_common`); else they are found and taken out here. Given `pairs`
+    (an `etl.linking.memo.PairMemo` of these articles), the pairs the last run scored between the
+    same unchanged articles keep their score, and this run's are kept for the next."""
     model = model or similarity.fitted_model()
     count = len(features)
     if common is None:
@@ -170,17 +172,31 @@ def link_groups(features: list[Features], window_days: int, threshold: float | N
         compared = features
     # (the pairs held as their codes alone, 8 bytes each: each piece of work splits its own into
     # the two articles' indices; at 100,000 articles there are millions of pairs)
+    threshold = model.threshold if threshold is None else threshold
     codes = candidate_codes(features, window_days, max_block, common)
-    scores = code_scores(compared, codes, window_days, model, jobs)
+    scores = remembered_scores(compared, codes, window_days, model, threshold, jobs, pairs)
     pair_score = ScoredPairs(codes, scores, lambda i, j: _score(compared, i, j, window_days, model), count)
-    return grouped_codes(count, codes, scores, pair_score, model.threshold if threshold is None else threshold,
-                         model.agreement)
+    return grouped_codes(count, codes, scores, pair_score, threshold, model.agreement)
+
+
+def remembered_scores(compared: list[Features], codes: np.ndarray, window_days: int, model: similarity.Model,
+                      threshold: float, jobs: int = 1, pairs=None) -> np.ndarray:
+    """`code_scores`; with a `PairMemo`, only the pairs it does not know are scored, and the pairs it
+    knows to fall short of `threshold` are NaN (`ScoredPairs` scores them if asked); this run's
+    scores are then kept in it."""
+    if pairs is None:
+        return code_scores(compared, codes, window_days, model, jobs)
+    scores, fresh = pairs.scores_for(codes, threshold)
+    scored = np.flatnonzero(fresh)
+    scores[scored] = code_scores(compared, codes[scored], window_days, model, jobs)
+    pairs.keep(codes, scores, threshold)
+    return scores
 
 
 class ScoredPairs:
     """The score of any pair of articles: the candidate pairs' as scored (by code, sorted), any other
     pair's by `score(i, j)` the first time it is asked for (two groups' agreement may ask for a pair
-    that shares no block)."""
+    that shares no block, or one whose score is NaN: known to fall short of the threshold, not scored)."""
 
     def __init__(self, codes: np.ndarray, scores: np.ndarray, score, count: int):
         self._codes, self._scores, self._score, self._count = codes, scores, score, max(count, 1)
@@ -194,7 +210,8 @@ class ScoredPairs:
         a, b = np.asarray(first, dtype=np.int64)[:, None], np.asarray(second, dtype=np.int64)[None, :]
         wanted = (np.minimum(a, b) * self._count + np.maximum(a, b)).ravel()
         at = np.minimum(np.searchsorted(self._codes, wanted), max(len(self._codes) - 1, 0))
-        found = self._codes[at] == wanted if len(self._codes) else np.zeros(len(wanted), dtype=bool)
+        found = ((self._codes[at] == wanted) & ~np.isnan(self._scores[at]) if len(self._codes)
+                 else np.zeros(len(wanted), dtype=bool))
         scores = np.where(found, self._scores[at] if len(self._codes) else 0.0, np.nan).tolist()
         for place in np.flatnonzero(~found).tolist():
             i, j = divmod(int(wanted[place]), self._count)

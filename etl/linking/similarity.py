@@ -87,6 +87,12 @@ def without_common(f: Features, common: frozenset[str]) -> Features:
                    words=f.words - common, streets=f.streets - common, places=f.places - common)
 
 
+def has_names(f: Features, names: frozenset[str]) -> bool:
+    """Whether the article has any of `names` among those `without_common` takes common ones out of."""
+    return not all(kind.isdisjoint(names) for kind in (f.people, f.surnames, f.prominent, f.words, f.streets,
+                                                       f.places))
+
+
 def signal_names(a: Features, b: Features, window_days: int) -> list[str]:
     """The names of the signals that hold for a pair of articles whose common names are taken out
     (`without_common`), in the order of SIGNALS' groups: when, where, who, what."""

@@ -1,0 +1,216 @@
+"""The link stage's cache (etl/linking/memo.py): a rebuild scores only the pairs of changed articles,
+and writes the very files a run without the cache writes, whatever changed: an article's fields,
+an article gone, one added, or enough articles naming one person that the common names change."""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import REPO
+from etl import extract, ingest, link
+from etl.linking import clustering, similarity
+from etl.linking.memo import KnownScores, PairMemo, clue_digest, row_digests
+from etl.tables import read_table, write_table
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+import synth  # noqa: E402
+
+STAGE_INPUTS = ("ingested.parquet", "extractions.parquet", "link_features.parquet")
+LINK_OUTPUTS = ("incidents.parquet", "incident_fields.parquet", "article_incidents.parquet",
+                "incident_aliases.parquet", "corrections.parquet")
+
+
+@pytest.fixture(scope="module")
+def stage_tables(tmp_path_factory) -> Path:
+    """The ingest and extract tables of a synthetic corpus of 400 articles (rewritten dev reports)."""
+    folder = tmp_path_factory.mktemp("link-cache")
+    synth.run(400, 7, folder / "corpus")
+    interim = folder / "interim"
+    ingest.run(folder / "corpus" / "articles", interim)
+    extract.run(interim / "ingested.parquet", interim)
+    return interim
+
+
+@pytest.fixture
+def scored(monkeypatch) -> list[int]:
+    """How many pairs each call of the linker's scoring scored (the calls in order)."""
+    counts: list[int] = []
+    score = clustering.code_scores
+
+    def counting(compared, codes, *args, **kwargs):
+        counts.append(len(codes))
+        return score(compared, codes, *args, **kwargs)
+
+    monkeypatch.setattr(clustering, "code_scores", counting)
+    return counts
+
+
+def linked(inputs: Path, out: Path, cache: Path | None) -> dict[str, bytes]:
+    """The link stage's files (their bytes) over the stage tables of `inputs`."""
+    out.mkdir(parents=True, exist_ok=True)
+    link.run(*(inputs / name for name in STAGE_INPUTS), out, 3, cache=cache)
+    return {name: (out / name).read_bytes() for name in LINK_OUTPUTS}
+
+
+def changed_copy(interim: Path, folder: Path, change) -> Path:
+    """A copy of the stage tables with `change(extractions, clues)` applied to two of them."""
+    folder.mkdir()
+    for name in STAGE_INPUTS:
+        shutil.copy(interim / name, folder / name)
+    extractions = read_table(interim / "extractions.parquet", "extractions")
+    clues = read_table(interim / "link_features.parquet", "link_features")
+    extractions, clues = change(extractions, clues)
+    write_table(extractions, "extractions", folder / "extractions.parquet")
+    write_table(clues, "link_features", folder / "link_features.parquet")
+    return folder
+
+
+def relevant_ids(extractions: pd.DataFrame) -> list[str]:
+    return sorted(extractions.loc[extractions["relevant"].fillna(False).astype(bool), "article_id"])
+
+
+def test_a_second_run_scores_no_pair_and_writes_what_a_run_without_cache_writes(stage_tables, tmp_path, scored):
+    without = linked(stage_tables, tmp_path / "without", None)
+    first = linked(stage_tables, tmp_path / "first", tmp_path / "cache")
+    second = linked(stage_tables, tmp_path / "second", tmp_path / "cache")
+    assert first == second == without
+    without_cache, first_run, second_run = scored
+    assert without_cache == first_run > 100  # (the corpus has pairs to score)
+    assert second_run == 0
+
+
+def _moved_and_gone_and_added(extractions: pd.DataFrame, clues: pd.DataFrame):
+    """One relevant article moved to another district, one gone, and one added: a copy of a third
+    under a new id (its fields and clues)."""
+    moved, gone, copied = relevant_ids(extractions)[:3]
+    extractions = extractions.copy()
+    other = extractions.loc[extractions["borough"] != extractions.loc[extractions["article_id"] == moved,
+                                                                         "borough"].iloc[0], "borough"].iloc[0]
+    extractions.loc[extractions["article_id"] == moved, "borough"] = other
+    extractions = extractions[extractions["article_id"] != gone]
+    clues = clues[clues["article_id"] != gone]
+    added = extractions[extractions["article_id"] == copied].assign(article_id="zz-added")
+    added_clues = clues[clues["article_id"] == copied].assign(article_id="zz-added")
+    return (pd.concat([extractions, added], ignore_index=True),
+            pd.concat([clues, added_clues], ignore_index=True))
+
+
+def test_after_articles_change_only_their_pairs_are_scored_and_the_files_are_those_without_cache(
+        stage_tables, tmp_path, scored):
+    linked(stage_tables, tmp_path / "before", tmp_path / "cache")
+    changed = changed_copy(stage_tables, tmp_path / "changed", _moved_and_gone_and_added)
+    ingested = read_table(stage_tables / "ingested.parquet", "ingested")
+    added = ingested[ingested["article_id"] == relevant_ids(read_table(
+        stage_tables / "extractions.parquet", "extractions"))[2]].assign(article_id="zz-added")
+    write_table(pd.concat([ingested, added], ignore_index=True), "ingested", changed / "ingested.parquet")
+    rebuilt = linked(changed, tmp_path / "rebuilt", tmp_path / "cache")
+    assert rebuilt == linked(changed, tmp_path / "without", None)
+    before, again, without_cache = scored
+    assert 0 < again < without_cache / 4  # (the changed articles' pairs, not the corpus's)
+
+
+def _named(article_ids, name="zara quenby"):
+    return pd.DataFrame([{"article_id": article_id, "kind": "person", "value": name, "start": 0, "end": len(name),
+                          "quote": name.title()} for article_id in article_ids])
+
+
+def _copies(frame: pd.DataFrame, article_ids: list[str]) -> pd.DataFrame:
+    """The rows of `article_ids` under new ids (zz-copy-<id>), as articles of their own."""
+    rows = frame[frame["article_id"].isin(article_ids)]
+    return rows.assign(article_id="zz-copy-" + rows["article_id"])
+
+
+def test_articles_with_a_name_that_turned_common_are_scored_again(stage_tables, tmp_path, monkeypatch):
+    ids = relevant_ids(read_table(stage_tables / "extractions.parquet", "extractions"))
+    # Three articles name an invented person; then enough new articles name her that the name turns
+    # common (more than link.MAX_BLOCK): the three did not change, but what they are compared on did.
+    base = changed_copy(stage_tables, tmp_path / "base",
+                        lambda extractions, clues: (extractions, pd.concat([clues, _named(ids[:3])], ignore_index=True)))
+    new = ids[10:10 + link.MAX_BLOCK]
+
+    def many_name_her(extractions, clues):
+        copied_clues = _copies(clues, new)
+        return (pd.concat([extractions, _copies(extractions, new)], ignore_index=True),
+                pd.concat([clues, copied_clues, _named(copied_clues["article_id"].unique())], ignore_index=True))
+
+    changed = changed_copy(base, tmp_path / "changed", many_name_her)
+    ingested = read_table(base / "ingested.parquet", "ingested")
+    write_table(pd.concat([ingested, _copies(ingested, new)], ignore_index=True), "ingested",
+                changed / "ingested.parquet")
+    linked(base, tmp_path / "before", tmp_path / "cache")
+    scores, scored = [], []
+    group, score = clustering.grouped_codes, clustering.code_scores
+    monkeypatch.setattr(clustering, "grouped_codes",
+                        lambda count, codes, given, *rest: scores.append((codes, given)) or group(count, codes, given, *rest))
+    monkeypatch.setattr(clustering, "code_scores",
+                        lambda compared, codes, *rest: scored.append(codes) or score(compared, codes, *rest))
+    rebuilt = linked(changed, tmp_path / "rebuilt", tmp_path / "cache")
+    assert rebuilt == linked(changed, tmp_path / "without", None)
+    (codes, remembered), (same_codes, computed) = scores
+    assert codes.tolist() == same_codes.tolist()
+    known = ~np.isnan(remembered)
+    # every score the cache gave is the one scoring gives; the pairs it left unscored fall short
+    assert remembered[known].tolist() == computed[known].tolist()
+    assert (computed[~known] < similarity.fitted_model().threshold).all() and (~known).any()
+    # every pair of the three articles was scored again, and not every pair
+    order = [a["article_id"] for a in link.relevant_articles(
+        link.read_ingested(changed / "ingested.parquet"), read_table(changed / "extractions.parquet", "extractions"))]
+    first, second = np.divmod(codes, len(order))
+    three = np.isin(first, [order.index(i) for i in ids[:3]]) | np.isin(second, [order.index(i) for i in ids[:3]])
+    assert three.any() and np.isin(codes[three], scored[0]).all()
+    assert len(scored[0]) < len(codes)
+
+
+def test_known_scores_are_kept_for_pairs_of_unchanged_articles_met_in_the_same_order():
+    # Three articles then; pairs (a, b) and (b, c) reached the threshold, (a, c) did not.
+    known = KnownScores(["a", "b", "c"], [b"1", b"2", b"3"], frozenset({"london"}), 2.0,
+                        np.array([0 * 3 + 1, 1 * 3 + 2]), np.array([5.0, 3.0]))
+    again = KnownScores.from_bytes(bytes(known.to_bytes()))
+    # Now: "b" changed, "d" is new, "c" is read before "a", and "a" has no name that changed.
+    place = again.places(["c", "a", "b", "d"], [b"3", b"1", b"2*", b"4"], [True, True, True, True])
+    assert place.tolist() == [2, 0, -1, -1]
+    codes = np.array([0 * 4 + 1, 1 * 4 + 2, 1 * 4 + 3, 0 * 4 + 2])  # (c, a), (a, b), (a, d), (c, b)
+    # (c, a) is (a, c) the other way round: scored again, not taken as symmetric
+    assert again.scores_for(place, 2.0, codes)[1].tolist() == [True, True, True, True]
+    place = again.places(["a", "b", "c", "d"], [b"1", b"2", b"3", b"4"], [True, True, True, True])
+    scores, fresh = again.scores_for(place, 2.0, np.array([0 * 4 + 1, 0 * 4 + 2, 1 * 4 + 2, 2 * 4 + 3]))
+    assert fresh.tolist() == [False, False, False, True]
+    assert scores[[0, 2]].tolist() == [5.0, 3.0] and np.isnan(scores[1])  # (a, c): known to fall short
+    assert again.scores_for(place, 1.5, np.array([1, 6]))[1].all()  # (another threshold: all scored)
+    # An article with a name that turned common (or stopped being) is changed, whatever its digest.
+    assert again.places(["a", "b", "c"], [b"1", b"2", b"3"], [True, False, True]).tolist() == [0, -1, 2]
+
+
+def test_the_memo_keeps_only_the_pairs_that_reach_the_threshold_and_knows_which_names_turned(tmp_path):
+    memo = PairMemo(tmp_path, "v1", ["a", "b", "c"], [b"1", b"2", b"3"], frozenset({"london"}), _untouched)
+    memo.keep(np.array([1, 2, 5]), np.array([2.5, -1.0, np.nan]), 2.0)
+    scores, fresh = PairMemo(tmp_path, "v1", ["a", "b", "c"], [b"1", b"2", b"3"], frozenset({"london"}),
+                             _untouched).scores_for(np.array([1, 2, 5]), 2.0)
+    assert scores[0] == 2.5 and np.isnan(scores[1:]).all() and not fresh.any()
+    asked = []
+
+    def names(turned):
+        asked.append(turned)
+        return [True, False, True]  # ("b" has one of them)
+
+    _, fresh = PairMemo(tmp_path, "v1", ["a", "b", "c"], [b"1", b"2", b"3"], frozenset({"leeds"}),
+                        names).scores_for(np.array([1, 2, 5]), 2.0)
+    assert asked == [frozenset({"london", "leeds"})] and fresh.tolist() == [True, False, True]
+    assert PairMemo(tmp_path, "v2", ["a"], [b"1"], frozenset(), _untouched).scores_for(np.array([0]), 2.0)[1].all()
+
+
+def _untouched(turned):
+    raise AssertionError(f"no name turned common, yet {sorted(turned)} were asked for")
+
+
+def test_digests_tell_rows_and_clues_apart():
+    frame = pd.DataFrame({"article_id": ["a", "b", "c"], "subject_age": pd.array([30, None, 30], dtype="Int64"),
+                          "borough": ["Leeds", "Leeds", "Leeds"]})
+    first, second, third = row_digests(frame)
+    assert len({first, second, third}) == 3 and row_digests(frame) == [first, second, third]
+    assert clue_digest([("person", "ada lovell")]) != clue_digest([("surname", "ada lovell")]) != clue_digest([])
