@@ -64,6 +64,8 @@ def test_the_key_changes_with_the_text_the_date_or_the_id():
             article_key({**article, "published_date": __import__("datetime").date(2020, 1, 2)})}
     assert len(keys) == 4
     assert article_key(dict(article)) == article_key(article)
+    # (where the id ends and the text begins is part of what is hashed)
+    assert article_key({**article, "article_id": "a1\0", "text": "x"}) != article_key({**article, "text": "\0x"})
 
 
 def test_the_version_changes_with_any_code_or_vocabulary_file_and_with_the_threshold(tmp_path):
