@@ -48,7 +48,7 @@ import pyarrow.parquet as pq
 
 from etl import buildinfo
 from etl import params as params_module
-from etl.memory import hand_back_freed_memory
+from etl.batches import beside
 from etl.reference import reference_table
 from etl.tables import copy_table, write_table
 from etl.views import VIEWS
@@ -152,23 +152,27 @@ def run(validated: Path, out_dir: Path, lock: OutputLock | None = None, params: 
     builds.mkdir(parents=True, exist_ok=True)
     remove_abandoned(out_dir)
     folder = Path(tempfile.mkdtemp(prefix="build-", dir=builds))
+    database = None
     try:
-        for name, path in sources.items():
-            copy_table(path, name, folder / f"{name}.parquet", metadata)  # (a row group at a time)
-            _reached(f"staged:{name}")
         for name, frame in references.items():
             write_table(frame, name, folder / f"{name}.parquet", metadata)
             _reached(f"staged:{name}")
-        # (Arrow's allocator keeps the pages of the row groups it copied; hand them back before DuckDB
-        # takes its own, so the stage's peak is the larger of the two, not their sum)
-        hand_back_freed_memory()
-        write_database({name: folder / f"{name}.parquet" for name in (*STAGED, *REFERENCE)}, folder / DATABASE, info)
+        # (the database is written from the validated tables, which hold the rows the copies below hold,
+        # in a process of its own beside the copying: DuckDB's work and Arrow's overlap on the cores)
+        tables = {**sources, **{name: folder / f"{name}.parquet" for name in REFERENCE}}
+        database = beside(write_database, tables, folder / DATABASE, info)
+        for name, path in sources.items():
+            copy_table(path, name, folder / f"{name}.parquet", metadata)  # (a row group at a time)
+            _reached(f"staged:{name}")
+        database.result()
         _reached("staged:database")
         _finish(folder)
         adopt_older_layout(out_dir)
         link_names(out_dir)
         switch(out_dir, folder)
     except BaseException:
+        if database is not None:
+            database.stop()
         if _current(out_dir) != folder.resolve():
             shutil.rmtree(folder, ignore_errors=True)
         raise
