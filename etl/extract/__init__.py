@@ -9,20 +9,22 @@ import collections
 import contextlib
 import datetime as dt
 import functools
+import itertools
 import pickle
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from etl import cache as result_cache
-from etl.batches import TableWriter, jobs_to_use, map_batches, stable_batches, table_batches
+from etl.batches import TableWriter, jobs_to_use, map_batches, stable_batches
 from etl.extract import dates, events, places
-from etl.extract.cache import ExtractCache, article_key, batch_key, extractor_version
+from etl.extract.cache import ExtractCache, article_key, article_keys, batch_key, extractor_version
 from etl.extract.relevance import relevance
 from etl.extract.document import Document, read_document
 from etl.extract.link_features import link_features
@@ -30,8 +32,9 @@ from etl.extract.text import Found
 from etl.ingest import dateline_end
 from etl.params import DEFAULTS
 from etl.progress import Progress
-from etl.tables import to_arrow
+from etl.tables import read_table, to_arrow
 from schema.codebook import COLUMNS, EVENT_FIELDS, TABLES
+from schema.models import conform
 
 # What a field holds when the article does not say.
 UNSTATED = {name: COLUMNS[name].unstated for name in EVENT_FIELDS}
@@ -72,12 +75,8 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
     article extracted before by the same extractor is taken from it (`etl.extract.cache`).
     """
     # load
-    # (batches end where the articles say, `stable_batches`: a rebuild after articles are added keeps
-    # the stored tables of every batch they are not in)
-    batches = stable_batches((batch.to_dict("records") for batch in table_batches(ingested_path, "ingested",
-                                                                                   batch_articles)),
-                             batch_articles, "article_id")
     store = ExtractCache(cache, extractor_version(relevance_threshold)) if cache is not None else None
+    batches = article_batches(ingested_path, batch_articles, keyed=store is not None)
     # process and save, batch by batch
     # (local workers put their results in the cache themselves; a Dask cluster's, perhaps on other
     # machines, send them here pickled)
@@ -120,6 +119,55 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
     return Extracted(extractions.rows, relevant, evidence.rows, rejects.rows, cached, cached_batches)
 
 
+# The ingested columns the extractor reads of an article.
+ARTICLE_COLUMNS = ("article_id", "published_date", "text", "source_path")
+
+
+@dataclass(frozen=True)
+class ArticleBatch:
+    """One batch of ingested articles as read (Arrow), with their cache keys when keyed; the articles
+    are made into Python objects only when asked for (`articles`): a batch whose tables are stored
+    never is."""
+
+    rows: pa.Table
+    keys: list[str] | None
+
+    def articles(self) -> list[dict]:
+        """The batch's articles as dicts of the columns the extractor reads, in order."""
+        frame = conform(self.rows.to_pandas(date_as_object=True), "ingested")
+        return frame[list(ARTICLE_COLUMNS)].to_dict("records")
+
+    def __len__(self) -> int:
+        return self.rows.num_rows
+
+
+def article_batches(ingested_path: Path, size: int, keyed: bool = False) -> Iterator[ArticleBatch]:
+    """The articles of the ingested table in batches of about `size` that end where the articles'
+    ids say (`etl.batches.stable_batches`: a rebuild after articles are added keeps the stored tables
+    of every batch they are not in), with each article's cache key when `keyed` (`article_keys`)."""
+    if size < 1:
+        raise ValueError(f"a batch must hold at least one row, not {size}")
+    if not ingested_path.exists():
+        read_table(ingested_path, "ingested")  # raises the stage's own message for a missing table
+    parquet = pq.ParquetFile(ingested_path)
+    # (each row as (id, key, its Arrow batch, its place there): light records to find the batches' ends by)
+    pieces = ([(article_id, key, batch, place) for place, (article_id, key)
+               in enumerate(zip(batch.column("article_id").to_pylist(),
+                                article_keys(batch) if keyed else itertools.repeat(None)))]
+              for batch in parquet.iter_batches(batch_size=size, columns=list(ARTICLE_COLUMNS)))
+    for records in stable_batches(pieces, size, 0):
+        yield ArticleBatch(_rows_of(records), [key for _, key, _, _ in records] if keyed else None)
+
+
+def _rows_of(records: list[tuple]) -> pa.Table:
+    """The rows of `records` (id, key, Arrow batch, place), in order, as one table of slices of their batches."""
+    slices = []
+    for _, run in itertools.groupby(records, key=lambda record: id(record[2])):
+        first, *rest = run
+        slices.append(first[2].slice(first[3], 1 + len(rest)))
+    return pa.Table.from_batches(slices)
+
+
 @dataclass(frozen=True)
 class Lookup:
     """One batch's articles by key: every key in order, those with a cached result, and the others';
@@ -138,20 +186,20 @@ def _to_extract(batches, store: ExtractCache | None, in_flight: collections.dequ
     keys wait there: the cached results are read when the batch is written, and the text of an
     article goes to a worker and is not kept here.) A batch whose tables are stored hands on no
     article."""
-    for articles in batches:
+    for batch in batches:
         if store is None:
-            keys = list(range(len(articles)))
+            keys = list(range(len(batch)))
             in_flight.append(Lookup(keys, [], keys))
-            yield articles
+            yield batch.articles()
             continue
-        keys = [article_key(article) for article in articles]
+        keys = batch.keys
         whole = batch_key(keys)
         if store.have_batch(whole):
             in_flight.append(Lookup(keys, [], [], whole, stored=True))
             yield []
             continue
         have = store.have(keys)
-        missing = [article for article, key in zip(articles, keys) if key not in have]
+        missing = [article for article, key in zip(batch.articles(), keys) if key not in have]
         in_flight.append(Lookup(keys, [key for key in keys if key in have], [key for key in keys if key not in have],
                                 whole))
         yield missing

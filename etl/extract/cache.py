@@ -20,10 +20,13 @@ stored batches it did not write (`forget_batches_except`), so the file holds one
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
+from typing import Iterator
 
+import numpy as np
 import pyarrow as pa
 
 from etl.cache import LOOKUPS_PER_QUERY, ResultCache, code_version
@@ -39,14 +42,42 @@ def extractor_version(relevance_threshold: float | None, packages: tuple[Path, .
 
 def article_key(article: dict) -> str:
     """What an article's extraction depends on: its id, publication date and text."""
-    published = article.get("published_date")
+    return _key(article["article_id"], article.get("published_date"),
+                article["text"].encode("utf-8", "surrogatepass"))
+
+
+def article_keys(rows: pa.RecordBatch | pa.Table) -> list[str]:
+    """`article_key` of each row of ingested rows (article_id, published_date, text), read from the
+    Arrow columns: the text's UTF-8 bytes are hashed where they lie, never made into strings."""
+    ids = rows.column("article_id").to_pylist()
+    dates = rows.column("published_date").to_pylist()
+    return [_key(article_id, published, text) for article_id, published, text
+            in zip(ids, dates, utf8_values(rows.column("text")))]
+
+
+def _key(article_id: str, published: object, text: bytes | memoryview) -> str:
     # (the id and date as JSON, which escapes every control character, then a NUL, then the text:
     # the NUL ends the first part, so no two articles share the bytes hashed; the text is hashed
     # as it is, not written out as JSON first, which took most of the time)
-    head = json.dumps([article["article_id"], published.isoformat() if published is not None else None])
-    digest = hashlib.sha256(head.encode("ascii") + b"\0")
-    digest.update(article["text"].encode("utf-8", "surrogatepass"))
+    day = published.isoformat() if isinstance(published, dt.date) else None  # (None, NaT or NA: no date)
+    digest = hashlib.sha256(json.dumps([article_id, day]).encode("ascii") + b"\0")
+    digest.update(text)
     return digest.hexdigest()
+
+
+def utf8_values(column: pa.Array | pa.ChunkedArray) -> Iterator[memoryview]:
+    """The UTF-8 bytes of each value of a string column (a null as no bytes), as views of its buffers."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    for chunk in chunks:
+        if not pa.types.is_large_string(chunk.type) and not pa.types.is_string(chunk.type):
+            chunk = chunk.cast(pa.string())
+        _, offsets, data = chunk.buffers()
+        ends = np.frombuffer(offsets, dtype=np.int64 if pa.types.is_large_string(chunk.type) else np.int32,
+                             count=len(chunk) + 1, offset=chunk.offset * (8 if pa.types.is_large_string(chunk.type)
+                                                                           else 4))
+        view = memoryview(data) if data is not None else memoryview(b"")
+        for start, end in zip(ends[:-1].tolist(), ends[1:].tolist()):
+            yield view[start:end]
 
 
 def batch_key(article_keys: list[str]) -> str:

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from etl import extract, ingest
-from etl.extract.cache import ExtractCache, article_key, extractor_version
+from etl.extract.cache import ExtractCache, article_key, article_keys, extractor_version
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "raw"
 TABLES = ("extractions", "evidence", "link_features", "extract_rejects")
@@ -206,3 +208,18 @@ def test_after_an_article_is_added_the_batches_it_is_not_in_are_written_from_the
     assert after.cached_batches == 3
     extract.run(tmp_path / "ingested.parquet", tmp_path / "clean", batch_articles=2)
     assert written(tmp_path / "after") == written(tmp_path / "clean")
+
+
+def test_keys_read_from_arrow_columns_are_the_keys_of_the_articles_as_dicts():
+    articles = [{"article_id": "a1", "published_date": dt.date(2021, 5, 4), "text": "Police used a Taser."},
+                {"article_id": "a2", "published_date": None, "text": "Officers in Łódź and Zürich — “quoted”."},
+                {"article_id": "a3", "published_date": dt.date(2019, 1, 31), "text": ""}]
+    rows = pa.Table.from_pylist(articles, schema=pa.schema([("article_id", pa.string()),
+                                                            ("published_date", pa.date32()), ("text", pa.string())]))
+    expected = [article_key(article) for article in articles]
+    assert article_keys(rows) == expected
+    # a slice of a batch (its values start inside the buffers), and large strings
+    assert article_keys(rows.to_batches()[0].slice(1, 2)) == expected[1:]
+    large = rows.cast(pa.schema([("article_id", pa.string()), ("published_date", pa.date32()),
+                                 ("text", pa.large_string())]))
+    assert article_keys(large) == expected
