@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections import defaultdict
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Iterable, Mapping
 
 import pandas as pd
@@ -104,18 +104,40 @@ def interned(features: Features, held: dict[frozenset, frozenset]) -> Features:
     new ones added to it): many articles give the same force, years, places and names, and one
     object for each distinct set is what lets the linker hold a large corpus. Equal values: the
     same comparisons, the same links."""
-    return replace(features, **{name: held.setdefault(value, value) if value else NO_NAMES
-                                for name in _SET_FIELDS if (value := getattr(features, name)) is not NO_NAMES})
+    changes = {}
+    for name in _SET_FIELDS:
+        value = getattr(features, name)
+        if value is not NO_NAMES:
+            kept = held.setdefault(value, value) if value else NO_NAMES
+            if kept is not value:
+                changes[name] = kept
+    return replaced(features, changes)
 
 
 def without_names(features: Features) -> Features:
     """The features without their sets of names (people, streets, places, words, dates mentioned):
     what merging a group reads (its forces, authority, dates and copy mark) and not what linking compared."""
-    return replace(features, **{name: NO_NAMES for name in _SET_FIELDS
-                                if name != "forces" and getattr(features, name) is not NO_NAMES})
+    return replaced(features, {name: NO_NAMES for name in _SET_FIELDS
+                               if name != "forces" and getattr(features, name) is not NO_NAMES})
+
+
+def replaced(features: Features, changes: dict[str, object]) -> Features:
+    """`dataclasses.replace(features, **changes)`, the features themselves when nothing changes. The
+    copy is made from the fields as they are, not by running `__init__` again (Features has no
+    `__post_init__`, so the object is the one `replace` makes): the linker makes hundreds of thousands."""
+    if not changes:
+        return features
+    unknown = set(changes) - _FIELD_NAMES
+    if unknown:
+        raise TypeError(f"Features has no field {', '.join(sorted(unknown))}")
+    copy = object.__new__(Features)
+    copy.__dict__.update(features.__dict__)
+    copy.__dict__.update(changes)
+    return copy
 
 
 _SET_FIELDS = tuple(item.name for item in fields(Features) if item.type.startswith("frozenset"))
+_FIELD_NAMES = frozenset(item.name for item in fields(Features))
 
 
 def values_by_kind(rows: Iterable | None) -> dict[str, list[str]]:

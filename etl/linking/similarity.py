@@ -13,10 +13,9 @@ committed as data in `schema/vocab/linking_model.json`.
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 
 from etl.fitted import LinearModel, load
-from etl.linking.features import Features
+from etl.linking.features import Features, replaced
 from schema.vocab import VOCAB_DIR
 
 MODEL_PATH = VOCAB_DIR / "linking_model.json"
@@ -78,19 +77,23 @@ def pair_signals(a: Features, b: Features, window_days: int, common: frozenset[s
     return dict.fromkeys(signal_names(without_common(a, common), without_common(b, common), window_days), 1.0)
 
 
+# The sets of names of Features that common names are taken out of (the others are dates and forces).
+COMMON_NAME_FIELDS = ("people", "surnames", "prominent", "words", "streets", "places")
+
+
 def without_common(f: Features, common: frozenset[str]) -> Features:
     """The article's features without the names too frequent to count (`common`): what its pairs
     are scored on. The linker takes them out once per article, not once per pair."""
     if not common:
         return f
-    return replace(f, people=f.people - common, surnames=f.surnames - common, prominent=f.prominent - common,
-                   words=f.words - common, streets=f.streets - common, places=f.places - common)
+    return replaced(f, {name: names - common for name in COMMON_NAME_FIELDS
+                        if not (names := getattr(f, name)).isdisjoint(common)})
+
 
 
 def has_names(f: Features, names: frozenset[str]) -> bool:
     """Whether the article has any of `names` among those `without_common` takes common ones out of."""
-    return not all(kind.isdisjoint(names) for kind in (f.people, f.surnames, f.prominent, f.words, f.streets,
-                                                       f.places))
+    return not all(getattr(f, name).isdisjoint(names) for name in COMMON_NAME_FIELDS)
 
 
 def signal_names(a: Features, b: Features, window_days: int) -> list[str]:
