@@ -44,7 +44,7 @@ from etl.batches import jobs_to_use
 from etl.linking import ids
 from etl.linking.clustering import common_names, link_groups
 from etl.linking.features import features_of, interned, stated, without_names
-from etl.linking.memo import CLUE_DIGEST_BYTES, PairMemo, clue_digest, linker_version, row_digests
+from etl.linking.memo import CLUE_DIGEST_BYTES, NO_CLUES, PairMemo, clue_digest, linker_version, row_digests
 from etl.linking.merge import merge_group
 from etl.linking.similarity import has_names, without_common
 from etl.memory import hand_back_freed_memory
@@ -174,7 +174,7 @@ def relevant_articles(ingested: pd.DataFrame, extractions: pd.DataFrame,
     articles = [dict(zip(names, row)) for row in zip(*(_column_values(merged[name]) for name in names))]
     if digests:
         for article, digest in zip(articles, row_digests(merged)):
-            article["_digest"] = digest + clue_digest(())  # (an article without clues keeps this one)
+            article["_digest"] = digest + NO_CLUES  # (an article without clues keeps this one)
     del merged
     by_id = {article["article_id"]: article for article in articles}
     held: dict[frozenset, frozenset] = {}  # (each distinct set of names once: `interned`)

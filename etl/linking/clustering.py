@@ -326,9 +326,13 @@ def grouped_codes(count: int, codes: np.ndarray, scores: np.ndarray, pair_score,
     for start in range(0, len(order), EDGES_AT_A_TIME):
         edges = order[start:start + EDGES_AT_A_TIME]
         first, second = np.divmod(codes[edges], width)
-        for i, j in zip(first.tolist(), second.tolist()):
+        for i, j, score in zip(first.tolist(), second.tolist(), scores[edges].tolist()):
             a, b = group_of[i], group_of[j]
-            if a == b or not _agree(members[a], members[b], pair_score, agreement):
+            if a == b:
+                continue
+            # (two articles alone: their one pair is this one, whose score is at hand)
+            alone = len(members[a]) == 1 == len(members[b])
+            if not (score >= agreement if alone else _agree(members[a], members[b], pair_score, agreement)):
                 continue
             if len(members[a]) < len(members[b]):
                 a, b = b, a

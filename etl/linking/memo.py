@@ -68,11 +68,13 @@ def row_digests(frame: pd.DataFrame) -> list[bytes]:
 
 def clue_digest(clues: Iterable[tuple[str, str]]) -> bytes:
     """A digest of an article's link_features rows (kind, value), in order."""
-    digest = hashlib.blake2b(digest_size=CLUE_DIGEST_BYTES)
-    for kind, value in clues:
-        digest.update(b"\x1e" + str(kind).encode("utf-8", "surrogatepass") + b"\x1f"
-                      + repr(value).encode("utf-8", "surrogatepass"))
-    return digest.digest()
+    # (a kind is a word of the codebook's closed set and a value is written by repr, which escapes the
+    # separators: the rows joined so are read back one way only)
+    joined = "\x1e".join(f"{kind}\x1f{value!r}" for kind, value in clues)
+    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=CLUE_DIGEST_BYTES).digest()
+
+
+NO_CLUES = clue_digest(())  # the digest of an article without link_features rows
 
 
 class KnownScores:
@@ -180,4 +182,4 @@ class PairMemo:
             store.keep_run_value(NAME, blob)
 
 
-__all__ = ["PairMemo", "KnownScores", "row_digests", "clue_digest", "linker_version"]
+__all__ = ["PairMemo", "KnownScores", "row_digests", "clue_digest", "NO_CLUES", "linker_version"]
