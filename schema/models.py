@@ -272,7 +272,7 @@ def _column_passes(values: pa_arrow.ChunkedArray, column: Column) -> bool:
         if least.is_valid and ((column.minimum is not None and least.as_py() < column.minimum)
                                or (column.maximum is not None and most.as_py() > column.maximum)):
             return False
-    if column.kind == "time" and not pc.all(pc.match_substring_regex(present, TIME_PATTERN)).as_py():
+    if column.kind == "time" and not _all_true(pc.match_substring_regex(present, TIME_PATTERN)):
         return False  # (RE2's $ and \d are stricter than Python's: a value it refuses goes to the model)
     if column.joined and not _all_in(pc.list_flatten(pc.split_pattern(present, "; ")), column.values):
         return False
@@ -283,4 +283,9 @@ def _column_passes(values: pa_arrow.ChunkedArray, column: Column) -> bool:
 
 
 def _all_in(values: pa_arrow.ChunkedArray | pa_arrow.Array, allowed: tuple[str, ...]) -> bool:
-    return pc.all(pc.is_in(values, value_set=pa_arrow.array(allowed, pa_arrow.string()))).as_py() is not False
+    return _all_true(pc.is_in(values, value_set=pa_arrow.array(allowed, pa_arrow.string())))
+
+
+def _all_true(tests: pa_arrow.ChunkedArray | pa_arrow.Array) -> bool:
+    """Whether no test is false (Arrow's `all` of no values is null: true here)."""
+    return pc.all(tests).as_py() is not False
