@@ -262,7 +262,10 @@ def _column_passes(values: pa_arrow.ChunkedArray, column: Column) -> bool:
         return False  # (pandas reads NaN as a missing value: conform would change it)
     if values.null_count and not column.nullable:
         return False
-    present = values.drop_null()
+    if not (column.values or column.joined or column.minimum is not None or column.maximum is not None
+            or column.kind in ("time", "list")):
+        return True  # (no check but its type and nulls: a text column, the largest, is not read again)
+    present = values.drop_null() if values.null_count else values
     if pa_arrow.types.is_dictionary(present.type):
         present = present.cast(pa_arrow.string())
     if column.values and not column.joined and column.kind != "list" and not _all_in(present, column.values):
