@@ -26,7 +26,7 @@ import pyarrow as arrow
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from etl.batches import Running, TableWriter, arrow_batches, beside, cores, table_batches
+from etl.batches import Running, TableWriter, arrow_batches, beside, cores
 from etl.tables import frame_of, laid_out_as, read_arrow, read_table, row_group_rows, to_arrow, write_table
 from schema.codebook import TABLES
 from schema.models import conform, conformed_columns, empty_frame, model, row_checks, surely_passes
@@ -231,7 +231,7 @@ def evidence_batches(paths: list[Path], membership: arrow.Table, rows: int) -> I
 def checked_batches(path: Path, table: str, rows: int) -> Iterator[pd.DataFrame | arrow.Table]:
     """The table at `path` a batch at a time: as read, in Arrow, when it surely passes every check of the
     table (`schema.models.surely_passes`: `validate_table` then writes it as it is), else as the frame
-    `table_batches` gives, for the pandera model to find its failures. (Nearly every batch passes, and
+    `etl.batches.table_batches` gives, for the pandera model to find its failures. (Nearly every batch passes, and
     then neither pandas nor pandera sees it.)"""
     for read in arrow_batches(path, table, rows):
         rows_read = read.select(list(TABLES[table].columns)) if has_columns(read, table) else None
@@ -380,11 +380,11 @@ def slices(frame: pd.DataFrame, rows: int | None) -> list[pd.DataFrame]:
 def validate_whole(table: str, frame: pd.DataFrame, as_read: arrow.Table | None = None
                    ) -> tuple[pd.DataFrame, list[dict]]:
     """A small table checked in one piece: its passing rows and its rejects rows. Given `as_read`, the
-    Arrow rows `frame` was made of (`etl.tables.frame_of`), and they surely pass every check, the
-    model is not run: every row passes, and none is flagged."""
+    Arrow rows `frame` was made of (`frame_of(as_read)`: already conformed), and they surely pass every
+    check, the model is not run: every row passes, and none is flagged."""
     if as_read is not None and has_columns(as_read, table) \
             and surely_passes(as_read.select(list(TABLES[table].columns)), table):
-        return conform(frame, table), []
+        return frame.copy(), []
     passed: list[pd.DataFrame] = []
     rejects = validate_table(table, [frame], passed.append)
     return pd.concat(passed, ignore_index=True), rejects
@@ -398,7 +398,7 @@ def validate_table(table: str, batches: Iterable[pd.DataFrame | arrow.Table], wr
     whole table gives.
 
     A batch given as Arrow is one known to pass every check (`checked_batches`): it has no rejects
-    rows, and `write_arrow` gets its rows kept as `etl.tables.to_arrow` lays out their frame.
+    rows, and `write_arrow` (needed then) gets its rows kept as `etl.tables.to_arrow` lays out their frame.
 
     The failing rows (few) are kept, numbered by their place in the whole table, and checked again
     together at the end: every check is of a value or a row, so they fail there as they would among
