@@ -11,6 +11,11 @@ and the sets of ids the checks across tables need, never every article. The resu
 the one a single pass over each whole table gives: the same rows, the same files, and the
 same rejects rows in the same order (`validate_table`). The evidence, the largest table, is
 checked in a second process while this one checks the others (`run`).
+
+Nearly every batch passes, so each is first tested whole in Arrow (`schema.models.surely_passes`: the
+model's checks on whole columns); one that surely passes is written from Arrow as it was read, laid
+out as its frame would be, without pandas or pandera (`checked_batches`). Only the others become
+frames for the model, so every rejects row is still the model's.
 """
 from __future__ import annotations
 
@@ -297,7 +302,8 @@ def articles_of(ingested: arrow.Table, extractions: IdIndex, membership: IdIndex
 def evidence_of(read: arrow.Table, membership: IdIndex) -> arrow.Table | None:
     """`with_incidents` of Arrow rows, but for the dtypes; None when a table lacks a column."""
     names = list(TABLES["evidence"].columns)
-    if not (set(names) - {"incident_id"} <= set(read.column_names) and has_columns(membership.table, "article_incidents")):
+    if not (set(names) - {"incident_id"} <= set(read.column_names)
+            and has_columns(membership.table, "article_incidents")):
         return None
     columns = {name: read[name] for name in names if name != "incident_id"}
     columns["incident_id"] = looked_up(read["article_id"], membership, ["incident_id"])[0]
@@ -415,7 +421,8 @@ def validate_table(table: str, batches: Iterable[pd.DataFrame | arrow.Table], wr
             start += batch.num_rows
             rows = batch if keep is None else batch.filter(keep(batch))
             if rows.num_rows:
-                written = to_arrow(frame_of(rows, table), table) if laid_out is None else laid_out_as(rows, table, laid_out)
+                written = (to_arrow(frame_of(rows, table), table) if laid_out is None
+                           else laid_out_as(rows, table, laid_out))
                 laid_out = written.schema
                 write_arrow(written)
             continue
