@@ -51,14 +51,19 @@ def jobs_to_use(jobs: int | None) -> int:
 
 def table_batches(path: Path, table: str, rows: int) -> Iterator[pd.DataFrame]:
     """The codebook table at `path` as frames of at most `rows` rows, in order."""
+    for batch in arrow_batches(path, table, rows):
+        yield conform(batch.to_pandas(date_as_object=True), table)
+
+
+def arrow_batches(path: Path, table: str, rows: int) -> Iterator[pa.Table]:
+    """The codebook table at `path` as Arrow tables of at most `rows` rows, in order, as read."""
     if rows < 1:
         raise ValueError(f"a batch must hold at least one row, not {rows}")
     if not path.exists():
         read_table(path, table)  # raises the stage's own message for a missing table
     parquet = pq.ParquetFile(path)
     for batch in parquet.iter_batches(batch_size=rows):
-        frame = pa.Table.from_batches([batch]).to_pandas(date_as_object=True)
-        yield conform(frame, table)
+        yield pa.Table.from_batches([batch])
 
 
 def stable_batches(pieces: Iterable[list[dict]], size: int, key: str) -> Iterator[list[dict]]:

@@ -100,6 +100,23 @@ def to_arrow(frame: pd.DataFrame, table: str) -> pa.Table:
     return arrow.replace_schema_metadata({**schema.metadata, **arrow.schema.metadata})
 
 
+def laid_out_as(rows: pa.Table, table: str, schema: pa.Schema) -> pa.Table:
+    """Arrow rows of a table kept in its read order (no `sort_by`), already of the codebook's
+    types and values (a vocabulary column as strings or any dictionary), as `to_arrow` lays out
+    their frame: the vocabulary columns encoded against the vocabulary, the other columns cast to
+    `schema` (the one `to_arrow` gave the table's first rows, which carries its metadata)."""
+    if TABLES[table].sort_by:
+        raise ValueError(f"the {table} table is kept sorted ({', '.join(TABLES[table].sort_by)}): use to_arrow")
+    arrays = []
+    for column, field in zip(columns_of(table), schema):
+        values = rows.column(column.name)
+        if column.kind == "enum":
+            arrays.append(vocabulary_encoded(values.cast(pa.string()), column.values))
+        else:
+            arrays.append(values.cast(field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
 def vocabulary_encoded(values: pa.ChunkedArray, vocabulary: tuple[str, ...]) -> pa.DictionaryArray:
     """The strings as a dictionary array whose dictionary is the vocabulary (then any value outside it)."""
     strings = values.combine_chunks()

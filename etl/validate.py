@@ -11,6 +11,11 @@ and the sets of ids the checks across tables need, never every article. The resu
 the one a single pass over each whole table gives: the same rows, the same files, and the
 same rejects rows in the same order (`validate_table`). The evidence, the largest table, is
 checked in a second process while this one checks the others (`run`).
+
+Nearly every batch passes, so each is first tested whole in Arrow (`schema.models.surely_passes`: the
+model's checks on whole columns); one that surely passes is written from Arrow as it was read, laid
+out as its frame would be, without pandas or pandera (`checked_batches`). Only the others become
+frames for the model, so every rejects row is still the model's.
 """
 from __future__ import annotations
 
@@ -26,10 +31,10 @@ import pyarrow as arrow
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from etl.batches import Running, TableWriter, beside, cores, table_batches
-from etl.tables import frame_of, read_arrow, read_table, row_group_rows, write_table
+from etl.batches import Running, TableWriter, arrow_batches, beside, cores
+from etl.tables import frame_of, laid_out_as, read_arrow, read_table, row_group_rows, to_arrow, write_table
 from schema.codebook import TABLES
-from schema.models import conform, empty_frame, model, row_checks
+from schema.models import conform, conformed_columns, empty_frame, model, row_checks, surely_passes
 
 # Rows checked at a time in the large tables: a batch of articles holds their text (a few KB each),
 # so this many keep a batch at tens of MB; the result does not depend on it.
@@ -70,13 +75,18 @@ def _validated(interim: Path, out_dir: Path, batch_rows: int, checking: Running 
     # load: the small tables whole; the large ones batch by batch as they are checked below
     extractions = read_arrow(interim / "extractions.parquet", "extractions")
     membership = read_arrow(interim / "article_incidents.parquet", "article_incidents")
-    incidents = read_table(interim / "incidents.parquet", "incidents")
-    aliases = read_table(interim / "incident_aliases.parquet", "incident_aliases")
-    corrections = read_optional(interim / "corrections.parquet", "corrections")
+    # (the small tables also as read, in Arrow, to see whether they surely pass: validate_whole)
+    small_read = {name: read_arrow(interim / f"{name}.parquet", name)
+                  for name in ("incidents", "incident_aliases", "corrections")
+                  if name != "corrections" or (interim / "corrections.parquet").exists()}
+    incidents = frame_of(small_read["incidents"], "incidents")
+    aliases = frame_of(small_read["incident_aliases"], "incident_aliases")
+    corrections = frame_of(small_read["corrections"], "corrections") if "corrections" in small_read \
+        else empty_frame("corrections")
     earlier_rejects = earlier_rejects_of(interim)
     failed = failed_articles(earlier_rejects)
     articles = article_batches(interim / "ingested.parquet", extractions, membership, corrections, failed, batch_rows)
-    fields = table_batches(interim / "incident_fields.parquet", "incident_fields", batch_rows)
+    fields = checked_batches(interim / "incident_fields.parquet", "incident_fields", batch_rows)
     # process and save: each table checked as it is read, its rows written as they pass
     rejects, summaries = [], []
     with contextlib.ExitStack() as files:  # (every large table is replaced at the end, or none is)
@@ -87,12 +97,18 @@ def _validated(interim: Path, out_dir: Path, batch_rows: int, checking: Running 
             writers["articles"].write(frame)
             summaries.append(frame[list(SUMMARY_COLUMNS)])
 
-        rejects += validate_table("articles", articles, write_articles)
+        def write_arrow_articles(rows: arrow.Table) -> None:
+            writers["articles"].write_arrow(rows)
+            summaries.append(conformed_columns(rows.select(SUMMARY_COLUMNS).to_pandas(), "articles",
+                                               list(SUMMARY_COLUMNS)))
+
+        rejects += validate_table("articles", articles, write_articles, write_arrow=write_arrow_articles)
         kept_articles = summary_frame(summaries)
-        incidents, incident_rejects = validate_whole("incidents", incidents)
+        incidents, incident_rejects = validate_whole("incidents", incidents, small_read["incidents"])
         rejects += incident_rejects
         rejects += validate_table("incident_fields", fields, writers["incident_fields"].write,
-                                  keep=rows_of(incidents, "incident_id"))
+                                  keep=rows_of(incidents, "incident_id"),
+                                  write_arrow=writers["incident_fields"].write_arrow)
         kept_ids = set(kept_articles["article_id"].dropna())
         if checking is not None and kept_ids == reaching_validation(interim, failed):
             rejects += checking.result()  # (its rows are those of the articles kept: it stands)
@@ -101,9 +117,10 @@ def _validated(interim: Path, out_dir: Path, batch_rows: int, checking: Running 
                 checking.stop()
             with TableWriter("evidence", provisional, row_group_rows("evidence")) as evidence:
                 rejects += validate_table("evidence", evidence_batches(evidence_files(interim), membership, batch_rows),
-                                          evidence.write, keep=rows_in(kept_ids, "article_id"))
-        aliases, alias_rejects = validate_whole("incident_aliases", aliases)
-        corrections, correction_rejects = validate_whole("corrections", corrections)
+                                          evidence.write, keep=rows_in(kept_ids, "article_id"),
+                                          write_arrow=evidence.write_arrow)
+        aliases, alias_rejects = validate_whole("incident_aliases", aliases, small_read["incident_aliases"])
+        corrections, correction_rejects = validate_whole("corrections", corrections, small_read.get("corrections"))
         small = {"incidents": incidents, "incident_aliases": aliases, "corrections": corrections,
                  "rejects": pd.concat([earlier_rejects, rejects_frame(rejects + alias_rejects + correction_rejects)],
                                       ignore_index=True)}
@@ -120,7 +137,7 @@ def checked_evidence(interim: Path, out_path: Path, batch_rows: int) -> list[dic
     reaching = reaching_validation(interim, failed_articles(earlier_rejects_of(interim)))
     with TableWriter("evidence", out_path, row_group_rows("evidence")) as evidence:
         return validate_table("evidence", evidence_batches(evidence_files(interim), membership, batch_rows),
-                              evidence.write, keep=rows_in(reaching, "article_id"))
+                              evidence.write, keep=rows_in(reaching, "article_id"), write_arrow=evidence.write_arrow)
 
 
 def earlier_rejects_of(interim: Path) -> pd.DataFrame:
@@ -158,12 +175,17 @@ def read_optional(path: Path, table: str) -> pd.DataFrame:
 
 def corrected_relevance(extractions: pd.DataFrame, corrections: pd.DataFrame) -> pd.DataFrame:
     """The extractions with `relevant` as the applied relevance corrections set it (the link stage clustered them so)."""
-    applied = corrections[(corrections["correction_field"] == "relevant") & (corrections["status"] == "applied")]
-    given = dict(zip(applied["target"], applied["correction_value"].str.lower() == "true"))
+    given = relevance_given(corrections)
     corrected = extractions.copy()
     corrected["relevant"] = [given.get(article, relevant)
                              for article, relevant in zip(corrected["article_id"], corrected["relevant"])]
     return conform(corrected, "extractions")
+
+
+def relevance_given(corrections: pd.DataFrame) -> dict:
+    """The relevance each applied relevance correction gives its article, by article_id."""
+    applied = corrections[(corrections["correction_field"] == "relevant") & (corrections["status"] == "applied")]
+    return dict(zip(applied["target"], applied["correction_value"].str.lower() == "true"))
 
 
 def failed_articles(rejects: pd.DataFrame) -> set[str]:
@@ -174,19 +196,118 @@ def failed_articles(rejects: pd.DataFrame) -> set[str]:
 
 
 def article_batches(ingested: Path, extractions: arrow.Table, membership: arrow.Table, corrections: pd.DataFrame,
-                    failed: set[str], rows: int) -> Iterator[pd.DataFrame]:
-    """The articles table a batch of ingested articles at a time, without the articles extraction failed on."""
-    for batch in table_batches(ingested, "ingested", rows):
+                    failed: set[str], rows: int) -> Iterator[pd.DataFrame | arrow.Table]:
+    """The articles table a batch of ingested articles at a time, without the articles extraction failed on:
+    as Arrow when it surely passes its checks (`checked_batches`), else as a frame."""
+    given = relevance_given(corrections)
+    # (an Arrow lookup is the pandas merge only when each article has one row, and a correction a bool)
+    joinable = has_unique_ids(extractions) and has_unique_ids(membership) and all(
+        isinstance(value, (bool, np.bool_)) for value in given.values())
+    if joinable:
+        extracted_by_id, membership_by_id = IdIndex(extractions), IdIndex(membership)
+    left_out = arrow.array(sorted(failed), arrow.string())
+    for read in arrow_batches(ingested, "ingested", rows):
+        if joinable:
+            kept = read.filter(pc.invert(pc.is_in(read["article_id"], value_set=left_out)))
+            assembled = articles_of(kept, extracted_by_id, membership_by_id, given)
+            if assembled is not None and surely_passes(assembled, "articles"):
+                yield assembled
+                continue
+        batch = conform(read.to_pandas(date_as_object=True), "ingested")
         batch = batch[~batch["article_id"].isin(failed)]
         extracted = corrected_relevance(rows_for(extractions, batch["article_id"], "extractions"), corrections)
         yield assemble_articles(batch, extracted, rows_for(membership, batch["article_id"], "article_incidents"))
 
 
-def evidence_batches(paths: list[Path], membership: arrow.Table, rows: int) -> Iterator[pd.DataFrame]:
-    """The evidence rows of each file in turn (the extractor's, then the corrections'), with their incidents."""
+def evidence_batches(paths: list[Path], membership: arrow.Table, rows: int) -> Iterator[pd.DataFrame | arrow.Table]:
+    """The evidence rows of each file in turn (the extractor's, then the corrections'), with their incidents:
+    as Arrow when they surely pass their checks (`checked_batches`), else as a frame."""
+    membership_by_id = IdIndex(membership) if has_unique_ids(membership) else None
     for path in paths:
-        for batch in table_batches(path, "evidence", rows):
+        for read in arrow_batches(path, "evidence", rows):
+            joined = evidence_of(read, membership_by_id) if membership_by_id is not None else None
+            if joined is not None and surely_passes(joined, "evidence"):
+                yield joined
+                continue
+            batch = conform(read.to_pandas(date_as_object=True), "evidence")
             yield with_incidents(batch, rows_for(membership, batch["article_id"], "article_incidents"))
+
+
+def checked_batches(path: Path, table: str, rows: int) -> Iterator[pd.DataFrame | arrow.Table]:
+    """The table at `path` a batch at a time: as read, in Arrow, when it surely passes every check of the
+    table (`schema.models.surely_passes`: `validate_table` then writes it as it is), else as the frame
+    `etl.batches.table_batches` gives, for the pandera model to find its failures. (Nearly every batch passes, and
+    then neither pandas nor pandera sees it.)"""
+    for read in arrow_batches(path, table, rows):
+        rows_read = read.select(list(TABLES[table].columns)) if has_columns(read, table) else None
+        if rows_read is not None and surely_passes(rows_read, table):
+            yield rows_read
+        else:
+            yield conform(read.to_pandas(date_as_object=True), table)
+
+
+def has_columns(rows: arrow.Table, table: str) -> bool:
+    """Whether the Arrow rows hold every column of the codebook table."""
+    return set(TABLES[table].columns) <= set(rows.column_names)
+
+
+def has_unique_ids(rows: arrow.Table) -> bool:
+    """Whether every row of a stage table has an article_id, and no two the same one."""
+    ids = rows["article_id"]
+    return ids.null_count == 0 and pc.count_distinct(ids).as_py() == rows.num_rows
+
+
+def looked_up(ids: arrow.ChunkedArray, rows: "IdIndex", columns: list[str]) -> list[arrow.ChunkedArray]:
+    """The `columns` of the row of `rows` each id is, null where none is: a left merge on article_id."""
+    at = by_distinct(ids, lambda distinct: arrow.array([rows.place.get(id_) for id_ in distinct], arrow.int64()))
+    return [rows.table[column].take(at) for column in columns]
+
+
+class IdIndex:
+    """A stage table whose article_ids are unique, with the place of each id: built once, so finding a
+    batch's rows hashes the batch's ids, not all the table's again (as Arrow's index_in would)."""
+
+    def __init__(self, table: arrow.Table):
+        self.table = table
+        self.place = {id_: at for at, id_ in enumerate(table["article_id"].to_pylist())}
+
+
+def by_distinct(values: arrow.ChunkedArray, of_distinct: Callable[[list], arrow.Array]) -> arrow.Array:
+    """of_distinct(the distinct values, as Python) spread back over `values`: a function of each value
+    computed once per distinct value (a batch's evidence holds a few articles' ids, many times each)."""
+    distinct = pc.unique(values)
+    return of_distinct(distinct.to_pylist()).take(pc.index_in(values, value_set=distinct))
+
+
+def articles_of(ingested: arrow.Table, extractions: IdIndex, membership: IdIndex,
+                given: dict) -> arrow.Table | None:
+    """`assemble_articles` of Arrow rows, but for the dtypes (`surely_passes` says whether they are the
+    codebook's); None when a table lacks a column."""
+    if not (has_columns(ingested, "ingested") and has_columns(extractions.table, "extractions")
+            and has_columns(membership.table, "article_incidents")):
+        return None
+    extracted = [column for column in TABLES["extractions"].columns if column != "article_id"]
+    columns = dict(zip(TABLES["ingested"].columns, (ingested[column] for column in TABLES["ingested"].columns)))
+    columns.update(zip(extracted, looked_up(ingested["article_id"], extractions, extracted)))
+    columns["incident_id"] = looked_up(ingested["article_id"], membership, ["incident_id"])[0]
+    if given:
+        columns["relevant"] = arrow.chunked_array([arrow.array(
+            [given.get(article, relevant) for article, relevant in zip(ingested["article_id"].to_pylist(),
+                                                                       columns["relevant"].to_pylist())],
+            arrow.bool_())])
+    names = list(TABLES["articles"].columns)
+    return arrow.table([columns[name] for name in names], names=names)
+
+
+def evidence_of(read: arrow.Table, membership: IdIndex) -> arrow.Table | None:
+    """`with_incidents` of Arrow rows, but for the dtypes; None when a table lacks a column."""
+    names = list(TABLES["evidence"].columns)
+    if not (set(names) - {"incident_id"} <= set(read.column_names)
+            and has_columns(membership.table, "article_incidents")):
+        return None
+    columns = {name: read[name] for name in names if name != "incident_id"}
+    columns["incident_id"] = looked_up(read["article_id"], membership, ["incident_id"])[0]
+    return arrow.table([columns[name] for name in names], names=names)
 
 
 def rows_for(table: arrow.Table, article_ids: pd.Series, name: str) -> pd.DataFrame:
@@ -218,12 +339,16 @@ def rows_of(kept: pd.DataFrame, column: str) -> Callable[[pd.DataFrame], pd.Seri
     return rows_in(set(kept[column].dropna()), column)
 
 
-def rows_in(ids: set, column: str) -> Callable[[pd.DataFrame], pd.Series]:
-    """Which rows of a table have one of `ids` in `column`."""
+def rows_in(ids: set, column: str) -> Callable[[pd.DataFrame | arrow.Table], pd.Series | np.ndarray]:
+    """Which rows of a table have one of `ids` in `column`: a Series of a frame, an array of Arrow rows."""
 
-    def points_at_kept(frame: pd.DataFrame) -> pd.Series:
+    def points_at_kept(frame: pd.DataFrame | arrow.Table) -> pd.Series | np.ndarray:
         # (a set built once: Arrow's is_in hashes all the ids again for every batch, and pandas'
         # isin of Arrow strings loops over them)
+        if isinstance(frame, arrow.Table):
+            found = by_distinct(frame[column], lambda distinct: arrow.array([value in ids for value in distinct],
+                                                                            arrow.bool_()))
+            return found.to_numpy(zero_copy_only=False)
         found = np.fromiter((value in ids for value in frame[column].to_numpy(object)), dtype=bool,
                             count=len(frame))
         return pd.Series(found, index=frame.index, dtype=bool)
@@ -258,18 +383,28 @@ def slices(frame: pd.DataFrame, rows: int | None) -> list[pd.DataFrame]:
     return [frame.iloc[start:start + rows] for start in range(0, len(frame), rows)]
 
 
-def validate_whole(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
-    """A small table checked in one piece: its passing rows and its rejects rows."""
+def validate_whole(table: str, frame: pd.DataFrame, as_read: arrow.Table | None = None
+                   ) -> tuple[pd.DataFrame, list[dict]]:
+    """A small table checked in one piece: its passing rows and its rejects rows. Given `as_read`, the
+    Arrow rows `frame` was made of (`frame_of(as_read)`: already conformed), and they surely pass every
+    check, the model is not run: every row passes, and none is flagged."""
+    if as_read is not None and has_columns(as_read, table) \
+            and surely_passes(as_read.select(list(TABLES[table].columns)), table):
+        return frame.copy(), []
     passed: list[pd.DataFrame] = []
     rejects = validate_table(table, [frame], passed.append)
     return pd.concat(passed, ignore_index=True), rejects
 
 
-def validate_table(table: str, batches: Iterable[pd.DataFrame], write: Callable[[pd.DataFrame], None],
-                   keep: Callable[[pd.DataFrame], pd.Series] | None = None) -> list[dict]:
+def validate_table(table: str, batches: Iterable[pd.DataFrame | arrow.Table], write: Callable[[pd.DataFrame], None],
+                   keep: Callable | None = None, write_arrow: Callable[[arrow.Table], None] | None = None
+                   ) -> list[dict]:
     """Check a table a batch at a time: `write` gets each batch's passing rows (those `keep` accepts,
     when given); returns its rejects rows, exactly those (and in the order) one pass over the
     whole table gives.
+
+    A batch given as Arrow is one known to pass every check (`checked_batches`): it has no rejects
+    rows, and `write_arrow` (needed then) gets its rows kept as `etl.tables.to_arrow` lays out their frame.
 
     The failing rows (few) are kept, numbered by their place in the whole table, and checked again
     together at the end: every check is of a value or a row, so they fail there as they would among
@@ -280,7 +415,17 @@ def validate_table(table: str, batches: Iterable[pd.DataFrame], write: Callable[
     untied: list[dict] = []  # failures of no row (a column's type), from the first batch that has them
     flags: dict[str, list[dict]] = {check.check_id: [] for check in row_checks(table, "warning")}
     start = 0
+    laid_out = None  # the schema to_arrow gave the first rows written from Arrow (the others take it)
     for batch in batches:
+        if isinstance(batch, arrow.Table):
+            start += batch.num_rows
+            rows = batch if keep is None else batch.filter(keep(batch))
+            if rows.num_rows:
+                written = (to_arrow(frame_of(rows, table), table) if laid_out is None
+                           else laid_out_as(rows, table, laid_out))
+                laid_out = written.schema
+                write_arrow(written)
+            continue
         batch = conform(batch, table)
         batch.index = pd.RangeIndex(start, start + len(batch))  # (its rows' places in the whole table)
         start += len(batch)

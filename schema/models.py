@@ -16,6 +16,7 @@ from typing import Callable
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow as pa_arrow
+import pyarrow.compute as pc
 from pandera.typing import Series
 
 from schema.codebook import TABLES, Column, columns_of
@@ -51,6 +52,8 @@ class RowCheck:
     severity: str  # "error" keeps the row out of the tables; "warning" publishes it flagged
     description: str
     passes: Callable[[pd.DataFrame], pd.Series]
+    # The columns `passes` reads, so a batch can be tested on those alone (`surely_passes`).
+    columns: tuple[str, ...] = ()
 
 
 def _date_not_after_publication(frame: pd.DataFrame) -> pd.Series:
@@ -79,15 +82,16 @@ def _code_matches_borough(frame: pd.DataFrame) -> pd.Series:
 ROW_CHECKS: tuple[RowCheck, ...] = (
     RowCheck("articles.incident_date.not_after_published", "articles", "error",
              "An incident cannot happen after the article reporting it was published.",
-             _date_not_after_publication),
+             _date_not_after_publication, ("incident_date", "published_date")),
     RowCheck("articles.incident_id.only_when_relevant", "articles", "error",
-             "Only relevant articles belong to an incident.", _incident_only_when_relevant),
+             "Only relevant articles belong to an incident.", _incident_only_when_relevant,
+             ("relevant", "incident_id")),
     RowCheck("articles.borough_code.matches_borough", "articles", "error",
-             "borough_code is the ONS code of borough.", _code_matches_borough),
+             "borough_code is the ONS code of borough.", _code_matches_borough, ("borough", "borough_code")),
     RowCheck("incidents.borough_code.matches_borough", "incidents", "error",
-             "borough_code is the ONS code of borough.", _code_matches_borough),
+             "borough_code is the ONS code of borough.", _code_matches_borough, ("borough", "borough_code")),
     RowCheck("evidence.span.ordered", "evidence", "error",
-             "An evidence span ends at or after its start.", _span_is_ordered),
+             "An evidence span ends at or after its start.", _span_is_ordered, ("start", "end")),
 )
 
 
@@ -196,8 +200,15 @@ def empty_frame(table: str) -> pd.DataFrame:
 
 def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """The frame with exactly the table's columns, in order, in their codebook dtypes."""
+    return conformed_columns(frame, table, [column.name for column in columns_of(table)])
+
+
+def conformed_columns(frame: pd.DataFrame, table: str, names: list[str]) -> pd.DataFrame:
+    """The frame with the table's columns `names`, in that order, in their codebook dtypes (what
+    `conform` gives of them)."""
+    declared = {column.name: column for column in columns_of(table)}
     out = pd.DataFrame(index=frame.index)
-    for column in columns_of(table):
+    for column in (declared[name] for name in names):
         values = frame[column.name] if column.name in frame else pd.Series([None] * len(frame), index=frame.index, dtype="object")
         if column.kind == "date":
             out[column.name] = values.map(_as_date, na_action="ignore").astype("object").where(values.notna(), None)
@@ -214,3 +225,72 @@ def _as_date(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return pd.Timestamp(value).date()
+
+
+# ---- the model's checks, on a batch of Arrow rows at once -------------------------------------
+
+def surely_passes(rows: pa_arrow.Table, table: str) -> bool:
+    """True when the Arrow rows, as `conform` makes them a frame, pass every check of the table: those
+    of its pandera model (`model`) and its warning-level row checks alike. The column checks are
+    tested on the whole columns in Arrow, the row checks (`ROW_CHECKS`) on their own columns only;
+    False also whenever a column is not held as the codebook's Arrow type, which the model may
+    still accept, so False says only: check these rows with the model."""
+    columns = columns_of(table)
+    if rows.column_names != [column.name for column in columns]:
+        return False
+    if not all(_arrow_type_fits(rows[column.name].type, column) and _column_passes(rows[column.name], column)
+               for column in columns):
+        return False
+    checks = row_checks(table)
+    # (a check that does not say which columns it reads is given them all)
+    read = [column.name for column in columns
+            if any(column.name in check.columns or not check.columns for check in checks)]
+    frame = conformed_columns(rows.select(read).to_pandas(date_as_object=True), table, read)
+    return all(bool(check.passes(frame).all()) for check in checks)
+
+
+def _arrow_type_fits(arrow_type: pa_arrow.DataType, column: Column) -> bool:
+    """Whether Arrow values of this type become, in `conform`, values of the column's kind unchanged."""
+    if column.kind == "enum" and pa_arrow.types.is_dictionary(arrow_type):
+        return arrow_type.value_type == pa_arrow.string()
+    if column.kind == "list":
+        return pa_arrow.types.is_list(arrow_type) and arrow_type.value_type == pa_arrow.string()
+    return arrow_type == ARROW_TYPES[column.kind] or (column.kind == "enum" and arrow_type == pa_arrow.string())
+
+
+def _column_passes(values: pa_arrow.ChunkedArray, column: Column) -> bool:
+    """The checks `_field` and `_custom_column_checks` give the column, on all its values at once."""
+    if column.kind == "float" and pc.any(pc.is_nan(values)).as_py():
+        return False  # (pandas reads NaN as a missing value: conform would change it)
+    if values.null_count and not column.nullable:
+        return False
+    if not (column.values or column.joined or column.minimum is not None or column.maximum is not None
+            or column.kind in ("time", "list")):
+        return True  # (no check but its type and nulls: a text column, the largest, is not read again)
+    present = values.drop_null() if values.null_count else values
+    if pa_arrow.types.is_dictionary(present.type):
+        present = present.cast(pa_arrow.string())
+    if column.values and not column.joined and column.kind != "list" and not _all_in(present, column.values):
+        return False
+    if column.minimum is not None or column.maximum is not None:
+        least, most = pc.min_max(present).values()
+        if least.is_valid and ((column.minimum is not None and least.as_py() < column.minimum)
+                               or (column.maximum is not None and most.as_py() > column.maximum)):
+            return False
+    if column.kind == "time" and not _all_true(pc.match_substring_regex(present, TIME_PATTERN)):
+        return False  # (RE2's $ and \d are stricter than Python's: a value it refuses goes to the model)
+    if column.joined and not _all_in(pc.list_flatten(pc.split_pattern(present, "; ")), column.values):
+        return False
+    if column.kind == "list":
+        items = pc.list_flatten(present)
+        return items.null_count == 0 and (not column.values or _all_in(items, column.values))
+    return True
+
+
+def _all_in(values: pa_arrow.ChunkedArray | pa_arrow.Array, allowed: tuple[str, ...]) -> bool:
+    return _all_true(pc.is_in(values, value_set=pa_arrow.array(allowed, pa_arrow.string())))
+
+
+def _all_true(tests: pa_arrow.ChunkedArray | pa_arrow.Array) -> bool:
+    """Whether no test is false (Arrow's `all` of no values is null: true here)."""
+    return pc.all(tests).as_py() is not False

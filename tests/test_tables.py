@@ -104,3 +104,21 @@ def test_copying_a_table_of_other_columns_names_the_file_and_the_columns(tmp_pat
 def test_the_tables_holding_article_text_take_smaller_row_groups():
     assert tables.row_group_rows("articles") == tables.row_group_rows("ingested") == tables.TEXT_ROW_GROUP_ROWS
     assert tables.row_group_rows("evidence") == tables.ROW_GROUP_ROWS > tables.TEXT_ROW_GROUP_ROWS
+
+
+def test_arrow_rows_as_read_are_laid_out_as_their_frame(tmp_path):
+    from schema.codebook import COLUMNS, TABLES
+    from schema.models import conform
+
+    base = {name: COLUMNS[name].unstated for name in TABLES["articles"].columns}
+    frame = conform(pd.DataFrame([{**base, "article_id": f"a{n}", "source_path": f"a{n}.txt", "sha256": "0",
+                                   "encoding": "utf-8", "text": "t", "relevant": n == 1, "relevance_score": 1.5,
+                                   "published_date": dt.date(2020, 3, n + 1), "outcome": outcome}
+                                  for n, outcome in enumerate(["fatal", "not_stated", "non_fatal"])]), "articles")
+    write_table(frame, "articles", tmp_path / "articles.parquet")
+    read = pq.read_table(tmp_path / "articles.parquet")  # (vocabulary columns come back as dictionaries)
+    first = tables.to_arrow(frame.iloc[:1], "articles")
+    laid_out = tables.laid_out_as(read, "articles", first.schema)
+    assert laid_out.equals(tables.to_arrow(frame, "articles"), check_metadata=True)
+    with pytest.raises(ValueError, match="kept sorted"):
+        tables.laid_out_as(read, "incidents", first.schema)

@@ -151,3 +151,56 @@ def test_when_an_article_is_rejected_its_evidence_is_dropped_whichever_way_it_is
     assert len(kept) and rejected not in set(kept["article_id"])
     rejects = read_table(tmp_path / "beside" / "rejects.parquet", "rejects")
     assert f"articles:{rejected}" in set(rejects["row_key"])
+
+
+def checked_both_ways(path, table, rows, keep=None):
+    """The table at `path` validated as the stage does (batches that surely pass as Arrow) and with every
+    batch a frame: each way's rejects rows and the bytes of the file written."""
+    from etl.batches import TableWriter, table_batches
+    from etl.tables import row_group_rows
+
+    results = []
+    for way, batches in (("arrow", validate.checked_batches(path, table, rows)),
+                         ("frames", table_batches(path, table, rows))):
+        out = path.parent / f"{way}.parquet"
+        with TableWriter(table, out, row_group_rows(table)) as writer:
+            rejects = validate.validate_table(table, batches, writer.write, keep=keep, write_arrow=writer.write_arrow)
+        results.append((validate.rejects_frame(rejects), out.read_bytes()))
+    return results
+
+
+def test_batches_that_surely_pass_are_written_from_arrow_as_from_their_frames(tmp_path):
+    from etl.tables import write_table
+
+    # the first four rows surely pass (Arrow); the last two hold a span that ends before it starts (a frame,
+    # for pandera); a1 and a4's are the evidence of articles rejected
+    rows = evidence(*[{"article_id": f"a{n}", "start": n, "end": n + 5} for n in range(4)],
+                    {"article_id": "a4", "start": 9, "end": 3}, {"article_id": "a5", "detail": "twice"})
+    write_table(rows, "evidence", tmp_path / "evidence.parquet")
+    assert [type(batch).__name__ for batch in validate.checked_batches(tmp_path / "evidence.parquet", "evidence", 2)] \
+        == ["Table", "Table", "DataFrame"]
+    (arrow_rejects, arrow_file), (frame_rejects, frame_file) = checked_both_ways(
+        tmp_path / "evidence.parquet", "evidence", 2, keep=validate.rows_in({"a0", "a2", "a3", "a5"}, "article_id"))
+    assert arrow_file == frame_file
+    pd.testing.assert_frame_equal(arrow_rejects, frame_rejects)
+    assert set(zip(arrow_rejects["row_key"], arrow_rejects["check_id"])) == {("evidence:a4:outcome:9",
+                                                                             "evidence.span.ordered")}
+    assert list(read_table(tmp_path / "arrow.parquet", "evidence")["article_id"]) == ["a0", "a2", "a3", "a5"]
+
+
+def test_a_list_column_is_written_from_arrow_as_from_its_frame(tmp_path):
+    from etl.tables import write_table
+
+    fields = incident_fields("uof-1", "uof-2", "uof-3")
+    fields["other_values"] = [["fatal", "non_fatal"], [], ["x"]]
+    write_table(fields, "incident_fields", tmp_path / "incident_fields.parquet")
+    (arrow_rejects, arrow_file), (frame_rejects, frame_file) = checked_both_ways(
+        tmp_path / "incident_fields.parquet", "incident_fields", 2)
+    assert arrow_file == frame_file and arrow_rejects.empty and frame_rejects.empty
+
+
+def test_the_stage_writes_the_same_files_when_every_batch_is_checked_by_pandera(sample_interim, tmp_path, monkeypatch):
+    validate.run(sample_interim, tmp_path / "arrow")
+    monkeypatch.setattr(validate, "surely_passes", lambda rows, table: False)
+    validate.run(sample_interim, tmp_path / "pandera")
+    assert files_of(tmp_path / "arrow") == files_of(tmp_path / "pandera")
