@@ -459,16 +459,36 @@ def failed_rows(frame: pd.DataFrame, table: str) -> list[dict]:
         return []
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-    rows = []
+    rules = {rule.check_id: rule for rule in row_checks(table, "error")}
+    rows, seen = [], set()
     for case in cases.to_dict("records"):
         index = case.get("index")
         index = None if index is None or pd.isna(index) else int(index)
         column = case.get("column") or "table"
         check = str(case.get("check"))
         check_id = check if check.startswith(f"{table}.") else f"{table}.{column}.{check.split('(')[0]}"
-        rows.append(_reject(frame, table, index, check_id, "error",
-                            f"{column}={case.get('failure_case')!r} fails {check}"))
+        rule = rules.get(check_id)
+        if rule is None:
+            reason = f"{column}={case.get('failure_case')!r} fails {check}"
+        elif (index, check_id) in seen:
+            continue  # (pandera gives a failing row of a check across columns once for each of its columns)
+        else:
+            seen.add((index, check_id))
+            reason = _rule_reason(frame, rule, index)
+        rows.append(_reject(frame, table, index, check_id, "error", reason))
     return rows
+
+
+def _rule_reason(frame: pd.DataFrame, rule, index: int | None) -> str:
+    """Why a row fails a check across columns: the check's description and the values it read."""
+    if index is None or index not in frame.index or not rule.columns:
+        return rule.description
+    values = ", ".join(f"{name}={_shown(frame.at[index, name])}" for name in rule.columns)
+    return f"{rule.description} ({values})"
+
+
+def _shown(value: object) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def flagged_rows(frame: pd.DataFrame, table: str) -> dict[str, list[dict]]:

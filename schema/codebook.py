@@ -99,7 +99,7 @@ LINK_FEATURE_KINDS = ("person", "surname", "prominent_surname", "word", "street"
 _COLUMNS = [
     # --- articles: what ingest reads -------------------------------------------------
     Column("article_id", "str", "Input document id, unique by construction from the file's path under the raw folder: for a .txt file (or .txt.gz) the path without that extension (\"000_05d707c832ca879f\", \"a/story\"); for another one-article file the path as it is (\"story.html\"); for a record of an export the export's path and the record's id, or else its line (.jsonl) or row (.csv) number, joined with \":\" (\"export.jsonl:7\").", nullable=False),
-    Column("source_path", "str", "Path of the input file, relative to the raw folder.", nullable=False),
+    Column("source_path", "str", "Path of the input file, relative to the raw folder (in rejects, null for a row of a table no one input file holds, such as an incident or an evidence row: its row_key names it).", nullable=True),
     Column("sha256", "str", "SHA-256 of the document's bytes: the (decompressed) file for one-article files, the record's text in UTF-8 for records of exports.", nullable=False),
     Column("encoding", "str", "Text encoding the file was decoded with (utf-8, or the fallback used).", nullable=False),
     Column("published_date", "date", "Publication date from the article's own dateline (the ` date YYYY-MM-DD` first line), the page's metadata (article:published_time and the like) or the record's published/date field; null when it has none."),
@@ -227,7 +227,8 @@ TABLES: dict[str, Table] = {
     for table in [
         Table("articles", "input document that was read", ("article_id",),
               INGESTED + ("relevant", "relevance_score", "incident_id") + EVENT_FIELDS,
-              description="One row per input document, with every field as extracted from that document alone."),
+              description="One row per input document, with every field as extracted from that document alone.",
+              required=("source_path",)),
         Table("incidents", "incident", ("incident_id",),
               ("incident_id",) + EVENT_FIELDS + INCIDENT_DERIVED + ("n_articles", "article_ids"),
               description="One row per incident: the fields its articles together establish, sorted by incident_date (undated last), then incident_id.",
@@ -258,7 +259,8 @@ TABLES: dict[str, Table] = {
               ("source_path", "row_key", "stage", "check_id", "severity", "reason"),
               description="Inputs and rows kept out of the tables (severity error) or published with a flag (warning), with the reason."),
         # Intermediate tables passed between stages; not published.
-        Table("ingested", "input document that was read", ("article_id",), INGESTED, published=False),
+        Table("ingested", "input document that was read", ("article_id",), INGESTED, published=False,
+              required=("source_path",)),
         Table("extractions", "article", ("article_id",),
               ("article_id", "relevant", "relevance_score") + EVENT_FIELDS, published=False),
         Table("article_incidents", "relevant article", ("article_id",), ("article_id", "incident_id"), published=False),

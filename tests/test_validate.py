@@ -204,3 +204,25 @@ def test_the_stage_writes_the_same_files_when_every_batch_is_checked_by_pandera(
     monkeypatch.setattr(validate, "surely_passes", lambda rows, table: False)
     validate.run(sample_interim, tmp_path / "pandera")
     assert files_of(tmp_path / "arrow") == files_of(tmp_path / "pandera")
+
+
+def test_a_bad_row_of_a_table_no_input_file_holds_is_rejected_and_the_stage_goes_on(sample_interim, tmp_path):
+    import shutil
+
+    from etl.tables import write_table
+
+    interim = tmp_path / "interim"
+    shutil.copytree(sample_interim, interim)
+    evidence = read_table(interim / "evidence.parquet", "evidence")
+    evidence.loc[0, "end"] = evidence.loc[0, "start"] - 1  # (a span that ends before it starts)
+    write_table(evidence, "evidence", interim / "evidence.parquet")
+    validate.run(interim, tmp_path / "out")
+    rejects = read_table(tmp_path / "out" / "rejects.parquet", "rejects")
+    bad = rejects[rejects["check_id"] == "evidence.span.ordered"]
+    # one rejects row for the row (not one for each of its columns), saying what the check read
+    assert len(bad) == 1 and bad["source_path"].isna().all()
+    start = evidence.loc[0, "start"]
+    assert bad["reason"].iloc[0] == f"An evidence span ends at or after its start. (start={start}, end={start - 1})"
+    assert bad["row_key"].iloc[0] == f"evidence:{evidence.loc[0, 'article_id']}:{evidence.loc[0, 'field']}:" \
+                                     f"{evidence.loc[0, 'start']}"
+    assert len(read_table(tmp_path / "out" / "evidence.parquet", "evidence")) == len(evidence) - 1
