@@ -451,12 +451,14 @@ TEXT_CODE_BYTES = 16
 def pair_codes(text_codes: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """Each pair's code: its two texts' codes, the lesser first (so it does not depend on the order
     the texts were read in), as one fixed-width byte string."""
-    left, right = text_codes[pairs[:, 0]], text_codes[pairs[:, 1]]
-    first, second = np.where(left <= right, left, right), np.where(left <= right, right, left)
     width = text_codes.dtype.itemsize
-    joined = np.concatenate([first.view(np.uint8).reshape(-1, width), second.view(np.uint8).reshape(-1, width)],
-                            axis=1)
-    return np.ascontiguousarray(joined).view(f"S{2 * width}").ravel()
+    left, right = text_codes[pairs[:, 0]], text_codes[pairs[:, 1]]
+    swapped = right < left
+    # (written in place into the one array returned: a corpus has millions of pairs, each copy counts)
+    joined = np.empty((len(pairs), 2 * width), dtype=np.uint8)
+    joined[:, :width] = np.where(swapped, right, left).view(np.uint8).reshape(-1, width)
+    joined[:, width:] = np.where(swapped, left, right).view(np.uint8).reshape(-1, width)
+    return joined.view(f"S{2 * width}").ravel()
 
 
 @dataclass(frozen=True)
@@ -481,7 +483,8 @@ class Compared:
     def to_bytes(self) -> bytes:
         """The pairs as bytes (`from_bytes` reads them back): their count, codes, similarities."""
         header = np.array([len(self.codes), self.codes.dtype.itemsize], dtype="<u8")
-        return header.tobytes() + self.codes.tobytes() + self.similarity.astype("<f8").tobytes()
+        # (joined from the arrays' buffers: one copy of a corpus's pairs, not three)
+        return b"".join([header, np.ascontiguousarray(self.codes), np.ascontiguousarray(self.similarity, dtype="<f8")])
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Compared":

@@ -137,7 +137,8 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
         if store is not None and trust_stat:
             # (kept now, every file seen: the record says what the files hold, whatever is written next)
             store.keep_last_run(this_run)
-        del this_run, known
+        # (the walk's entries and stats are not needed again: let go before the marks, the stage's peak)
+        del this_run, known, walked, entries, fresh, files, parsed
         marks = copy_marks(index, float(settings["copy_similarity"]), store, jobs_to_use(settings.get("jobs")),
                            functools.partial(shingles_of_listed, listed=listed, store=store, options=options))
         index.close()
@@ -178,6 +179,7 @@ CACHE_PREFIX = "ingest-"
 # next run: a write in the same tick of a coarse file system clock (FAT's is 2 s) as the stat, or
 # after it, could leave the stat unchanged.
 RACY_SECONDS = 2.0
+STAT = struct.Struct("<5q")  # a file's stat as the record keeps it (`stat_key`): five 64-bit integers
 # Files up to this size are cached (their bytes are read once more, to be hashed, on every build);
 # a larger one, an export of many records, is parsed again each time: its results would be a blob
 # as large as the file.
@@ -271,9 +273,9 @@ class Walked:
     started_ns: int
 
 
-def stat_key(status: os.stat_result) -> tuple[int, ...]:
-    """What a file's stat says of its bytes having changed: size, mtime, ctime, inode, device."""
-    return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev
+def stat_key(status: os.stat_result) -> bytes:
+    """What a file's stat says of its bytes having changed: size, mtime, ctime, inode, device (packed, STAT)."""
+    return STAT.pack(status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
 
 
 def input_entries(raw_dir: Path, follow_outside_links: bool = False) -> list[Entry]:
@@ -448,6 +450,11 @@ class ParsedFile:
     path: Path | None = None
     name: str = ""  # its source_path
 
+    @property
+    def digest(self) -> bytes | None:
+        """The key as the bytes of the digest it is written in (half the memory of its text)."""
+        return None if self.key is None else bytes.fromhex(self.key)
+
 
 class Listed(NamedTuple):
     """A document as the last run read it, without its text: what counting, ids and marks need."""
@@ -529,7 +536,7 @@ def listed_files(entries: list, statuses: dict, last: dict, fetch_records: dict)
     for name, content, *_ in entries:
         recorded = last.get(name)
         if recorded is not None and isinstance(content, Path) and name not in fetch_records \
-                and recorded[0] == packed_stat(statuses.get(name)):
+                and recorded[0] == statuses.get(name):
             known[name] = recorded
     return known
 
@@ -551,19 +558,12 @@ def files_in_read_order(entries: list, known: dict[str, tuple], parsed: Iterable
 # SHA-256 digest), and either its one document's id and publication day (as an ordinal, 0 for none)
 # and fingerprint's key and signature (the common case: a file of one article, named as its
 # source_path), or its `Listed` documents and problems and (key, signature) fingerprints.
-STAT = struct.Struct("<5q")
-
-
-def packed_stat(status: tuple | None) -> bytes | None:
-    return None if status is None else STAT.pack(*status)
-
-
-def file_record(file: ParsedFile, status: tuple) -> tuple:
+def file_record(file: ParsedFile, status: bytes) -> tuple:
     """What the next run keeps of a file read and cached (it is `recorded_file` again)."""
     prints = [(print_.key, None if print_.signature is None else print_.signature if isinstance(print_.signature, bytes)
                else np.ascontiguousarray(print_.signature, dtype=duplicates.COMPACT).tobytes())
               for print_ in file.fingerprints]
-    head = (packed_stat(status), bytes.fromhex(file.key))
+    head = (status, bytes.fromhex(file.key))
     (item,) = file.items if len(file.items) == 1 else (None,)
     if isinstance(item, (Document, Listed)) and item.record is None and item.source_path == file.name:
         published = item.published_date.toordinal() if item.published_date is not None else 0
@@ -591,7 +591,7 @@ def remembered(files: Iterable[ParsedFile], statuses: dict, started_ns: int, rec
     racy = started_ns - int(RACY_SECONDS * 1e9)
     for file in files:
         status = statuses.get(file.name)
-        if not file.path and file.key is not None and status is not None and max(status[1], status[2]) < racy:
+        if not file.path and file.key is not None and status is not None and max(STAT.unpack(status)[1:3]) < racy:
             record[file.name] = kept = file_record(file, status)
             signatures = [kept[5]] if len(kept) == 6 else [signature for _, signature in kept[3]]
             file = dataclasses.replace(file, fingerprints=[
@@ -622,7 +622,7 @@ def full_results(files: dict[str, tuple[str, Path]], store: "IngestCache | None"
 def shingles_of_listed(article_ids: list[str], listed: dict, store: "IngestCache | None",
                        options: Options) -> dict[str, np.ndarray]:
     """The shingle sets of articles of files not read this run, by id (`listed` says where each is)."""
-    places = [listed[article_id] for article_id in article_ids]
+    places = [(digest.hex(), *rest) for digest, *rest in map(listed.__getitem__, article_ids)]
     results = full_results({key: (source_path, path) for key, path, source_path, _ in places}, store, options)
     return {article_id: results[key][1][place].shingles for article_id, (key, _, _, place) in zip(article_ids, places)}
 
@@ -676,7 +676,7 @@ class Tally:
                     continue
                 self.seen[item.article_id] = item.source_path + (f" {item.record}" if item.record else "")
                 if isinstance(item, Listed) and listed is not None:
-                    listed[item.article_id] = (file.key, file.path, item.source_path, print_place)
+                    listed[item.article_id] = (file.digest, file.path, item.source_path, print_place)
                 yield Article(item, print_, file.key, file.path, place)
             self.read += counts.get("read", 0)
             self.progress.count(**counts)
