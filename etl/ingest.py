@@ -10,7 +10,7 @@ every document read is counted once: documents read = articles + error rejects.
 
 The files are read in batches on every core (`ingest.jobs`), each article's fingerprint for
 copy detection computed beside it; the rows are written as they come to a scratch table, and
-once the whole corpus is seen, copied batch by batch (`ingest.batch_articles` rows, one
+once the whole corpus is seen, copied batch by batch (`ingest.batch_articles` rows on average, one
 Parquet row group each) into `ingested.parquet` with their marks. Memory holds a few batches
 and the fingerprints, never every text; the tables are the same for any number of jobs.
 
@@ -55,6 +55,7 @@ import pyarrow.parquet as pq
 from etl import cache as result_cache
 from etl import duplicates
 from etl.cache import ResultCache, code_version
+from etl.memory import hand_back_freed_memory
 from etl import params as params_module
 from etl.batches import TableWriter, jobs_to_use, map_batches, stable_batches
 from etl.progress import Progress, Silent
@@ -131,7 +132,7 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
     out_dir.mkdir(parents=True, exist_ok=True)
     tally, index, unmarked = Tally(progress), duplicates.CopyIndex(out_dir), scratch_file(out_dir)
     try:
-        listed: dict[str, tuple] = {}  # article id -> (file key, path, fingerprint's place) of unread files
+        listed: dict[str, tuple] = {}  # article id -> (file digest, path, source path, fingerprint's place), unread files
         plan = write_unmarked(tally.articles(files, listed), index, unmarked, rows, store, options)
         progress.close()
         if store is not None and trust_stat:
@@ -139,9 +140,11 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
             store.keep_last_run(this_run)
         # (the walk's entries and stats are not needed again: let go before the marks, the stage's peak)
         del this_run, known, walked, entries, fresh, files, parsed
+        hand_back_freed_memory()
         marks = copy_marks(index, float(settings["copy_similarity"]), store, jobs_to_use(settings.get("jobs")),
                            functools.partial(shingles_of_listed, listed=listed, store=store, options=options))
         index.close()
+        hand_back_freed_memory()  # (the marks' arrays: the batches written next are in Arrow's pool)
         kept = write_marked(unmarked, plan, marks, out_dir / "ingested.parquet", store)
         if store is not None:
             store.forget_batches_except({key for key, _ in plan if key})
@@ -166,7 +169,10 @@ def copy_marks(index: duplicates.CopyIndex, threshold: float, store: ResultCache
     kept = store.run_value(COMPARED_PAIRS)
     marks, compared = index.marks_and_comparisons(threshold, duplicates.Compared.from_bytes(kept) if kept else None,
                                                   jobs, shingles_elsewhere)
-    store.keep_run_value(COMPARED_PAIRS, compared.to_bytes())
+    # (a corpus has millions of pairs: the last run's and this run's arrays let go before they are stored)
+    del kept
+    compared = compared.to_bytes()
+    store.keep_run_value(COMPARED_PAIRS, compared)
     return marks
 
 
@@ -740,6 +746,8 @@ def write_marked(unmarked: Path, plan: Plan, marks: duplicates.Marks, path: Path
             if key is not None and not stored:
                 store.put_batch(key, batch)
             writer.write_arrow(marked(batch, marks))
+            del batch
+            pa.default_memory_pool().release_unused()  # (a batch's texts, read and written: the next one reuses none)
     return writer.rows
 
 
