@@ -67,11 +67,12 @@ class Marks:
 @dataclass(frozen=True)
 class Fingerprint:
     """What copy detection needs of one article: the SHA-256 of its normalised text, its shingle
-    hashes (sorted, distinct) and its MinHash signature (None for a text too short to compare)."""
+    hashes (sorted, distinct; None when kept elsewhere, `CopyIndex.marks_and_comparisons`) and its
+    MinHash signature (COMPACT values, or their bytes; None for a text too short to compare)."""
 
     key: bytes
-    shingles: np.ndarray
-    signature: np.ndarray | None
+    shingles: np.ndarray | None
+    signature: np.ndarray | bytes | None
 
 
 def mark(article_ids: list[str], texts: list[str], published: list, threshold: float) -> Marks:
@@ -112,7 +113,7 @@ class CopyIndex:
         self._ids: list[str] = []
         self._published: list = []
         self._signed: list[int] = []  # originals with a signature, by their index
-        self._signatures: list[np.ndarray] = []
+        self._signatures: list[bytes] = []  # (as bytes: joined at once into one array when marking)
         self._shingles = _ShingleStore(folder)
         self._keys: list[bytes] = []  # the originals' text codes, by their index
 
@@ -124,7 +125,9 @@ class CopyIndex:
         self._keys.append(print_.key[:TEXT_CODE_BYTES])
         if print_.signature is not None:
             self._signed.append(len(self._ids))
-            self._signatures.append(print_.signature)
+            signature = print_.signature
+            self._signatures.append(signature if isinstance(signature, bytes) else
+                                    np.ascontiguousarray(signature, dtype=COMPACT).tobytes())
         self._ids.append(article_id)
         self._published.append(published)
         self._shingles.add(print_.shingles)
@@ -133,14 +136,22 @@ class CopyIndex:
         return self.marks_and_comparisons(threshold)[0]
 
     def marks_and_comparisons(self, threshold: float, known: "Compared | None" = None,
-                              jobs: int = 1) -> tuple[Marks, "Compared"]:
+                              jobs: int = 1, shingles_elsewhere=None) -> tuple[Marks, "Compared"]:
         """The marks, taking the similarity of each candidate pair `known` has from it (the others
         measured on `jobs` processes), and the similarities of the candidate pairs (to be `known`
-        next time)."""
+        next time). A fingerprint added without its shingle set (`shingles` None) has it fetched by
+        `shingles_elsewhere(article_ids)` (a dict by id), only when one of its pairs is measured."""
         pairs = self._candidates()
         codes = pair_codes(np.array(self._keys, dtype=f"S{TEXT_CODE_BYTES}"), pairs)
-        groups, similarity = _confirmed(pairs, len(self._ids), self._shingles.get, threshold,
-                                        known.similarity_of(codes) if known is not None else None, jobs)
+        similarity = known.similarity_of(codes) if known is not None else None
+        unknown = pairs if similarity is None else pairs[np.isnan(similarity)]
+        missing = self._shingles.missing(np.unique(unknown))
+        if missing:
+            if shingles_elsewhere is None:
+                raise ValueError(f"{len(missing)} shingle sets were not given, and there is no way to fetch them")
+            found = shingles_elsewhere([self._ids[index] for index in missing])
+            self._shingles.fill({index: found[self._ids[index]] for index in missing})
+        groups, similarity = _confirmed(pairs, len(self._ids), self._shingles.get, threshold, similarity, jobs)
         return self._marks_of(groups), Compared.of(codes, similarity)
 
     def _marks_of(self, groups: list[list[int]]) -> Marks:
@@ -154,7 +165,8 @@ class CopyIndex:
         """Candidate pairs (earlier, later) of originals, as an array of two columns, sorted."""
         if not self._signatures:
             return np.empty((0, 2), dtype=np.int64)
-        pairs = band_pairs(np.stack(self._signatures))
+        self._signatures = [b"".join(self._signatures)]  # (one copy: the pieces are let go)
+        pairs = band_pairs(np.frombuffer(self._signatures[0], dtype=COMPACT).reshape(-1, NUM_PERM))
         return np.asarray(self._signed, dtype=np.int64)[pairs]
 
     def close(self) -> None:
@@ -165,20 +177,40 @@ class _ShingleStore:
     """Shingle sets by index: in a list, or appended to an unnamed scratch file in `folder`."""
 
     def __init__(self, folder: Path | None):
-        self._arrays: list[np.ndarray] = []
+        self._arrays: list[np.ndarray | None] = []
         self._file = None if folder is None else tempfile.TemporaryFile(dir=folder, prefix=".shingles-",
                                                                          buffering=0)
         self._offsets = [0]
+        self._absent: set[int] = set()  # indexes added without their set (None), until `fill`ed
+        self._filled: dict[int, np.ndarray] = {}
 
-    def add(self, values: np.ndarray) -> None:
+    def add(self, values: np.ndarray | None) -> None:
+        if values is None:
+            self._absent.add(len(self._offsets) - 1 if self._file is not None else len(self._arrays))
+            values = np.empty(0, dtype=COMPACT)  # (a place kept, so the indexes stay those of the articles)
         if self._file is None:
             self._arrays.append(values)
             return
         data = np.ascontiguousarray(values, dtype=COMPACT).tobytes()
-        self._file.write(data)
+        if data:
+            self._file.write(data)
         self._offsets.append(self._offsets[-1] + len(data))
 
+    def missing(self, indexes) -> list[int]:
+        """Those of `indexes` added without their shingle set and not filled in since."""
+        return [index for index in np.asarray(indexes).tolist() if index in self._absent]
+
+    def fill(self, sets: dict[int, np.ndarray]) -> None:
+        """The shingle sets of indexes added without them."""
+        for index, values in sets.items():
+            self._filled[index] = np.asarray(values, dtype=COMPACT)
+            self._absent.discard(index)
+
     def get(self, index: int) -> np.ndarray:
+        if index in self._absent:
+            raise KeyError(f"the shingle set of text {index} was not given")
+        if index in self._filled:
+            return self._filled[index]
         if self._file is None:
             return self._arrays[index]
         start, end = self._offsets[index], self._offsets[index + 1]
@@ -303,15 +335,29 @@ def band_pairs(signatures: np.ndarray) -> np.ndarray:
     every = np.arange(count, dtype=np.int64)
     codes = []
     for band in range(BANDS):
-        # A band's values as one opaque key per text, so np.unique finds the buckets.
-        keys = np.ascontiguousarray(signatures[:, band * rows:(band + 1) * rows]).view(
-            np.dtype((np.void, rows * signatures.itemsize))).ravel()
-        _, first, bucket = np.unique(keys, return_index=True, return_inverse=True)
-        firsts = first[bucket.ravel()]  # (return_index gives each bucket's first member in read order)
+        firsts = _first_of_bucket(np.ascontiguousarray(signatures[:, band * rows:(band + 1) * rows]))
         later = firsts != every
         codes.append(firsts[later] * count + every[later])
     unique = np.unique(np.concatenate(codes))
     return np.stack([unique // count, unique % count], axis=1)
+
+
+def _first_of_bucket(band: np.ndarray) -> np.ndarray:
+    """For each row of a band (texts x values), the first row (in read order) with the same values:
+    np.unique(return_index, return_inverse) of the rows, by a stable sort of their values as 64-bit
+    words (several times faster than sorting them as opaque byte strings)."""
+    count = len(band)
+    words = band.view(np.uint64) if band.nbytes % 8 == 0 and band.shape[1] * band.itemsize % 8 == 0 else band
+    words = words.reshape(count, -1)
+    order = np.lexsort(words.T[::-1])  # (stable: each bucket's rows in read order)
+    ordered = words[order]
+    starts = np.empty(count, dtype=bool)
+    starts[:1] = True
+    np.any(ordered[1:] != ordered[:-1], axis=1, out=starts[1:])
+    bucket_first = order[starts]  # (the first of each bucket in the sort is its first in read order)
+    firsts = np.empty(count, dtype=np.int64)
+    firsts[order] = bucket_first[np.cumsum(starts) - 1]
+    return firsts
 
 
 def jaccard(left: np.ndarray, right: np.ndarray) -> float:
@@ -405,12 +451,14 @@ TEXT_CODE_BYTES = 16
 def pair_codes(text_codes: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """Each pair's code: its two texts' codes, the lesser first (so it does not depend on the order
     the texts were read in), as one fixed-width byte string."""
-    left, right = text_codes[pairs[:, 0]], text_codes[pairs[:, 1]]
-    first, second = np.where(left <= right, left, right), np.where(left <= right, right, left)
     width = text_codes.dtype.itemsize
-    joined = np.concatenate([first.view(np.uint8).reshape(-1, width), second.view(np.uint8).reshape(-1, width)],
-                            axis=1)
-    return np.ascontiguousarray(joined).view(f"S{2 * width}").ravel()
+    left, right = text_codes[pairs[:, 0]], text_codes[pairs[:, 1]]
+    swapped = right < left
+    # (written in place into the one array returned: a corpus has millions of pairs, each copy counts)
+    joined = np.empty((len(pairs), 2 * width), dtype=np.uint8)
+    joined[:, :width] = np.where(swapped, right, left).view(np.uint8).reshape(-1, width)
+    joined[:, width:] = np.where(swapped, left, right).view(np.uint8).reshape(-1, width)
+    return joined.view(f"S{2 * width}").ravel()
 
 
 @dataclass(frozen=True)
@@ -435,7 +483,8 @@ class Compared:
     def to_bytes(self) -> bytes:
         """The pairs as bytes (`from_bytes` reads them back): their count, codes, similarities."""
         header = np.array([len(self.codes), self.codes.dtype.itemsize], dtype="<u8")
-        return header.tobytes() + self.codes.tobytes() + self.similarity.astype("<f8").tobytes()
+        # (joined from the arrays' buffers: one copy of a corpus's pairs, not three)
+        return b"".join([header, np.ascontiguousarray(self.codes), np.ascontiguousarray(self.similarity, dtype="<f8")])
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Compared":

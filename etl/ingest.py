@@ -10,14 +10,29 @@ every document read is counted once: documents read = articles + error rejects.
 
 The files are read in batches on every core (`ingest.jobs`), each article's fingerprint for
 copy detection computed beside it; the rows are written as they come to a scratch table, and
-once the whole corpus is seen, copied batch by batch (`ingest.batch_articles` rows, one
+once the whole corpus is seen, copied batch by batch (`ingest.batch_articles` rows on average, one
 Parquet row group each) into `ingested.parquet` with their marks. Memory holds a few batches
 and the fingerprints, never every text; the tables are the same for any number of jobs.
+
+With a cache folder, a rebuild reads only what changed. What it trusts (`ingest.trust_file_stat`,
+true by default): a file whose relative path, size, mtime, ctime and inode (and device) are those the
+last run recorded holds the bytes it held then, as git's index and make assume. ctime cannot be set
+back by user tools (`touch`, `cp -p`, `os.utime` set mtime only), so a file rewritten with its size and
+mtime put back is still seen as changed; a file changed within RACY_SECONDS of the walk that recorded
+it is never trusted (a write in the same clock tick as the stat leaves it unchanged). Such a file is
+not read at all: the last run's documents without their text (ids, dates, problems) and fingerprints
+without their shingle sets stand for it, and a batch (`batch_articles` rows on average, its ends set
+by the article ids, `etl.batches.stable_batches`) none of whose articles changed is taken, as Arrow
+IPC, from the cache rather than made again from rows. With `trust_file_stat: false` every file is
+read and hashed each build (a changed file is then seen whatever its stat says); the batches are still
+reused by their files' bytes. Everything cached is under the code version (`etl.cache.code_version`):
+changed code or settings reuse nothing.
 """
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import errno
 import functools
 import hashlib
@@ -25,18 +40,24 @@ import itertools
 import os
 import pickle
 import stat
+import struct
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from etl import cache as result_cache
 from etl import duplicates
 from etl.cache import ResultCache, code_version
+from etl.memory import hand_back_freed_memory
 from etl import params as params_module
-from etl.batches import TableWriter, jobs_to_use, map_batches, row_groups
+from etl.batches import TableWriter, jobs_to_use, map_batches, stable_batches
 from etl.progress import Progress, Silent
 from etl.readers import (  # noqa: F401 - re-exported: the extractor and tests use them from here
     FETCH_RECORD_MAX_BYTES, FETCH_RECORD_SUFFIX, MB, SUPPORTED_SUFFIXES, Document, Options, Refused, Reject,
@@ -83,27 +104,50 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
     """Read every input file under `raw_dir`; write `ingested` and ingest rejects to `out_dir`.
 
     With a `cache` folder, a file read before by the same code with the same settings (the same
-    path and bytes) is taken from it: its documents and fingerprints, not parsed again (CACHED_FILE_MB)."""
+    path and bytes) is taken from it: its documents and fingerprints, not parsed again (CACHED_FILE_MB);
+    a file whose stat is the one the last run recorded is not even read (`trust_file_stat`), and a
+    batch of unchanged files is written from the table the last run wrote of it."""
     settings = {**DEFAULTS, **(params or {})}
     options, rows = Options.from_params(settings), batch_size(settings)
-    store = ResultCache(cache, CACHE_PREFIX, ingest_version(options)) if cache is not None else None
+    trust_stat = bool(settings.get("trust_file_stat", DEFAULTS["trust_file_stat"]))
+    store = IngestCache(cache, ingest_version(options)) if cache is not None else None
     # load: the entries only; each file is read, as a stream, by the worker that parses it
-    entries, fetch_records = pages_and_fetch_records(input_entries(raw_dir, options.follow_outside_links))
+    walked = walk(raw_dir, options.follow_outside_links)
+    entries, fetch_records = pages_and_fetch_records(walked.entries)
+    last = store.last_run() if store is not None and trust_stat else {}
+    known = listed_files(entries, walked.statuses, last, fetch_records)
+    this_run = {name: last[name] for name in known}  # what the next run trusts, by file
+    del last  # (what stood for the files not seen again: not kept)
     progress = progress or Silent("ingest", len(entries), "files")
     progress.total = len(entries)
     if store is not None:
         progress.count(cached=0)  # (the line counts the files taken from the cache, as extract's does)
+    fresh = [entry for entry in entries if entry[0] not in known]
     parsed = map_batches(functools.partial(parse_files, options=options, cache=store.path if store else None),
-                         file_tasks(entries, fetch_records), jobs_to_use(settings.get("jobs")))
+                         file_tasks(fresh, fetch_records), jobs_to_use(settings.get("jobs")))
+    files = files_in_read_order(entries, known, itertools.chain.from_iterable(parsed))
+    if store is not None and trust_stat:
+        files = remembered(files, walked.statuses, walked.started_ns, this_run)
     # process and save, batch by batch: unmarked rows to a scratch table, then marked into ingested.parquet
     out_dir.mkdir(parents=True, exist_ok=True)
     tally, index, unmarked = Tally(progress), duplicates.CopyIndex(out_dir), scratch_file(out_dir)
     try:
-        write_unmarked(tally.articles(itertools.chain.from_iterable(parsed)), index, unmarked, rows)
+        listed: dict[str, tuple] = {}  # article id -> (file digest, path, source path, fingerprint's place), unread files
+        plan = write_unmarked(tally.articles(files, listed), index, unmarked, rows, store, options)
         progress.close()
-        marks = copy_marks(index, float(settings["copy_similarity"]), store, jobs_to_use(settings.get("jobs")))
+        if store is not None and trust_stat:
+            # (kept now, every file seen: the record says what the files hold, whatever is written next)
+            store.keep_last_run(this_run)
+        # (the walk's entries and stats are not needed again: let go before the marks, the stage's peak)
+        del this_run, known, walked, entries, fresh, files, parsed
+        hand_back_freed_memory()
+        marks = copy_marks(index, float(settings["copy_similarity"]), store, jobs_to_use(settings.get("jobs")),
+                           functools.partial(shingles_of_listed, listed=listed, store=store, options=options))
         index.close()
-        kept = write_marked(unmarked, marks, out_dir / "ingested.parquet")
+        hand_back_freed_memory()  # (the marks' arrays: the batches written next are in Arrow's pool)
+        kept = write_marked(unmarked, plan, marks, out_dir / "ingested.parquet", store)
+        if store is not None:
+            store.forget_batches_except({key for key, _ in plan if key})
     finally:
         index.close()
         unmarked.unlink(missing_ok=True)
@@ -115,21 +159,33 @@ def run(raw_dir: Path, out_dir: Path, params: dict | None = None, progress: Prog
 
 
 def copy_marks(index: duplicates.CopyIndex, threshold: float, store: ResultCache | None,
-               jobs: int = 1) -> duplicates.Marks:
+               jobs: int = 1, shingles_elsewhere=None) -> duplicates.Marks:
     """The corpus's marks, the candidate pairs compared on `jobs` processes; with a cache, those
     compared by the last run are not compared again (a pair's similarity depends on its two texts
-    alone), and this run's are kept for the next."""
+    alone), and this run's are kept for the next. `shingles_elsewhere` fetches the shingle sets of
+    the files not read (`duplicates.CopyIndex.marks_and_comparisons`)."""
     if store is None:
         return index.marks_and_comparisons(threshold, jobs=jobs)[0]
     kept = store.run_value(COMPARED_PAIRS)
     marks, compared = index.marks_and_comparisons(threshold, duplicates.Compared.from_bytes(kept) if kept else None,
-                                                  jobs)
-    store.keep_run_value(COMPARED_PAIRS, compared.to_bytes())
+                                                  jobs, shingles_elsewhere)
+    # (a corpus has millions of pairs: the last run's and this run's arrays let go before they are stored)
+    del kept
+    compared = compared.to_bytes()
+    store.keep_run_value(COMPARED_PAIRS, compared)
     return marks
 
 
 COMPARED_PAIRS = "copy detection: candidate pairs compared"
+# Files of the last run's record (`IngestCache.keep_last_run`) pickled and stored together: bounds the
+# memory one part takes on its way to and from the cache (a few MB), far from the record's whole.
+RECORD_FILES_PER_PART = 10_000
 CACHE_PREFIX = "ingest-"
+# A file whose mtime or ctime is less than this before the walk that stats it is not trusted by the
+# next run: a write in the same tick of a coarse file system clock (FAT's is 2 s) as the stat, or
+# after it, could leave the stat unchanged.
+RACY_SECONDS = 2.0
+STAT = struct.Struct("<5q")  # a file's stat as the record keeps it (`stat_key`): five 64-bit integers
 # Files up to this size are cached (their bytes are read once more, to be hashed, on every build);
 # a larger one, an export of many records, is parsed again each time: its results would be a blob
 # as large as the file.
@@ -139,6 +195,60 @@ CACHED_FILE_MB = 16
 def ingest_version(options: Options) -> str:
     """The cache version of ingest: the code and vocabularies, and the settings that change what it reads."""
     return code_version(dataclasses.asdict(options))
+
+
+# (zstd: a batch's texts shrink several times over, and are read back far faster than they were parsed)
+IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
+
+
+class IngestCache(ResultCache):
+    """Each file's documents and fingerprints by key (its path and bytes), the last run's record of
+    the files (`last_run`), and each batch's unmarked table (Arrow IPC) by its batch key, for one
+    version, in `folder/ingest-<version>.sqlite`."""
+
+    def __init__(self, folder: Path, version: str):
+        super().__init__(folder, CACHE_PREFIX, version)
+        self._db.execute("CREATE TABLE IF NOT EXISTS batches (key TEXT PRIMARY KEY, ipc BLOB NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS last_run (part INTEGER PRIMARY KEY, files BLOB NOT NULL)")
+        self._db.commit()
+
+    def last_run(self) -> dict:
+        """What the last run recorded of the files, by name (`remembered`); empty when none did."""
+        record = {}
+        for part, in self._db.execute("SELECT files FROM last_run ORDER BY part"):
+            record.update(pickle.loads(part))
+        return record
+
+    def keep_last_run(self, record: dict) -> None:
+        """Keep `record` (file name -> `file_record`) in place of the last run's, in parts of
+        RECORD_FILES_PER_PART files."""
+        names = list(record)
+        with self._db:
+            self._db.execute("DELETE FROM last_run")
+            for part, start in enumerate(range(0, len(names), RECORD_FILES_PER_PART)):
+                files = {name: record[name] for name in names[start:start + RECORD_FILES_PER_PART]}
+                self._db.execute("INSERT INTO last_run (part, files) VALUES (?, ?)",
+                                 (part, pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL)))
+
+    def have_batch(self, key: str) -> bool:
+        return self._db.execute("SELECT 1 FROM batches WHERE key = ?", (key,)).fetchone() is not None
+
+    def batch(self, key: str) -> pa.Table:
+        (blob,), = self._db.execute("SELECT ipc FROM batches WHERE key = ?", (key,)).fetchall()
+        return pa.ipc.open_stream(blob).read_all()
+
+    def put_batch(self, key: str, table: pa.Table) -> None:
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema, options=IPC_OPTIONS) as stream:
+            stream.write_table(table)
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO batches (key, ipc) VALUES (?, ?)", (key, sink.getvalue().to_pybytes()))
+
+    def forget_batches_except(self, keys: set[str]) -> None:
+        """Remove every stored batch but those of `keys` (the file holds one build's batches)."""
+        stale = [(key,) for key, in self._db.execute("SELECT key FROM batches") if key not in keys]
+        with self._db:
+            self._db.executemany("DELETE FROM batches WHERE key = ?", stale)
 
 
 def scratch_file(folder: Path) -> Path:
@@ -159,7 +269,27 @@ def batch_size(settings: dict) -> int:
 Entry = tuple  # (source_path, Path | OSError, warnings about the name)
 
 
+@dataclass(frozen=True)
+class Walked:
+    """The entries of the raw folder (`input_entries`), the stat of each file by its name (`stat_key`),
+    and when the walk started (ns since the epoch, as file times are)."""
+
+    entries: list
+    statuses: dict
+    started_ns: int
+
+
+def stat_key(status: os.stat_result) -> bytes:
+    """What a file's stat says of its bytes having changed: size, mtime, ctime, inode, device (packed, STAT)."""
+    return STAT.pack(status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+
+
 def input_entries(raw_dir: Path, follow_outside_links: bool = False) -> list[Entry]:
+    """Every non-hidden entry under `raw_dir`, in a fixed order: a file to read, or why it is not read (`walk`)."""
+    return walk(raw_dir, follow_outside_links).entries
+
+
+def walk(raw_dir: Path, follow_outside_links: bool = False) -> Walked:
     """Every non-hidden entry under `raw_dir`, in a fixed order: a file to read, or why it is not read.
 
     Nothing under the folder is skipped silently: an unreadable subfolder, a dangling or
@@ -170,8 +300,10 @@ def input_entries(raw_dir: Path, follow_outside_links: bool = False) -> list[Ent
     """
     if not raw_dir.is_dir():
         raise EmptyCorpusError(f"{safe_name(str(raw_dir))}: the raw folder does not exist")
+    started_ns = time.time_ns()
     root = raw_dir.resolve()
     entries: list[Entry] = []
+    statuses: dict[str, tuple] = {}
     seen_folders = {_identity(root.stat())}
 
     def add(parts: tuple[str, ...], content) -> None:
@@ -203,7 +335,7 @@ def input_entries(raw_dir: Path, follow_outside_links: bool = False) -> list[Ent
                     if problem:
                         add(here, problem)
                         continue
-                status = path.stat()
+                status = child.stat()  # (follows a link, as Path.stat; no path made first)
             except OSError as error:
                 add(here, Refused("ingest.unreadable", f"cannot be read ({error.strerror or error})"))
                 continue
@@ -216,6 +348,7 @@ def input_entries(raw_dir: Path, follow_outside_links: bool = False) -> list[Ent
                 visit(path, here)
             elif stat.S_ISREG(status.st_mode):
                 add(here, path)
+                statuses[entries[-1][0]] = stat_key(status)
             else:
                 kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(status.st_mode) else "a socket" if stat.S_ISSOCK(status.st_mode)
                         else "a device")
@@ -225,7 +358,7 @@ def input_entries(raw_dir: Path, follow_outside_links: bool = False) -> list[Ent
     if not entries:
         raise EmptyCorpusError(f"{safe_name(str(raw_dir))}: the raw folder holds no article files "
                                f"(expected {', '.join(SUPPORTED_SUFFIXES)} files)")
-    return entries
+    return Walked(entries, statuses, started_ns)
 
 
 def _identity(status: os.stat_result) -> tuple[int, int]:
@@ -294,8 +427,9 @@ def parse_documents(documents: Iterable[tuple], options: Options | None = None,
     entries = [(source_path, content, *notes) for source_path, content, *notes in documents]
     rows = []
     for task in file_tasks(entries, fetch_records or {}):
-        for row, print_ in tally.articles(parse_files(task, options)):
-            index.add(row["article_id"], row["published_date"], print_)
+        for article in tally.articles(parse_files(task, options)):
+            row = article.item.row()
+            index.add(row["article_id"], row["published_date"], article.fingerprint)
             rows.append(row)
     tally.progress.close()
     articles = with_marks(pd.DataFrame(rows, columns=list(TABLES["ingested"].columns)), index.marks(copy_similarity))
@@ -309,13 +443,32 @@ def parse_documents(documents: Iterable[tuple], options: Options | None = None,
 @dataclass(frozen=True)
 class ParsedFile:
     """One input file read: warnings about its name, its documents and problems in read order,
-    and each document's fingerprint for copy detection (in the order of its documents), and
-    whether it came from the cache."""
+    and each document's fingerprint for copy detection (in the order of its documents), whether it
+    came from the cache, and the key its documents depend on alone (its path and bytes; None for a
+    file not cached, or with a fetch record). A file not read (`listed_files`) has `Listed`
+    documents and fingerprints without shingles, and its `path`."""
 
     notes: tuple
     items: list
     fingerprints: list
     cached: bool = False
+    key: str | None = None
+    path: Path | None = None
+    name: str = ""  # its source_path
+
+    @property
+    def digest(self) -> bytes | None:
+        """The key as the bytes of the digest it is written in (half the memory of its text)."""
+        return None if self.key is None else bytes.fromhex(self.key)
+
+
+class Listed(NamedTuple):
+    """A document as the last run read it, without its text: what counting, ids and marks need."""
+
+    article_id: str
+    source_path: str
+    record: str | None
+    published_date: object
 
 
 def file_tasks(entries: list, fetch_records: dict[str, Path]) -> Iterator[list[tuple]]:
@@ -345,7 +498,8 @@ def parse_files(task: list[tuple], options: Options, cache: Path | None = None) 
                       for item in read if isinstance(item, Document)]
             if key:
                 fresh.append((key, pickle.dumps((read, prints), protocol=pickle.HIGHEST_PROTOCOL)))
-        parsed.append(ParsedFile(notes, with_fetch_record(read, record), prints, key in known))
+        parsed.append(ParsedFile(notes, with_fetch_record(read, record), prints, key in known,
+                                 key if record is None else None, name=source_path))  # (a record's URL is not in the key)
     if fresh:
         with contextlib.closing(result_cache.writer(cache)) as db:
             result_cache.put_pickled(db, fresh)
@@ -379,7 +533,118 @@ def _cached_results(cache: Path | None, keys: list[str]) -> dict[str, tuple]:
         return result_cache.get_many(db, keys)
 
 
+# --- in this process: the files the last run recorded, unread ---------------------------------
+
+def listed_files(entries: list, statuses: dict, last: dict, fetch_records: dict) -> dict[str, tuple]:
+    """The files whose stat is the one `last` (the last run's record, `file_record`) has for them: their
+    records, by name. They are not read again. A fetched page is always read (its record may have changed)."""
+    known = {}
+    for name, content, *_ in entries:
+        recorded = last.get(name)
+        if recorded is not None and isinstance(content, Path) and name not in fetch_records \
+                and recorded[0] == statuses.get(name):
+            known[name] = recorded
+    return known
+
+
+def files_in_read_order(entries: list, known: dict[str, tuple], parsed: Iterable[ParsedFile]
+                        ) -> Iterator[ParsedFile]:
+    """Every entry's file in read order: those `known` as the last run read them (`recorded_file`), with
+    the warnings about their names, and the others as `parsed` gives them (in the order of the
+    entries it was given)."""
+    parsed = iter(parsed)
+    for name, content, *notes in entries:
+        if name in known:
+            yield recorded_file(name, content, known[name], tuple(note for group in notes for note in group))
+        else:
+            yield next(parsed)
+
+
+# A file's record (`file_record`), kept for every file between runs: its stat (packed), key (the
+# SHA-256 digest), and either its one document's id and publication day (as an ordinal, 0 for none)
+# and fingerprint's key and signature (the common case: a file of one article, named as its
+# source_path), or its `Listed` documents and problems and (key, signature) fingerprints.
+def file_record(file: ParsedFile, status: bytes) -> tuple:
+    """What the next run keeps of a file read and cached (it is `recorded_file` again)."""
+    prints = [(print_.key, None if print_.signature is None else print_.signature if isinstance(print_.signature, bytes)
+               else np.ascontiguousarray(print_.signature, dtype=duplicates.COMPACT).tobytes())
+              for print_ in file.fingerprints]
+    head = (status, bytes.fromhex(file.key))
+    (item,) = file.items if len(file.items) == 1 else (None,)
+    if isinstance(item, (Document, Listed)) and item.record is None and item.source_path == file.name:
+        published = item.published_date.toordinal() if item.published_date is not None else 0
+        return head + (item.article_id, published, *prints[0])
+    return head + ([listed(item) for item in file.items], prints)
+
+
+def recorded_file(name: str, path: Path, recorded: tuple, notes: tuple) -> ParsedFile:
+    """A file as the last run read it (its `file_record`): `Listed` documents, fingerprints without shingles."""
+    key = recorded[1].hex()
+    if len(recorded) == 4:
+        items, prints = recorded[2], recorded[3]
+    else:
+        article_id, published, print_key, signature = recorded[2:]
+        items = [Listed(article_id, name, None, dt.date.fromordinal(published) if published else None)]
+        prints = [(print_key, signature)]
+    return ParsedFile(notes, items, [duplicates.Fingerprint(print_key, None, signature) for print_key, signature in prints],
+                      True, key, path, name)
+
+
+def remembered(files: Iterable[ParsedFile], statuses: dict, started_ns: int, record: dict) -> Iterator[ParsedFile]:
+    """The files, each one read and cached whose stat can be trusted next time put in `record` by its
+    name (`file_record`; a file not read is in `record` already). Its signatures are given on as the
+    bytes the record keeps, so the copy index holds them once."""
+    racy = started_ns - int(RACY_SECONDS * 1e9)
+    for file in files:
+        status = statuses.get(file.name)
+        if not file.path and file.key is not None and status is not None and max(STAT.unpack(status)[1:3]) < racy:
+            record[file.name] = kept = file_record(file, status)
+            signatures = [kept[5]] if len(kept) == 6 else [signature for _, signature in kept[3]]
+            file = dataclasses.replace(file, fingerprints=[
+                duplicates.Fingerprint(print_.key, print_.shingles, signature)
+                for print_, signature in zip(file.fingerprints, signatures)])
+        yield file
+
+
+def listed(item):
+    """A document without its text (`Listed`); a problem as it is."""
+    if isinstance(item, Reject) or isinstance(item, Listed):
+        return item
+    return Listed(item.article_id, item.source_path, item.record, item.published_date)
+
+
+def full_results(files: dict[str, tuple[str, Path]], store: "IngestCache | None", options: Options
+                 ) -> dict[str, tuple]:
+    """The documents and fingerprints of files not read this run, by key (`files`: key -> (source
+    path, path)): from the cache, or (should it have lost them) read again."""
+    found = store.get_many(list(files)) if store is not None else {}
+    for key, (source_path, path) in files.items():
+        if key not in found:
+            read = read_file(source_path, path, options)
+            found[key] = (read, [duplicates.fingerprint(item.text) for item in read if isinstance(item, Document)])
+    return found
+
+
+def shingles_of_listed(article_ids: list[str], listed: dict, store: "IngestCache | None",
+                       options: Options) -> dict[str, np.ndarray]:
+    """The shingle sets of articles of files not read this run, by id (`listed` says where each is)."""
+    places = [(digest.hex(), *rest) for digest, *rest in map(listed.__getitem__, article_ids)]
+    results = full_results({key: (source_path, path) for key, path, source_path, _ in places}, store, options)
+    return {article_id: results[key][1][place].shingles for article_id, (key, _, _, place) in zip(article_ids, places)}
+
+
 # --- in this process, in read order: counting, ids, rows ----------------------------------
+
+class Article(NamedTuple):
+    """One article kept, in read order: its document (or `Listed`), its fingerprint, and where it is:
+    its file's key and path, and its place among the file's items."""
+
+    item: object
+    fingerprint: duplicates.Fingerprint
+    file_key: str | None
+    path: Path | None
+    place: int
+
 
 @dataclass
 class Tally:
@@ -392,30 +657,35 @@ class Tally:
     seen: dict = field(default_factory=dict)
     cached: int = 0
 
-    def articles(self, parsed: Iterable[ParsedFile]) -> Iterator[tuple[dict, duplicates.Fingerprint]]:
-        """(row, fingerprint) of each article of the files, in read order; every problem a reject."""
+    def articles(self, parsed: Iterable[ParsedFile], listed: dict | None = None) -> Iterator[Article]:
+        """Each article of the files, in read order; every problem a reject. An article of a file not
+        read this run is put in `listed` by its id: (its file's key, path, source path, fingerprint's place)."""
         for file in parsed:
             self.files += 1
             if file.cached:
                 self.cached += 1
                 self.progress.count(cached=1)
             self.rejects.extend(file.notes)  # warnings about the file's name
-            prints = iter(file.fingerprints)
-            for item in file.items:
+            prints = iter(enumerate(file.fingerprints))
+            counts: dict[str, int] = {}  # (put on the progress line once a file, not once a document)
+            for place, item in enumerate(file.items):
                 if isinstance(item, Reject):
                     self.rejects.append(item)
-                    self.read += item.severity == "error"
-                    self.progress.count(read=int(item.severity == "error"), rejected=int(item.severity == "error"))
+                    error = int(item.severity == "error")
+                    counts["read"], counts["rejected"] = counts.get("read", 0) + error, counts.get("rejected", 0) + error
                     continue
-                print_ = next(prints)
-                self.read += 1
-                self.progress.count(read=1)
+                print_place, print_ = next(prints)
+                counts["read"] = counts.get("read", 0) + 1
                 if item.article_id in self.seen:
                     self.rejects.append(duplicate_id(item, self.seen[item.article_id]))
-                    self.progress.count(rejected=1)
+                    counts["rejected"] = counts.get("rejected", 0) + 1
                     continue
                 self.seen[item.article_id] = item.source_path + (f" {item.record}" if item.record else "")
-                yield item.row(), print_
+                if isinstance(item, Listed) and listed is not None:
+                    listed[item.article_id] = (file.digest, file.path, item.source_path, print_place)
+                yield Article(item, print_, file.key, file.path, place)
+            self.read += counts.get("read", 0)
+            self.progress.count(**counts)
             self.progress.advance()
 
 
@@ -423,24 +693,72 @@ def rejects_frame(rejects: list[Reject]) -> pd.DataFrame:
     return pd.DataFrame([reject.row() for reject in rejects], columns=list(TABLES["rejects"].columns))
 
 
-def write_unmarked(articles: Iterable[tuple[dict, duplicates.Fingerprint]], index: duplicates.CopyIndex,
-                   path: Path, rows: int) -> None:
-    """The articles written to `path` in row groups of `rows`, without marks; each fingerprint
-    given to `index` in read order."""
-    articles = iter(articles)
-    with TableWriter("ingested", path) as writer:
-        while batch := list(itertools.islice(articles, rows)):
-            for row, print_ in batch:
-                index.add(row["article_id"], row["published_date"], print_)
-            writer.write(pd.DataFrame([row for row, _ in batch], columns=list(TABLES["ingested"].columns)))
+Plan = list  # of (batch key or None, whether its table is in the cache), one a batch, in order
 
 
-def write_marked(unmarked: Path, marks: duplicates.Marks, path: Path) -> int:
-    """The unmarked table copied to `path` row group by row group, with its marks filled in; its rows."""
+def write_unmarked(articles: Iterable[Article], index: duplicates.CopyIndex, path: Path, rows: int,
+                   store: "IngestCache | None" = None, options: Options | None = None) -> Plan:
+    """The articles in batches of about `rows` (`stable_batches`, by article id), each fingerprint given
+    to `index` in read order; a batch whose table the cache has is left there, the others written to
+    `path` without marks, a row group each. Which batch is where."""
+    plan = []
+    pieces = ([{"article_id": article.item.article_id, "article": article}] for article in articles)
     with TableWriter("ingested", path) as writer:
-        for batch in row_groups(unmarked, "ingested"):
-            writer.write(with_marks(batch, marks))
+        for batch in stable_batches(pieces, rows, "article_id"):
+            members = [record["article"] for record in batch]
+            for article in members:
+                index.add(article.item.article_id, article.item.published_date, article.fingerprint)
+            key = batch_key(members) if store is not None else None
+            if key is not None and store.have_batch(key):
+                plan.append((key, True))
+                continue
+            writer.write(pd.DataFrame(rows_of(members, store, options or Options()),
+                                      columns=list(TABLES["ingested"].columns)))
+            plan.append((key, False))
+    return plan
+
+
+def batch_key(members: list[Article]) -> str | None:
+    """What a batch's rows depend on: its articles' files' keys and places; None when one has no key."""
+    if any(article.file_key is None for article in members):
+        return None
+    return hashlib.sha256("\n".join(f"{article.file_key} {article.place}" for article in members).encode()).hexdigest()
+
+
+def rows_of(members: list[Article], store: "IngestCache | None", options: Options) -> list[dict]:
+    """The articles' rows; those of files not read this run made from the cache."""
+    unread = {article.file_key: (article.item.source_path, article.path) for article in members
+              if isinstance(article.item, Listed)}
+    results = full_results(unread, store, options) if unread else {}
+    return [results[article.file_key][0][article.place].row() if isinstance(article.item, Listed) else
+            article.item.row() for article in members]
+
+
+def write_marked(unmarked: Path, plan: Plan, marks: duplicates.Marks, path: Path,
+                 store: "IngestCache | None" = None) -> int:
+    """The batches, from the cache or the unmarked table as `plan` says, written to `path` in order with
+    their marks filled in (each batch made here kept in the cache for the next run); the rows."""
+    scratch = pq.ParquetFile(unmarked) if any(not stored for _, stored in plan) else None
+    written = iter(range(scratch.num_row_groups)) if scratch is not None else iter(())
+    with TableWriter("ingested", path) as writer:
+        for key, stored in plan:
+            batch = store.batch(key) if stored else scratch.read_row_group(next(written))
+            if key is not None and not stored:
+                store.put_batch(key, batch)
+            writer.write_arrow(marked(batch, marks))
+            del batch
+            pa.default_memory_pool().release_unused()  # (a batch's texts, read and written: the next one reuses none)
     return writer.rows
+
+
+def marked(batch: pa.Table, marks: duplicates.Marks) -> pa.Table:
+    """The batch (as written unmarked) with `duplicate_of` and `copy_of` filled in from the marks."""
+    ids = batch.column("article_id").to_pylist()
+    for name, marked_of in (("duplicate_of", marks.duplicate_of), ("copy_of", marks.copy_of)):
+        at = batch.schema.get_field_index(name)
+        batch = batch.set_column(at, batch.schema.field(at), pa.array([marked_of.get(article_id) for article_id in ids],
+                                                                      type=batch.schema.field(at).type))
+    return batch
 
 
 def with_fetch_record(items: list, record: Path | None) -> list:

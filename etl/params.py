@@ -11,7 +11,7 @@ DEFAULTS = {
               "corrections": "data/corrections.csv"},
     "ingest": {"max_article_mb": 1.0, "max_file_mb": 2048.0, "copy_similarity": 0.7, "follow_outside_links": False,
                "columns": {"id": None, "url": None, "headline": None, "published": None, "text": None, "outlet": None},
-               "jobs": None, "batch_articles": 2000},
+               "jobs": None, "batch_articles": 2000, "trust_file_stat": True},
     "extract": {"relevance_threshold": None, "seconds_per_article": 30.0, "jobs": None, "batch_articles": 2000,
                 "engine": "local", "scheduler": None},
     "link": {"window_days": 3, "threshold": None, "max_block": 50, "jobs": None},
@@ -25,7 +25,7 @@ DEFAULTS = {
 # whatever they are (or, for the batch size, only the layout of the stage tables changes), so
 # they are left out of the parameters a build records (etl.buildinfo). `fetch` is read by
 # `uofdb fetch` alone.
-HOW_IT_RUNS = {"ingest": ("jobs", "batch_articles"), "extract": ("jobs", "engine", "scheduler", "batch_articles"),
+HOW_IT_RUNS = {"ingest": ("jobs", "batch_articles", "trust_file_stat"), "extract": ("jobs", "engine", "scheduler", "batch_articles"),
                "link": ("jobs",)}
 NOT_A_BUILD_SECTION = ("paths", "fetch")
 

@@ -221,3 +221,35 @@ def test_pairs_measured_on_two_processes_give_the_marks_and_similarities_of_one(
     assert np.array_equal(compared_one.codes, compared_two.codes)
     assert np.array_equal(compared_one.similarity, compared_two.similarity)
     assert set(one.copy_of) == {"t2", "t3", "t4", "t5", "t6", "t7"}
+
+
+def test_texts_given_without_their_shingles_have_only_those_a_new_pair_needs_fetched():
+    texts = [WIRE, OTHER, WIRE.replace("Croydon", "Sutton"), "Read first. " + WIRE + " Updated."]
+    prints = {article_id: duplicates.fingerprint(text) for article_id, text in zip("abcd", texts)}
+    _, compared = indexed("abc", texts[:3]).marks_and_comparisons(0.7)
+    index = duplicates.CopyIndex()
+    for article_id in "abc":  # (the last run's texts: their shingle sets kept elsewhere)
+        index.add(article_id, None, duplicates.Fingerprint(prints[article_id].key, None, prints[article_id].signature))
+    index.add("d", None, prints["d"])  # (a new text, with its shingles)
+    fetched = []
+    marks, _ = index.marks_and_comparisons(0.7, compared, shingles_elsewhere=lambda ids: fetched.extend(ids) or {
+        article_id: prints[article_id].shingles for article_id in ids})
+    assert marks == indexed("abcd", texts).marks(0.7)
+    assert marks.copy_of == {"c": "a", "d": "a"}
+    assert fetched and set(fetched) <= {"a", "c"}  # (the pairs of b, and of a with c, were compared before)
+
+
+def test_buckets_of_a_band_are_found_as_np_unique_finds_them():
+    generator = np.random.default_rng(7)
+    signatures = generator.integers(0, 4, (500, duplicates.NUM_PERM)).astype(duplicates.COMPACT)  # (many shared bands)
+    signatures[300:350] = signatures[:50]
+    rows = duplicates.NUM_PERM // duplicates.BANDS
+    every, codes = np.arange(len(signatures)), []
+    for band in range(duplicates.BANDS):
+        keys = np.ascontiguousarray(signatures[:, band * rows:(band + 1) * rows]).view(
+            np.dtype((np.void, rows * signatures.itemsize))).ravel()
+        _, first, bucket = np.unique(keys, return_index=True, return_inverse=True)
+        firsts = first[bucket.ravel()]
+        codes.append(firsts[firsts != every] * len(signatures) + every[firsts != every])
+    unique = np.unique(np.concatenate(codes))
+    assert np.array_equal(duplicates.band_pairs(signatures), np.stack([unique // 500, unique % 500], axis=1))

@@ -77,7 +77,10 @@ def test_small_batches_give_the_same_table_in_more_row_groups(corpus, tmp_path, 
     whole = ingested(corpus, tmp_path / "whole", jobs=1)
     batched = ingested(corpus, tmp_path / "batched", jobs=2, batch_articles=2)
     assert pq.ParquetFile(tmp_path / "whole" / "ingested.parquet").num_row_groups == 1
-    assert pq.ParquetFile(tmp_path / "batched" / "ingested.parquet").num_row_groups == 5  # 10 articles, 2 a group
+    # 10 articles, about 2 a group (a group ends where an article id says, `stable_batches`), never more than 4
+    groups = pq.ParquetFile(tmp_path / "batched" / "ingested.parquet").metadata
+    assert groups.num_row_groups >= 3
+    assert max(groups.row_group(group).num_rows for group in range(groups.num_row_groups)) <= 4
     assert batched.articles.equals(whole.articles)
     assert batched.rejects.equals(whole.rejects)
     assert digest(tmp_path / "batched" / "ingest_rejects.parquet") == digest(tmp_path / "whole" / "ingest_rejects.parquet")

@@ -1,6 +1,7 @@
 """The ingest stage's cache: a file is parsed again only when its bytes, its path, the code or the settings changed."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -124,3 +125,134 @@ def test_a_rebuild_takes_the_similarity_of_pairs_compared_before(tmp_path, raw, 
     ingest.run(raw, tmp_path / "again", ONE_PROCESS, cache=tmp_path / "cache")
     assert measured == []  # (no pair compared again, and the copy still marked)
     assert written(tmp_path / "again") == written(tmp_path / "first") == written(tmp_path / "clean")
+
+
+# --- a rebuild that trusts the files' stat (ingest.trust_file_stat) ------------------------------
+
+STORIES = {
+    "a-taser.txt": ("Taser used on man in town centre", "Officers used a Taser on a man who was shouting at "
+                    "shoppers outside a bakery on Friday morning, the constabulary said. He was arrested and "
+                    "later released on bail. Nobody else was hurt."),
+    "b-restraint.txt": ("Teenager restrained at railway station", "A seventeen year old boy was restrained by two "
+                        "officers at the railway station on Saturday night after a fight on a platform, a "
+                        "spokesperson said. He was taken to a police station and given a warning."),
+    "c-dog.txt": ("Police dog bites suspect", "A police dog bit a suspect who ran from a stolen van in a field near "
+                  "the ring road on Sunday, officers said. The man was treated for wounds to his leg in hospital."),
+    "d-baton.txt": ("Baton drawn at street party", "An officer drew a baton when a street party turned into a brawl "
+                    "late on Monday, the force said. Three people were arrested; no one was seriously injured."),
+}
+
+
+@pytest.fixture
+def stories(tmp_path, monkeypatch) -> Path:
+    """Four invented reports, one a folder; files written a moment ago are trusted (RACY_SECONDS 0)."""
+    monkeypatch.setattr(ingest, "RACY_SECONDS", 0.0)
+    folder = tmp_path / "stories"
+    (folder / "later").mkdir(parents=True)
+    for name, (headline, text) in STORIES.items():
+        (folder / ("later" if name.startswith("d") else "") / name).write_text(f"{headline}\n\n{text}\n", encoding="utf-8")
+    return folder
+
+
+def reads_of_files(monkeypatch) -> list[str]:
+    """The names of the files read from here on (in this process: ONE_PROCESS)."""
+    names = []
+    original = ingest.cacheable_content
+    monkeypatch.setattr(ingest, "cacheable_content",
+                        lambda source_path, content, cache: names.append(source_path) or original(source_path, content, cache))
+    return names
+
+
+def rebuilt_as_clean(stories: Path, tmp_path: Path, params: dict | None = None) -> tuple[ingest.Ingested, bool]:
+    """A rebuild from the cache, and whether it wrote the very bytes a build without a cache writes."""
+    settings = {**ONE_PROCESS, **(params or {})}
+    again = ingest.run(stories, tmp_path / "again", settings, cache=tmp_path / "cache")
+    ingest.run(stories, tmp_path / "clean", settings)
+    return again, written(tmp_path / "again") == written(tmp_path / "clean")
+
+
+def test_a_rebuild_with_nothing_changed_reads_no_file(tmp_path, stories, monkeypatch):
+    first = ingest.run(stories, tmp_path / "first", ONE_PROCESS, cache=tmp_path / "cache")
+    read = reads_of_files(monkeypatch)
+    again, same = rebuilt_as_clean(stories, tmp_path)
+    assert read == ["a-taser.txt", "b-restraint.txt", "c-dog.txt", "later/d-baton.txt"]  # (all by the clean build)
+    assert again.cached == 4 and same
+    assert written(tmp_path / "first") == written(tmp_path / "again")
+
+
+def test_a_file_changed_is_read_again_and_the_others_are_not(tmp_path, stories, monkeypatch):
+    ingest.run(stories, tmp_path / "first", ONE_PROCESS, cache=tmp_path / "cache")
+    changed = stories / "b-restraint.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "This report was updated.\n", encoding="utf-8")
+    read = reads_of_files(monkeypatch)
+    again = ingest.run(stories, tmp_path / "again", ONE_PROCESS, cache=tmp_path / "cache")
+    assert read == ["b-restraint.txt"]
+    assert again.cached == 3
+    assert dict(zip(again.articles["source_path"], again.articles["text"]))["b-restraint.txt"].rstrip().endswith("updated.")
+    assert rebuilt_as_clean(stories, tmp_path)[1]
+
+
+def test_a_file_rewritten_with_its_size_and_mtime_set_back_is_still_seen(tmp_path, stories, monkeypatch):
+    ingest.run(stories, tmp_path / "first", ONE_PROCESS, cache=tmp_path / "cache")
+    changed = stories / "c-dog.txt"
+    before = changed.stat()
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Sunday", "Monday"), encoding="utf-8")
+    os.utime(changed, ns=(before.st_atime_ns, before.st_mtime_ns))  # (what `touch -r` or `cp -p` can do)
+    assert (changed.stat().st_size, changed.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    read = reads_of_files(monkeypatch)
+    again = ingest.run(stories, tmp_path / "again", ONE_PROCESS, cache=tmp_path / "cache")
+    assert read == ["c-dog.txt"]  # (its ctime moved: no tool sets it back)
+    assert "on Monday" in dict(zip(again.articles["source_path"], again.articles["text"]))["c-dog.txt"]
+    assert rebuilt_as_clean(stories, tmp_path)[1]
+
+
+def test_without_trusting_the_stat_every_file_is_read_and_a_change_is_seen(tmp_path, stories, monkeypatch):
+    untrusting = {**ONE_PROCESS, "trust_file_stat": False}
+    ingest.run(stories, tmp_path / "first", untrusting, cache=tmp_path / "cache")
+    changed = stories / "c-dog.txt"
+    before = changed.stat()
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Sunday", "Monday"), encoding="utf-8")
+    os.utime(changed, ns=(before.st_atime_ns, before.st_mtime_ns))
+    read = reads_of_files(monkeypatch)
+    again = ingest.run(stories, tmp_path / "again", untrusting, cache=tmp_path / "cache")
+    assert sorted(read) == ["a-taser.txt", "b-restraint.txt", "c-dog.txt", "later/d-baton.txt"]
+    assert again.cached == 3
+    assert rebuilt_as_clean(stories, tmp_path, untrusting)[1]
+
+
+def test_a_file_added_before_the_others_deleted_or_renamed_gives_the_clean_build(tmp_path, stories):
+    ingest.run(stories, tmp_path / "first", ONE_PROCESS, cache=tmp_path / "cache")
+    (stories / "0-first.txt").write_text("Officers fired a Taser in a park\n\nOfficers fired a Taser at a man who "
+                                         "threatened walkers with a bottle in a park on Tuesday, police said.\n",
+                                         encoding="utf-8")
+    added, same = rebuilt_as_clean(stories, tmp_path)
+    assert same and "0-first.txt" in set(added.articles["source_path"]) and added.cached == 4
+    (stories / "b-restraint.txt").unlink()
+    deleted, same = rebuilt_as_clean(stories, tmp_path)
+    assert same and "b-restraint.txt" not in set(deleted.articles["source_path"])
+    (stories / "later" / "d-baton.txt").rename(stories / "later" / "e-baton.txt")
+    renamed, same = rebuilt_as_clean(stories, tmp_path)
+    assert same and "later/e-baton.txt" in set(renamed.articles["source_path"]) and renamed.cached == 3
+
+
+def test_a_rebuild_makes_again_only_the_batches_a_changed_file_is_in(tmp_path, stories, monkeypatch):
+    small = {**ONE_PROCESS, "batch_articles": 1}  # (every article its own batch, about)
+    ingest.run(stories, tmp_path / "first", small, cache=tmp_path / "cache")
+    changed = stories / "a-taser.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "This report was updated.\n", encoding="utf-8")
+    made = []
+    original = ingest.rows_of
+    monkeypatch.setattr(ingest, "rows_of", lambda members, *rest: made.extend(
+        article.item.source_path for article in members) or original(members, *rest))
+    ingest.run(stories, tmp_path / "again", small, cache=tmp_path / "cache")
+    assert made == ["a-taser.txt"]
+    monkeypatch.setattr(ingest, "rows_of", original)
+    assert rebuilt_as_clean(stories, tmp_path, small)[1]
+
+
+def test_files_changed_just_before_the_walk_are_not_trusted_next_time(tmp_path, stories, monkeypatch):
+    monkeypatch.setattr(ingest, "RACY_SECONDS", 3600.0)  # (as if the files were written in the walk's tick)
+    ingest.run(stories, tmp_path / "first", ONE_PROCESS, cache=tmp_path / "cache")
+    read = reads_of_files(monkeypatch)
+    again = ingest.run(stories, tmp_path / "again", ONE_PROCESS, cache=tmp_path / "cache")
+    assert len(read) == 4 and again.cached == 4  # (read and hashed, then taken from the cache by their bytes)
