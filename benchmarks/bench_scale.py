@@ -284,7 +284,7 @@ def report(result: dict) -> str:
                  f"{'identical' if dask['identical'] else 'DIFFERENT'} to the local engine's")
     again = result["incremental"]
     lines.append(f"{'rebuild after one article':30} {again['seconds']:9.1f} {'':>11} {again['peak_mb']:12,.0f}")
-    lines.append(f"  the end-to-end build above wrote the ingest and extract caches (paths.cache), then one article "
+    lines.append(f"  the end-to-end build above wrote the ingest, extract and link caches (paths.cache), then one article "
                  f"changed and the build ran again in {again['seconds']:.1f} s")
     more = result["added"]
     lines.append(f"{'rebuild after one more article':30} {more['seconds']:9.1f} {'':>11} {more['peak_mb']:12,.0f}")
