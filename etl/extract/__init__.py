@@ -34,7 +34,7 @@ from etl.params import DEFAULTS
 from etl.progress import Progress
 from etl.tables import read_table, to_arrow
 from schema.codebook import COLUMNS, EVENT_FIELDS, TABLES
-from schema.models import conform
+from schema.models import conformed_columns
 
 # What a field holds when the article does not say.
 UNSTATED = {name: COLUMNS[name].unstated for name in EVENT_FIELDS}
@@ -134,8 +134,8 @@ class ArticleBatch:
 
     def articles(self) -> list[dict]:
         """The batch's articles as dicts of the columns the extractor reads, in order."""
-        frame = conform(self.rows.to_pandas(date_as_object=True), "ingested")
-        return frame[list(ARTICLE_COLUMNS)].to_dict("records")
+        frame = conformed_columns(self.rows.to_pandas(date_as_object=True), "ingested", list(ARTICLE_COLUMNS))
+        return frame.to_dict("records")
 
     def __len__(self) -> int:
         return self.rows.num_rows
