@@ -18,7 +18,7 @@ With a cache folder, a rebuild reads only what changed. What it trusts (`ingest.
 true by default): a file whose relative path, size, mtime, ctime and inode (and device) are those the
 last run recorded holds the bytes it held then, as git's index and make assume. ctime cannot be set
 back by user tools (`touch`, `cp -p`, `os.utime` set mtime only), so a file rewritten with its size and
-mtime put back is still seen as changed; a file changed within RACY_SECONDS of the walk that recorded
+mtime put back is still seen as changed; a file changed within `etl.ingest_record.RACY_SECONDS` of the walk that recorded
 it is never trusted (a write in the same clock tick as the stat leaves it unchanged). Such a file is
 not read at all: the last run's documents without their text (ids, dates, problems) and fingerprints
 without their shingle sets stand for it, and a batch (`batch_articles` rows on average, its ends set
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
 import errno
 import functools
 import hashlib
@@ -40,14 +39,12 @@ import itertools
 import os
 import pickle
 import stat
-import struct
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -58,6 +55,8 @@ from etl.cache import ResultCache, code_version
 from etl.memory import hand_back_freed_memory
 from etl import params as params_module
 from etl.batches import TableWriter, jobs_to_use, map_batches, stable_batches
+from etl.ingest_record import (IngestCache, Listed, ParsedFile, files_in_read_order, full_results, listed_files,
+                               remembered, shingles_of_listed, stat_key)
 from etl.progress import Progress, Silent
 from etl.readers import (  # noqa: F401 - re-exported: the extractor and tests use them from here
     FETCH_RECORD_MAX_BYTES, FETCH_RECORD_SUFFIX, MB, SUPPORTED_SUFFIXES, Document, Options, Refused, Reject,
@@ -177,15 +176,6 @@ def copy_marks(index: duplicates.CopyIndex, threshold: float, store: ResultCache
 
 
 COMPARED_PAIRS = "copy detection: candidate pairs compared"
-# Files of the last run's record (`IngestCache.keep_last_run`) pickled and stored together: bounds the
-# memory one part takes on its way to and from the cache (a few MB), far from the record's whole.
-RECORD_FILES_PER_PART = 10_000
-CACHE_PREFIX = "ingest-"
-# A file whose mtime or ctime is less than this before the walk that stats it is not trusted by the
-# next run: a write in the same tick of a coarse file system clock (FAT's is 2 s) as the stat, or
-# after it, could leave the stat unchanged.
-RACY_SECONDS = 2.0
-STAT = struct.Struct("<5q")  # a file's stat as the record keeps it (`stat_key`): five 64-bit integers
 # Files up to this size are cached (their bytes are read once more, to be hashed, on every build);
 # a larger one, an export of many records, is parsed again each time: its results would be a blob
 # as large as the file.
@@ -195,60 +185,6 @@ CACHED_FILE_MB = 16
 def ingest_version(options: Options) -> str:
     """The cache version of ingest: the code and vocabularies, and the settings that change what it reads."""
     return code_version(dataclasses.asdict(options))
-
-
-# (zstd: a batch's texts shrink several times over, and are read back far faster than they were parsed)
-IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
-
-
-class IngestCache(ResultCache):
-    """Each file's documents and fingerprints by key (its path and bytes), the last run's record of
-    the files (`last_run`), and each batch's unmarked table (Arrow IPC) by its batch key, for one
-    version, in `folder/ingest-<version>.sqlite`."""
-
-    def __init__(self, folder: Path, version: str):
-        super().__init__(folder, CACHE_PREFIX, version)
-        self._db.execute("CREATE TABLE IF NOT EXISTS batches (key TEXT PRIMARY KEY, ipc BLOB NOT NULL)")
-        self._db.execute("CREATE TABLE IF NOT EXISTS last_run (part INTEGER PRIMARY KEY, files BLOB NOT NULL)")
-        self._db.commit()
-
-    def last_run(self) -> dict:
-        """What the last run recorded of the files, by name (`remembered`); empty when none did."""
-        record = {}
-        for part, in self._db.execute("SELECT files FROM last_run ORDER BY part"):
-            record.update(pickle.loads(part))
-        return record
-
-    def keep_last_run(self, record: dict) -> None:
-        """Keep `record` (file name -> `file_record`) in place of the last run's, in parts of
-        RECORD_FILES_PER_PART files."""
-        names = list(record)
-        with self._db:
-            self._db.execute("DELETE FROM last_run")
-            for part, start in enumerate(range(0, len(names), RECORD_FILES_PER_PART)):
-                files = {name: record[name] for name in names[start:start + RECORD_FILES_PER_PART]}
-                self._db.execute("INSERT INTO last_run (part, files) VALUES (?, ?)",
-                                 (part, pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL)))
-
-    def have_batch(self, key: str) -> bool:
-        return self._db.execute("SELECT 1 FROM batches WHERE key = ?", (key,)).fetchone() is not None
-
-    def batch(self, key: str) -> pa.Table:
-        (blob,), = self._db.execute("SELECT ipc FROM batches WHERE key = ?", (key,)).fetchall()
-        return pa.ipc.open_stream(blob).read_all()
-
-    def put_batch(self, key: str, table: pa.Table) -> None:
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, table.schema, options=IPC_OPTIONS) as stream:
-            stream.write_table(table)
-        with self._db:
-            self._db.execute("INSERT OR REPLACE INTO batches (key, ipc) VALUES (?, ?)", (key, sink.getvalue().to_pybytes()))
-
-    def forget_batches_except(self, keys: set[str]) -> None:
-        """Remove every stored batch but those of `keys` (the file holds one build's batches)."""
-        stale = [(key,) for key, in self._db.execute("SELECT key FROM batches") if key not in keys]
-        with self._db:
-            self._db.executemany("DELETE FROM batches WHERE key = ?", stale)
 
 
 def scratch_file(folder: Path) -> Path:
@@ -277,11 +213,6 @@ class Walked:
     entries: list
     statuses: dict
     started_ns: int
-
-
-def stat_key(status: os.stat_result) -> bytes:
-    """What a file's stat says of its bytes having changed: size, mtime, ctime, inode, device (packed, STAT)."""
-    return STAT.pack(status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
 
 
 def input_entries(raw_dir: Path, follow_outside_links: bool = False) -> list[Entry]:
@@ -440,37 +371,6 @@ def parse_documents(documents: Iterable[tuple], options: Options | None = None,
 
 # --- the work of the workers: files parsed, fingerprints taken ---------------------------------
 
-@dataclass(frozen=True)
-class ParsedFile:
-    """One input file read: warnings about its name, its documents and problems in read order,
-    and each document's fingerprint for copy detection (in the order of its documents), whether it
-    came from the cache, and the key its documents depend on alone (its path and bytes; None for a
-    file not cached, or with a fetch record). A file not read (`listed_files`) has `Listed`
-    documents and fingerprints without shingles, and its `path`."""
-
-    notes: tuple
-    items: list
-    fingerprints: list
-    cached: bool = False
-    key: str | None = None
-    path: Path | None = None
-    name: str = ""  # its source_path
-
-    @property
-    def digest(self) -> bytes | None:
-        """The key as the bytes of the digest it is written in (half the memory of its text)."""
-        return None if self.key is None else bytes.fromhex(self.key)
-
-
-class Listed(NamedTuple):
-    """A document as the last run read it, without its text: what counting, ids and marks need."""
-
-    article_id: str
-    source_path: str
-    record: str | None
-    published_date: object
-
-
 def file_tasks(entries: list, fetch_records: dict[str, Path]) -> Iterator[list[tuple]]:
     """The entries in tasks of FILES_PER_TASK, each with its fetch record (or None), in read order."""
     with_records = ((entry, fetch_records.get(entry[0])) for entry in entries)
@@ -531,106 +431,6 @@ def _cached_results(cache: Path | None, keys: list[str]) -> dict[str, tuple]:
         return {}
     with contextlib.closing(result_cache.reader(cache)) as db:
         return result_cache.get_many(db, keys)
-
-
-# --- in this process: the files the last run recorded, unread ---------------------------------
-
-def listed_files(entries: list, statuses: dict, last: dict, fetch_records: dict) -> dict[str, tuple]:
-    """The files whose stat is the one `last` (the last run's record, `file_record`) has for them: their
-    records, by name. They are not read again. A fetched page is always read (its record may have changed)."""
-    known = {}
-    for name, content, *_ in entries:
-        recorded = last.get(name)
-        if recorded is not None and isinstance(content, Path) and name not in fetch_records \
-                and recorded[0] == statuses.get(name):
-            known[name] = recorded
-    return known
-
-
-def files_in_read_order(entries: list, known: dict[str, tuple], parsed: Iterable[ParsedFile]
-                        ) -> Iterator[ParsedFile]:
-    """Every entry's file in read order: those `known` as the last run read them (`recorded_file`), with
-    the warnings about their names, and the others as `parsed` gives them (in the order of the
-    entries it was given)."""
-    parsed = iter(parsed)
-    for name, content, *notes in entries:
-        if name in known:
-            yield recorded_file(name, content, known[name], tuple(note for group in notes for note in group))
-        else:
-            yield next(parsed)
-
-
-# A file's record (`file_record`), kept for every file between runs: its stat (packed), key (the
-# SHA-256 digest), and either its one document's id and publication day (as an ordinal, 0 for none)
-# and fingerprint's key and signature (the common case: a file of one article, named as its
-# source_path), or its `Listed` documents and problems and (key, signature) fingerprints.
-def file_record(file: ParsedFile, status: bytes) -> tuple:
-    """What the next run keeps of a file read and cached (it is `recorded_file` again)."""
-    prints = [(print_.key, None if print_.signature is None else print_.signature if isinstance(print_.signature, bytes)
-               else np.ascontiguousarray(print_.signature, dtype=duplicates.COMPACT).tobytes())
-              for print_ in file.fingerprints]
-    head = (status, bytes.fromhex(file.key))
-    (item,) = file.items if len(file.items) == 1 else (None,)
-    if isinstance(item, (Document, Listed)) and item.record is None and item.source_path == file.name:
-        published = item.published_date.toordinal() if item.published_date is not None else 0
-        return head + (item.article_id, published, *prints[0])
-    return head + ([listed(item) for item in file.items], prints)
-
-
-def recorded_file(name: str, path: Path, recorded: tuple, notes: tuple) -> ParsedFile:
-    """A file as the last run read it (its `file_record`): `Listed` documents, fingerprints without shingles."""
-    key = recorded[1].hex()
-    if len(recorded) == 4:
-        items, prints = recorded[2], recorded[3]
-    else:
-        article_id, published, print_key, signature = recorded[2:]
-        items = [Listed(article_id, name, None, dt.date.fromordinal(published) if published else None)]
-        prints = [(print_key, signature)]
-    return ParsedFile(notes, items, [duplicates.Fingerprint(print_key, None, signature) for print_key, signature in prints],
-                      True, key, path, name)
-
-
-def remembered(files: Iterable[ParsedFile], statuses: dict, started_ns: int, record: dict) -> Iterator[ParsedFile]:
-    """The files, each one read and cached whose stat can be trusted next time put in `record` by its
-    name (`file_record`; a file not read is in `record` already). Its signatures are given on as the
-    bytes the record keeps, so the copy index holds them once."""
-    racy = started_ns - int(RACY_SECONDS * 1e9)
-    for file in files:
-        status = statuses.get(file.name)
-        if not file.path and file.key is not None and status is not None and max(STAT.unpack(status)[1:3]) < racy:
-            record[file.name] = kept = file_record(file, status)
-            signatures = [kept[5]] if len(kept) == 6 else [signature for _, signature in kept[3]]
-            file = dataclasses.replace(file, fingerprints=[
-                duplicates.Fingerprint(print_.key, print_.shingles, signature)
-                for print_, signature in zip(file.fingerprints, signatures)])
-        yield file
-
-
-def listed(item):
-    """A document without its text (`Listed`); a problem as it is."""
-    if isinstance(item, Reject) or isinstance(item, Listed):
-        return item
-    return Listed(item.article_id, item.source_path, item.record, item.published_date)
-
-
-def full_results(files: dict[str, tuple[str, Path]], store: "IngestCache | None", options: Options
-                 ) -> dict[str, tuple]:
-    """The documents and fingerprints of files not read this run, by key (`files`: key -> (source
-    path, path)): from the cache, or (should it have lost them) read again."""
-    found = store.get_many(list(files)) if store is not None else {}
-    for key, (source_path, path) in files.items():
-        if key not in found:
-            read = read_file(source_path, path, options)
-            found[key] = (read, [duplicates.fingerprint(item.text) for item in read if isinstance(item, Document)])
-    return found
-
-
-def shingles_of_listed(article_ids: list[str], listed: dict, store: "IngestCache | None",
-                       options: Options) -> dict[str, np.ndarray]:
-    """The shingle sets of articles of files not read this run, by id (`listed` says where each is)."""
-    places = [(digest.hex(), *rest) for digest, *rest in map(listed.__getitem__, article_ids)]
-    results = full_results({key: (source_path, path) for key, path, source_path, _ in places}, store, options)
-    return {article_id: results[key][1][place].shingles for article_id, (key, _, _, place) in zip(article_ids, places)}
 
 
 # --- in this process, in read order: counting, ids, rows ----------------------------------

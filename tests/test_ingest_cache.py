@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import ingest
+from etl import ingest, ingest_record
 from etl.progress import Silent
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "raw"
@@ -146,7 +146,7 @@ STORIES = {
 @pytest.fixture
 def stories(tmp_path, monkeypatch) -> Path:
     """Four invented reports, one a folder; files written a moment ago are trusted (RACY_SECONDS 0)."""
-    monkeypatch.setattr(ingest, "RACY_SECONDS", 0.0)
+    monkeypatch.setattr(ingest_record, "RACY_SECONDS", 0.0)
     folder = tmp_path / "stories"
     (folder / "later").mkdir(parents=True)
     for name, (headline, text) in STORIES.items():
@@ -251,7 +251,7 @@ def test_a_rebuild_makes_again_only_the_batches_a_changed_file_is_in(tmp_path, s
 
 
 def test_files_changed_just_before_the_walk_are_not_trusted_next_time(tmp_path, stories, monkeypatch):
-    monkeypatch.setattr(ingest, "RACY_SECONDS", 3600.0)  # (as if the files were written in the walk's tick)
+    monkeypatch.setattr(ingest_record, "RACY_SECONDS", 3600.0)  # (as if the files were written in the walk's tick)
     ingest.run(stories, tmp_path / "first", ONE_PROCESS, cache=tmp_path / "cache")
     read = reads_of_files(monkeypatch)
     again = ingest.run(stories, tmp_path / "again", ONE_PROCESS, cache=tmp_path / "cache")
