@@ -172,7 +172,7 @@ def rebuilt_as_clean(stories: Path, tmp_path: Path, params: dict | None = None) 
 
 
 def test_a_rebuild_with_nothing_changed_reads_no_file(tmp_path, stories, monkeypatch):
-    first = ingest.run(stories, tmp_path / "first", ONE_PROCESS, cache=tmp_path / "cache")
+    ingest.run(stories, tmp_path / "first", ONE_PROCESS, cache=tmp_path / "cache")
     read = reads_of_files(monkeypatch)
     again, same = rebuilt_as_clean(stories, tmp_path)
     assert read == ["a-taser.txt", "b-restraint.txt", "c-dog.txt", "later/d-baton.txt"]  # (all by the clean build)
