@@ -187,8 +187,11 @@ def remembered_scores(compared: list[Features], codes: np.ndarray, window_days: 
     if pairs is None:
         return code_scores(compared, codes, window_days, model, jobs)
     scores, fresh = pairs.scores_for(codes, threshold)
-    scored = np.flatnonzero(fresh)
-    scores[scored] = code_scores(compared, codes[scored], window_days, model, jobs)
+    if fresh.all():  # (a first run: every pair scored, without a copy of the codes to pick them)
+        scores = code_scores(compared, codes, window_days, model, jobs)
+    else:
+        scored = np.flatnonzero(fresh)
+        scores[scored] = code_scores(compared, codes[scored], window_days, model, jobs)
     pairs.keep(codes, scores, threshold)
     return scores
 

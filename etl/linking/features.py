@@ -61,11 +61,9 @@ class Features:
 
 def stated(value: object) -> object | None:
     """The value, or None when it is null or not_stated."""
-    if type(value) is str:  # (most values: tested first, and exactly, for the linker calls this millions of times)
+    if isinstance(value, str):  # (most values: tested first, for the linker calls this millions of times)
         return None if value == NOT_STATED or not value.strip() else value
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, str) and (value == NOT_STATED or not value.strip()):
         return None
     return value
 
