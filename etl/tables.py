@@ -100,6 +100,47 @@ def to_arrow(frame: pd.DataFrame, table: str) -> pa.Table:
     return arrow.replace_schema_metadata({**schema.metadata, **arrow.schema.metadata})
 
 
+def rows_to_arrow(rows: list[dict], table: str) -> pa.Table:
+    """Python rows (dicts by column name; a column a row lacks is null) of a table kept in its read
+    order, as the Arrow table `to_arrow` makes of their frame, without making the frame: each column
+    is read by Arrow's own type inference and taken only when that gives the column's type (or, for
+    a float column, integers). A column it cannot take so (a date written as text, a number among
+    strings, a null where the codebook requires a value) sends the rows through `to_arrow`, which
+    converts as pandas does, or raises as it does. Either way the schema
+    is the codebook's, without the pandas metadata `to_arrow` adds (these tables pass between stages;
+    the published ones are written from frames)."""
+    if TABLES[table].sort_by:
+        raise ValueError(f"the {table} table is kept sorted ({', '.join(TABLES[table].sort_by)}): use to_arrow")
+    schema = arrow_schema(table)
+    arrays = []
+    for column, field in zip(columns_of(table), schema):
+        array = _inferred([row.get(column.name) for row in rows], column.kind, field.type, column.values)
+        if array is None or (array.null_count and not field.nullable):  # (to_arrow says which column)
+            frame = pd.DataFrame(rows, columns=[column.name for column in columns_of(table)])
+            return to_arrow(frame, table).replace_schema_metadata(schema.metadata)
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _inferred(values: list, kind: str, wanted: pa.DataType, vocabulary: tuple[str, ...] | None) -> pa.Array | None:
+    """The values as an Arrow array of `wanted` when Arrow reads them as that type unaided (NaN as
+    null, as pandas has it); None when it reads them as any other, or cannot."""
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # (mixed types, or an int beyond 64 bits)
+        return None
+    if kind == "enum":
+        if not (pa.types.is_string(array.type) or pa.types.is_null(array.type)):
+            return None
+        return vocabulary_encoded(pa.chunked_array([array.cast(pa.string())]), vocabulary)
+    if array.type == wanted:
+        return array
+    if (pa.types.is_null(array.type) or (kind == "float" and pa.types.is_integer(array.type))
+            or (kind == "list" and array.type == pa.list_(pa.null()))):
+        return array.cast(wanted)  # (no values, integers as floats, or lists all empty: as pandas makes them)
+    return None
+
+
 def laid_out_as(rows: pa.Table, table: str, schema: pa.Schema) -> pa.Table:
     """Arrow rows of a table kept in its read order (no `sort_by`), already of the codebook's
     types and values (a vocabulary column as strings or any dictionary), as `to_arrow` lays out

@@ -122,3 +122,65 @@ def test_arrow_rows_as_read_are_laid_out_as_their_frame(tmp_path):
     assert laid_out.equals(tables.to_arrow(frame, "articles"), check_metadata=True)
     with pytest.raises(ValueError, match="kept sorted"):
         tables.laid_out_as(read, "incidents", first.schema)
+
+
+def without_pandas_metadata(arrow):
+    return arrow.replace_schema_metadata({key: value for key, value in arrow.schema.metadata.items()
+                                          if key != b"pandas"})
+
+
+def extraction_row(**values):
+    from schema.codebook import COLUMNS, TABLES
+
+    return {**{name: COLUMNS[name].unstated for name in TABLES["extractions"].columns},
+            "article_id": "a1", "relevant": True, "relevance_score": 2.5, **values}
+
+
+def required_only(row):
+    from schema.codebook import columns_of
+
+    required = {column.name for column in columns_of("extractions") if not column.nullable}
+    return {name: value for name, value in row.items() if name in required}
+
+
+@pytest.mark.parametrize("rows", [
+    [extraction_row(incident_date=dt.date(2021, 5, 4), subject_age=34, outcome="fatal"),
+     extraction_row(article_id="a2", relevant=False, relevance_score=-1.0, outcome="no_such_value")],
+    [extraction_row(relevance_score=3)],  # an integer in a float column, as pandas takes it
+    [required_only(extraction_row())],  # every column that may be null missing: nulls
+    [],
+], ids=["typed", "int-as-float", "missing-columns", "no-rows"])
+def test_python_rows_become_the_arrow_table_their_frame_gives(rows):
+    from schema.codebook import TABLES
+
+    direct = tables.rows_to_arrow(rows, "extractions")
+    through_pandas = tables.to_arrow(pd.DataFrame(rows, columns=list(TABLES["extractions"].columns)), "extractions")
+    assert direct.equals(without_pandas_metadata(through_pandas), check_metadata=True)
+    assert b"pandas" not in direct.schema.metadata
+
+
+@pytest.mark.parametrize("value", ["2021-05-04", dt.datetime(2021, 5, 4, 13, 30)], ids=["text", "datetime"])
+def test_a_value_arrow_does_not_read_as_its_column_type_is_converted_as_pandas_converts_it(value):
+    from schema.codebook import TABLES
+
+    rows = [extraction_row(incident_date=value, subject_age=40.0)]
+    direct = tables.rows_to_arrow(rows, "extractions")
+    assert direct.column("incident_date").to_pylist() == [dt.date(2021, 5, 4)]
+    assert direct.column("subject_age").to_pylist() == [40]
+    through_pandas = tables.to_arrow(pd.DataFrame(rows, columns=list(TABLES["extractions"].columns)), "extractions")
+    assert direct.equals(without_pandas_metadata(through_pandas), check_metadata=True)
+
+
+def test_a_fractional_number_in_an_integer_column_is_refused_not_truncated():
+    with pytest.raises((TypeError, ValueError)):
+        tables.rows_to_arrow([extraction_row(subject_age=34.5)], "extractions")
+
+
+def test_a_null_where_the_codebook_requires_a_value_is_refused_naming_the_column():
+    with pytest.raises(ValueError, match="relevance_score"):
+        tables.rows_to_arrow([extraction_row(relevance_score=None)], "extractions")
+
+
+def test_rows_of_a_table_kept_sorted_are_sent_to_to_arrow():
+    with pytest.raises(ValueError, match="kept sorted"):
+        tables.rows_to_arrow([], "incidents")

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from etl import cache as result_cache
 from etl.batches import TableWriter, jobs_to_use, map_batches, stable_batches
 from etl.extract import dates, events, places
-from etl.extract.cache import ExtractCache, article_key, article_keys, batch_key, extractor_version
+from etl.extract.cache import ExtractCache, article_keys, batch_key, extractor_version
 from etl.extract.relevance import relevance
 from etl.extract.document import Document, read_document
 from etl.extract.link_features import link_features
@@ -32,9 +32,8 @@ from etl.extract.text import Found
 from etl.ingest import dateline_end
 from etl.params import DEFAULTS
 from etl.progress import Progress
-from etl.tables import read_table, to_arrow
+from etl.tables import read_table, rows_to_arrow, to_arrow
 from schema.codebook import COLUMNS, EVENT_FIELDS, TABLES
-from schema.models import conformed_columns
 
 # What a field holds when the article does not say.
 UNSTATED = {name: COLUMNS[name].unstated for name in EVENT_FIELDS}
@@ -125,20 +124,28 @@ ARTICLE_COLUMNS = ("article_id", "published_date", "text", "source_path")
 
 @dataclass(frozen=True)
 class ArticleBatch:
-    """One batch of ingested articles as read (Arrow), with their cache keys when keyed; the articles
-    are made into Python objects only when asked for (`articles`): a batch whose tables are stored
-    never is."""
+    """One batch of ingested articles as read (Arrow), with their cache keys when keyed. It stays
+    Arrow to the worker that extracts it (`ToExtract`): a batch whose tables are stored never
+    becomes Python objects, and the others only on the worker."""
 
     rows: pa.Table
     keys: list[str] | None
 
-    def articles(self) -> list[dict]:
-        """The batch's articles as dicts of the columns the extractor reads, in order."""
-        frame = conformed_columns(self.rows.to_pandas(date_as_object=True), "ingested", list(ARTICLE_COLUMNS))
-        return frame.to_dict("records")
-
     def __len__(self) -> int:
         return self.rows.num_rows
+
+
+class ToExtract(NamedTuple):
+    """What a worker is sent: the articles of a batch still to extract, as read (Arrow, whose text
+    passes between processes as buffers, not as Python strings), and their cache keys (None
+    without a cache)."""
+
+    rows: pa.Table
+    keys: list[str] | None = None
+
+    def articles(self) -> list[dict]:
+        """The articles as dicts of the columns the extractor reads (`ARTICLE_COLUMNS`), in order."""
+        return self.rows.select(list(ARTICLE_COLUMNS)).to_pylist()
 
 
 def article_batches(ingested_path: Path, size: int, keyed: bool = False) -> Iterator[ArticleBatch]:
@@ -190,19 +197,19 @@ def _to_extract(batches, store: ExtractCache | None, in_flight: collections.dequ
         if store is None:
             keys = list(range(len(batch)))
             in_flight.append(Lookup(keys, [], keys))
-            yield batch.articles()
+            yield ToExtract(batch.rows)
             continue
         keys = batch.keys
         whole = batch_key(keys)
         if store.have_batch(whole):
             in_flight.append(Lookup(keys, [], [], whole, stored=True))
-            yield []
+            yield ToExtract(batch.rows.slice(0, 0), [])
             continue
         have = store.have(keys)
-        missing = [article for article, key in zip(batch.articles(), keys) if key not in have]
-        in_flight.append(Lookup(keys, [key for key in keys if key in have], [key for key in keys if key not in have],
+        missing = [place for place, key in enumerate(keys) if key not in have]
+        in_flight.append(Lookup(keys, [key for key in keys if key in have], [keys[place] for place in missing],
                                 whole))
-        yield missing
+        yield ToExtract(batch.rows.take(pa.array(missing, pa.int64())), [keys[place] for place in missing])
 
 
 def stored_tables(store: ExtractCache, lookup: Lookup) -> tuple[tuple[pa.Table, ...], int]:
@@ -227,7 +234,7 @@ def batch_tables(store: ExtractCache | None, lookup: Lookup, output: "BatchOutpu
         store.put_pickled(output.cacheable(lookup.missing_keys))
     if not known:  # (a batch read whole by a worker comes as its tables; one partly cached is put together here)
         return output.tables, 0
-    return arrow_tables(frames_of(_in_order(lookup.keys, known, output.results(store, lookup.missing_keys)))), len(known)
+    return result_tables(_in_order(lookup.keys, known, output.results(store, lookup.missing_keys))), len(known)
 
 
 @dataclass(frozen=True)
@@ -255,14 +262,14 @@ class BatchOutput:
         return [stored[key] if key in stored else next(failed) for key in keys]
 
 
-def extract_batch(articles: list[dict], relevance_threshold: float | None = None,
+def extract_batch(batch: ToExtract, relevance_threshold: float | None = None,
                   seconds_per_article: float | None = None, cache: Path | None = None,
                   for_cache: bool = False) -> BatchOutput:
     """A batch's tables (what a worker returns: Arrow, which passes between processes far more
     cheaply than the rows as Python objects). Given the `cache` file, the worker puts the results
-    that did not fail in it; with `for_cache`, it returns them pickled instead."""
-    results = extract_results(articles, relevance_threshold, seconds_per_article)
-    tables, failed = arrow_tables(frames_of(results)), [result for result in results if result.reject is not None]
+    that did not fail in it, by the batch's keys; with `for_cache`, it returns them pickled instead."""
+    results = extract_results(batch.articles(), relevance_threshold, seconds_per_article)
+    tables, failed = result_tables(results), [result for result in results if result.reject is not None]
     if not (cache or for_cache) or not results:  # (no article: a batch whose tables are stored)
         return BatchOutput(tables, failed)
     pickled = [pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if result.reject is None else None
@@ -270,17 +277,16 @@ def extract_batch(articles: list[dict], relevance_threshold: float | None = None
     if for_cache:
         return BatchOutput(tables, failed, pickled)
     with contextlib.closing(result_cache.writer(cache)) as db:
-        result_cache.put_pickled(db, [(article_key(article), blob) for article, blob in zip(articles, pickled)
-                                      if blob is not None])
+        result_cache.put_pickled(db, [(key, blob) for key, blob in zip(batch.keys, pickled) if blob is not None])
     return BatchOutput(tables, failed)
 
 
 OUTPUT_TABLES = ("extractions", "evidence", "link_features", "rejects")
 
 
-def arrow_tables(frames: tuple[pd.DataFrame, ...]) -> tuple[pa.Table, ...]:
-    """The four tables of `frames_of` as `etl.tables.to_arrow` lays them out."""
-    return tuple(to_arrow(frame, name) for frame, name in zip(frames, OUTPUT_TABLES))
+def result_tables(results: list[ArticleResult]) -> tuple[pa.Table, ...]:
+    """The four tables of articles' results (`table_rows`), as Arrow (`etl.tables.rows_to_arrow`)."""
+    return tuple(rows_to_arrow(rows, name) for rows, name in zip(table_rows(results), OUTPUT_TABLES))
 
 
 def _in_order(keys: list, known: dict, results: list[ArticleResult]) -> list[ArticleResult]:
@@ -311,16 +317,18 @@ def _result_of(article: dict, relevance_threshold: float | None, seconds_per_art
                       f"{type(error).__name__}: {error}"[:1000].encode("utf-8", "backslashreplace").decode("utf-8")})
 
 
+def table_rows(results: list[ArticleResult]) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+    """The rows of the extractions, evidence, link_features and rejects tables of articles' results, in order."""
+    return ([result.fields for result in results if result.reject is None],
+            [row for result in results for row in result.evidence],
+            [row for result in results for row in result.clues],
+            [result.reject for result in results if result.reject is not None])
+
+
 def frames_of(results: list[ArticleResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The extractions, evidence, link_features and rejects tables of articles' results, in order."""
-    return (pd.DataFrame([result.fields for result in results if result.reject is None],
-                         columns=list(TABLES["extractions"].columns)),
-            pd.DataFrame([row for result in results for row in result.evidence],
-                         columns=list(TABLES["evidence"].columns)),
-            pd.DataFrame([row for result in results for row in result.clues],
-                         columns=list(TABLES["link_features"].columns)),
-            pd.DataFrame([result.reject for result in results if result.reject is not None],
-                         columns=list(TABLES["rejects"].columns)))
+    return tuple(pd.DataFrame(rows, columns=list(TABLES[name].columns))
+                 for rows, name in zip(table_rows(results), OUTPUT_TABLES))
 
 
 def extract_all(articles: pd.DataFrame, relevance_threshold: float | None = None,

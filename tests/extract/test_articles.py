@@ -140,3 +140,20 @@ def test_articles_read_as_a_researcher_would(name):
     assert got == {key: value for key, value in expected.items()}
     for row in evidence:
         assert text[row["start"]:row["end"]] == row["quote"]
+
+
+def test_a_workers_arrow_tables_are_the_tables_of_the_frames_of_the_same_results():
+    import pyarrow as pa
+
+    from etl.extract import ARTICLE_COLUMNS, OUTPUT_TABLES, ToExtract, extract_results, frames_of, result_tables
+    from etl.tables import to_arrow
+
+    articles = [{"article_id": name, "published_date": published, "text": text, "source_path": f"{name}.txt"}
+                for name, (published, text, _) in ARTICLES.items()]
+    batch = ToExtract(pa.Table.from_pylist(articles).select(list(ARTICLE_COLUMNS)))
+    assert batch.articles() == articles
+    results = extract_results(batch.articles())
+    for direct, frame, name in zip(result_tables(results), frames_of(results), OUTPUT_TABLES):
+        through_pandas = to_arrow(frame, name)
+        assert direct.num_rows == len(frame)
+        assert direct.equals(through_pandas.replace_schema_metadata(direct.schema.metadata), check_metadata=True)
