@@ -6,13 +6,11 @@ run over any batch or partition of articles; `run` does so on every core (`etl.b
 from __future__ import annotations
 
 import collections
-import contextlib
 import datetime as dt
 import functools
 import itertools
-import pickle
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
@@ -21,10 +19,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from etl import cache as result_cache
 from etl.batches import TableWriter, jobs_to_use, map_batches, stable_batches
 from etl.extract import dates, events, places
-from etl.extract.cache import ExtractCache, article_keys, batch_key, extractor_version
+from etl.extract.cache import BATCH_TABLES, ExtractCache, article_keys, batch_key, extractor_version
 from etl.extract.relevance import relevance
 from etl.extract.document import Document, read_document
 from etl.extract.link_features import link_features
@@ -32,8 +29,9 @@ from etl.extract.text import Found
 from etl.ingest import dateline_end
 from etl.params import DEFAULTS
 from etl.progress import Progress
-from etl.tables import read_table, rows_to_arrow, to_arrow
+from etl.tables import laid_out_as, read_table, rows_to_arrow
 from schema.codebook import COLUMNS, EVENT_FIELDS, TABLES
+from schema.models import arrow_schema
 
 # What a field holds when the article does not say.
 UNSTATED = {name: COLUMNS[name].unstated for name in EVENT_FIELDS}
@@ -77,12 +75,9 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
     store = ExtractCache(cache, extractor_version(relevance_threshold)) if cache is not None else None
     batches = article_batches(ingested_path, batch_articles, keyed=store is not None)
     # process and save, batch by batch
-    # (local workers put their results in the cache themselves; a Dask cluster's, perhaps on other
-    # machines, send them here pickled)
+    # (the workers extract and return Arrow tables; this process alone reads and writes the cache)
     work = functools.partial(extract_batch, relevance_threshold=relevance_threshold,
-                             seconds_per_article=seconds_per_article,
-                             cache=store.path if store is not None and engine == "local" else None,
-                             for_cache=store is not None and engine != "local")
+                             seconds_per_article=seconds_per_article)
     relevant = cached = cached_batches = 0
     in_flight: collections.deque[Lookup] = collections.deque()  # batches sent to the workers, in order
     written: set[str] = set()  # the batch keys of this run
@@ -100,8 +95,9 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
                     writer.write_arrow(table)
                 if store is not None:
                     written.add(lookup.batch)
-                    if not lookup.stored and tables[3].num_rows == 0:
-                        store.put_batch(lookup.batch, tables[:3])
+                    if not lookup.stored:
+                        store.put_batch(lookup.batch, tables[:3], lookup.keys_extracted(tables[0]),
+                                        whole=tables[3].num_rows == 0)
                 batch_relevant = pc.sum(tables[0]["relevant"]).as_py() or 0
                 relevant += batch_relevant
                 cached += from_cache
@@ -109,7 +105,7 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
                 if progress is not None:
                     progress.count(relevant=batch_relevant, rejected=tables[3].num_rows,
                                    **({"cached": from_cache} if store is not None else {}))
-                    progress.advance(len(lookup.keys))
+                    progress.advance(len(lookup.ids))
         if store is not None:
             store.forget_batches_except(written)
     finally:
@@ -124,28 +120,16 @@ ARTICLE_COLUMNS = ("article_id", "published_date", "text", "source_path")
 
 @dataclass(frozen=True)
 class ArticleBatch:
-    """One batch of ingested articles as read (Arrow), with their cache keys when keyed. It stays
-    Arrow to the worker that extracts it (`ToExtract`): a batch whose tables are stored never
-    becomes Python objects, and the others only on the worker."""
+    """One batch of ingested articles as read (Arrow), their ids, and their cache keys when keyed.
+    It stays Arrow to the worker that extracts it: a batch whose tables are stored never becomes
+    Python objects, and the others only on the worker."""
 
     rows: pa.Table
+    ids: list[str]
     keys: list[str] | None
 
     def __len__(self) -> int:
         return self.rows.num_rows
-
-
-class ToExtract(NamedTuple):
-    """What a worker is sent: the articles of a batch still to extract, as read (Arrow, whose text
-    passes between processes as buffers, not as Python strings), and their cache keys (None
-    without a cache)."""
-
-    rows: pa.Table
-    keys: list[str] | None = None
-
-    def articles(self) -> list[dict]:
-        """The articles as dicts of the columns the extractor reads (`ARTICLE_COLUMNS`), in order."""
-        return self.rows.select(list(ARTICLE_COLUMNS)).to_pylist()
 
 
 def article_batches(ingested_path: Path, size: int, keyed: bool = False) -> Iterator[ArticleBatch]:
@@ -163,7 +147,8 @@ def article_batches(ingested_path: Path, size: int, keyed: bool = False) -> Iter
                                 article_keys(batch) if keyed else itertools.repeat(None)))]
               for batch in parquet.iter_batches(batch_size=size, columns=list(ARTICLE_COLUMNS)))
     for records in stable_batches(pieces, size, 0):
-        yield ArticleBatch(_rows_of(records), [key for _, key, _, _ in records] if keyed else None)
+        yield ArticleBatch(_rows_of(records), [article_id for article_id, _, _, _ in records],
+                           [key for _, key, _, _ in records] if keyed else None)
 
 
 def _rows_of(records: list[tuple]) -> pa.Table:
@@ -177,108 +162,112 @@ def _rows_of(records: list[tuple]) -> pa.Table:
 
 @dataclass(frozen=True)
 class Lookup:
-    """One batch's articles by key: every key in order, those with a cached result, and the others';
-    with a cache, the batch's key and whether its tables are stored (then nothing was sent to a worker)."""
+    """One batch as it waits for its worker: its articles' ids and, with a cache, their keys, the
+    batch's key, whether its tables are stored whole (then nothing was sent to a worker), and, for
+    each article whose rows a stored batch holds (not sent), that batch's key."""
 
-    keys: list
-    cached: list
-    missing_keys: list
+    ids: list[str]
+    keys: list[str] | None = None
     batch: str | None = None
     stored: bool = False
+    found_in: dict[str, str] = field(default_factory=dict)
+
+    def keys_extracted(self, extractions: pa.Table) -> list[str]:
+        """The keys of the articles that have a row in the batch's `extractions` (those that did not fail)."""
+        kept = set(extractions.column("article_id").to_pylist())
+        return [key for article_id, key in zip(self.ids, self.keys) if article_id in kept]
 
 
 def _to_extract(batches, store: ExtractCache | None, in_flight: collections.deque):
-    """The articles of each batch that have no cached result; each batch's `Lookup` is appended to
-    `in_flight` as it is handed on, for the caller to take back with the batch's results. (Only
-    keys wait there: the cached results are read when the batch is written, and the text of an
-    article goes to a worker and is not kept here.) A batch whose tables are stored hands on no
-    article."""
+    """The articles of each batch to extract (Arrow rows): those whose rows no stored batch holds;
+    each batch's `Lookup` is appended to `in_flight` as it is handed on, for the caller to take back
+    with the batch's tables. (Only keys wait there: the stored rows are read when the batch is
+    written, and the text goes to a worker and is not kept here.) A batch whose tables are stored
+    whole hands on no article."""
     for batch in batches:
         if store is None:
-            keys = list(range(len(batch)))
-            in_flight.append(Lookup(keys, [], keys))
-            yield ToExtract(batch.rows)
+            in_flight.append(Lookup(batch.ids))
+            yield batch.rows
             continue
         keys = batch.keys
         whole = batch_key(keys)
         if store.have_batch(whole):
-            in_flight.append(Lookup(keys, [], [], whole, stored=True))
-            yield ToExtract(batch.rows.slice(0, 0), [])
+            in_flight.append(Lookup(batch.ids, keys, whole, stored=True))
+            yield batch.rows.slice(0, 0)
             continue
-        have = store.have(keys)
-        missing = [place for place, key in enumerate(keys) if key not in have]
-        in_flight.append(Lookup(keys, [key for key in keys if key in have], [keys[place] for place in missing],
-                                whole))
-        yield ToExtract(batch.rows.take(pa.array(missing, pa.int64())), [keys[place] for place in missing])
+        found = store.batches_of(keys)
+        in_flight.append(Lookup(batch.ids, keys, whole, found_in=found))
+        yield batch.rows.take(pa.array([place for place, key in enumerate(keys) if key not in found], pa.int64()))
 
 
 def stored_tables(store: ExtractCache, lookup: Lookup) -> tuple[tuple[pa.Table, ...], int]:
     """A batch's four tables as stored (its rejects table empty), and how many articles that is."""
-    tables = store.batch_tables(lookup.batch)
+    tables = _stored(store, lookup.batch)
+    return (*tables, rows_to_arrow([], "rejects")), len(lookup.ids)
+
+
+def batch_tables(store: ExtractCache | None, lookup: Lookup, fresh: tuple[pa.Table, ...]
+                 ) -> tuple[tuple[pa.Table, ...], int]:
+    """A batch's four tables from its worker's tables (`fresh`, of the articles sent) and the rows
+    stored batches hold of the others, in the articles' order; and how many articles came from the cache."""
+    if not lookup.found_in:
+        return fresh, 0
+    # (the stored batches are read here, a batch at a time, not while the batch waits: usually the
+    # one the batch was before a change, or two when an added article moved its end)
+    stored = {key: _stored(store, key) for key in dict.fromkeys(lookup.found_in.values())}
+    sources = [stored[lookup.found_in[key]] if key in lookup.found_in else fresh
+               for key in lookup.keys]
+    tables = tuple(rows_in_order(lookup.ids, [source[place] for source in sources], name)
+                   for place, name in enumerate(BATCH_TABLES))
+    return (*tables, fresh[3]), len(lookup.found_in)
+
+
+def _stored(store: ExtractCache, key: str) -> tuple[pa.Table, ...]:
+    tables = store.batch_tables(key)
     if tables is None:
         raise RuntimeError(f"{store.path}: a stored batch was removed while the extract stage ran "
                            f"(was the cache folder cleared?); run it again")
-    return (*tables, to_arrow(pd.DataFrame(columns=list(TABLES["rejects"].columns)), "rejects")), len(lookup.keys)
+    return tables
 
 
-def batch_tables(store: ExtractCache | None, lookup: Lookup, output: "BatchOutput"
-                 ) -> tuple[tuple[pa.Table, ...], int]:
-    """A batch's four tables from what its worker returned and the cached results of the rest, and
-    how many articles came from the cache."""
-    # (the cached results are read here, a batch at a time, not while the batch waits)
-    known = store.get_many(lookup.cached) if store is not None and lookup.cached else {}
-    if len(known) != len(lookup.cached):
-        raise RuntimeError(f"{store.path}: {len(lookup.cached) - len(known)} cached results were removed "
-                           f"while the extract stage ran (was the cache folder cleared?); run it again")
-    if store is not None and output.pickled is not None:
-        store.put_pickled(output.cacheable(lookup.missing_keys))
-    if not known:  # (a batch read whole by a worker comes as its tables; one partly cached is put together here)
-        return output.tables, 0
-    return result_tables(_in_order(lookup.keys, known, output.results(store, lookup.missing_keys))), len(known)
+def rows_in_order(ids: list[str], sources: list[pa.Table], table: str) -> pa.Table:
+    """Each article's rows of `table`, article by article in the order of `ids`, each taken from its
+    own source (a table holding them as one run, as the extract stage writes them), laid out as
+    `rows_to_arrow` lays out the same rows (a vocabulary column encoded against the whole vocabulary)."""
+    runs = {}  # id(source) -> its rows' (start, end) by article id
+    pieces = []
+    for article_id, source in zip(ids, sources):
+        if id(source) not in runs:
+            runs[id(source)] = article_runs(source)
+        start, end = runs[id(source)].get(article_id, (0, 0))
+        if end > start:
+            pieces.append(source.slice(start, end - start))
+    rows = pa.concat_tables(pieces) if pieces else rows_to_arrow([], table)
+    # (the pieces' vocabulary columns may hold different dictionaries: each is encoded anew)
+    return laid_out_as(rows, table, arrow_schema(table)).combine_chunks()
 
 
-@dataclass(frozen=True)
-class BatchOutput:
-    """What a worker returns for a batch of articles: their four tables (extractions, evidence,
-    link_features, rejects) as `etl.tables.to_arrow` lays them out, the results that failed (in
-    order), and, when it did not put the others in the cache itself, each article's result
-    pickled (None for one that failed: never cached)."""
-
-    tables: tuple[pa.Table, pa.Table, pa.Table, pa.Table]
-    failed: list[ArticleResult]
-    pickled: list[bytes | None] | None = None
-
-    def cacheable(self, keys: list) -> list[tuple[str, bytes]]:
-        """(key, pickled result) of each article that did not fail."""
-        return [(key, blob) for key, blob in zip(keys, self.pickled or []) if blob is not None]
-
-    def results(self, store: ExtractCache, keys: list) -> list[ArticleResult]:
-        """Each article's result, in order (`keys`, the articles'): from what was pickled, else from
-        the cache the worker put them in, and the failed ones."""
-        failed = iter(self.failed)
-        if self.pickled is not None:
-            return [pickle.loads(blob) if blob is not None else next(failed) for blob in self.pickled]
-        stored = store.get_many(keys)
-        return [stored[key] if key in stored else next(failed) for key in keys]
+def article_runs(rows: pa.Table) -> dict[str, tuple[int, int]]:
+    """Where each article's rows lie, (start, end), in a table holding each article's rows as one run."""
+    ids = rows.column("article_id").to_pylist()
+    runs, start = {}, 0
+    for end in range(1, len(ids) + 1):
+        if end == len(ids) or ids[end] != ids[start]:
+            runs[ids[start]] = (start, end)
+            start = end
+    return runs
 
 
-def extract_batch(batch: ToExtract, relevance_threshold: float | None = None,
-                  seconds_per_article: float | None = None, cache: Path | None = None,
-                  for_cache: bool = False) -> BatchOutput:
-    """A batch's tables (what a worker returns: Arrow, which passes between processes far more
-    cheaply than the rows as Python objects). Given the `cache` file, the worker puts the results
-    that did not fail in it, by the batch's keys; with `for_cache`, it returns them pickled instead."""
-    results = extract_results(batch.articles(), relevance_threshold, seconds_per_article)
-    tables, failed = result_tables(results), [result for result in results if result.reject is not None]
-    if not (cache or for_cache) or not results:  # (no article: a batch whose tables are stored)
-        return BatchOutput(tables, failed)
-    pickled = [pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if result.reject is None else None
-               for result in results]
-    if for_cache:
-        return BatchOutput(tables, failed, pickled)
-    with contextlib.closing(result_cache.writer(cache)) as db:
-        result_cache.put_pickled(db, [(key, blob) for key, blob in zip(batch.keys, pickled) if blob is not None])
-    return BatchOutput(tables, failed)
+def extract_batch(rows: pa.Table, relevance_threshold: float | None = None,
+                  seconds_per_article: float | None = None) -> tuple[pa.Table, ...]:
+    """The four tables (extractions, evidence, link_features, rejects) of a batch of ingested rows: what
+    a worker returns (Arrow, which passes between processes far more cheaply than rows as Python objects)."""
+    return result_tables(extract_results(articles_of(rows), relevance_threshold, seconds_per_article))
+
+
+def articles_of(rows: pa.Table) -> list[dict]:
+    """Ingested rows as dicts of the columns the extractor reads (`ARTICLE_COLUMNS`), in order."""
+    return rows.select(list(ARTICLE_COLUMNS)).to_pylist()
 
 
 OUTPUT_TABLES = ("extractions", "evidence", "link_features", "rejects")
@@ -287,11 +276,6 @@ OUTPUT_TABLES = ("extractions", "evidence", "link_features", "rejects")
 def result_tables(results: list[ArticleResult]) -> tuple[pa.Table, ...]:
     """The four tables of articles' results (`table_rows`), as Arrow (`etl.tables.rows_to_arrow`)."""
     return tuple(rows_to_arrow(rows, name) for rows, name in zip(table_rows(results), OUTPUT_TABLES))
-
-
-def _in_order(keys: list, known: dict, results: list[ArticleResult]) -> list[ArticleResult]:
-    fresh = iter(results)
-    return [known[key] if key in known else next(fresh) for key in keys]
 
 
 def extract_results(articles: list[dict], relevance_threshold: float | None = None,

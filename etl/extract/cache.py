@@ -1,22 +1,25 @@
-"""The extract stage's cache: each article's extraction, kept by what it was extracted from.
+"""The extract stage's cache: each batch's tables, kept by what its articles were extracted from.
 
-An article's result (its extraction row, evidence rows and link_features rows) is stored under
-a key made of the article itself (id, publication date, text) in a SQLite file named after the
+An article is known by a key made of the article itself (id, publication date, text), a batch by
+its articles' keys in order (`batch_key`). The cache keeps each batch's tables as written (Arrow
+IPC: extractions, evidence and link_features, the rows of the articles that did not fail) and, for
+each of those articles, the batch whose tables hold its rows, in a SQLite file named after the
 extractor's version: a hash of every module and vocabulary file of the `etl` and `schema`
-packages and of the relevance threshold (`etl.cache`). After a change to a few articles only
-those are extracted again; a change to the extractor's code or to any vocabulary gives a new
-version, so a new, empty cache file (the older versions' files are removed). Articles that
-failed are never cached: they are tried again.
+packages and of the relevance threshold (`etl.cache`). A rebuild writes a batch none of whose
+articles changed straight from its stored tables; in a batch with a changed or new article, only
+those are extracted again, and the others' rows are taken from the stored batches that hold them.
+A change to the extractor's code or to any vocabulary gives a new version, so a new, empty cache
+file (the older versions' files are removed). Articles that failed are never kept: they are
+tried again, and a batch with one is never written whole from the cache.
+
+The rows are kept as tables, not as each article's result pickled: the workers extract and
+return Arrow, and the stage's process alone reads and writes the file (a Dask cluster's workers
+never see it). A run that ends forgets the stored batches it did not write
+(`forget_batches_except`), so the file holds one build's batches.
 
 The cache lives outside DVC's view by design (`paths.cache`, not a stage output): it changes how
-fast the stage runs, never what it writes, because a result is used only for the very article,
-extractor and threshold it came from (tests/extract/test_cache.py builds with and without it).
-
-Beside the articles' results, the file keeps each batch's tables as written (Arrow IPC), under a
-key made of its articles' keys in order (`batch_key`): a rebuild after a change to a few articles
-writes every batch none of them is in straight from its stored tables, without turning results
-back into rows. Only batches in which no article failed are kept, and a run that ends forgets the
-stored batches it did not write (`forget_batches_except`), so the file holds one build's batches.
+fast the stage runs, never what it writes, because rows are used only for the very article,
+extractor and threshold they came from (tests/extract/test_cache.py builds with and without it).
 """
 from __future__ import annotations
 
@@ -85,43 +88,60 @@ def batch_key(article_keys: list[str]) -> str:
     return hashlib.sha256("\n".join(article_keys).encode("ascii")).hexdigest()
 
 
-# The tables a batch's entry holds (its rejects table is empty: a batch with a reject is not kept).
+# The tables a batch's entry holds: the rows of its articles that did not fail (its rejects are not kept).
 BATCH_TABLES = ("extractions", "evidence", "link_features")
 # (zstd: a batch's evidence shrinks several times over, and is read back far faster than it was made)
 IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
 
 
 class ExtractCache(ResultCache):
-    """Extractions by article key, and batches' tables by batch key, for one extractor version, in
-    `folder/extract-<version>.sqlite`."""
+    """Batches' tables by batch key, and the batch holding each article's rows by article key, for
+    one extractor version, in `folder/extract-<version>.sqlite`."""
 
     def __init__(self, folder: Path, version: str):
         super().__init__(folder, PREFIX, version)
+        # (whole: no article of the batch failed, so its tables are all it writes)
         self._db.execute(f"CREATE TABLE IF NOT EXISTS batches (key TEXT PRIMARY KEY, "
-                         f"{', '.join(f'{name} BLOB NOT NULL' for name in BATCH_TABLES)})")
+                         f"{', '.join(f'{name} BLOB NOT NULL' for name in BATCH_TABLES)}, whole INTEGER NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, batch TEXT NOT NULL)")
         self._db.commit()
 
     def have_batch(self, key: str) -> bool:
-        return self._db.execute("SELECT 1 FROM batches WHERE key = ?", (key,)).fetchone() is not None
+        """Whether the batch's tables are stored and hold every article of it (none failed)."""
+        return self._db.execute("SELECT 1 FROM batches WHERE key = ? AND whole", (key,)).fetchone() is not None
+
+    def batches_of(self, keys: list[str]) -> dict[str, str]:
+        """The key of the stored batch holding each article's rows, for the articles of `keys` that have them."""
+        found = {}
+        for start in range(0, len(keys), LOOKUPS_PER_QUERY):
+            chunk = keys[start:start + LOOKUPS_PER_QUERY]
+            found.update(self._db.execute(f"SELECT key, batch FROM articles WHERE key IN ({','.join('?' * len(chunk))})",
+                                          chunk))
+        return found
 
     def batch_tables(self, key: str) -> tuple[pa.Table, ...] | None:
         """The stored tables of the batch (in BATCH_TABLES order), or None when it has none."""
         row = self._db.execute(f"SELECT {', '.join(BATCH_TABLES)} FROM batches WHERE key = ?", (key,)).fetchone()
         return None if row is None else tuple(pa.ipc.open_stream(blob).read_all() for blob in row)
 
-    def put_batch(self, key: str, tables: tuple[pa.Table, ...]) -> None:
-        """Keep a batch's tables (in BATCH_TABLES order), as written."""
+    def put_batch(self, key: str, tables: tuple[pa.Table, ...], article_keys: list[str], whole: bool) -> None:
+        """Keep a batch's tables (in BATCH_TABLES order) as written, as the rows of the articles of
+        `article_keys` (those that did not fail); `whole` when they are all its articles."""
         with self._db:
-            self._db.execute(f"INSERT OR REPLACE INTO batches (key, {', '.join(BATCH_TABLES)}) "
-                             f"VALUES (?{', ?' * len(BATCH_TABLES)})", (key, *map(ipc_bytes, tables)))
+            self._db.execute(f"INSERT OR REPLACE INTO batches (key, {', '.join(BATCH_TABLES)}, whole) "
+                             f"VALUES (?{', ?' * len(BATCH_TABLES)}, ?)", (key, *map(ipc_bytes, tables), int(whole)))
+            self._db.executemany("INSERT OR REPLACE INTO articles (key, batch) VALUES (?, ?)",
+                                 ((article, key) for article in article_keys))
 
     def forget_batches_except(self, keys: set[str]) -> int:
-        """Remove every stored batch but those of `keys`: how many were removed."""
+        """Remove every stored batch but those of `keys`, and what pointed at them: how many were removed."""
         stale = [key for key, in self._db.execute("SELECT key FROM batches") if key not in keys]
         with self._db:
             for start in range(0, len(stale), LOOKUPS_PER_QUERY):
                 chunk = stale[start:start + LOOKUPS_PER_QUERY]
-                self._db.execute(f"DELETE FROM batches WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                marks = ','.join('?' * len(chunk))
+                self._db.execute(f"DELETE FROM batches WHERE key IN ({marks})", chunk)
+                self._db.execute(f"DELETE FROM articles WHERE batch IN ({marks})", chunk)
         return len(stale)
 
 

@@ -187,10 +187,54 @@ def test_stored_batch_tables_come_back_as_they_were_put(tmp_path):
               pa.table({"n": pa.array([], pa.int64())}))
     with ExtractCache(tmp_path, "v1") as store:
         assert not store.have_batch("k") and store.batch_tables("k") is None
-        store.put_batch("k", tables)
+        store.put_batch("k", tables, ["key-a", "key-b"], whole=True)
         assert store.have_batch("k")
+        assert store.batches_of(["key-a", "key-b", "key-c"]) == {"key-a": "k", "key-b": "k"}
         back = store.batch_tables("k")
     assert all(got.equals(put) and got.schema.metadata == put.schema.metadata for got, put in zip(back, tables))
+
+
+def test_a_batch_stored_without_its_failed_articles_is_not_written_whole_but_lends_its_rows(tmp_path):
+    import pyarrow as pa
+
+    tables = tuple(pa.table({"article_id": ["a"]}) for _ in range(3))
+    with ExtractCache(tmp_path, "v1") as store:
+        store.put_batch("k", tables, ["key-a"], whole=False)
+        assert not store.have_batch("k")
+        assert store.batches_of(["key-a", "key-failed"]) == {"key-a": "k"}
+
+
+def test_a_forgotten_batch_takes_its_articles_with_it_but_not_those_stored_again_since(tmp_path):
+    import pyarrow as pa
+
+    tables = tuple(pa.table({"article_id": ["a"]}) for _ in range(3))
+    with ExtractCache(tmp_path, "v1") as store:
+        store.put_batch("old", tables, ["key-a", "key-b"], whole=True)
+        store.put_batch("new", tables, ["key-b"], whole=True)  # (key-b's rows are now those of "new")
+        assert store.forget_batches_except({"new"}) == 1
+        assert store.batches_of(["key-a", "key-b"]) == {"key-b": "new"}
+        assert store.batch_tables("old") is None
+
+
+def test_after_an_article_failed_the_others_of_its_batch_come_from_the_cache(tmp_path, samples, monkeypatch):
+    ingest.run(samples, tmp_path)
+    first_id = extract.article_batches(tmp_path / "ingested.parquet", 5).__next__().ids[0]
+    real = extract.extract_with_link_features
+
+    def failing_one(article_id, *args, **kwargs):
+        if article_id == first_id:
+            raise ValueError("an article this test makes fail")
+        return real(article_id, *args, **kwargs)
+
+    monkeypatch.setattr(extract, "extract_with_link_features", failing_one)
+    failed = extract.run(tmp_path / "ingested.parquet", tmp_path / "failed", cache=tmp_path / "cache")
+    assert (failed.articles, failed.rejected) == (4, 1)
+    monkeypatch.setattr(extract, "extract_with_link_features", real)
+    retried = extract.run(tmp_path / "ingested.parquet", tmp_path / "retried", cache=tmp_path / "cache")
+    # (the batch is not written whole from the cache: its failed article is extracted again, the four others are not)
+    assert (retried.rejected, retried.cached_batches, retried.cached) == (0, 0, 4)
+    extract.run(tmp_path / "ingested.parquet", tmp_path / "clean")
+    assert written(tmp_path / "retried") == written(tmp_path / "clean")
 
 
 def test_after_an_article_is_added_the_batches_it_is_not_in_are_written_from_their_stored_tables(tmp_path, samples):
