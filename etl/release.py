@@ -40,7 +40,7 @@ from schema.codebook import COLUMNS, PUBLISHED, TABLES
 # The published tables a build writes as Parquet (build_info is in the database alone).
 PARQUET_TABLES = tuple(name for name in PUBLISHED if TABLES[name].in_parquet)
 from schema.docs import markdown as codebook_markdown
-from schema.models import TIME_PATTERN
+from schema.models import TIME_FORMAT
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 CITATION = REPOSITORY / "CITATION.cff"
@@ -332,7 +332,7 @@ def schema_field(arrow_field: pa.Field) -> dict:
     if column.values and not column.joined and described["type"] == "string":
         constraints["enum"] = list(column.values)
     if column.kind == "time":
-        constraints["pattern"] = TIME_PATTERN.strip("^$")
+        constraints["pattern"] = TIME_FORMAT  # (a Table Schema pattern matches the whole value)
     if column.minimum is not None:
         constraints["minimum"] = column.minimum
     if column.maximum is not None:

@@ -21,7 +21,12 @@ from pandera.typing import Series
 
 from schema.codebook import TABLES, Column, columns_of
 
-TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+# A time of day, HH:MM ([0-9]: Python's \d is any Unicode digit), and nothing after it: for Python's
+# re (pandera, corrections) anchored by \Z, since its $ also matches before a final newline; for RE2
+# (Arrow, `surely_passes`), which has no \Z, by $, the end of the text there.
+TIME_FORMAT = r"([01][0-9]|2[0-3]):[0-5][0-9]"
+TIME_PATTERN = rf"^{TIME_FORMAT}\Z"
+TIME_PATTERN_RE2 = rf"^{TIME_FORMAT}$"
 
 PANDAS_DTYPES = {
     "str": "string", "enum": "string", "time": "string", "bool": "boolean",
@@ -277,8 +282,8 @@ def _column_passes(values: pa_arrow.ChunkedArray, column: Column) -> bool:
         if least.is_valid and ((column.minimum is not None and least.as_py() < column.minimum)
                                or (column.maximum is not None and most.as_py() > column.maximum)):
             return False
-    if column.kind == "time" and not _all_true(pc.match_substring_regex(present, TIME_PATTERN)):
-        return False  # (RE2's $ and \d are stricter than Python's: a value it refuses goes to the model)
+    if column.kind == "time" and not _all_true(pc.match_substring_regex(present, TIME_PATTERN_RE2)):
+        return False
     if column.joined and not _all_in(pc.list_flatten(pc.split_pattern(present, "; ")), column.values):
         return False
     if column.kind == "list":

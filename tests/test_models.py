@@ -72,7 +72,8 @@ def test_incident_id_may_be_null_in_articles_but_not_in_incidents():
 # ---- surely_passes: the model's checks on Arrow rows at once ---------------------------------
 
 BAD_INCIDENTS = [
-    {"force_type": "gun"}, {"incident_time": "9pm"}, {"incident_time": "24:00"}, {"subject_age": -1},
+    {"force_type": "gun"}, {"incident_time": "9pm"}, {"incident_time": "24:00"}, {"incident_time": "21:00\n"},
+    {"incident_time": "\u0662\u0661:\u0660\u0660"}, {"subject_age": -1},  # (a newline after, Arabic-Indic digits)
     {"force": "Leeds Police"}, {"weapon_recovered": "knife; spoon"}, {"weapon_recovered": ""},
     {"borough_code": "E09000002"}, {"borough": None}, {"forces": ["Leeds Police"]},
     {"forces": ["West Yorkshire Police", None]}, {"weapons_recovered": ["spoon"]}, {"region": "Yorkshire"},
