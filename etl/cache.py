@@ -15,6 +15,7 @@ the stage's own process holds it open, one writer at a time.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import pickle
@@ -29,17 +30,71 @@ LOOKUPS_PER_QUERY = 500  # keys per SELECT ... IN (...): well under SQLite's lim
 BUSY_SECONDS = 60  # how long a reader or the writer waits for the other before it gives up
 
 
-def code_version(settings: object, packages: tuple[Path, ...] | None = None) -> str:
+def code_version(settings: object, packages: tuple[Path, ...] | None = None, stage: str | None = None) -> str:
     """A hash of the code and vocabularies (every file of the `etl` and `schema` packages, or of the
-    `packages` folders given) and of `settings` (anything JSON can write)."""
+    `packages` folders given) and of `settings` (anything JSON can write). Given the module a stage
+    runs (`stage`, such as "etl.extract"), of only the Python files that importing it runs
+    (`imported_files`) and every other file of the packages (vocabularies, templates): a change to
+    another stage's code then leaves this stage's results in use."""
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
-    roots = packages if packages is not None else tuple(Path(package.__file__).resolve().parent
-                                                        for package in (etl, schema))
+    roots = packages if packages is not None else PACKAGES
+    imported = imported_files(stage, roots) if stage is not None else None
     for root in roots:
         for path in sorted(root.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo") \
+                    and (imported is None or path.suffix != ".py" or path in imported):
                 digest.update(str(path.relative_to(root.parent)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:20]
+
+
+PACKAGES = tuple(Path(package.__file__).resolve().parent for package in (etl, schema))
+
+
+def imported_files(module: str, roots: tuple[Path, ...] = PACKAGES) -> set[Path]:
+    """The Python files of the `roots` packages that importing `module` runs: its imports (at any
+    depth, in functions too), theirs, and the packages above each (importing a.b runs a/__init__.py).
+    Read from the source (`ast`), not by importing: what a module may import is what it says."""
+    project = {root.name: root for root in roots}
+    seen: dict[str, Path] = {}
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        path = None if name in seen else _module_file(name, project)
+        if path is None:
+            continue
+        seen[name] = path
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for full in _imported_names(path, package):
+            parts = full.split(".")
+            if parts[0] in project:
+                todo.extend(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+    return set(seen.values())
+
+
+def _module_file(name: str, project: dict[str, Path]) -> Path | None:
+    """The file of a module of the project's packages (a package's __init__.py), else None."""
+    first, *rest = name.split(".")
+    base = project[first].joinpath(*rest) if first in project else None
+    if base is None:
+        return None
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    return base.with_suffix(".py") if base.with_suffix(".py").is_file() else None
+
+
+def _imported_names(path: Path, package: str) -> list[str]:
+    """Every module name the file imports, relative imports made absolute, `from a import b` as a and a.b."""
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([base] if base else []))
+            names.extend([base] + [f"{base}.{alias.name}" for alias in node.names])
+    return names
 
 
 class ResultCache:

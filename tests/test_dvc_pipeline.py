@@ -3,7 +3,6 @@ reruns the stages downstream of an edited article; on a fresh clone it leaves dv
 as committed; each stage declares every project module it imports. No remote, no network."""
 from __future__ import annotations
 
-import ast
 import json
 import os
 import shutil
@@ -15,6 +14,7 @@ import duckdb
 import yaml
 
 from conftest import REPO
+from etl.cache import imported_files
 
 BIN = Path(sys.executable).parent
 # metrics/ holds the score stage, whose dev corpus (../shared) is not beside the copy.
@@ -104,43 +104,9 @@ def test_on_a_fresh_clone_dvc_repro_leaves_git_status_clean_and_every_stage_sees
 PROJECT = ("etl", "schema")
 
 
-def module_file(name: str) -> Path | None:
-    base = REPO.joinpath(*name.split("."))
-    if (base / "__init__.py").is_file():
-        return base / "__init__.py"
-    if base.with_suffix(".py").is_file():
-        return base.with_suffix(".py")
-    return None
-
-
 def project_imports(module: str) -> set[str]:
-    """Files under etl/ and schema/ that importing `module` runs: its imports (at any depth, in
-    functions too), theirs, and the packages above each (importing a.b runs a/__init__.py)."""
-    seen: dict[str, Path] = {}
-    todo = [module]
-    while todo:
-        name = todo.pop()
-        path = None if name in seen else module_file(name)
-        if path is None:
-            continue
-        seen[name] = path
-        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    parts = package.split(".")[:len(package.split(".")) - node.level + 1]
-                    base = ".".join(parts + ([base] if base else []))
-                names = [base] + [f"{base}.{alias.name}" for alias in node.names]
-            else:
-                continue
-            for full in names:
-                parts = full.split(".")
-                if parts[0] in PROJECT:
-                    todo.extend(".".join(parts[:end]) for end in range(1, len(parts) + 1))
-    return {path.relative_to(REPO).as_posix() for path in seen.values()}
+    """Files under etl/ and schema/ that importing `module` runs (`etl.cache.imported_files`), relative to the checkout."""
+    return {path.relative_to(REPO).as_posix() for path in imported_files(module)}
 
 
 def stages() -> dict[str, dict]:

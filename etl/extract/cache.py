@@ -38,9 +38,13 @@ PREFIX = "extract-"
 
 
 def extractor_version(relevance_threshold: float | None, packages: tuple[Path, ...] | None = None) -> str:
-    """A hash of the code and vocabularies the extractor reads (every file of the `etl` and `schema`
-    packages, or of the `packages` folders given), and of the threshold it is given."""
-    return code_version(relevance_threshold, packages)
+    """A hash of the code and vocabularies the extractor reads (the files of the `etl` and `schema`
+    packages, or of the `packages` folders given, that the extract stage imports, and every data
+    file there), and of the threshold it is given."""
+    return code_version(relevance_threshold, packages, stage=STAGE)
+
+
+STAGE = "etl.extract"  # the module the extract stage runs: the code its results depend on is what it imports
 
 
 def article_key(article: dict) -> str:

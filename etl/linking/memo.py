@@ -51,9 +51,11 @@ _HEADER = struct.Struct("<QQ")  # the pickled part's length, and the number of p
 
 def linker_version(window_days: int, max_block: int, threshold: float | None,
                    packages: tuple[Path, ...] | None = None) -> str:
-    """A hash of the linker's code and vocabularies (the `etl` and `schema` packages, or the
-    `packages` given) and of the parameters its results depend on."""
-    return code_version({"window_days": window_days, "max_block": max_block, "threshold": threshold}, packages)
+    """A hash of the linker's code and vocabularies (the files of the `etl` and `schema` packages, or of
+    the `packages` given, that the link stage imports, and every data file there) and of the
+    parameters its results depend on."""
+    return code_version({"window_days": window_days, "max_block": max_block, "threshold": threshold}, packages,
+                        stage="etl.link")
 
 
 def row_digests(frame: pd.DataFrame) -> list[bytes]:

@@ -70,20 +70,29 @@ def test_the_key_changes_with_the_text_the_date_or_the_id():
     assert article_key({**article, "article_id": "a1\0", "text": "x"}) != article_key({**article, "text": "\0x"})
 
 
-def test_the_version_changes_with_any_code_or_vocabulary_file_and_with_the_threshold(tmp_path):
+def test_the_version_changes_with_the_extractors_code_any_vocabulary_file_and_the_threshold(tmp_path):
     package = tmp_path / "etl"
     (package / "extract").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "extract" / "__init__.py").write_text("from etl.extract import rules\nfrom . import places\n")
     (package / "extract" / "rules.py").write_text("RULES = ()\n")
+    (package / "extract" / "places.py").write_text("from etl import tables\n")
+    (package / "tables.py").write_text("")
+    (package / "link.py").write_text("THRESHOLD = 1\n")  # (another stage's: the extract stage does not import it)
     (tmp_path / "vocab").mkdir()
     (tmp_path / "vocab" / "forces.csv").write_text("force\nKent Police\n")
     roots = (package, tmp_path / "vocab")
-    before = extractor_version(None, roots)
-    assert extractor_version(None, roots) == before
-    assert extractor_version(0.4, roots) != before
+    versions = [extractor_version(None, roots)]
+    assert extractor_version(None, roots) == versions[0]
+    assert extractor_version(0.4, roots) != versions[0]
+    (package / "link.py").write_text("THRESHOLD = 2\n")
+    assert extractor_version(None, roots) == versions[0]
+    for changed in ("extract/rules.py", "extract/places.py", "tables.py"):  # (imported, directly or not)
+        (package / changed).write_text((package / changed).read_text() + "# edited\n")
+        versions.append(extractor_version(None, roots))
     (tmp_path / "vocab" / "forces.csv").write_text("force\nKent Police\nEssex Police\n")
-    after_vocab = extractor_version(None, roots)
-    (package / "extract" / "rules.py").write_text("RULES = ('x',)\n")
-    assert len({before, after_vocab, extractor_version(None, roots)}) == 3
+    versions.append(extractor_version(None, roots))
+    assert len(set(versions)) == len(versions) == 5
 
 
 def test_a_new_version_starts_empty_and_removes_the_older_file(tmp_path):
