@@ -143,6 +143,21 @@ def test_the_extract_stage_on_dask_writes_the_same_bytes_as_on_local_processes(t
     assert written["dask"] == written["local"]
 
 
+def test_the_extract_stage_on_dask_keeps_and_reads_the_cache_as_on_local_processes(tmp_path):
+    ingest.run(SAMPLES, tmp_path)
+    tables = ("extractions", "evidence", "link_features", "extract_rejects")
+    local = extract.run(tmp_path / "ingested.parquet", tmp_path / "local", jobs=2, batch_articles=2)
+    cache = tmp_path / "cache"
+    first = extract.run(tmp_path / "ingested.parquet", tmp_path / "first", jobs=2, batch_articles=2, engine="dask",
+                        cache=cache)
+    again = extract.run(tmp_path / "ingested.parquet", tmp_path / "again", jobs=2, batch_articles=1, engine="dask",
+                        cache=cache)
+    # (the Dask workers never see the cache: this process keeps what they return, and reads it back)
+    assert (first.cached, again.cached, again.articles) == (0, local.articles, local.articles)
+    assert all((tmp_path / "first" / f"{name}.parquet").read_bytes() == (tmp_path / "local" / f"{name}.parquet").read_bytes()
+               for name in tables)
+
+
 def test_one_batch_gives_the_very_file_write_table_gives(tmp_path):
     frame = rejects_frame(3)
     with TableWriter("rejects", tmp_path / "batched.parquet") as writer:
