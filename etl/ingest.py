@@ -60,7 +60,7 @@ from etl.ingest_record import (IngestCache, Listed, ParsedFile, files_in_read_or
 from etl.progress import Progress, Silent
 from etl.readers import (  # noqa: F401 - re-exported: the extractor and tests use them from here
     FETCH_RECORD_MAX_BYTES, FETCH_RECORD_SUFFIX, MB, SUPPORTED_SUFFIXES, Document, Options, Refused, Reject,
-    dateline_end, decode, looks_binary, page_with_fetch_record, read_file, safe_name,
+    dateline_end, decode, looks_binary, page_with_fetch_record, read_at_most, read_file, safe_name,
 )
 from etl.tables import read_table, write_table
 from schema.codebook import TABLES
@@ -414,10 +414,11 @@ def cacheable_content(source_path: str, content, cache: Path | None) -> tuple[ob
         return content, None
     limit = int(CACHED_FILE_MB * MB)
     try:
-        if os.stat(content).st_size > limit:
+        size = os.stat(content).st_size
+        if size > limit:
             return content, None
         with open(content, "rb") as handle:
-            data = handle.read(limit + 1)
+            data = read_at_most(handle, size, limit)
     except OSError:
         return content, None
     if len(data) > limit:  # (it grew since: read as a stream)

@@ -354,7 +354,7 @@ def article_bytes(source: Input, options: Options) -> tuple[bytes, Reject | None
         return b"", too_large(source.source_path, None, source.size, limit_mb, param, "article")
     try:
         with source.open() as stream:
-            data = stream.read(limit + 1)
+            data = stream.read(limit + 1) if source.compressed else read_at_most(stream, source.size, limit)
     except GZIP_ERRORS as error:
         if not source.compressed:
             raise
@@ -365,6 +365,16 @@ def article_bytes(source: Input, options: Options) -> tuple[bytes, Reject | None
                            f"decompressed from {_megabytes(source.size)}, above the {limit_mb:g} MB limit "
                            f"ingest.{param} in params.yaml; reading stopped there); split it or raise the limit")
     return data, None
+
+
+def read_at_most(stream: BinaryIO, size: int, limit: int) -> bytes:
+    """The stream's first `limit` + 1 bytes at most (as `stream.read(limit + 1)`), from a file whose stat
+    said `size` bytes (at most `limit`): asked for that many and one more first, so that reading a
+    small file does not allocate (and give back) a buffer of `limit` bytes; more only if it grew since."""
+    data = stream.read(size + 1)
+    if len(data) > size:  # (it grew since its stat: read on, as far as the limit lets it)
+        data += stream.read(limit + 1 - len(data))
+    return data
 
 
 def _megabytes(size: int) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 import json
 import pickle
 
@@ -265,3 +266,13 @@ def test_a_deeply_nested_record_is_read_the_same_at_any_call_depth():
     assert deeper(0) == deeper(300)
     with pytest.raises(RecursionError):
         json_record("[" * (JSON_NESTING + 50) + "]" * (JSON_NESTING + 50))
+
+
+def test_a_file_read_to_the_size_its_stat_gave_is_what_a_read_to_the_limit_gives_even_if_it_changed():
+    from etl.readers import read_at_most
+
+    data = bytes(range(60))
+    for stated in (0, 10, 59, 60, 80):  # (the stat said fewer bytes than it holds, as many, or more)
+        for limit in {stated, 60, 100}:
+            if limit >= stated:
+                assert read_at_most(io.BytesIO(data), stated, limit) == data[:limit + 1], (stated, limit)
