@@ -383,7 +383,6 @@ def parse_files(task: list[tuple], options: Options, cache: Path | None = None) 
     `cache` file, those read before (the same path and bytes) are taken from it, and the others put
     in it (by the worker: what it keeps never passes through the stage's process). What is cached
     is what `read_file` gave and the fingerprints; a fetch record's URL is added after."""
-    word_hashes: dict[str, int] = {}  # (a corpus reuses most of its words: each is hashed once a task)
     permutations = duplicates._permutations()
     contents = [(source_path, *cacheable_content(source_path, content, cache)) for (source_path, content, *_), _ in task]
     known = _cached_results(cache, [key for _, _, key in contents if key])
@@ -394,7 +393,7 @@ def parse_files(task: list[tuple], options: Options, cache: Path | None = None) 
             read, prints = known[key]
         else:
             read = read_file(source_path, content, options)
-            prints = [duplicates.fingerprint(item.text, word_hashes, permutations)
+            prints = [duplicates.fingerprint(item.text, permutations)
                       for item in read if isinstance(item, Document)]
             if key:
                 fresh.append((key, pickle.dumps((read, prints), protocol=pickle.HIGHEST_PROTOCOL)))
