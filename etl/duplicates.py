@@ -79,6 +79,27 @@ class Fingerprint:
     shingles: np.ndarray | None
     signature: np.ndarray | bytes | None
 
+    def __reduce__(self):
+        # (its arrays pickled as their bytes: several times faster, both ways, than numpy's own
+        # pickling of an array, and ingest pickles every fingerprint into its cache and between processes)
+        return _fingerprint_of_states, (self.key, _array_state(self.shingles), _array_state(self.signature))
+
+
+def _array_state(values: np.ndarray | bytes | None):
+    """What a fingerprint's field pickles as: an array as its dtype, shape and bytes; None or bytes as they are."""
+    return values if values is None or isinstance(values, bytes) else (values.dtype.str, values.shape, values.tobytes())
+
+
+def _array_of_state(state) -> np.ndarray | bytes | None:
+    if state is None or isinstance(state, bytes):
+        return state
+    dtype, shape, data = state
+    return np.frombuffer(data, dtype=dtype).reshape(shape)
+
+
+def _fingerprint_of_states(key: bytes, shingles, signature) -> "Fingerprint":
+    return Fingerprint(key, _array_of_state(shingles), _array_of_state(signature))
+
 
 def mark(article_ids: list[str], texts: list[str], published: list, threshold: float) -> Marks:
     """Which articles are exact duplicates and which are near-identical copies (ids in read order)."""

@@ -390,15 +390,19 @@ def parse_files(task: list[tuple], options: Options, cache: Path | None = None) 
     for ((_, _, *notes), record), (source_path, content, key) in zip(task, contents):
         notes = tuple(note for group in notes for note in group)
         if key in known:
-            read, prints = known[key]
+            pickled = known[key]
+            read, prints = pickle.loads(pickled)
         else:
             read = read_file(source_path, content, options)
             prints = [duplicates.fingerprint(item.text, permutations)
                       for item in read if isinstance(item, Document)]
+            pickled = pickle.dumps((read, prints), protocol=pickle.HIGHEST_PROTOCOL) if key else None
             if key:
-                fresh.append((key, pickle.dumps((read, prints), protocol=pickle.HIGHEST_PROTOCOL)))
+                fresh.append((key, pickled))
+        # (a record's URL is not in the key, nor in what was pickled: such a file is sent as its parts)
         parsed.append(ParsedFile(notes, with_fetch_record(read, record), prints, key in known,
-                                 key if record is None else None, name=source_path))  # (a record's URL is not in the key)
+                                 key if record is None else None, name=source_path,
+                                 pickled=pickled if record is None else None))
     if fresh:
         with contextlib.closing(result_cache.writer(cache)) as db:
             result_cache.put_pickled(db, fresh)
@@ -426,11 +430,12 @@ def cacheable_content(source_path: str, content, cache: Path | None) -> tuple[ob
     return data, digest.hexdigest()
 
 
-def _cached_results(cache: Path | None, keys: list[str]) -> dict[str, tuple]:
+def _cached_results(cache: Path | None, keys: list[str]) -> dict[str, bytes]:
+    """The cached results of the keys, as pickled (they are unpickled by the caller, and sent on as they are)."""
     if cache is None or not keys:
         return {}
     with contextlib.closing(result_cache.reader(cache)) as db:
-        return result_cache.get_many(db, keys)
+        return result_cache.get_many_pickled(db, keys)
 
 
 # --- in this process, in read order: counting, ids, rows ----------------------------------

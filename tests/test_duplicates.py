@@ -305,3 +305,16 @@ def test_shingles_and_signatures_are_those_of_the_plain_computation():
             plain = ((expected[:, None] * a + b) >> np.uint64(33)).min(axis=0)
             assert np.array_equal(duplicates.signature(expected, permutations), plain)
     assert (duplicates.signature(np.empty(0, dtype=np.uint64), permutations) == duplicates._TOP_BITS_MAX).all()
+
+
+def test_a_fingerprint_pickles_its_arrays_as_bytes_and_comes_back_the_same():
+    import pickle
+
+    print_ = duplicates.fingerprint(WIRE)
+    back = pickle.loads(pickle.dumps(print_))
+    assert back.key == print_.key
+    for mine, theirs in ((back.shingles, print_.shingles), (back.signature, print_.signature)):
+        assert mine.dtype == theirs.dtype and mine.shape == theirs.shape and np.array_equal(mine, theirs)
+    recorded = duplicates.Fingerprint(print_.key, None, print_.signature.tobytes())  # (as the last run's record has it)
+    assert pickle.loads(pickle.dumps(recorded)) == recorded
+    assert len(pickle.dumps(print_)) < len(print_.shingles.tobytes()) + len(print_.signature.tobytes()) + 200
