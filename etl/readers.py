@@ -187,8 +187,8 @@ def document_id(source_path: str) -> str:
     lower = source_path.lower()
     for ending in (".txt", ".txt" + GZIP_SUFFIX):
         stem = source_path[:-len(ending)]
-        if lower.endswith(ending) and PurePosixPath(stem).name:
-            last = PurePosixPath(stem).name
+        if lower.endswith(ending) and posix_name(stem):
+            last = posix_name(stem)
             return source_path if ":" in last or last.lower().endswith(ID_MARKERS) else stem
     return source_path
 
@@ -275,7 +275,7 @@ def _read(source_path: str, content: bytes | Path | OSError, options: Options) -
     if isinstance(content, OSError):
         yield unreadable(source_path, content)
         return
-    name = PurePosixPath(source_path).name
+    name = posix_name(source_path)
     suffix = inner_suffix(name)
     if suffix not in SUPPORTED_SUFFIXES:
         yield Reject(source_path, "ingest.unsupported_format",
@@ -327,10 +327,27 @@ def bad_gzip(source_path: str, error: BaseException, where: str = "") -> Reject:
 
 def inner_suffix(name: str) -> str:
     """The format suffix of a file name, looking inside `.gz` (`a.jsonl.gz` is `.jsonl`)."""
-    path = PurePosixPath(name.lower())
-    if path.suffix == GZIP_SUFFIX:
-        path = path.with_suffix("")
-    return path.suffix
+    name = posix_name(name.lower())
+    suffix = _suffix(name)
+    if suffix == GZIP_SUFFIX:
+        suffix = _suffix(name[:-len(suffix)])
+    return suffix
+
+
+# (every file read asks these of its name: strings cut here, as PurePosixPath cuts them, several times
+# faster than making the path; tests/test_readers.py compares them on awkward names)
+def posix_name(path: str) -> str:
+    """`PurePosixPath(path).name`: the path's last part that is neither empty nor "."."""
+    last = path[path.rfind("/") + 1:]
+    if last and last != ".":
+        return last
+    return next((part for part in reversed(path.split("/")) if part and part != "."), "")
+
+
+def _suffix(name: str) -> str:
+    """`PurePosixPath(name).suffix` of a name (no "/"): from its last ".", unless that starts or ends it."""
+    at = name.rfind(".")
+    return name[at:] if 0 < at < len(name) - 1 else ""
 
 
 def article_stem(name: str) -> str:
