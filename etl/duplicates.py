@@ -50,7 +50,7 @@ _TOP_BITS_MAX = (1 << 31) - 1  # the largest value a signature can hold (MAX_64 
 _SEED = 20240501  # fixed, so the same inputs always give the same candidates
 GRAM_BASE = 1_000_003  # the polynomial's base for a 5-gram's hash: a prime, so word order matters
 _WORD = re.compile(r"\w+")  # a word: letters, digits and underscores, in any script
-# Words are cut from the text's UTF-8 bytes (`words`), not found as one str object each: an ASCII
+# Words are cut from the text's UTF-8 bytes (`text_words`), not found as one str object each: an ASCII
 # byte is a word's or becomes a space (the table), a byte of another character is kept, once each
 # character beyond ASCII that is no word's (’, “, —) has been made a space.
 _ASCII_WORD_BYTES = bytes(byte if byte >= 0x80 or _WORD.fullmatch(chr(byte)) else ord(" ") for byte in range(256))
