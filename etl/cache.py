@@ -186,10 +186,15 @@ def have(db: sqlite3.Connection, keys: list[str]) -> set[str]:
 
 
 def get_many(db: sqlite3.Connection, keys: list[str]) -> dict[str, object]:
+    return {key: pickle.loads(blob) for key, blob in get_many_pickled(db, keys).items()}
+
+
+def get_many_pickled(db: sqlite3.Connection, keys: list[str]) -> dict[str, bytes]:
+    """The cached result of each key that has one, as pickled (`get_many` unpickles them)."""
     found = {}
     for chunk in _chunks(keys):
         rows = db.execute(f"SELECT key, result FROM results WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-        found.update((key, pickle.loads(blob)) for key, blob in rows)
+        found.update(rows)
     return found
 
 

@@ -55,6 +55,10 @@ SEPARATOR = re.compile(r"[|•·]")
 STRIP = " \t-–—:,;.()[]•|/"
 RUN_IN = re.compile(r" ?[A-Z]")
 DIGIT = re.compile(r"\d")
+# What every date `_patterns().date` finds holds: four digits in a row (a year) or a digit, a separator
+# and a digit (`5/6/19`). A line without it holds no date, so it is not read for one (a line's
+# digits alone, as in "a 15-year-old", are most often no date's).
+MAYBE_DATE = re.compile(r"\d(?:\d\d\d|[./-]\d)")
 _ORDINAL = r"(?:st|nd|rd|th)?"
 _TIME = r"\b\d{1,2}(?:[:.]\d{2}){1,2}(?:\s*[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?"
 _ZONE = r"\b(?-i:GMT|BST|UTC|UK|CET|CEST|EDT|EST|PDT|PST)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?\b"
@@ -94,11 +98,14 @@ def _patterns() -> _Patterns:
     months = {name.lower(): number for name, number in vocab.months().items()}
     weekdays = {name.lower(): number for name, number in vocab.weekdays().items()}
     month, weekday = _alternation(months), _alternation(weekdays)
+    # (a date that starts with its month is tried only where a month's name can start, `initials`:
+    # most places in a line fail that one test rather than every name of the alternation)
+    initials = "".join(sorted({re.escape(name[0]) for name in months}))
     date = re.compile(rf"""(?<![\w/.-])(?:
           (?P<iso_y>(?:19|20)\d\d)-(?P<iso_m>\d\d?)-(?P<iso_d>\d\d?)
         | (?P<num_d>\d\d?)(?P<sep>[./-])(?P<num_m>\d\d?)(?P=sep)(?P<num_y>\d{{4}}|\d\d)
         | (?P<dmy_d>\d\d?){_ORDINAL}(?:\s+of)?(?:\s+|-)(?P<dmy_m>{month})\b\.?,?(?:\s+|-)(?P<dmy_y>\d{{4}})
-        | (?P<mdy_m>{month})\b\.?\s+(?P<mdy_d>\d\d?){_ORDINAL},?\s+(?P<mdy_y>\d{{4}})
+        | (?=[{initials}])(?P<mdy_m>{month})\b\.?\s+(?P<mdy_d>\d\d?){_ORDINAL},?\s+(?P<mdy_y>\d{{4}})
         )(?![\d/]|\.\d)""", re.I | re.X)
     filler = rf"{_PUNCT}|\b(?:{weekday})\b\.?|{_TIME}|{_ZONE}"
     return _Patterns(
@@ -122,12 +129,11 @@ def printed_published_date(text: str) -> tuple[dt.date, int, int] | None:
     patterns = _patterns()
     best: tuple[int, dt.date, int, int] | None = None
     line_start, non_blank = 0, 0
-    while line_start < len(head_text) and non_blank < LABELLED_LINES:
-        line_end = head_text.find("\n", line_start)
-        line_end = len(head_text) if line_end < 0 else line_end
-        line = head_text[line_start:line_end]
-        if line.strip():
-            if DIGIT.search(line):
+    for line in head_text.split("\n"):
+        if non_blank >= LABELLED_LINES:
+            break
+        if line and not line.isspace():  # (a line with more than whitespace, as `line.strip()` says)
+            if MAYBE_DATE.search(line):
                 head = non_blank < HEAD_LINES and line_start < HEAD_CHARS
                 for rank, date, start, end in _line_datelines(patterns, line, head, non_blank < LEAD_LINES):
                     if best is None or rank < best[0]:  # ties: the first printed
@@ -135,7 +141,7 @@ def printed_published_date(text: str) -> tuple[dt.date, int, int] | None:
                 if best is not None and best[0] == PUBLISHED:
                     break
             non_blank += 1
-        line_start = line_end + 1
+        line_start += len(line) + 1
     return None if best is None else best[1:]
 
 

@@ -46,10 +46,15 @@ BANDS = 32  # of NUM_PERM // BANDS rows each: pairs at Jaccard 0.7 become candid
 PRIME = (1 << 31) - 1  # Mersenne prime: shingle hashes are below it
 MAX_64 = (1 << 64) - 1
 _SHIFT = np.uint64(33)  # a signature value is the top 31 bits of a 64-bit hash
-_TOP_BITS_MAX = (1 << 31) - 1  # the largest value a signature can hold (the start of each minimum)
+_TOP_BITS_MAX = (1 << 31) - 1  # the largest value a signature can hold (MAX_64 >> 33: that of no hashes)
 _SEED = 20240501  # fixed, so the same inputs always give the same candidates
 GRAM_BASE = 1_000_003  # the polynomial's base for a 5-gram's hash: a prime, so word order matters
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"\w+")  # a word: letters, digits and underscores, in any script
+# Words are cut from the text's UTF-8 bytes (`text_words`), not found as one str object each: an ASCII
+# byte is a word's or becomes a space (the table), a byte of another character is kept, once each
+# character beyond ASCII that is no word's (’, “, —) has been made a space.
+_ASCII_WORD_BYTES = bytes(byte if byte >= 0x80 or _WORD.fullmatch(chr(byte)) else ord(" ") for byte in range(256))
+_NOT_WORD_BEYOND_ASCII = re.compile(r"[^\w\x00-\x7f]")
 _CHUNK = 4096  # shingles hashed at once: bounds memory for very long texts
 # Shingle hashes (below PRIME) and MinHash values (below 2^31) are kept as 32-bit integers: half
 # the memory, the same values.
@@ -74,25 +79,44 @@ class Fingerprint:
     shingles: np.ndarray | None
     signature: np.ndarray | bytes | None
 
+    def __reduce__(self):
+        # (its arrays pickled as their bytes: several times faster, both ways, than numpy's own
+        # pickling of an array, and ingest pickles every fingerprint into its cache and between processes)
+        return _fingerprint_of_states, (self.key, _array_state(self.shingles), _array_state(self.signature))
+
+
+def _array_state(values: np.ndarray | bytes | None):
+    """What a fingerprint's field pickles as: an array as its dtype, shape and bytes; None or bytes as they are."""
+    return values if values is None or isinstance(values, bytes) else (values.dtype.str, values.shape, values.tobytes())
+
+
+def _array_of_state(state) -> np.ndarray | bytes | None:
+    if state is None or isinstance(state, bytes):
+        return state
+    dtype, shape, data = state
+    return np.frombuffer(data, dtype=dtype).reshape(shape)
+
+
+def _fingerprint_of_states(key: bytes, shingles, signature) -> "Fingerprint":
+    return Fingerprint(key, _array_of_state(shingles), _array_of_state(signature))
+
 
 def mark(article_ids: list[str], texts: list[str], published: list, threshold: float) -> Marks:
     """Which articles are exact duplicates and which are near-identical copies (ids in read order)."""
     index = CopyIndex()
-    word_hashes: dict[str, int] = {}
     permutations = _permutations()
     for article_id, text, date in zip(article_ids, texts, published):
-        index.add(article_id, date, fingerprint(text, word_hashes, permutations))
+        index.add(article_id, date, fingerprint(text, permutations))
     try:
         return index.marks(threshold)
     finally:
         index.close()
 
 
-def fingerprint(text: str, word_hashes: dict[str, int] | None = None,
-                permutations: tuple[np.ndarray, np.ndarray] | None = None) -> Fingerprint:
-    """The article's fingerprint; `word_hashes` and `permutations` may be kept between calls."""
+def fingerprint(text: str, permutations: tuple[np.ndarray, np.ndarray] | None = None) -> Fingerprint:
+    """The article's fingerprint; `permutations` (`_permutations()`) may be kept between calls."""
     folded = folded_text(text)  # (once: both the key and the shingles read the text folded)
-    hashes = _shingles_of_folded(folded, word_hashes)
+    hashes = _shingles_of_folded(folded)
     values = signature(hashes, permutations or _permutations()) if len(hashes) else None
     return Fingerprint(hashlib.sha256(" ".join(folded.split()).encode("utf-8", "surrogatepass")).digest(),
                        hashes.astype(COMPACT), None if values is None else values.astype(COMPACT))
@@ -252,28 +276,59 @@ def exact_duplicates(article_ids: list[str], texts: list[str]) -> dict[str, str]
     return duplicate_of
 
 
-def shingles(text: str, word_hashes: dict[str, int] | None = None) -> np.ndarray:
+def shingles(text: str) -> np.ndarray:
     """Distinct hashes (below PRIME) of the text's word 5-grams (case-folded); empty for short texts.
 
-    A 5-gram's hash is a polynomial in its words' CRC-32s, computed for all 5-grams at once;
-    `word_hashes` keeps each word's CRC-32 between calls (a corpus reuses most of its words)."""
-    return _shingles_of_folded(folded_text(text), word_hashes)
+    A 5-gram's hash is a polynomial in its words' CRC-32s (of their UTF-8 bytes), computed for all
+    5-grams at once."""
+    return _shingles_of_folded(folded_text(text))
 
 
-def _shingles_of_folded(folded: str, word_hashes: dict[str, int] | None) -> np.ndarray:
-    words = _WORD.findall(folded)
+def _shingles_of_folded(folded: str) -> np.ndarray:
+    words = text_words(folded)
     if len(words) < MIN_WORDS_FOR_COPIES:
         return np.empty(0, dtype=np.uint64)
-    known = word_hashes if word_hashes is not None else {}
-    for word in set(words).difference(known):
-        known[word] = _crc(word)
-    codes = np.fromiter(map(known.__getitem__, words), dtype=np.uint64, count=len(words))
+    codes = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
     count = len(words) - SHINGLE_WORDS + 1
-    grams = np.zeros(count, dtype=np.uint64)
-    for offset in range(SHINGLE_WORDS):
+    grams = codes[:count] % _PRIME  # (the polynomial's first step: 0 * GRAM_BASE + the first word's code)
+    for offset in range(1, SHINGLE_WORDS):
         # grams < PRIME < 2^31 and GRAM_BASE < 2^31, codes < 2^32: every step stays below 2^63.
-        grams = (grams * GRAM_BASE + codes[offset:offset + count]) % PRIME
+        grams *= _GRAM_BASE
+        grams += codes[offset:offset + count]
+        grams %= _PRIME
     return distinct_sorted(grams)
+
+
+_PRIME, _GRAM_BASE = np.uint64(PRIME), np.uint64(GRAM_BASE)  # (as numpy scalars: the steps stay in place)
+
+
+def text_words(folded: str) -> list[bytes]:
+    """The words of a text (`_WORD`, as `_WORD.findall` finds them), in order, as UTF-8 bytes."""
+    data = folded.encode("utf-8", "surrogatepass")
+    if not data.isascii():
+        data = _words_beyond_ascii_kept(data)
+    return data.translate(_ASCII_WORD_BYTES).split()
+
+
+def _words_beyond_ascii_kept(data: bytes) -> bytes:
+    """UTF-8 text with each character beyond ASCII that is no word's made a space, the others kept.
+
+    The bytes of such characters come in runs between ASCII bytes, each run whole characters (UTF-8
+    keeps ASCII bytes out of the others'); a text repeats few distinct runs, each looked at once."""
+    high = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) >= 0x80)
+    breaks = np.flatnonzero(np.diff(high) != 1) + 1
+    starts = high[np.concatenate(([0], breaks))].tolist()
+    ends = (high[np.concatenate((breaks - 1, [len(high) - 1]))] + 1).tolist()
+    pieces, done, spaced = [], 0, {}
+    for start, end in zip(starts, ends):
+        run = data[start:end]
+        if run not in spaced:
+            spaced[run] = _NOT_WORD_BEYOND_ASCII.sub(" ", run.decode("utf-8", "surrogatepass")).encode(
+                "utf-8", "surrogatepass")
+        pieces += (data[done:start], spaced[run])
+        done = end
+    pieces.append(data[done:])
+    return b"".join(pieces)
 
 
 def distinct_sorted(values: np.ndarray) -> np.ndarray:
@@ -283,10 +338,6 @@ def distinct_sorted(values: np.ndarray) -> np.ndarray:
     first[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     return ordered[first]
-
-
-def _crc(word: str) -> int:
-    return zlib.crc32(word.encode("utf-8", "surrogatepass"))
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
@@ -304,14 +355,15 @@ def signature(hashes: np.ndarray, permutations: tuple[np.ndarray, np.ndarray]) -
     values stay below 2^31, so they fit COMPACT. Candidates are confirmed on the exact shingle sets,
     so the hash family decides only which pairs are compared, never a mark by itself."""
     a, b = permutations
-    minima = np.full(NUM_PERM, _TOP_BITS_MAX, dtype=np.uint64)
+    minima = np.full(NUM_PERM, MAX_64, dtype=np.uint64)
     hashes = np.asarray(hashes, dtype=np.uint64)
     for start in range(0, len(hashes), _CHUNK):
         values = np.multiply(hashes[start:start + _CHUNK, None], a)  # (wraps modulo 2^64, as meant)
         values += b
-        values >>= _SHIFT
         np.minimum(minima, values.min(axis=0), out=minima)
-    return minima
+    # (the shift keeps the order, so the minima's top bits are the minima of the top bits: shifted
+    # once each, not every value; with no hashes, the largest a signature holds, _TOP_BITS_MAX)
+    return minima >> _SHIFT
 
 
 def candidate_pairs(signatures: list[np.ndarray | None]) -> list[tuple[int, int]]:
@@ -496,8 +548,7 @@ class Compared:
 
 def near_duplicate_groups(texts: list[str], threshold: float) -> list[list[int]]:
     """Groups (indexes into `texts`, each sorted) of texts confirmed near-identical to one another."""
-    word_hashes: dict[str, int] = {}
-    hashes = [shingles(text, word_hashes) for text in texts]
+    hashes = [shingles(text) for text in texts]
     permutations = _permutations()
     signatures = [signature(values, permutations) if len(values) else None for values in hashes]
     return confirmed_groups(candidate_pairs(signatures), len(texts), hashes.__getitem__, threshold)

@@ -60,7 +60,7 @@ from etl.ingest_record import (IngestCache, Listed, ParsedFile, files_in_read_or
 from etl.progress import Progress, Silent
 from etl.readers import (  # noqa: F401 - re-exported: the extractor and tests use them from here
     FETCH_RECORD_MAX_BYTES, FETCH_RECORD_SUFFIX, MB, SUPPORTED_SUFFIXES, Document, Options, Refused, Reject,
-    dateline_end, decode, looks_binary, page_with_fetch_record, read_file, safe_name,
+    dateline_end, decode, looks_binary, page_with_fetch_record, read_at_most, read_file, safe_name,
 )
 from etl.tables import read_table, write_table
 from schema.codebook import TABLES
@@ -383,7 +383,6 @@ def parse_files(task: list[tuple], options: Options, cache: Path | None = None) 
     `cache` file, those read before (the same path and bytes) are taken from it, and the others put
     in it (by the worker: what it keeps never passes through the stage's process). What is cached
     is what `read_file` gave and the fingerprints; a fetch record's URL is added after."""
-    word_hashes: dict[str, int] = {}  # (a corpus reuses most of its words: each is hashed once a task)
     permutations = duplicates._permutations()
     contents = [(source_path, *cacheable_content(source_path, content, cache)) for (source_path, content, *_), _ in task]
     known = _cached_results(cache, [key for _, _, key in contents if key])
@@ -391,15 +390,19 @@ def parse_files(task: list[tuple], options: Options, cache: Path | None = None) 
     for ((_, _, *notes), record), (source_path, content, key) in zip(task, contents):
         notes = tuple(note for group in notes for note in group)
         if key in known:
-            read, prints = known[key]
+            pickled = known[key]
+            read, prints = pickle.loads(pickled)
         else:
             read = read_file(source_path, content, options)
-            prints = [duplicates.fingerprint(item.text, word_hashes, permutations)
+            prints = [duplicates.fingerprint(item.text, permutations)
                       for item in read if isinstance(item, Document)]
+            pickled = pickle.dumps((read, prints), protocol=pickle.HIGHEST_PROTOCOL) if key else None
             if key:
-                fresh.append((key, pickle.dumps((read, prints), protocol=pickle.HIGHEST_PROTOCOL)))
+                fresh.append((key, pickled))
+        # (a record's URL is not in the key, nor in what was pickled: such a file is sent as its parts)
         parsed.append(ParsedFile(notes, with_fetch_record(read, record), prints, key in known,
-                                 key if record is None else None, name=source_path))  # (a record's URL is not in the key)
+                                 key if record is None else None, name=source_path,
+                                 pickled=pickled if record is None else None))
     if fresh:
         with contextlib.closing(result_cache.writer(cache)) as db:
             result_cache.put_pickled(db, fresh)
@@ -414,10 +417,11 @@ def cacheable_content(source_path: str, content, cache: Path | None) -> tuple[ob
         return content, None
     limit = int(CACHED_FILE_MB * MB)
     try:
-        if os.stat(content).st_size > limit:
+        size = os.stat(content).st_size
+        if size > limit:
             return content, None
         with open(content, "rb") as handle:
-            data = handle.read(limit + 1)
+            data = read_at_most(handle, size, limit)
     except OSError:
         return content, None
     if len(data) > limit:  # (it grew since: read as a stream)
@@ -426,11 +430,12 @@ def cacheable_content(source_path: str, content, cache: Path | None) -> tuple[ob
     return data, digest.hexdigest()
 
 
-def _cached_results(cache: Path | None, keys: list[str]) -> dict[str, tuple]:
+def _cached_results(cache: Path | None, keys: list[str]) -> dict[str, bytes]:
+    """The cached results of the keys, as pickled (they are unpickled by the caller, and sent on as they are)."""
     if cache is None or not keys:
         return {}
     with contextlib.closing(result_cache.reader(cache)) as db:
-        return result_cache.get_many(db, keys)
+        return result_cache.get_many_pickled(db, keys)
 
 
 # --- in this process, in read order: counting, ids, rows ----------------------------------

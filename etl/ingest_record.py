@@ -117,11 +117,29 @@ class ParsedFile:
     key: str | None = None
     path: Path | None = None
     name: str = ""  # its source_path
+    # (`items` and `fingerprints` as pickled for the cache by the worker that read the file, or None:
+    # a file sent to the stage's process is sent as these bytes, not pickled a second time)
+    pickled: bytes | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    def __reduce__(self):
+        fields = (self.notes, self.cached, self.key, self.path, self.name)
+        if self.pickled is not None:
+            return _parsed_file_of_pickled, (self.pickled, *fields)
+        return _parsed_file_of_parts, (self.items, self.fingerprints, *fields)
 
     @property
     def digest(self) -> bytes | None:
         """The key as the bytes of the digest it is written in (half the memory of its text)."""
         return None if self.key is None else bytes.fromhex(self.key)
+
+
+def _parsed_file_of_pickled(pickled: bytes, notes, cached, key, path, name) -> ParsedFile:
+    items, fingerprints = pickle.loads(pickled)
+    return ParsedFile(notes, items, fingerprints, cached, key, path, name)
+
+
+def _parsed_file_of_parts(items, fingerprints, notes, cached, key, path, name) -> ParsedFile:
+    return ParsedFile(notes, items, fingerprints, cached, key, path, name)
 
 
 class Listed(NamedTuple):
@@ -199,7 +217,7 @@ def remembered(files: Iterable[ParsedFile], statuses: dict, started_ns: int, rec
         if not file.path and file.key is not None and status is not None and max(STAT.unpack(status)[1:3]) < racy:
             record[file.name] = kept = file_record(file, status)
             signatures = [kept[5]] if len(kept) == 6 else [signature for _, signature in kept[3]]
-            file = dataclasses.replace(file, fingerprints=[
+            file = dataclasses.replace(file, pickled=None, fingerprints=[
                 duplicates.Fingerprint(print_.key, print_.shingles, signature)
                 for print_, signature in zip(file.fingerprints, signatures)])
         yield file

@@ -187,8 +187,8 @@ def document_id(source_path: str) -> str:
     lower = source_path.lower()
     for ending in (".txt", ".txt" + GZIP_SUFFIX):
         stem = source_path[:-len(ending)]
-        if lower.endswith(ending) and PurePosixPath(stem).name:
-            last = PurePosixPath(stem).name
+        if lower.endswith(ending) and posix_name(stem):
+            last = posix_name(stem)
             return source_path if ":" in last or last.lower().endswith(ID_MARKERS) else stem
     return source_path
 
@@ -275,7 +275,7 @@ def _read(source_path: str, content: bytes | Path | OSError, options: Options) -
     if isinstance(content, OSError):
         yield unreadable(source_path, content)
         return
-    name = PurePosixPath(source_path).name
+    name = posix_name(source_path)
     suffix = inner_suffix(name)
     if suffix not in SUPPORTED_SUFFIXES:
         yield Reject(source_path, "ingest.unsupported_format",
@@ -327,10 +327,27 @@ def bad_gzip(source_path: str, error: BaseException, where: str = "") -> Reject:
 
 def inner_suffix(name: str) -> str:
     """The format suffix of a file name, looking inside `.gz` (`a.jsonl.gz` is `.jsonl`)."""
-    path = PurePosixPath(name.lower())
-    if path.suffix == GZIP_SUFFIX:
-        path = path.with_suffix("")
-    return path.suffix
+    name = posix_name(name.lower())
+    suffix = _suffix(name)
+    if suffix == GZIP_SUFFIX:
+        suffix = _suffix(name[:-len(suffix)])
+    return suffix
+
+
+# (every file read asks these of its name: strings cut here, as PurePosixPath cuts them, several times
+# faster than making the path; tests/test_readers.py compares them on awkward names)
+def posix_name(path: str) -> str:
+    """`PurePosixPath(path).name`: the path's last part that is neither empty nor "."."""
+    last = path[path.rfind("/") + 1:]
+    if last and last != ".":
+        return last
+    return next((part for part in reversed(path.split("/")) if part and part != "."), "")
+
+
+def _suffix(name: str) -> str:
+    """`PurePosixPath(name).suffix` of a name (no "/"): from its last ".", unless that starts or ends it."""
+    at = name.rfind(".")
+    return name[at:] if 0 < at < len(name) - 1 else ""
 
 
 def article_stem(name: str) -> str:
@@ -354,7 +371,7 @@ def article_bytes(source: Input, options: Options) -> tuple[bytes, Reject | None
         return b"", too_large(source.source_path, None, source.size, limit_mb, param, "article")
     try:
         with source.open() as stream:
-            data = stream.read(limit + 1)
+            data = stream.read(limit + 1) if source.compressed else read_at_most(stream, source.size, limit)
     except GZIP_ERRORS as error:
         if not source.compressed:
             raise
@@ -365,6 +382,16 @@ def article_bytes(source: Input, options: Options) -> tuple[bytes, Reject | None
                            f"decompressed from {_megabytes(source.size)}, above the {limit_mb:g} MB limit "
                            f"ingest.{param} in params.yaml; reading stopped there); split it or raise the limit")
     return data, None
+
+
+def read_at_most(stream: BinaryIO, size: int, limit: int) -> bytes:
+    """The stream's first `limit` + 1 bytes at most (as `stream.read(limit + 1)`), from a file whose stat
+    said `size` bytes (at most `limit`): asked for that many and one more first, so that reading a
+    small file does not allocate (and give back) a buffer of `limit` bytes; more only if it grew since."""
+    data = stream.read(size + 1)
+    if len(data) > size:  # (it grew since its stat: read on, as far as the limit lets it)
+        data += stream.read(limit + 1 - len(data))
+    return data
 
 
 def _megabytes(size: int) -> str:

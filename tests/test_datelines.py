@@ -144,3 +144,55 @@ def test_ingest_fills_the_published_date_from_the_printed_dateline(tmp_path):
     assert dates["undated"] is None or dates.isna()["undated"]
     assert dates["page.html"] == dt.date(2019, 7, 9)
     assert result.rejects.empty  # no new warning
+
+
+def date_like_lines(count: int, seed: int) -> list[str]:
+    """Invented lines around date-like runs: day, month (names in odd cases: a long s, a Kelvin sign and a
+    dotted capital I fold to ASCII letters) and year in either order, or numbers and separators, and
+    words, clock times and links around them; many are dates, many only nearly."""
+    import random
+
+    generator = random.Random(seed)
+    months = list(vocab.months())
+    months += [name.upper() for name in months] + [name.replace("s", "ſ").replace("k", "\u212a") for name in months]
+    months += ["İune", "Junes", "Mayday"]
+    days, years = ["5", "05", "31", "32", "1", "19", "123"], ["2019", "1999", "19", "2101", "20190", "0"]
+    gaps = [" ", "  ", "-", ".", "/", ", ", "", " of "]
+    around = ["", "Published: ", "by Jane Doe ", "Monday ", "a 15-year-old ", "at 10:32 ", "https://example.com/",
+              "x", "/", "7.", " GMT", " 10.30pm", "th", "st ", "!"]
+
+    def run() -> str:
+        day, month, year, gap = (generator.choice(days), generator.choice(months), generator.choice(years),
+                                 generator.choice(gaps))
+        shapes = [(day, month, year), (month, day, year), (year, day, day), (day, day, year), (day, day, day)]
+        return gap.join(generator.choice(shapes)) if generator.random() < 0.8 else generator.choice(gaps).join(
+            generator.choice(shapes))
+
+    return ["".join(generator.choice(around) + run() + generator.choice(around) for _ in range(generator.randint(1, 3)))
+            for _ in range(count)]
+
+
+def test_a_line_without_a_year_or_a_numeric_date_holds_no_date():
+    from etl.datelines import MAYBE_DATE, _patterns
+
+    dated = 0
+    for line in date_like_lines(4000, 7):
+        if _patterns().date.search(line):
+            dated += 1
+            assert MAYBE_DATE.search(line), line  # (every line skipped for want of one has no date)
+    assert dated > 200
+
+
+def test_dates_are_found_as_by_the_pattern_that_tries_every_month_name_at_every_place():
+    import re
+
+    from etl.datelines import _patterns
+
+    pattern = _patterns().date
+    plain = re.compile(re.sub(r"\(\?=\[[^\]]*\]\)(?=\(\?P<mdy_m>)", "", pattern.pattern), pattern.flags)
+    assert plain.pattern != pattern.pattern
+    lines = date_like_lines(4000, 8)
+    assert sum(1 for line in lines if pattern.search(line)) > 200
+    for line in lines:
+        assert [(match.span(), match.groupdict()) for match in pattern.finditer(line)] == \
+               [(match.span(), match.groupdict()) for match in plain.finditer(line)], line

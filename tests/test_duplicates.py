@@ -4,6 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import re
+import unicodedata
+import zlib
 
 import numpy as np
 
@@ -253,3 +256,65 @@ def test_buckets_of_a_band_are_found_as_np_unique_finds_them():
         codes.append(firsts[firsts != every] * len(signatures) + every[firsts != every])
     unique = np.unique(np.concatenate(codes))
     assert np.array_equal(duplicates.band_pairs(signatures), np.stack([unique // 500, unique % 500], axis=1))
+
+
+def reference_shingles(text):
+    """The shingles the plain way: `\\w+` words of the folded text, CRC-32 of each, the polynomial in Python ints."""
+    words = re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
+    if len(words) < duplicates.MIN_WORDS_FOR_COPIES:
+        return np.empty(0, dtype=np.uint64)
+    codes = [zlib.crc32(word.encode("utf-8", "surrogatepass")) for word in words]
+    grams = set()
+    for start in range(len(codes) - duplicates.SHINGLE_WORDS + 1):
+        value = 0
+        for code in codes[start:start + duplicates.SHINGLE_WORDS]:
+            value = (value * duplicates.GRAM_BASE + code) % duplicates.PRIME
+        grams.add(value)
+    return np.array(sorted(grams), dtype=np.uint64)
+
+
+# Characters a word is cut at, or is made of, beyond ASCII: curly quotes, dashes, accents (composed and
+# combining), a ligature and superscript NFKC rewrites, other scripts and digits, invisible and odd spaces,
+# a lone surrogate, control characters.
+AWKWARD = ["’", "“", "”", "—", "–", "é", "e\u0301", "ﬁ", "²", "ß", "İ", "Ω", "ж", "中文", "٣", "१",
+           "\u00a0", "\u200b", "\u2028", "\u3000", "\ud800", "\x1c", "\x85", "_", "9", "😀", "…", "£", "'", "-"]
+
+
+def test_words_are_those_a_word_pattern_finds_whatever_the_characters():
+    random.seed(11)
+    pieces = WIRE.split() + AWKWARD
+    texts = [WIRE, OTHER, "", " ".join(AWKWARD), "".join(AWKWARD)]
+    texts += ["".join(random.choice(pieces) + random.choice(["", " ", "\n"] + AWKWARD) for _ in range(80))
+              for _ in range(200)]
+    for text in texts:
+        folded = duplicates.folded_text(text)
+        assert duplicates.text_words(folded) == [word.encode("utf-8", "surrogatepass")
+                                                 for word in re.findall(r"\w+", folded)], text
+
+
+def test_shingles_and_signatures_are_those_of_the_plain_computation():
+    random.seed(12)
+    pieces = WIRE.split() + OTHER.split() + AWKWARD
+    texts = [WIRE, OTHER, WIRE.replace("police", "pólice’s"), "Too short."]
+    texts += [" ".join(random.choice(pieces) for _ in range(random.randint(20, 300))) for _ in range(50)]
+    a, b = permutations = duplicates._permutations()
+    for text in texts:
+        expected = reference_shingles(text)
+        assert np.array_equal(duplicates.shingles(text), expected), text
+        if len(expected):
+            plain = ((expected[:, None] * a + b) >> np.uint64(33)).min(axis=0)
+            assert np.array_equal(duplicates.signature(expected, permutations), plain)
+    assert (duplicates.signature(np.empty(0, dtype=np.uint64), permutations) == duplicates._TOP_BITS_MAX).all()
+
+
+def test_a_fingerprint_pickles_its_arrays_as_bytes_and_comes_back_the_same():
+    import pickle
+
+    print_ = duplicates.fingerprint(WIRE)
+    back = pickle.loads(pickle.dumps(print_))
+    assert back.key == print_.key
+    for mine, theirs in ((back.shingles, print_.shingles), (back.signature, print_.signature)):
+        assert mine.dtype == theirs.dtype and mine.shape == theirs.shape and np.array_equal(mine, theirs)
+    recorded = duplicates.Fingerprint(print_.key, None, print_.signature.tobytes())  # (as the last run's record has it)
+    assert pickle.loads(pickle.dumps(recorded)) == recorded
+    assert len(pickle.dumps(print_)) < len(print_.shingles.tobytes()) + len(print_.signature.tobytes()) + 200

@@ -1,13 +1,15 @@
 """The ingest stage's cache: a file is parsed again only when its bytes, its path, the code or the settings changed."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from etl import ingest, ingest_record
+from etl import duplicates, ingest, ingest_record
 from etl.progress import Silent
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "raw"
@@ -256,3 +258,25 @@ def test_files_changed_just_before_the_walk_are_not_trusted_next_time(tmp_path, 
     read = reads_of_files(monkeypatch)
     again = ingest.run(stories, tmp_path / "again", ONE_PROCESS, cache=tmp_path / "cache")
     assert len(read) == 4 and again.cached == 4  # (read and hashed, then taken from the cache by their bytes)
+
+
+def test_a_file_read_by_a_worker_is_sent_as_the_bytes_its_cache_entry_holds():
+    import pickle
+
+    from etl.ingest_record import ParsedFile
+    from etl.readers import read_file
+
+    def parts(name, text):
+        read = read_file(name, text.encode(), ingest.Options())
+        return read, [duplicates.fingerprint(item.text) for item in read]
+
+    read, prints = parts("a.txt", "Officers used a Taser on a man in a park on Tuesday, police said.")
+    whole = ParsedFile((), read, prints, False, "k", None, "a.txt")
+    # (bytes that say other parts than the file's own: what is sent is what they say)
+    other = parts("b.txt", "A man was restrained by officers outside a shop on Friday.")
+    sent = dataclasses.replace(whole, pickled=pickle.dumps(other, protocol=pickle.HIGHEST_PROTOCOL))
+    for file, (items, fingerprints) in ((sent, other), (whole, (read, prints))):  # (no bytes: sent as its parts)
+        back = pickle.loads(pickle.dumps(file, protocol=pickle.HIGHEST_PROTOCOL))
+        assert (back.notes, back.items, back.cached, back.key, back.path, back.name) == ((), items, False, "k", None, "a.txt")
+        assert back.fingerprints[0].key == fingerprints[0].key
+        assert np.array_equal(back.fingerprints[0].shingles, fingerprints[0].shingles)

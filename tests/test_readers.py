@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 import json
 import pickle
 
@@ -265,3 +266,44 @@ def test_a_deeply_nested_record_is_read_the_same_at_any_call_depth():
     assert deeper(0) == deeper(300)
     with pytest.raises(RecursionError):
         json_record("[" * (JSON_NESTING + 50) + "]" * (JSON_NESTING + 50))
+
+
+def test_a_file_read_to_the_size_its_stat_gave_is_what_a_read_to_the_limit_gives_even_if_it_changed():
+    from etl.readers import read_at_most
+
+    data = bytes(range(60))
+    for stated in (0, 10, 59, 60, 80):  # (the stat said fewer bytes than it holds, as many, or more)
+        for limit in {stated, 60, 100}:
+            if limit >= stated:
+                assert read_at_most(io.BytesIO(data), stated, limit) == data[:limit + 1], (stated, limit)
+
+
+def test_names_suffixes_and_ids_are_cut_from_paths_as_pathlib_cuts_them():
+    import random
+    from pathlib import PurePosixPath
+
+    from etl.readers import GZIP_SUFFIX, ID_MARKERS, document_id, inner_suffix, posix_name
+
+    def pathlib_suffix(name):  # (inner_suffix as it was written with PurePosixPath)
+        path = PurePosixPath(name.lower())
+        if path.suffix == GZIP_SUFFIX:
+            path = path.with_suffix("")
+        return path.suffix
+
+    def pathlib_id(source_path):  # (document_id as it was written with PurePosixPath)
+        lower = source_path.lower()
+        for ending in (".txt", ".txt" + GZIP_SUFFIX):
+            stem = source_path[:-len(ending)]
+            if lower.endswith(ending) and PurePosixPath(stem).name:
+                last = PurePosixPath(stem).name
+                return source_path if ":" in last or last.lower().endswith(ID_MARKERS) else stem
+        return source_path
+
+    generator = random.Random(5)
+    pieces = ["/", "//", ".", "..", "a", "B", ":", "\\", " ", "é", ".gz", ".GZ", ".txt", ".TXT", ".html", ".jsonl", "x.csv"]
+    paths = ["", "/", ".", "a.txt", "a/.txt", "a/b.txt.gz", ".txt", "a/./", "story.html.txt", "x:1.txt", "..gz", "a.gz"]
+    paths += ["".join(generator.choice(pieces) for _ in range(generator.randint(1, 8))) for _ in range(5000)]
+    for path in paths:
+        assert posix_name(path) == PurePosixPath(path).name, path
+        assert inner_suffix(path) == pathlib_suffix(path), path
+        assert document_id(path) == pathlib_id(path), path
