@@ -1,16 +1,18 @@
 """Results kept between builds by what they were computed from: the stages' caches.
 
 A stage's cache is one SQLite file, `<prefix><version>.sqlite` in the cache folder
-(`paths.cache`), holding each result (pickled) under a key made of its input. The version is
-a hash of the code and vocabularies that compute the results (every file of the `etl` and
-`schema` packages) and of the settings they depend on, so a change to any of them gives a
-new, empty file (and the older versions' files are removed). A result is used only for the
-very input, code and settings it came from, so a cache changes how fast a stage runs, never
-what it writes. The extract stage keeps each article's extraction (`etl.extract.cache`); the
-ingest stage each file's documents and fingerprints (`etl.ingest`).
+(`paths.cache`), holding its results under keys made of their inputs. The version is a hash of
+the code and vocabularies that compute the results (the files of the `etl` and `schema` packages
+the stage's module imports, `imported_files`, and every data file there) and of the settings
+they depend on, so a change to any of them gives a new, empty file (and the older versions'
+files are removed), while a change to another stage's code does not. A result is used only for
+the very input, code and settings it came from, so a cache changes how fast a stage runs, never
+what it writes. The ingest stage keeps each file's documents and fingerprints (`etl.ingest`),
+the extract stage each batch's tables (`etl.extract.cache`), the link stage its pairs' scores
+(`etl.linking.memo`).
 
 Caches live outside DVC's view by design (`paths.cache` is not a stage output). The file is in
-WAL mode: the stage's workers read it and add their results to it (`reader`, `writer`) while
+WAL mode: a stage's workers may read it and add their results to it (`reader`, `writer`) while
 the stage's own process holds it open, one writer at a time.
 """
 from __future__ import annotations

@@ -183,8 +183,8 @@ CACHED_FILE_MB = 16
 
 
 def ingest_version(options: Options) -> str:
-    """The cache version of ingest: the code and vocabularies, and the settings that change what it reads."""
-    return code_version(dataclasses.asdict(options))
+    """The cache version of ingest: the code it imports and the vocabularies, and the settings that change what it reads."""
+    return code_version(dataclasses.asdict(options), stage="etl.ingest")
 
 
 def scratch_file(folder: Path) -> Path:
