@@ -184,12 +184,14 @@ def weapon_recovered(doc: Document) -> list[Found]:
     """
     found: dict[str, Found] = {}
     none = None
-    no_weapon_in = doc.may_match(NO_WEAPON)
+    no_weapon_in, recovered_in = doc.may_match(NO_WEAPON), doc.may_match(RECOVERED)
     for sentence in doc.sentences:
         no_weapon = NO_WEAPON.search(sentence.text) if sentence.index in no_weapon_in else None
         if no_weapon and none is None:
             none = Found("weapon_recovered", "none", sentence.start + no_weapon.start(), sentence.start + no_weapon.end(),
                          "weapon:none_found")
+        if sentence.index not in recovered_in:
+            continue  # no recovery verb: nothing recovered here
         for mention in _recovered_in(doc, sentence, no_weapon):
             found.setdefault(mention.value, Found("weapon_recovered", mention.value, mention.start, mention.end,
                                                   "weapon:recovered"))
@@ -199,8 +201,10 @@ def weapon_recovered(doc: Document) -> list[Found]:
 
 
 def _recovered_in(doc: Document, sentence: Sentence, no_weapon: re.Match | None) -> list:
+    """The weapon mentions of a sentence that a recovery verb stands near (the caller runs it only where
+    RECOVERED can match)."""
     text = sentence.text
-    verbs = [match.start() for match in RECOVERED.finditer(text)] if doc.can_match(RECOVERED, sentence) else []
+    verbs = [match.start() for match in RECOVERED.finditer(text)]
     if not verbs:
         return []
     hits = []
