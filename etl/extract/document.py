@@ -105,6 +105,20 @@ class Document:
             return list(self.sentences)
         return [self.sentences[index] for index in sorted(indices)]
 
+    def sentences_holding(self, words) -> list[Sentence]:
+        """The sentences that hold one of `words` (lower case) in any case, in order: a pattern that
+        matches only those words (as `re.IGNORECASE` reads them) can match nowhere else.
+        (Read from the trigger pass's lower-cased text, which has the text's offsets.)"""
+        folded, indices = self.triggers.text, set()
+        for word in words:
+            at = folded.find(word)
+            while at != -1:
+                sentence = self.sentence_of(at)
+                if sentence is not None and at + len(word) <= sentence.end:
+                    indices.add(sentence.index)
+                at = folded.find(word, at + 1)
+        return [self.sentences[index] for index in sorted(indices)]
+
     @property
     def body(self) -> str:
         return self.text[self.body_start:]

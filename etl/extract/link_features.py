@@ -196,10 +196,12 @@ def prominent_surnames(doc: Document, surnames: list[LinkFeature]) -> list[LinkF
     if not wanted:
         return []  # no surname to count
     seen: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for match, offset in _matches(doc, CAPITALISED):
-        word = match.group().lower()
-        if word in wanted:
-            seen[word].append((offset + match.start(), offset + match.end()))
+    # (a capitalised word that is a surname holds it in lower case: the other sentences are not read)
+    for sentence in doc.sentences_holding(wanted):
+        for match in CAPITALISED.finditer(sentence.text):
+            word = match.group().lower()
+            if word in wanted:
+                seen[word].append((sentence.start + match.start(), sentence.start + match.end()))
     return sorted((LinkFeature(PROMINENT_SURNAME, word, *spans[1]) for word, spans in seen.items() if len(spans) >= 2),
                   key=lambda item: item.start)
 
