@@ -6,6 +6,7 @@ sentences that report the force itself over sentences about other things.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -467,18 +468,44 @@ VICTIM_VERB_BEFORE = gated(re.compile(r"\b(?:killed|stabbed|attacked|injured|inj
                                 r"attacking|killing|raped|kidnapped)\s+(?:a|an|the|his|her|their|two|three|one)?\s*(?:[\w-]+\s+)?$", re.I))
 
 
-def _other_role(text: str, match: re.Match, can_match: tuple[bool, bool, bool]) -> bool:
-    """Whether a gendered word names a witness or the subject's victim, from the words around it.
+def _other_role(text: str, start: int, end: int, can_match: tuple[bool, bool, bool]) -> bool:
+    """Whether the gendered word at text[start:end] names a witness or the subject's victim, from the words around it.
 
     `can_match`: whether the sentence holds the trigger words of WITNESS_AFTER, WITNESS_BEFORE and
     VICTIM_VERB_BEFORE (`Document.may_match`); a pattern whose words it lacks cannot match, and is not run."""
     after, witness, victim = can_match
-    if after and WITNESS_AFTER.match(text, match.end(), match.end() + 40):
+    if after and WITNESS_AFTER.match(text, end, end + 40):
         return True
     if not (witness or victim):
         return False
-    before = text[max(0, match.start() - 40):match.start()]
+    before = text[max(0, start - 40):start]
     return bool((witness and WITNESS_BEFORE.search(before)) or (victim and VICTIM_VERB_BEFORE.search(before)))
+
+
+@functools.cache
+def _pronoun_gender(word: str) -> str:
+    """male or female, for a word PRONOUN matched (as written: "He", "HERSELF")."""
+    return "male" if MALE_PRONOUN.fullmatch(word) else "female"
+
+
+def _pronouns_by_sentence(doc: Document) -> list[dict[str, list[tuple[int, int]]]]:
+    """For each sentence, the spans (in the sentence) of its male and female pronouns, in order.
+
+    One scan of the body, from the first sentence to the last, instead of one per sentence: a
+    pronoun holds no whitespace and only whitespace lies between sentences, so the body's matches
+    are the sentences' own, and a word boundary at a sentence's edge is one in the body too."""
+    found: list[dict[str, list[tuple[int, int]]]] = [{"male": [], "female": []} for _ in doc.sentences]
+    if not doc.sentences:
+        return found
+    begin = doc.sentences[0].start
+    sentences, index = doc.sentences, 0
+    for match in PRONOUN.finditer(doc.text[begin:doc.sentences[-1].end]):
+        start = begin + match.start()
+        while sentences[index].end <= start:
+            index += 1
+        offset = sentences[index].start
+        found[index][_pronoun_gender(match.group())].append((start - offset, begin + match.end() - offset))
+    return found
 
 
 def _gender_weights(weights: dict[str, float] | None) -> dict[tuple[bool, str], tuple[str, float]]:
@@ -501,28 +528,29 @@ def subject_gender(doc: Document, weights: dict[str, float] | None = None) -> Fo
     officers_in = doc.may_match(_OFFICER_NEAR)
     nouns_in = {"male": doc.may_match(MALE), "female": doc.may_match(FEMALE)}
     roles_in = tuple(doc.may_match(pattern) for pattern in (WITNESS_AFTER, WITNESS_BEFORE, VICTIM_VERB_BEFORE))
+    pronouns_in = _pronouns_by_sentence(doc)
     # (sentence by sentence; each gender's score and first word come from its own words only, nouns
     # before pronouns within a sentence)
-    for sentence in doc.sentences:
+    for sentence, pronouns in zip(doc.sentences, pronouns_in):
         index, text = sentence.index, sentence.text
+        nouns = {gender: [match.span() for match in noun.finditer(text)] if index in nouns_in[gender] else ()
+                 for gender, noun in (("male", MALE), ("female", FEMALE))}
+        if not (nouns["male"] or nouns["female"] or pronouns["male"] or pronouns["female"]):
+            continue  # no gendered word
         in_force = doc.force_sentence[index]
         officers = index in officers_in
         roles = tuple(index in where for where in roles_in)
-        pronouns: dict[str, list[re.Match]] = {"male": [], "female": []}
-        for match in PRONOUN.finditer(text):
-            pronouns["male" if MALE_PRONOUN.fullmatch(match.group()) else "female"].append(match)
-        for gender, noun in (("male", MALE), ("female", FEMALE)):
-            nouns = noun.finditer(text) if index in nouns_in[gender] else ()
-            for kind, matches in (("noun", nouns), ("pronoun", pronouns[gender])):
+        for gender in ("male", "female"):
+            for kind, spans in (("noun", nouns[gender]), ("pronoun", pronouns[gender])):
                 where, weight = weight_of[in_force, kind]
-                for match in matches:
-                    if officers and _OFFICER_NEAR.match(text[match.end():match.end() + 30].lstrip()):
+                for start, end in spans:
+                    if officers and _OFFICER_NEAR.match(text[end:end + 30].lstrip()):
                         continue
-                    if _other_role(text, match, roles):
+                    if _other_role(text, start, end, roles):
                         continue
                     scores[gender] += weight
                     if gender not in first:
-                        first[gender] = (sentence.start + match.start(), sentence.start + match.end(), f"gender:{where}")
+                        first[gender] = (sentence.start + start, sentence.start + end, f"gender:{where}")
     if scores["male"] == scores["female"]:
         return None
     gender = max(scores, key=scores.get)

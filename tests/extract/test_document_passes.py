@@ -47,3 +47,36 @@ def test_the_candidate_ends_are_the_plain_patterns(texts):
     for text in texts + ["Yes.\" No!) What?” \nEnd.'\t", "a.\n\n.b ? !"]:
         assert [match.span() for match in document._CANDIDATE_END.finditer(text)] == \
                [match.span() for match in PLAIN_CANDIDATE_END.finditer(text)]
+
+
+EDGE_TEXTS = [" date 2020-01-02 He said his piece.\nHer? HIMSELF!\n\nShe\n", "x.He hers. \"She\" (him) herſelf ſhe",
+              "Ship Hethersett; the hermit. Thence HE, she-wolf, his-and-hers."]
+
+
+def test_only_whitespace_lies_between_sentences(texts):
+    # (what a scan of the whole body instead of each sentence relies on)
+    for text in texts + EDGE_TEXTS:
+        doc = read_document(text, body_start=etl.extract.dateline_end(text))
+        ends = [sentence.end for sentence in doc.sentences]
+        starts = [sentence.start for sentence in doc.sentences[1:]] + [len(text)]
+        assert all(text[end:start].isspace() or end == start for end, start in zip(ends, starts)), text[:80]
+
+
+def test_the_pronouns_of_one_scan_of_the_body_are_each_sentences_own(texts):
+    from etl.extract.events import PRONOUN, _pronoun_gender, _pronouns_by_sentence
+
+    for text in texts + EDGE_TEXTS:
+        doc = read_document(text, body_start=etl.extract.dateline_end(text))
+        one_by_one = [{gender: [match.span() for match in PRONOUN.finditer(sentence.text)
+                                if _pronoun_gender(match.group()) == gender] for gender in ("male", "female")}
+                      for sentence in doc.sentences]
+        assert _pronouns_by_sentence(doc) == one_by_one, text[:80]
+    doc = read_document(EDGE_TEXTS[0], body_start=etl.extract.dateline_end(EDGE_TEXTS[0]))
+    assert _pronouns_by_sentence(doc)[1:3] == [{"male": [], "female": [(0, 3)]}, {"male": [(0, 7)], "female": []}]
+
+
+def test_the_sentences_holding_a_word_hold_it_in_any_case():
+    doc = read_document("Mr Harlow spoke. Nobody answered. HARLOW left.\nharl\now")
+    assert [sentence.index for sentence in doc.sentences_holding({"harlow"})] == [0, 2]
+    assert [sentence.index for sentence in doc.sentences_holding({"answer", "left"})] == [1, 2]
+    assert doc.sentences_holding({"nobody harlow"}) == [] and doc.sentences_holding(set()) == []
