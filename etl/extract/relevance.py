@@ -163,9 +163,9 @@ def signals(doc: Document) -> list[Signal]:
     uk = [mention for mention in doc.mentions if mention.kind in (PLACE, FORCE, WATCHDOG)]
     abroad = doc.of(ABROAD)
     animals = _matches(doc, ANIMAL)
-    persons = _matches(doc, PERSON)  # (the first is where a person is first described)
+    # (the first match in each sentence: the first of them is where a person is first described)
+    persons = _first_matches(doc, PERSON)
     person = persons[0] if persons else None
-    people = len(persons)
     animal_in, person_in = {sentence.index for sentence, _ in animals}, {sentence.index for sentence, _ in persons}
     animal_target = next((match for sentence in doc.sentences_for(ANIMAL_TARGET)
                           for match in ANIMAL_TARGET.finditer(sentence.text)), None)
@@ -202,7 +202,7 @@ def signals(doc: Document) -> list[Signal]:
         Signal("watchdog_and_person", float(bool(watchdogs and any_force_word and person)), *at(watchdogs)),
         Signal("officer_victim", min(2, len(victims)), *at(victims)),
         Signal("animal", float(bool(animal_target) or animal_force > person_force
-                               or (len(animals) >= 3 and len(animals) >= people)), *whole),
+                               or (len(animals) >= 3 and len(animals) >= len(_matches(doc, PERSON)))), *whole),
         Signal("vehicle_only", float(kinds == {"vehicle"} and not struck), *whole),
         Signal("civilian_shooting", min(2, len(civilian)), *at(civilian)),
         Signal("no_uk_place", float(not uk), *whole),
@@ -212,6 +212,11 @@ def signals(doc: Document) -> list[Signal]:
         Signal("person_named", float(bool(person)), *at(persons)),
         Signal("day_named", float(bool(day)), *((day.start(), day.end()) if day else whole)),
     ]
+
+
+def _first_matches(doc: Document, pattern: re.Pattern) -> list:
+    """(sentence, match) for the first match of the pattern in each sentence that has one."""
+    return [(sentence, match) for sentence in doc.sentences_for(pattern) if (match := pattern.search(sentence.text))]
 
 
 def _matches(doc: Document, pattern: re.Pattern) -> list:
