@@ -21,7 +21,19 @@ from schema.codebook import FORCE_TYPES
 # --- force type -----------------------------------------------------------------------
 
 
-LESS_LETHAL = re.compile(rf"\b{LESS_LETHAL_ROUNDS}\b", re.I)
+LESS_LETHAL = gated(re.compile(rf"\b{LESS_LETHAL_ROUNDS}\b", re.I))
+
+
+def _names_less_lethal_rounds(doc: Document) -> bool:
+    """Whether the text names less-lethal rounds anywhere, what comes before the body included.
+
+    Their words are letters and spaces: a match holds no line break and no sentence's last
+    character, so it lies within one sentence or overlaps what comes before the first sentence's
+    end. So the text up to there is searched, and after it only the sentences that can match."""
+    if not doc.sentences:
+        return bool(LESS_LETHAL.search(doc.text))
+    return bool(LESS_LETHAL.search(doc.text, 0, doc.sentences[0].end)) or any(
+        LESS_LETHAL.search(sentence.text) for sentence in doc.sentences_for(LESS_LETHAL) if sentence.index > 0)
 
 
 def force_type(doc: Document) -> Found | None:
@@ -45,7 +57,7 @@ def force_type(doc: Document) -> Found | None:
                 "force_type", kind, sentence.start + match.start(), sentence.start + match.end(),
                 "force_type:named" if is_strong else "force_type:with_police"))
     if "firearm" not in {item.value for item in strong} and (
-            "taser" in {item.value for item in strong + weak} or LESS_LETHAL.search(doc.text)):
+            "taser" in {item.value for item in strong + weak} or _names_less_lethal_rounds(doc)):
         # "was shot", "a firearm was discharged" in an article of Tasers or baton rounds is theirs.
         weak = [item for item in weak if item.value != "firearm"]
     candidates = strong + weak

@@ -80,3 +80,31 @@ def test_the_sentences_holding_a_word_hold_it_in_any_case():
     assert [sentence.index for sentence in doc.sentences_holding({"harlow"})] == [0, 2]
     assert [sentence.index for sentence in doc.sentences_holding({"answer", "left"})] == [1, 2]
     assert doc.sentences_holding({"nobody harlow"}) == [] and doc.sentences_holding(set()) == []
+
+
+def test_less_lethal_rounds_are_found_where_a_search_of_the_whole_text_finds_them(texts):
+    from etl.extract.events import LESS_LETHAL, _names_less_lethal_rounds
+
+    invented = [" date 2021-03-04 plastic bullets\nwere not used.", "Baton\nrounds. Rubber. Bullets? baton rounds!",
+                "Police fired.\nThen AEPs were used.", "Officers fired bean bag rounds.", "No round was fired."]
+    for text in texts + invented:
+        doc = read_document(text, body_start=etl.extract.dateline_end(text))
+        assert _names_less_lethal_rounds(doc) == bool(LESS_LETHAL.search(text)), text[:80]
+    assert [_names_less_lethal_rounds(read_document(text, body_start=etl.extract.dateline_end(text)))
+            for text in invented] == [True, True, True, True, False]
+
+
+def test_a_month_and_year_are_looked_for_before_the_words_before_them(texts):
+    from etl.extract.dates import MONTH_YEAR, years_by_month
+
+    def every_match(text: str) -> dict[int, int]:
+        seen: dict[int, set[int]] = {}
+        for match in MONTH_YEAR.finditer(text):
+            seen.setdefault(etl.extract.dates._month_number(match.group(1)), set()).add(int(match.group(2)))
+        return {month: years.pop() for month, years in seen.items() if len(years) == 1}
+
+    invented = ["It happened in March 2019 and again on 3 March 2019.", "It was since June\n2020, late-May 2021.",
+                "On 4 May 2019 in May.", "In March 2019 and in March 2020."]
+    for text in texts + invented:
+        assert years_by_month(text) == every_match(text), text[:80]
+    assert [years_by_month(text) for text in invented] == [{3: 2019}, {6: 2020, 5: 2021}, {}, {3: 2020}]
