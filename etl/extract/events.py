@@ -538,15 +538,15 @@ def subject_gender(doc: Document, weights: dict[str, float] | None = None) -> Fo
     scores, first = {"male": 0, "female": 0}, {}
     weight_of = _gender_weights(weights)
     officers_in = doc.may_match(_OFFICER_NEAR)
-    nouns_in = {"male": doc.may_match(MALE), "female": doc.may_match(FEMALE)}
+    male_in, female_in = doc.may_match(MALE), doc.may_match(FEMALE)
     roles_in = tuple(doc.may_match(pattern) for pattern in (WITNESS_AFTER, WITNESS_BEFORE, VICTIM_VERB_BEFORE))
     pronouns_in = _pronouns_by_sentence(doc)
     # (sentence by sentence; each gender's score and first word come from its own words only, nouns
     # before pronouns within a sentence)
     for sentence, pronouns in zip(doc.sentences, pronouns_in):
         index, text = sentence.index, sentence.text
-        nouns = {gender: [match.span() for match in noun.finditer(text)] if index in nouns_in[gender] else ()
-                 for gender, noun in (("male", MALE), ("female", FEMALE))}
+        nouns = {"male": [match.span() for match in MALE.finditer(text)] if index in male_in else (),
+                 "female": [match.span() for match in FEMALE.finditer(text)] if index in female_in else ()}
         if not (nouns["male"] or nouns["female"] or pronouns["male"] or pronouns["female"]):
             continue  # no gendered word
         in_force = doc.force_sentence[index]

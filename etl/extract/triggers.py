@@ -51,7 +51,7 @@ COMMON = frozenset({"of", "to", "in", "on", "at", "by", "he", "it", "is", "as", 
 # (checked over every code point by tests/extract/test_triggers.py).
 IGNORECASE_FOLDS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 # The trigger "word" of `\\d` and `[0-9]`: a digit, any digit (`re` matches Unicode digits too). It is
-# not looked for by the automaton but by DIGIT_PATTERN, sentence by sentence.
+# not looked for by the automaton but by DIGIT_PATTERN (`_sentences_with_digits`).
 DIGIT = r"\d"
 DIGIT_PATTERN = re.compile(r"\d")
 
@@ -596,8 +596,7 @@ def find_triggers(text: str, sentences, also: frozenset[tuple[str, object]] = fr
     also_found: list[tuple[int, int, object]] = []
     automaton, need_digits, conditions_of = _automaton(count, also)
     if sentences and need_digits:
-        with_digits = {sentence.index for sentence in sentences
-                       if DIGIT_PATTERN.search(text, sentence.start, sentence.end)}
+        with_digits = _sentences_with_digits(text, sentences)
         for order in need_digits:
             found[order] = set(with_digits)
     if sentences and automaton is not None:
@@ -623,6 +622,21 @@ def find_triggers(text: str, sentences, also: frozenset[tuple[str, object]] = fr
                 else:
                     found[number] = set(indices)
     return SentenceTriggers(text, sentences, count, found, also_found)
+
+
+def _sentences_with_digits(text: str, sentences) -> set[int]:
+    """The indices of the sentences that hold a digit: a search for the next digit, then on from the
+    end of its sentence (as many searches as sentences with a digit, not one per sentence)."""
+    starts, found = [sentence.start for sentence in sentences], set()
+    position, finish = starts[0], sentences[-1].end
+    while (digit := DIGIT_PATTERN.search(text, position, finish)) is not None:
+        index = bisect.bisect_right(starts, digit.start()) - 1
+        if digit.start() < sentences[index].end:
+            found.add(sentences[index].index)
+            position = sentences[index].end
+        else:  # (between two sentences)
+            position = digit.end()
+    return found
 
 
 @functools.cache
