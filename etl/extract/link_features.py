@@ -209,8 +209,15 @@ def prominent_surnames(doc: Document, surnames: list[LinkFeature]) -> list[LinkF
 def proper_words(doc: Document) -> list[LinkFeature]:
     """Capitalised words inside sentences ("bannockburn"): places and names the vocabularies lack."""
     names = _place_and_force_names()  # districts, places and forces are compared as such, not as words
-    return [_at(WORD, match.group().lower(), match, offset) for match, offset in _matches(doc, INNER_CAPITALISED)
-            if match.group() not in NOT_NAME and match.group() not in names]
+    if not doc.sentences:
+        return []
+    # One scan of the body, not one per sentence: the same words. A word holds no whitespace and only
+    # whitespace lies between sentences; nor does one start a sentence in the body's scan: the space
+    # before it would follow a line break or a sentence's last character, never a lower-case letter or comma.
+    begin = doc.sentences[0].start
+    return [LinkFeature(WORD, word.lower(), begin + match.start(), begin + match.end())
+            for match in INNER_CAPITALISED.finditer(doc.text[begin:doc.sentences[-1].end])
+            if (word := match.group()) not in NOT_NAME and word not in names]
 
 
 @functools.cache

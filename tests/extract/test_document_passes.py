@@ -108,3 +108,21 @@ def test_a_month_and_year_are_looked_for_before_the_words_before_them(texts):
     for text in texts + invented:
         assert years_by_month(text) == every_match(text), text[:80]
     assert [years_by_month(text) for text in invented] == [{3: 2019}, {6: 2020, 5: 2021}, {}, {3: 2020}]
+
+
+def test_the_proper_words_of_one_scan_of_the_body_are_each_sentences_own(texts):
+    from etl.extract.link_features import (INNER_CAPITALISED, NOT_NAME, WORD, LinkFeature, _place_and_force_names,
+                                           proper_words)
+
+    def each_sentence(doc) -> list[LinkFeature]:
+        return [LinkFeature(WORD, match.group().lower(), sentence.start + match.start(), sentence.start + match.end())
+                for sentence in doc.sentences for match in INNER_CAPITALISED.finditer(sentence.text)
+                if match.group() not in NOT_NAME and match.group() not in _place_and_force_names()]
+
+    invented = [" date 2020-01-02 Brown said so Brownlow spoke.", "It was said\n Grimsdyke came. Then, Walmsley ran.",
+                "a, Quentin.\nbe Quentin! x Quentin", ""]
+    for text in texts + invented:
+        doc = read_document(text, body_start=etl.extract.dateline_end(text))
+        assert proper_words(doc) == each_sentence(doc), text[:80]
+    assert [item.value for item in proper_words(read_document(invented[1]))] == ["walmsley"]  # not after a line break
+    assert [item.value for item in proper_words(read_document(invented[2]))] == ["quentin"] * 3
