@@ -126,3 +126,16 @@ def test_the_proper_words_of_one_scan_of_the_body_are_each_sentences_own(texts):
         assert proper_words(doc) == each_sentence(doc), text[:80]
     assert [item.value for item in proper_words(read_document(invented[1]))] == ["walmsley"]  # not after a line break
     assert [item.value for item in proper_words(read_document(invented[2]))] == ["quentin"] * 3
+
+
+def test_the_day_named_is_the_first_a_search_of_the_whole_body_finds(texts):
+    from etl.extract.relevance import DAY_NAMED, _first_in_text
+
+    invented = ["Friday.\nIt rained last night. On 3 March, yesterday.", "last\nnight, 4\nMarch. Overnight", "No day."]
+    for text in texts + invented:
+        doc = read_document(text, body_start=etl.extract.dateline_end(text))
+        whole = DAY_NAMED.search(text, doc.sentences[0].start, doc.sentences[-1].end) if doc.sentences else None
+        found = _first_in_text(doc, DAY_NAMED)
+        assert (found.span() if found else None) == (whole.span() if whole else None), text[:80]
+    assert [(found.group() if (found := _first_in_text(read_document(text), DAY_NAMED)) else None)
+            for text in invented] == ["Friday", None, None]
