@@ -20,6 +20,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import ahocorasick
 
@@ -98,11 +99,11 @@ class Document:
         """False when the pattern cannot match in the sentence: none of its trigger words is there."""
         return sentence.index in self.triggers.may_match(pattern)
 
-    def sentences_for(self, pattern: re.Pattern) -> list[Sentence]:
+    def sentences_for(self, pattern: re.Pattern) -> Sequence[Sentence]:
         """The sentences the pattern can match in, in order (all of them for a pattern with no trigger words)."""
         indices = self.triggers.may_match(pattern)
         if isinstance(indices, range):
-            return list(self.sentences)
+            return self.sentences  # (a tuple: not copied)
         return [self.sentences[index] for index in sorted(indices)]
 
     def sentences_holding(self, words) -> list[Sentence]:

@@ -568,7 +568,8 @@ class SentenceTriggers:
             if numbers[-1] < self.gated:
                 if len(numbers) == 1:
                     return self._found.get(numbers[0], _NONE)
-                return set.intersection(*(set(self._found.get(number, _NONE)) for number in numbers))
+                found = [self._found.get(number, _NONE) for number in numbers]
+                return set(min(found, key=len)).intersection(*found)  # (one copy, of the smallest)
         conditions = trigger_conditions(pattern)
         if not conditions:
             return range(len(self.sentences))
