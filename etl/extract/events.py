@@ -112,7 +112,7 @@ GENERIC_DEATH = gated(re.compile(r"\b(?:is rare|are rare|deaths in (?:police )?c
 
 def outcome(doc: Document) -> Found | None:
     """fatal when the article says the person died; non_fatal when it says or implies they survived."""
-    fatal, non_fatal = None, None
+    non_fatal = None
     abroad_in = {mention.sentence for mention in doc.of(ABROAD)}
     generic_in, fatal_in, non_fatal_in, animal_in = (doc.may_match(GENERIC_DEATH), doc.may_match(FATAL),
                                                      doc.may_match(NON_FATAL), doc.may_match(ANIMAL_BEFORE))
@@ -125,11 +125,12 @@ def outcome(doc: Document) -> Found | None:
             if abroad or (index in animal_in
                           and ANIMAL_BEFORE.search(sentence.text, max(0, match.start() - 40), match.start())):
                 continue  # another death: someone abroad, or an animal ("two dogs were shot dead")
-            if not negated(sentence.text, match.start(), window=15) and fatal is None:
-                fatal = Found("outcome", "fatal", sentence.start + match.start(), sentence.start + match.end(), "outcome:died")
+            if not negated(sentence.text, match.start(), window=15):
+                # (the first death read is the outcome, whatever follows: nothing after it is read)
+                return Found("outcome", "fatal", sentence.start + match.start(), sentence.start + match.end(), "outcome:died")
         if non_fatal is None and index in non_fatal_in:
             non_fatal = _survival(sentence)
-    return fatal or non_fatal
+    return non_fatal
 
 
 def _survival(sentence: Sentence) -> Found | None:
@@ -322,33 +323,49 @@ LEADING = 120  # characters read after a time that leads its clause, to the next
 
 def incident_time(doc: Document) -> Found | None:
     """When force was used (HH:MM), else when officers stopped or confronted the person."""
-    tiers: dict[int, list[Found]] = {1: [], 2: [], 3: []}
+    with_times = doc.sentences_for(TIME)  # a sentence with no clock time adds nothing
+    # The sentences that report the force first: a time there wins, and the others need not be read.
+    in_force = [sentence for sentence in with_times if doc.force_sentence[sentence.index]]
+    best = _best_supported(_times_in(in_force, 1))
+    if best is not None:
+        return best
+    tiers: dict[int, list[Found]] = {2: [], 3: []}
     unarmed_in = doc.may_match(UNARMED_OFFICERS)
-    for sentence in doc.sentences_for(TIME):  # a sentence with no clock time adds nothing
-        text = sentence.text
-        if not doc.force_sentence[sentence.index] and sentence.index in unarmed_in and UNARMED_OFFICERS.search(text):
+    for sentence in with_times:
+        if doc.force_sentence[sentence.index]:
             continue
-        tier = (1 if doc.force_sentence[sentence.index] else
-                2 if _search(doc, CONFRONTATION, sentence) or _search(doc, POLICE_VEHICLE_HIT, sentence)
+        if sentence.index in unarmed_in and UNARMED_OFFICERS.search(sentence.text):
+            continue
+        tier = (2 if _search(doc, CONFRONTATION, sentence) or _search(doc, POLICE_VEHICLE_HIT, sentence)
                 or _passive_force(doc, sentence)
                 else 3 if _search(doc, INCIDENT_AT, sentence) else None)
-        if tier is None:
-            continue
+        if tier is not None:
+            tiers[tier].extend(_times_in([sentence], tier))
+    return _best_supported(tiers[2]) or _best_supported(tiers[3])
+
+
+def _times_in(sentences: list[Sentence], tier: int) -> list[Found]:
+    """The clock times of the sentences that are not another event's, as found for `tier`."""
+    found = []
+    for sentence in sentences:
         for match in TIME.finditer(sentence.text):
             before = sentence.text[max(0, match.start() - 60):match.start()]
             if OTHER_TIME.search(before) or TIMESTAMP.search(before) or _of_other_event(sentence.text, match):
                 continue
             value = _clock(match)
             if value:
-                tiers[tier].append(Found("incident_time", value, sentence.start + match.start(),
-                                         sentence.start + match.end(), TIME_RULES[tier]))
-    for tier in (1, 2, 3):
-        if tiers[tier]:
-            # Several outlets' sentences repeat the best-supported time; the first wins ties.
-            counts = Counter(item.value for item in tiers[tier])
-            best = max(counts.values())
-            return next(item for item in tiers[tier] if counts[item.value] == best)
-    return None
+                found.append(Found("incident_time", value, sentence.start + match.start(),
+                                   sentence.start + match.end(), TIME_RULES[tier]))
+    return found
+
+
+def _best_supported(found: list[Found]) -> Found | None:
+    """The value given most often (several outlets' sentences repeat the best-supported one), the first on ties."""
+    if not found:
+        return None
+    counts = Counter(item.value for item in found)
+    best = max(counts.values())
+    return next(item for item in found if counts[item.value] == best)
 
 
 # "Tuesday 21st June 2022 18.04 UTC": a time straight after a full date is a timestamp.
@@ -416,21 +433,23 @@ def subject_age(doc: Document) -> Found | None:
     shooting the 24-year-old"). Ages in sentences that report the force come first;
     within that, the age given most often (first on ties).
     """
-    tiers: dict[bool, list[Found]] = {True: [], False: []}
-    for sentence in doc.sentences_for(AGE):  # a sentence with no age adds nothing
-        ages = list(_ages_in(sentence))
-        in_force = doc.force_sentence[sentence.index]
-        if in_force and len({age for age, _ in ages}) > 1:
-            force_at = min((match.start() for _, match in doc.force_mentions[sentence.index]), default=None)
-            after = [(age, match) for age, match in ages if force_at is not None and match.start() > force_at]
-            ages = after or ages
-        tiers[in_force].extend(Found("subject_age", age, sentence.start + match.start(), sentence.start + match.end(),
-                                     "age:stated") for age, match in ages)
-    for ages in (tiers[True], tiers[False]):
-        if ages:
-            counts = Counter(item.value for item in ages)
-            best = max(counts.values())
-            return next(item for item in ages if counts[item.value] == best)
+    with_ages = doc.sentences_for(AGE)  # a sentence with no age adds nothing
+    # The sentences that report the force first: an age there wins, and the others need not be read.
+    for in_force in (True, False):
+        found = []
+        for sentence in with_ages:
+            if doc.force_sentence[sentence.index] != in_force:
+                continue
+            ages = list(_ages_in(sentence))
+            if in_force and len({age for age, _ in ages}) > 1:
+                force_at = min((match.start() for _, match in doc.force_mentions[sentence.index]), default=None)
+                after = [(age, match) for age, match in ages if force_at is not None and match.start() > force_at]
+                ages = after or ages
+            found.extend(Found("subject_age", age, sentence.start + match.start(), sentence.start + match.end(),
+                               "age:stated") for age, match in ages)
+        best = _best_supported(found)
+        if best is not None:
+            return best
     return None
 
 
