@@ -146,7 +146,8 @@ def read_document(text: str, published: dt.date | None = None, body_start: int =
     gates = cues.ForceGates(triggers)
     force_mentions = tuple(cues.all_force_mentions(sentence, gates=gates) if words else ()
                            for sentence, words in zip(sentences, force_words))
-    force_sentence = tuple(bool(found) or cues.reports_unnamed_force(sentence, gates=gates)
+    force_sentence = tuple(bool(found) or (sentence.index in gates.unnamed_in
+                                           and cues.reports_unnamed_force(sentence, gates=gates))
                            for sentence, found in zip(sentences, force_mentions))
     return Document(text, body_start, published, sentences, mentions, force_mentions, force_sentence,
                     force_words, triggers)
