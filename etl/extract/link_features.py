@@ -150,13 +150,16 @@ def _vocabulary_spans(doc: Document) -> list[tuple[int, int]]:
     return [(mention.start, mention.end) for mention in doc.mentions if mention.kind in (PLACE, FORCE)]
 
 
+_WORD = re.compile(r"\S+")
+
+
 def _names_a_place(spans: list[tuple[int, int]], match: re.Match, start: int) -> bool:
     """Whether some run of the match's words is a place or force the document names
     ("Leeds", "Milton Keynes"; not the "Sutton" of "Sutton-Mattocks")."""
     end = start + len(match.group())
     if not any(first < end and start < last for first, last in spans):
         return False  # no place or force overlaps the match
-    words = [(start + word.start(), start + word.end()) for word in re.finditer(r"\S+", match.group())]
+    words = [(start + word.start(), start + word.end()) for word in _WORD.finditer(match.group())]
     starts, ends = {first for first, _ in words}, {last for _, last in words}
     return any((first <= start or first in starts) and (last >= end or last in ends)
                for first, last in spans if first < end and start < last)
@@ -230,12 +233,16 @@ def _place_and_force_names() -> frozenset[str]:
 
 # --- places ----------------------------------------------------------------------------------
 
+_DROPPED = re.compile(r"['’.]")  # apostrophes and dots: "St. John's" is "st johns"
+_SEPARATORS = re.compile(r"[^a-z0-9]+")
+
+
 def normalise_place(name: str | None) -> str | None:
     """A place or street name in one comparable form: lowercase, no apostrophes or punctuation."""
     if not name:
         return None
-    text = re.sub(r"['’.]", "", str(name).lower())
-    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
+    text = _DROPPED.sub("", str(name).lower())
+    text = _SEPARATORS.sub(" ", text).strip()
     return text or None
 
 
@@ -256,8 +263,8 @@ def streets_in(doc: Document) -> list[LinkFeature]:
 def places_in(doc: Document) -> list[LinkFeature]:
     """Places below the district (towns, areas) the document names."""
     districts = _district_names()
-    return [LinkFeature(PLACE_NAME, normalise_place(mention.name), mention.start, mention.end)
-            for mention in doc.of(PLACE) if mention.name not in districts and normalise_place(mention.name)]
+    return [LinkFeature(PLACE_NAME, name, mention.start, mention.end)
+            for mention in doc.of(PLACE) if mention.name not in districts and (name := normalise_place(mention.name))]
 
 
 @functools.cache
