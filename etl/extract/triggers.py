@@ -546,7 +546,11 @@ class SentenceTriggers:
         self.gated = gated          # how many conditions the pass covered (the first ones declared)
         self.also = also or []      # (start, end, value) of each word of `find_triggers`' `also` found
         self._found = found         # number of a condition -> indices of the sentences holding its words
-        self._by_pattern: dict[int, set[int] | range] = {}  # id of a gated pattern -> `may_match`, as asked
+        # id of a gated pattern -> `may_match`: filled at once for the patterns of one condition (most of
+        # them, and most asked for: a lookup each, cheaper than working each out when first asked), the
+        # others as asked.
+        self._by_pattern: dict[int, set[int] | range] = {
+            key: found.get(number, _NONE) for key, number in _one_condition_patterns(gated)}
 
     def may_match(self, pattern: re.Pattern) -> set[int] | range:
         """The indices of the sentences the pattern can match in (nor can it in any part of another)."""
@@ -583,6 +587,14 @@ class SentenceTriggers:
 
 
 _NONE: frozenset[int] = frozenset()
+
+
+@functools.lru_cache(maxsize=None)
+def _one_condition_patterns(count: int) -> tuple[tuple[int, int], ...]:
+    """(id, number of its condition) of each gated pattern with one trigger condition among the first
+    `count` declared. (A pattern gated after this was first asked for is not in it: it is worked out
+    when asked, as any other.)"""
+    return tuple((key, numbers[0]) for key, (numbers, _) in _GATED.items() if len(numbers) == 1 and numbers[0] < count)
 
 
 def find_triggers(text: str, sentences, also: frozenset[tuple[str, object]] = frozenset()) -> SentenceTriggers:
