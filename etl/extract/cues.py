@@ -159,7 +159,7 @@ class ForceGates:
     """For one document, the sentences each pattern of `all_force_mentions` can match in, taken once
     (`SentenceTriggers.may_match`) so the sentence loop asks a set, not the triggers, per pattern."""
 
-    __slots__ = ("police", "types", "nearby", "unnamed")
+    __slots__ = ("police", "types", "nearby", "unnamed", "unnamed_in")
 
     def __init__(self, triggers: SentenceTriggers | None):
         def where(pattern: re.Pattern):
@@ -170,6 +170,9 @@ class ForceGates:
                            for force_type, (by_itself, with_police) in FORCE_PATTERNS.items())
         self.nearby = tuple((pattern, where(pattern)) for pattern in (TASER_NEARBY, LESS_LETHAL_NEARBY))
         self.unnamed = tuple((pattern, where(pattern)) for pattern in (UNNAMED_FORCE, KILLED_BY_POLICE, OFFICER_TRIED))
+        # The sentences one of them can match in (every sentence when one of them has no trigger words).
+        self.unnamed_in = (_EVERYWHERE if any(not isinstance(found, (set, frozenset)) for _, found in self.unnamed)
+                           else set().union(*(found for _, found in self.unnamed)))
 
 
 class _Everywhere:
@@ -190,11 +193,15 @@ def all_force_mentions(sentence: Sentence, triggers: SentenceTriggers | None = N
     gates = gates or ForceGates(triggers)
     index, text = sentence.index, sentence.text
     found = []
-    police_in_sentence = index in gates.police and bool(POLICE.search(text))
+    police_in_sentence = None  # (searched for when a pattern that needs police can match here, once)
     for force_type, by_itself, by_itself_in, with_police, with_police_in in gates.types:
         if index in by_itself_in:
             found.extend((force_type, match) for match in by_itself.finditer(text))
-        if police_in_sentence and index in with_police_in:
+        if index not in with_police_in:
+            continue
+        if police_in_sentence is None:
+            police_in_sentence = index in gates.police and bool(POLICE.search(text))
+        if police_in_sentence:
             taken = _Spans(match.span() for _, match in found)
             found.extend((force_type, match) for match in with_police.finditer(text)
                          if not taken.overlaps(*match.span()))
@@ -238,4 +245,6 @@ def reports_unnamed_force(sentence: Sentence, triggers: SentenceTriggers | None 
     """True when the sentence reports police force without naming its kind ("used force",
     "lawfully killed", "officer cleared of murder")."""
     gates = gates or ForceGates(triggers)
+    if sentence.index not in gates.unnamed_in:
+        return False
     return any(pattern.search(sentence.text) for pattern, where in gates.unnamed if sentence.index in where)

@@ -19,6 +19,7 @@ import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from etl.datelines import YEARS
 from etl.extract.document import Document
@@ -180,8 +181,15 @@ def anchor_date(doc: Document) -> tuple[dt.date | None, DatePhrase | None]:
     return latest.value, latest
 
 
+# What every MONTH_YEAR match ends with: a month and a year. Far cheaper to look for than the words
+# before them, and most articles have none ("on 3 March 2019" has one, so MONTH_YEAR is then run).
+MONTH_THEN_YEAR = re.compile(rf"{_MONTH}\s+\d{{4}}\b")
+
+
 def years_by_month(text: str) -> dict[int, int]:
     """The year the article gives each month it names with one ("in March 2019"), for "on 15 March"."""
+    if not MONTH_THEN_YEAR.search(text):
+        return {}
     seen: dict[int, set[int]] = {}
     for match in MONTH_YEAR.finditer(text):
         seen.setdefault(_month_number(match.group(1)), set()).add(int(match.group(2)))
@@ -321,13 +329,27 @@ LATER_EVENT_BEFORE = gated(re.compile(
 _CUE_RANK = {"incident": 0, "death": 1, "later": 2}  # at one end, the later event names what the words are of
 
 
-def _cues(doc: Document, sentence: Sentence) -> tuple[list[int], list[str]]:
-    """The ends of the cue words in a sentence, in order, and what each is a cue of."""
-    cues = sorted([(match.end(), _CUE_RANK[kind], kind) for kind, pattern in
-                   (("incident", INCIDENT_CUES), ("death", DEATH_CUES), ("later", LATER_EVENT_CUES),
-                    ("later", LATER_EVENT_BEFORE)) if doc.can_match(pattern, sentence)
-                   for match in pattern.finditer(sentence.text)])
-    return [end for end, _, _ in cues], [kind for _, _, kind in cues]
+class _Cues(NamedTuple):
+    """The cue words of a sentence: their ends in order and what each is a cue of; and whether the
+    sentence speaks of the incident (INCIDENT_CUES) and of a later event (LATER_EVENT_CUES)."""
+
+    ends: list[int]
+    kinds: list[str]
+    about_incident: bool
+    later: bool
+
+
+def _cues(doc: Document, sentence: Sentence) -> _Cues:
+    """The cue words of a sentence (each pattern run once: whether it matched is read from its matches)."""
+    cues, matched = [], set()
+    for name, kind, pattern in (("incident", "incident", INCIDENT_CUES), ("death", "death", DEATH_CUES),
+                                ("later", "later", LATER_EVENT_CUES), ("later_before", "later", LATER_EVENT_BEFORE)):
+        if doc.can_match(pattern, sentence):
+            for match in pattern.finditer(sentence.text):
+                cues.append((match.end(), _CUE_RANK[kind], kind))
+                matched.add(name)
+    cues.sort()
+    return _Cues([end for end, _, _ in cues], [kind for _, _, kind in cues], "incident" in matched, "later" in matched)
 
 
 def _governing_cue(ends: list[int], kinds: list[str], at: int) -> tuple[str | None, int]:
@@ -346,9 +368,7 @@ def _placed(doc: Document, sentence: Sentence, phrases: list[DatePhrase]) -> lis
     what the hearing heard ("the tribunal heard that ... on 8 October 2019").
     """
     text = sentence.text
-    about_incident = doc.can_match(INCIDENT_CUES, sentence) and bool(INCIDENT_CUES.search(text))
-    later = doc.can_match(LATER_EVENT_CUES, sentence) and bool(LATER_EVENT_CUES.search(text))
-    ends, kinds = _cues(doc, sentence)
+    ends, kinds, about_incident, later = _cues(doc, sentence)
     heard = [match.end() for match in HEARD_THAT.finditer(text)] if doc.can_match(HEARD_THAT, sentence) else []
     placed = []
     for phrase in phrases:

@@ -20,6 +20,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import ahocorasick
 
@@ -98,11 +99,25 @@ class Document:
         """False when the pattern cannot match in the sentence: none of its trigger words is there."""
         return sentence.index in self.triggers.may_match(pattern)
 
-    def sentences_for(self, pattern: re.Pattern) -> list[Sentence]:
+    def sentences_for(self, pattern: re.Pattern) -> Sequence[Sentence]:
         """The sentences the pattern can match in, in order (all of them for a pattern with no trigger words)."""
         indices = self.triggers.may_match(pattern)
         if isinstance(indices, range):
-            return list(self.sentences)
+            return self.sentences  # (a tuple: not copied)
+        return [self.sentences[index] for index in sorted(indices)]
+
+    def sentences_holding(self, words) -> list[Sentence]:
+        """The sentences that hold one of `words` (lower case) in any case, in order: a pattern that
+        matches only those words (as `re.IGNORECASE` reads them) can match nowhere else.
+        (Read from the trigger pass's lower-cased text, which has the text's offsets.)"""
+        folded, indices = self.triggers.text, set()
+        for word in words:
+            at = folded.find(word)
+            while at != -1:
+                sentence = self.sentence_of(at)
+                if sentence is not None and at + len(word) <= sentence.end:
+                    indices.add(sentence.index)
+                at = folded.find(word, at + 1)
         return [self.sentences[index] for index in sorted(indices)]
 
     @property
@@ -131,7 +146,8 @@ def read_document(text: str, published: dt.date | None = None, body_start: int =
     gates = cues.ForceGates(triggers)
     force_mentions = tuple(cues.all_force_mentions(sentence, gates=gates) if words else ()
                            for sentence, words in zip(sentences, force_words))
-    force_sentence = tuple(bool(found) or cues.reports_unnamed_force(sentence, gates=gates)
+    force_sentence = tuple(bool(found) or (sentence.index in gates.unnamed_in
+                                           and cues.reports_unnamed_force(sentence, gates=gates))
                            for sentence, found in zip(sentences, force_mentions))
     return Document(text, body_start, published, sentences, mentions, force_mentions, force_sentence,
                     force_words, triggers)

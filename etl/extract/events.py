@@ -6,6 +6,7 @@ sentences that report the force itself over sentences about other things.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -20,7 +21,19 @@ from schema.codebook import FORCE_TYPES
 # --- force type -----------------------------------------------------------------------
 
 
-LESS_LETHAL = re.compile(rf"\b{LESS_LETHAL_ROUNDS}\b", re.I)
+LESS_LETHAL = gated(re.compile(rf"\b{LESS_LETHAL_ROUNDS}\b", re.I))
+
+
+def _names_less_lethal_rounds(doc: Document) -> bool:
+    """Whether the text names less-lethal rounds anywhere, what comes before the body included.
+
+    Their words are letters and spaces: a match holds no line break and no sentence's last
+    character, so it lies within one sentence or overlaps what comes before the first sentence's
+    end. So the text up to there is searched, and after it only the sentences that can match."""
+    if not doc.sentences:
+        return bool(LESS_LETHAL.search(doc.text))
+    return bool(LESS_LETHAL.search(doc.text, 0, doc.sentences[0].end)) or any(
+        LESS_LETHAL.search(sentence.text) for sentence in doc.sentences_for(LESS_LETHAL) if sentence.index > 0)
 
 
 def force_type(doc: Document) -> Found | None:
@@ -44,7 +57,7 @@ def force_type(doc: Document) -> Found | None:
                 "force_type", kind, sentence.start + match.start(), sentence.start + match.end(),
                 "force_type:named" if is_strong else "force_type:with_police"))
     if "firearm" not in {item.value for item in strong} and (
-            "taser" in {item.value for item in strong + weak} or LESS_LETHAL.search(doc.text)):
+            "taser" in {item.value for item in strong + weak} or _names_less_lethal_rounds(doc)):
         # "was shot", "a firearm was discharged" in an article of Tasers or baton rounds is theirs.
         weak = [item for item in weak if item.value != "firearm"]
     candidates = strong + weak
@@ -99,7 +112,7 @@ GENERIC_DEATH = gated(re.compile(r"\b(?:is rare|are rare|deaths in (?:police )?c
 
 def outcome(doc: Document) -> Found | None:
     """fatal when the article says the person died; non_fatal when it says or implies they survived."""
-    fatal, non_fatal = None, None
+    non_fatal = None
     abroad_in = {mention.sentence for mention in doc.of(ABROAD)}
     generic_in, fatal_in, non_fatal_in, animal_in = (doc.may_match(GENERIC_DEATH), doc.may_match(FATAL),
                                                      doc.may_match(NON_FATAL), doc.may_match(ANIMAL_BEFORE))
@@ -112,11 +125,12 @@ def outcome(doc: Document) -> Found | None:
             if abroad or (index in animal_in
                           and ANIMAL_BEFORE.search(sentence.text, max(0, match.start() - 40), match.start())):
                 continue  # another death: someone abroad, or an animal ("two dogs were shot dead")
-            if not negated(sentence.text, match.start(), window=15) and fatal is None:
-                fatal = Found("outcome", "fatal", sentence.start + match.start(), sentence.start + match.end(), "outcome:died")
+            if not negated(sentence.text, match.start(), window=15):
+                # (the first death read is the outcome, whatever follows: nothing after it is read)
+                return Found("outcome", "fatal", sentence.start + match.start(), sentence.start + match.end(), "outcome:died")
         if non_fatal is None and index in non_fatal_in:
             non_fatal = _survival(sentence)
-    return fatal or non_fatal
+    return non_fatal
 
 
 def _survival(sentence: Sentence) -> Found | None:
@@ -184,12 +198,14 @@ def weapon_recovered(doc: Document) -> list[Found]:
     """
     found: dict[str, Found] = {}
     none = None
-    no_weapon_in = doc.may_match(NO_WEAPON)
+    no_weapon_in, recovered_in = doc.may_match(NO_WEAPON), doc.may_match(RECOVERED)
     for sentence in doc.sentences:
         no_weapon = NO_WEAPON.search(sentence.text) if sentence.index in no_weapon_in else None
         if no_weapon and none is None:
             none = Found("weapon_recovered", "none", sentence.start + no_weapon.start(), sentence.start + no_weapon.end(),
                          "weapon:none_found")
+        if sentence.index not in recovered_in:
+            continue  # no recovery verb: nothing recovered here
         for mention in _recovered_in(doc, sentence, no_weapon):
             found.setdefault(mention.value, Found("weapon_recovered", mention.value, mention.start, mention.end,
                                                   "weapon:recovered"))
@@ -199,8 +215,10 @@ def weapon_recovered(doc: Document) -> list[Found]:
 
 
 def _recovered_in(doc: Document, sentence: Sentence, no_weapon: re.Match | None) -> list:
+    """The weapon mentions of a sentence that a recovery verb stands near (the caller runs it only where
+    RECOVERED can match)."""
     text = sentence.text
-    verbs = [match.start() for match in RECOVERED.finditer(text)] if doc.can_match(RECOVERED, sentence) else []
+    verbs = [match.start() for match in RECOVERED.finditer(text)]
     if not verbs:
         return []
     hits = []
@@ -305,33 +323,49 @@ LEADING = 120  # characters read after a time that leads its clause, to the next
 
 def incident_time(doc: Document) -> Found | None:
     """When force was used (HH:MM), else when officers stopped or confronted the person."""
-    tiers: dict[int, list[Found]] = {1: [], 2: [], 3: []}
+    with_times = doc.sentences_for(TIME)  # a sentence with no clock time adds nothing
+    # The sentences that report the force first: a time there wins, and the others need not be read.
+    in_force = [sentence for sentence in with_times if doc.force_sentence[sentence.index]]
+    best = _best_supported(_times_in(in_force, 1))
+    if best is not None:
+        return best
+    tiers: dict[int, list[Found]] = {2: [], 3: []}
     unarmed_in = doc.may_match(UNARMED_OFFICERS)
-    for sentence in doc.sentences_for(TIME):  # a sentence with no clock time adds nothing
-        text = sentence.text
-        if not doc.force_sentence[sentence.index] and sentence.index in unarmed_in and UNARMED_OFFICERS.search(text):
+    for sentence in with_times:
+        if doc.force_sentence[sentence.index]:
             continue
-        tier = (1 if doc.force_sentence[sentence.index] else
-                2 if _search(doc, CONFRONTATION, sentence) or _search(doc, POLICE_VEHICLE_HIT, sentence)
+        if sentence.index in unarmed_in and UNARMED_OFFICERS.search(sentence.text):
+            continue
+        tier = (2 if _search(doc, CONFRONTATION, sentence) or _search(doc, POLICE_VEHICLE_HIT, sentence)
                 or _passive_force(doc, sentence)
                 else 3 if _search(doc, INCIDENT_AT, sentence) else None)
-        if tier is None:
-            continue
+        if tier is not None:
+            tiers[tier].extend(_times_in([sentence], tier))
+    return _best_supported(tiers[2]) or _best_supported(tiers[3])
+
+
+def _times_in(sentences: list[Sentence], tier: int) -> list[Found]:
+    """The clock times of the sentences that are not another event's, as found for `tier`."""
+    found = []
+    for sentence in sentences:
         for match in TIME.finditer(sentence.text):
             before = sentence.text[max(0, match.start() - 60):match.start()]
             if OTHER_TIME.search(before) or TIMESTAMP.search(before) or _of_other_event(sentence.text, match):
                 continue
             value = _clock(match)
             if value:
-                tiers[tier].append(Found("incident_time", value, sentence.start + match.start(),
-                                         sentence.start + match.end(), TIME_RULES[tier]))
-    for tier in (1, 2, 3):
-        if tiers[tier]:
-            # Several outlets' sentences repeat the best-supported time; the first wins ties.
-            counts = Counter(item.value for item in tiers[tier])
-            best = max(counts.values())
-            return next(item for item in tiers[tier] if counts[item.value] == best)
-    return None
+                found.append(Found("incident_time", value, sentence.start + match.start(),
+                                   sentence.start + match.end(), TIME_RULES[tier]))
+    return found
+
+
+def _best_supported(found: list[Found]) -> Found | None:
+    """The value given most often (several outlets' sentences repeat the best-supported one), the first on ties."""
+    if not found:
+        return None
+    counts = Counter(item.value for item in found)
+    best = max(counts.values())
+    return next(item for item in found if counts[item.value] == best)
 
 
 # "Tuesday 21st June 2022 18.04 UTC": a time straight after a full date is a timestamp.
@@ -399,21 +433,23 @@ def subject_age(doc: Document) -> Found | None:
     shooting the 24-year-old"). Ages in sentences that report the force come first;
     within that, the age given most often (first on ties).
     """
-    tiers: dict[bool, list[Found]] = {True: [], False: []}
-    for sentence in doc.sentences_for(AGE):  # a sentence with no age adds nothing
-        ages = list(_ages_in(sentence))
-        in_force = doc.force_sentence[sentence.index]
-        if in_force and len({age for age, _ in ages}) > 1:
-            force_at = min((match.start() for _, match in doc.force_mentions[sentence.index]), default=None)
-            after = [(age, match) for age, match in ages if force_at is not None and match.start() > force_at]
-            ages = after or ages
-        tiers[in_force].extend(Found("subject_age", age, sentence.start + match.start(), sentence.start + match.end(),
-                                     "age:stated") for age, match in ages)
-    for ages in (tiers[True], tiers[False]):
-        if ages:
-            counts = Counter(item.value for item in ages)
-            best = max(counts.values())
-            return next(item for item in ages if counts[item.value] == best)
+    with_ages = doc.sentences_for(AGE)  # a sentence with no age adds nothing
+    # The sentences that report the force first: an age there wins, and the others need not be read.
+    for in_force in (True, False):
+        found = []
+        for sentence in with_ages:
+            if doc.force_sentence[sentence.index] != in_force:
+                continue
+            ages = list(_ages_in(sentence))
+            if in_force and len({age for age, _ in ages}) > 1:
+                force_at = min((match.start() for _, match in doc.force_mentions[sentence.index]), default=None)
+                after = [(age, match) for age, match in ages if force_at is not None and match.start() > force_at]
+                ages = after or ages
+            found.extend(Found("subject_age", age, sentence.start + match.start(), sentence.start + match.end(),
+                               "age:stated") for age, match in ages)
+        best = _best_supported(found)
+        if best is not None:
+            return best
     return None
 
 
@@ -463,18 +499,44 @@ VICTIM_VERB_BEFORE = gated(re.compile(r"\b(?:killed|stabbed|attacked|injured|inj
                                 r"attacking|killing|raped|kidnapped)\s+(?:a|an|the|his|her|their|two|three|one)?\s*(?:[\w-]+\s+)?$", re.I))
 
 
-def _other_role(text: str, match: re.Match, can_match: tuple[bool, bool, bool]) -> bool:
-    """Whether a gendered word names a witness or the subject's victim, from the words around it.
+def _other_role(text: str, start: int, end: int, can_match: tuple[bool, bool, bool]) -> bool:
+    """Whether the gendered word at text[start:end] names a witness or the subject's victim, from the words around it.
 
     `can_match`: whether the sentence holds the trigger words of WITNESS_AFTER, WITNESS_BEFORE and
     VICTIM_VERB_BEFORE (`Document.may_match`); a pattern whose words it lacks cannot match, and is not run."""
     after, witness, victim = can_match
-    if after and WITNESS_AFTER.match(text, match.end(), match.end() + 40):
+    if after and WITNESS_AFTER.match(text, end, end + 40):
         return True
     if not (witness or victim):
         return False
-    before = text[max(0, match.start() - 40):match.start()]
+    before = text[max(0, start - 40):start]
     return bool((witness and WITNESS_BEFORE.search(before)) or (victim and VICTIM_VERB_BEFORE.search(before)))
+
+
+@functools.cache
+def _pronoun_gender(word: str) -> str:
+    """male or female, for a word PRONOUN matched (as written: "He", "HERSELF")."""
+    return "male" if MALE_PRONOUN.fullmatch(word) else "female"
+
+
+def _pronouns_by_sentence(doc: Document) -> list[dict[str, list[tuple[int, int]]]]:
+    """For each sentence, the spans (in the sentence) of its male and female pronouns, in order.
+
+    One scan of the body, from the first sentence to the last, instead of one per sentence: a
+    pronoun holds no whitespace and only whitespace lies between sentences, so the body's matches
+    are the sentences' own, and a word boundary at a sentence's edge is one in the body too."""
+    found: list[dict[str, list[tuple[int, int]]]] = [{"male": [], "female": []} for _ in doc.sentences]
+    if not doc.sentences:
+        return found
+    begin = doc.sentences[0].start
+    sentences, index = doc.sentences, 0
+    for match in PRONOUN.finditer(doc.text[begin:doc.sentences[-1].end]):
+        start = begin + match.start()
+        while sentences[index].end <= start:
+            index += 1
+        offset = sentences[index].start
+        found[index][_pronoun_gender(match.group())].append((start - offset, begin + match.end() - offset))
+    return found
 
 
 def _gender_weights(weights: dict[str, float] | None) -> dict[tuple[bool, str], tuple[str, float]]:
@@ -495,30 +557,31 @@ def subject_gender(doc: Document, weights: dict[str, float] | None = None) -> Fo
     scores, first = {"male": 0, "female": 0}, {}
     weight_of = _gender_weights(weights)
     officers_in = doc.may_match(_OFFICER_NEAR)
-    nouns_in = {"male": doc.may_match(MALE), "female": doc.may_match(FEMALE)}
+    male_in, female_in = doc.may_match(MALE), doc.may_match(FEMALE)
     roles_in = tuple(doc.may_match(pattern) for pattern in (WITNESS_AFTER, WITNESS_BEFORE, VICTIM_VERB_BEFORE))
+    pronouns_in = _pronouns_by_sentence(doc)
     # (sentence by sentence; each gender's score and first word come from its own words only, nouns
     # before pronouns within a sentence)
-    for sentence in doc.sentences:
+    for sentence, pronouns in zip(doc.sentences, pronouns_in):
         index, text = sentence.index, sentence.text
+        nouns = {"male": [match.span() for match in MALE.finditer(text)] if index in male_in else (),
+                 "female": [match.span() for match in FEMALE.finditer(text)] if index in female_in else ()}
+        if not (nouns["male"] or nouns["female"] or pronouns["male"] or pronouns["female"]):
+            continue  # no gendered word
         in_force = doc.force_sentence[index]
         officers = index in officers_in
         roles = tuple(index in where for where in roles_in)
-        pronouns: dict[str, list[re.Match]] = {"male": [], "female": []}
-        for match in PRONOUN.finditer(text):
-            pronouns["male" if MALE_PRONOUN.fullmatch(match.group()) else "female"].append(match)
-        for gender, noun in (("male", MALE), ("female", FEMALE)):
-            nouns = noun.finditer(text) if index in nouns_in[gender] else ()
-            for kind, matches in (("noun", nouns), ("pronoun", pronouns[gender])):
+        for gender in ("male", "female"):
+            for kind, spans in (("noun", nouns[gender]), ("pronoun", pronouns[gender])):
                 where, weight = weight_of[in_force, kind]
-                for match in matches:
-                    if officers and _OFFICER_NEAR.match(text[match.end():match.end() + 30].lstrip()):
+                for start, end in spans:
+                    if officers and _OFFICER_NEAR.match(text[end:end + 30].lstrip()):
                         continue
-                    if _other_role(text, match, roles):
+                    if _other_role(text, start, end, roles):
                         continue
                     scores[gender] += weight
                     if gender not in first:
-                        first[gender] = (sentence.start + match.start(), sentence.start + match.end(), f"gender:{where}")
+                        first[gender] = (sentence.start + start, sentence.start + end, f"gender:{where}")
     if scores["male"] == scores["female"]:
         return None
     gender = max(scores, key=scores.get)

@@ -150,13 +150,16 @@ def _vocabulary_spans(doc: Document) -> list[tuple[int, int]]:
     return [(mention.start, mention.end) for mention in doc.mentions if mention.kind in (PLACE, FORCE)]
 
 
+_WORD = re.compile(r"\S+")
+
+
 def _names_a_place(spans: list[tuple[int, int]], match: re.Match, start: int) -> bool:
     """Whether some run of the match's words is a place or force the document names
     ("Leeds", "Milton Keynes"; not the "Sutton" of "Sutton-Mattocks")."""
     end = start + len(match.group())
     if not any(first < end and start < last for first, last in spans):
         return False  # no place or force overlaps the match
-    words = [(start + word.start(), start + word.end()) for word in re.finditer(r"\S+", match.group())]
+    words = [(start + word.start(), start + word.end()) for word in _WORD.finditer(match.group())]
     starts, ends = {first for first, _ in words}, {last for _, last in words}
     return any((first <= start or first in starts) and (last >= end or last in ends)
                for first, last in spans if first < end and start < last)
@@ -196,10 +199,12 @@ def prominent_surnames(doc: Document, surnames: list[LinkFeature]) -> list[LinkF
     if not wanted:
         return []  # no surname to count
     seen: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for match, offset in _matches(doc, CAPITALISED):
-        word = match.group().lower()
-        if word in wanted:
-            seen[word].append((offset + match.start(), offset + match.end()))
+    # (a capitalised word that is a surname holds it in lower case: the other sentences are not read)
+    for sentence in doc.sentences_holding(wanted):
+        for match in CAPITALISED.finditer(sentence.text):
+            word = match.group().lower()
+            if word in wanted:
+                seen[word].append((sentence.start + match.start(), sentence.start + match.end()))
     return sorted((LinkFeature(PROMINENT_SURNAME, word, *spans[1]) for word, spans in seen.items() if len(spans) >= 2),
                   key=lambda item: item.start)
 
@@ -207,8 +212,15 @@ def prominent_surnames(doc: Document, surnames: list[LinkFeature]) -> list[LinkF
 def proper_words(doc: Document) -> list[LinkFeature]:
     """Capitalised words inside sentences ("bannockburn"): places and names the vocabularies lack."""
     names = _place_and_force_names()  # districts, places and forces are compared as such, not as words
-    return [_at(WORD, match.group().lower(), match, offset) for match, offset in _matches(doc, INNER_CAPITALISED)
-            if match.group() not in NOT_NAME and match.group() not in names]
+    if not doc.sentences:
+        return []
+    # One scan of the body, not one per sentence: the same words. A word holds no whitespace and only
+    # whitespace lies between sentences; nor does one start a sentence in the body's scan: the space
+    # before it would follow a line break or a sentence's last character, never a lower-case letter or comma.
+    begin = doc.sentences[0].start
+    return [LinkFeature(WORD, word.lower(), begin + match.start(), begin + match.end())
+            for match in INNER_CAPITALISED.finditer(doc.text[begin:doc.sentences[-1].end])
+            if (word := match.group()) not in NOT_NAME and word not in names]
 
 
 @functools.cache
@@ -221,12 +233,16 @@ def _place_and_force_names() -> frozenset[str]:
 
 # --- places ----------------------------------------------------------------------------------
 
+_DROPPED = re.compile(r"['’.]")  # apostrophes and dots: "St. John's" is "st johns"
+_SEPARATORS = re.compile(r"[^a-z0-9]+")
+
+
 def normalise_place(name: str | None) -> str | None:
     """A place or street name in one comparable form: lowercase, no apostrophes or punctuation."""
     if not name:
         return None
-    text = re.sub(r"['’.]", "", str(name).lower())
-    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
+    text = _DROPPED.sub("", str(name).lower())
+    text = _SEPARATORS.sub(" ", text).strip()
     return text or None
 
 
@@ -247,8 +263,8 @@ def streets_in(doc: Document) -> list[LinkFeature]:
 def places_in(doc: Document) -> list[LinkFeature]:
     """Places below the district (towns, areas) the document names."""
     districts = _district_names()
-    return [LinkFeature(PLACE_NAME, normalise_place(mention.name), mention.start, mention.end)
-            for mention in doc.of(PLACE) if mention.name not in districts and normalise_place(mention.name)]
+    return [LinkFeature(PLACE_NAME, name, mention.start, mention.end)
+            for mention in doc.of(PLACE) if mention.name not in districts and (name := normalise_place(mention.name))]
 
 
 @functools.cache

@@ -306,8 +306,9 @@ def location(doc: Document, borough_found: Found | None) -> Found | None:
     text = doc.text
     ordered = sorted(doc.sentences, key=lambda sentence: not doc.force_sentence[sentence.index])
     for pattern, rule in ((JUNCTION, "location:junction"), (STREET, "location:street")):
+        can_match = doc.may_match(pattern)  # (taken once, not asked sentence by sentence)
         for sentence in ordered:
-            match = pattern.search(sentence.text) if doc.can_match(pattern, sentence) else None
+            match = pattern.search(sentence.text) if sentence.index in can_match else None
             if match:
                 start = sentence.start + (match.start() if pattern is JUNCTION else match.start(1))
                 end = sentence.start + match.end()

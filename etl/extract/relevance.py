@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from etl.extract.cues import ANIMAL_WORDS, FORCE_PATTERNS, KILLED_BY_POLICE, OFFICER_TRIED, OFFICER_VICTIM
 from etl.extract.document import ABROAD, FORCE, PLACE, WATCHDOG, Document
 from etl.extract.text import Found, negated, record
-from etl.extract.triggers import fast_start, gated
+from etl.extract.triggers import gated
 from etl.fitted import LinearModel, load
 from schema import vocab
 from schema.vocab import VOCAB_DIR
@@ -43,7 +43,7 @@ PERSON = gated(re.compile(r"\b(?:man|woman|boy|girl|teenager|youth|motorist|pede
                           r"student|son|daughter|father|mother|husband|wife|brother|sister|Mr|Mrs|Ms|Miss)\b"))
 # A day named: a weekday, a day and month, or a relative day (names from schema/vocab).
 _FULL_NAMES = lambda names: sorted((name for name in names if len(name) > 3), key=len, reverse=True)  # noqa: E731
-DAY_NAMED = fast_start(re.compile(r"\b(?:" + "|".join(_FULL_NAMES(vocab.weekdays())) + r"|yesterday|last night|overnight|this morning|"
+DAY_NAMED = gated(re.compile(r"\b(?:" + "|".join(_FULL_NAMES(vocab.weekdays())) + r"|yesterday|last night|overnight|this morning|"
                        r"this afternoon|this evening|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:" + "|".join(_FULL_NAMES(vocab.months())) + r"))\b"))
 LEAD_SENTENCES = 4  # the headline and the opening sentences: what the article is about
 
@@ -127,7 +127,6 @@ def _first_sentence(doc: Document) -> tuple[int, int]:
 
 def signals(doc: Document) -> list[Signal]:
     """Every signal of SIGNALS, in order, with its value and where it was read."""
-    text = doc.text
     body = doc.sentences
     whole = (body[0].start, body[-1].end) if body else (0, 0)
     reported, with_police, tried, verdict, victims = [], [], [], [], []
@@ -163,9 +162,9 @@ def signals(doc: Document) -> list[Signal]:
     uk = [mention for mention in doc.mentions if mention.kind in (PLACE, FORCE, WATCHDOG)]
     abroad = doc.of(ABROAD)
     animals = _matches(doc, ANIMAL)
-    persons = _matches(doc, PERSON)  # (the first is where a person is first described)
+    # (the first match in each sentence: the first of them is where a person is first described)
+    persons = _first_matches(doc, PERSON)
     person = persons[0] if persons else None
-    people = len(persons)
     animal_in, person_in = {sentence.index for sentence, _ in animals}, {sentence.index for sentence, _ in persons}
     animal_target = next((match for sentence in doc.sentences_for(ANIMAL_TARGET)
                           for match in ANIMAL_TARGET.finditer(sentence.text)), None)
@@ -177,7 +176,7 @@ def signals(doc: Document) -> list[Signal]:
     struck = any(VEHICLE_STRUCK.search(sentence.text) for sentence, found in zip(body, doc.force_mentions)
                  if any(kind == "vehicle" for kind, _ in found) and doc.can_match(VEHICLE_STRUCK, sentence))
     civilian = _matches(doc, CIVILIAN)
-    day = DAY_NAMED.search(text, *whole) if body else None
+    day = _first_in_text(doc, DAY_NAMED)
     statistics = _matches(doc, STATISTICS)
     policy = _matches(doc, POLICY)
 
@@ -202,7 +201,7 @@ def signals(doc: Document) -> list[Signal]:
         Signal("watchdog_and_person", float(bool(watchdogs and any_force_word and person)), *at(watchdogs)),
         Signal("officer_victim", min(2, len(victims)), *at(victims)),
         Signal("animal", float(bool(animal_target) or animal_force > person_force
-                               or (len(animals) >= 3 and len(animals) >= people)), *whole),
+                               or (len(animals) >= 3 and len(animals) >= len(_matches(doc, PERSON)))), *whole),
         Signal("vehicle_only", float(kinds == {"vehicle"} and not struck), *whole),
         Signal("civilian_shooting", min(2, len(civilian)), *at(civilian)),
         Signal("no_uk_place", float(not uk), *whole),
@@ -210,8 +209,22 @@ def signals(doc: Document) -> list[Signal]:
         Signal("statistics", min(3, len(statistics)), *at(statistics)),
         Signal("policy", min(3, len(policy)), *at(policy)),
         Signal("person_named", float(bool(person)), *at(persons)),
-        Signal("day_named", float(bool(day)), *((day.start(), day.end()) if day else whole)),
+        Signal("day_named", float(bool(day)), *(day.span() if day else whole)),
     ]
+
+
+def _first_in_text(doc: Document, pattern: re.Pattern) -> re.Match | None:
+    """The first match of the pattern in the text from the first sentence to the last, for a pattern
+    whose words (letters, digits and single spaces) cannot span the whitespace between two sentences:
+    searched in the sentences that hold its trigger words, each in the text (offsets and what lies
+    before a sentence as a search of the whole would see them)."""
+    return next((match for sentence in doc.sentences_for(pattern)
+                 if (match := pattern.search(doc.text, sentence.start, sentence.end))), None)
+
+
+def _first_matches(doc: Document, pattern: re.Pattern) -> list:
+    """(sentence, match) for the first match of the pattern in each sentence that has one."""
+    return [(sentence, match) for sentence in doc.sentences_for(pattern) if (match := pattern.search(sentence.text))]
 
 
 def _matches(doc: Document, pattern: re.Pattern) -> list:

@@ -56,6 +56,9 @@ NUMBER = r"(?:\d{1,3}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(
          r"zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
 
 
+_NUMBER_PARTS = re.compile(r"[- ]")  # "twenty-one", "twenty one"
+
+
 def number_value(word: str) -> int | None:
     """The integer a numeral or an English number word (up to ninety-nine) stands for."""
     word = word.lower().strip()
@@ -63,7 +66,7 @@ def number_value(word: str) -> int | None:
         return int(word)
     if word in NUMBER_WORDS:
         return NUMBER_WORDS[word]
-    parts = re.split(r"[- ]", word)
+    parts = _NUMBER_PARTS.split(word)
     if len(parts) == 2 and parts[0] in NUMBER_WORDS and parts[1] in NUMBER_WORDS:
         return NUMBER_WORDS[parts[0]] + NUMBER_WORDS[parts[1]]
     return None

@@ -51,7 +51,7 @@ COMMON = frozenset({"of", "to", "in", "on", "at", "by", "he", "it", "is", "as", 
 # (checked over every code point by tests/extract/test_triggers.py).
 IGNORECASE_FOLDS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 # The trigger "word" of `\\d` and `[0-9]`: a digit, any digit (`re` matches Unicode digits too). It is
-# not looked for by the automaton but by DIGIT_PATTERN, sentence by sentence.
+# not looked for by the automaton but by DIGIT_PATTERN (`_sentences_with_digits`).
 DIGIT = r"\d"
 DIGIT_PATTERN = re.compile(r"\d")
 
@@ -546,7 +546,11 @@ class SentenceTriggers:
         self.gated = gated          # how many conditions the pass covered (the first ones declared)
         self.also = also or []      # (start, end, value) of each word of `find_triggers`' `also` found
         self._found = found         # number of a condition -> indices of the sentences holding its words
-        self._by_pattern: dict[int, set[int] | range] = {}  # id of a gated pattern -> `may_match`, as asked
+        # id of a gated pattern -> `may_match`: filled at once for the patterns of one condition (most of
+        # them, and most asked for: a lookup each, cheaper than working each out when first asked), the
+        # others as asked.
+        self._by_pattern: dict[int, set[int] | range] = {
+            key: found.get(number, _NONE) for key, number in _one_condition_patterns(gated)}
 
     def may_match(self, pattern: re.Pattern) -> set[int] | range:
         """The indices of the sentences the pattern can match in (nor can it in any part of another)."""
@@ -568,7 +572,8 @@ class SentenceTriggers:
             if numbers[-1] < self.gated:
                 if len(numbers) == 1:
                     return self._found.get(numbers[0], _NONE)
-                return set.intersection(*(set(self._found.get(number, _NONE)) for number in numbers))
+                found = [self._found.get(number, _NONE) for number in numbers]
+                return set(min(found, key=len)).intersection(*found)  # (one copy, of the smallest)
         conditions = trigger_conditions(pattern)
         if not conditions:
             return range(len(self.sentences))
@@ -584,6 +589,14 @@ class SentenceTriggers:
 _NONE: frozenset[int] = frozenset()
 
 
+@functools.lru_cache(maxsize=None)
+def _one_condition_patterns(count: int) -> tuple[tuple[int, int], ...]:
+    """(id, number of its condition) of each gated pattern with one trigger condition among the first
+    `count` declared. (A pattern gated after this was first asked for is not in it: it is worked out
+    when asked, as any other.)"""
+    return tuple((key, numbers[0]) for key, (numbers, _) in _GATED.items() if len(numbers) == 1 and numbers[0] < count)
+
+
 def find_triggers(text: str, sentences, also: frozenset[tuple[str, object]] = frozenset()) -> SentenceTriggers:
     """For each gated pattern, the sentences that hold its trigger words: one pass of one automaton.
 
@@ -596,8 +609,7 @@ def find_triggers(text: str, sentences, also: frozenset[tuple[str, object]] = fr
     also_found: list[tuple[int, int, object]] = []
     automaton, need_digits, conditions_of = _automaton(count, also)
     if sentences and need_digits:
-        with_digits = {sentence.index for sentence in sentences
-                       if DIGIT_PATTERN.search(text, sentence.start, sentence.end)}
+        with_digits = _sentences_with_digits(text, sentences)
         for order in need_digits:
             found[order] = set(with_digits)
     if sentences and automaton is not None:
@@ -623,6 +635,21 @@ def find_triggers(text: str, sentences, also: frozenset[tuple[str, object]] = fr
                 else:
                     found[number] = set(indices)
     return SentenceTriggers(text, sentences, count, found, also_found)
+
+
+def _sentences_with_digits(text: str, sentences) -> set[int]:
+    """The indices of the sentences that hold a digit: a search for the next digit, then on from the
+    end of its sentence (as many searches as sentences with a digit, not one per sentence)."""
+    starts, found = [sentence.start for sentence in sentences], set()
+    position, finish = starts[0], sentences[-1].end
+    while (digit := DIGIT_PATTERN.search(text, position, finish)) is not None:
+        index = bisect.bisect_right(starts, digit.start()) - 1
+        if digit.start() < sentences[index].end:
+            found.add(sentences[index].index)
+            position = sentences[index].end
+        else:  # (between two sentences)
+            position = digit.end()
+    return found
 
 
 @functools.cache

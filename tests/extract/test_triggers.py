@@ -161,3 +161,13 @@ def test_a_pattern_that_starts_with_a_character_is_run_as_written():
     """`re` skips to the characters such a pattern starts with; a lookahead in front would stop it."""
     pattern = re.compile(r"[A-Z][a-z]+ Road")
     assert triggers.with_first_characters(pattern) is pattern
+
+
+def test_the_sentences_with_a_digit_are_those_a_search_of_each_finds(documents):
+    invented = ["No digits here. 1 here. None. Two 22 and 3.\n\n4", "٣ is a digit too. x. 7", "Plain. Words."]
+    for doc in documents + [read_document(text) for text in invented]:
+        each = {sentence.index for sentence in doc.sentences if triggers.DIGIT_PATTERN.search(sentence.text)}
+        if doc.sentences:
+            assert triggers._sentences_with_digits(doc.triggers.text, doc.sentences) == each
+    doc = read_document(invented[0])
+    assert triggers._sentences_with_digits(doc.triggers.text, doc.sentences) == {1, 3, 4}
