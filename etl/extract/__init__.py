@@ -235,13 +235,18 @@ def rows_in_order(ids: list[str], sources: list[pa.Table], table: str) -> pa.Tab
     own source (a table holding them as one run, as the extract stage writes them), laid out as
     `rows_to_arrow` lays out the same rows (a vocabulary column encoded against the whole vocabulary)."""
     runs = {}  # id(source) -> its rows' (start, end) by article id
-    pieces = []
+    spans: list[list] = []  # [source, start, end]: consecutive articles of one source as one slice
     for article_id, source in zip(ids, sources):
         if id(source) not in runs:
             runs[id(source)] = article_runs(source)
         start, end = runs[id(source)].get(article_id, (0, 0))
-        if end > start:
-            pieces.append(source.slice(start, end - start))
+        if end == start:
+            continue
+        if spans and spans[-1][0] is source and spans[-1][2] == start:
+            spans[-1][2] = end
+        else:
+            spans.append([source, start, end])
+    pieces = [source.slice(start, end - start) for source, start, end in spans]
     rows = pa.concat_tables(pieces) if pieces else rows_to_arrow([], table)
     # (the pieces' vocabulary columns may hold different dictionaries: each is encoded anew)
     return laid_out_as(rows, table, arrow_schema(table)).combine_chunks()
