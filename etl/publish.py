@@ -43,7 +43,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow
 import pyarrow.parquet as pq
 
 from etl import buildinfo
