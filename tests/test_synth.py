@@ -228,3 +228,11 @@ def test_benchmark_builds_are_cold_and_read_nothing_of_the_checkout(tmp_path):
     given = yaml.safe_load(written.read_text())
     assert given["paths"] == {"raw": str(tmp_path / "scratch-is-here" / "paths" / "raw"), "cache": None}
     assert given["link"] == {"window_days": 5}
+
+
+def test_the_rebuild_benchmark_changes_the_first_relevant_article_of_the_gold(dev_synth):
+    corpus, _, _ = dev_synth
+    gold = read_jsonl(corpus / "gold.jsonl")
+    first = next(row["article_id"] for row in sorted(gold, key=lambda row: row["article_id"]) if row["relevant"])
+    assert bench_scale.first_relevant_article(corpus) == corpus / "articles" / f"{first}.txt"
+    assert first != min(row["article_id"] for row in gold)  # (the first file is not the answer by chance)
