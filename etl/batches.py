@@ -123,6 +123,7 @@ def map_batches(function: Callable, batches: Iterable, jobs: int = 1, ahead: int
     batches = itertools.chain(first, batches)
     # (forkserver: workers start from a clean process, not a fork of one holding threads)
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(worker_preload(function))
     pool = context.Pool(jobs, initializer=_ignore_interrupts)
     try:
         yield from _in_order(lambda batch: pool.apply_async(function, (batch,)), batches, jobs * ahead,
@@ -131,6 +132,17 @@ def map_batches(function: Callable, batches: Iterable, jobs: int = 1, ahead: int
     finally:
         pool.terminate()
         pool.join()
+
+
+def worker_preload(function: Callable) -> list[str]:
+    """The modules a pool's forkserver imports once, before it forks the workers: the main module and
+    the module of the `function` they run. Every worker sets itself up as the main process was (it
+    runs the main module again, as __mp_main__); a main started with `python -m` is not imported by
+    the forkserver's default preload, so without this each worker would import pandas, pyarrow and
+    the stage's code anew, seconds of CPU a worker."""
+    main = sys.modules.get("__main__")
+    started_as = getattr(getattr(main, "__spec__", None), "name", None)
+    return ["__main__", *(name for name in (started_as, getattr(function, "__module__", None)) if name)]
 
 
 def _dask_map(function: Callable, batches: Iterable, jobs: int, ahead: int, scheduler: str | None) -> Iterator:

@@ -11,7 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from etl import extract, ingest
-from etl.batches import StageProcessDied, TableWriter, in_own_process, jobs_to_use, map_batches, row_groups, table_batches
+from etl.batches import (StageProcessDied, TableWriter, in_own_process, jobs_to_use, map_batches, row_groups,
+                         table_batches, worker_preload)
 from etl import tables as tables_module
 from etl.tables import read_table, write_table
 from schema.models import conform
@@ -59,6 +60,17 @@ def test_batches_mapped_on_two_processes_come_back_in_order_from_workers():
     results = list(map_batches(square_lengths, frames, jobs=2))
     assert [length for (_, length), in results] == [1, 2, 3, 4, 5]
     assert os.getpid() not in {pid for (pid, _), in results}
+
+
+def test_the_workers_forkserver_imports_the_main_module_by_name_and_the_function_module(monkeypatch):
+    started_with_m = type(sys)("__main__")
+    started_with_m.__spec__ = type("Spec", (), {"name": "etl.cli"})()
+    monkeypatch.setitem(sys.modules, "__main__", started_with_m)
+    assert worker_preload(square_lengths) == ["__main__", "etl.cli", __name__]
+    run_as_a_script = type(sys)("__main__")
+    run_as_a_script.__spec__ = None  # (`python file.py`: the forkserver imports it by its path)
+    monkeypatch.setitem(sys.modules, "__main__", run_as_a_script)
+    assert worker_preload(square_lengths) == ["__main__", __name__]
 
 
 def test_a_single_batch_runs_in_this_process():
