@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import extract, ingest, link, publish, validate
+from etl import extract, ingest, link, publish, stage_server, validate
 from etl.batches import in_own_process
 from etl.params import cache_folder
 from etl.progress import Progress, Silent
@@ -91,16 +91,13 @@ def _build(raw: Path, out: Path, params: dict, interim: Path, show_progress: boo
            lock: publish.OutputLock, previous_release: Path | None = None, stage_processes: bool = False) -> Summary:
     # (each stage in a process of its own: what one stage's pandas and Arrow keep is the system's
     # again when it ends, so the build peaks at its largest stage, not at what all of them kept)
-    stage = functools.partial(in_own_process, preload=PRELOADED) if stage_processes else _in_this_process
+    stage = functools.partial(in_own_process, preload=stage_server.PRELOADED) if stage_processes else _in_this_process
     ingested = stage(ingest_stage, raw, interim, params, show_progress)
     stage(extract_stage, interim, params, show_progress, ingested)
     stage(link_stage, interim, params, previous_release)
     summary = stage(validate_stage, interim, ingested)  # raises before publishing if documents were lost
     publish.run(interim / "validated", out, lock, params)
     return summary
-
-
-PRELOADED = ("etl.build",)  # imported once in the forkserver, so each stage's process starts as a fork
 
 
 def _in_this_process(function, *args):

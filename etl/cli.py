@@ -20,13 +20,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-import duckdb
-
 from etl import params as params_module
+from etl import stage_server
 from etl.params import cache_folder
-from etl.ingest import EmptyCorpusError
-from etl.publish import OutputBusyError
-from etl.tables import read_table
 
 STAGES = ("ingest", "extract", "link", "validate", "publish")
 STAGE_DESCRIPTIONS = {
@@ -54,15 +50,34 @@ def main(argv: list[str] | None = None) -> int:
     with _signals_interrupt():
         try:
             return args.handler(args, load_params(args))
-        except (KeyboardInterrupt, duckdb.InterruptException) as interrupt:
+        except (KeyboardInterrupt, *_interrupts()) as interrupt:
             # Ctrl-C or SIGTERM: the stages cleaned up on the way out; one line says what is left.
             line = interrupt.line() if hasattr(interrupt, "line") else "interrupted"
             print(f"uofdb {args.command}: {line}", file=sys.stderr)
             return 128 + _signals_interrupt.received
-        except (EmptyCorpusError, FileNotFoundError, ValueError, duckdb.Error, OutputBusyError) as error:
+        except (FileNotFoundError, ValueError, *_user_errors()) as error:
             # Problems the user can fix get one clear line, not a traceback.
             print(f"uofdb {args.command}: error: {error}", file=sys.stderr)
             return 2
+
+
+# (the modules that raise these are imported by the commands that use them, not before every command:
+# `uofdb build` starts its stage processes' server before it imports the stages, so the two import side by side)
+def _interrupts() -> tuple[type[BaseException], ...]:
+    """What a Ctrl-C inside DuckDB raises, besides KeyboardInterrupt."""
+    import duckdb
+
+    return (duckdb.InterruptException,)
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """The errors the user can fix, besides a missing file and a bad value: each printed as one line."""
+    import duckdb
+
+    from etl.ingest import EmptyCorpusError
+    from etl.publish import OutputBusyError
+
+    return (EmptyCorpusError, duckdb.Error, OutputBusyError)
 
 
 @contextlib.contextmanager
@@ -259,7 +274,9 @@ def _take_jobs(args: argparse.Namespace, params: dict, *stages: str) -> None:
 
 
 def run_build(args: argparse.Namespace, params: dict) -> int:
+    stage_server.start()  # (first: its imports run beside this process's next one)
     from etl.build import build
+    from etl.tables import read_table
 
     out = _path(args.out, params, "processed")
     _take_engine_options(args, params)
