@@ -49,7 +49,8 @@ from etl import buildinfo
 from etl import params as params_module
 from etl.batches import beside
 from etl.reference import reference_table
-from etl.tables import copy_table, write_table
+from etl.parquet_footer import copy_table
+from etl.tables import write_table
 from etl.views import VIEWS
 from schema.codebook import DATABASE_ONLY, PUBLISHED, REFERENCE, STAGED, TABLES, columns_of, data_dictionary
 from schema.models import conform
@@ -161,7 +162,7 @@ def run(validated: Path, out_dir: Path, lock: OutputLock | None = None, params: 
         tables = {**sources, **{name: folder / f"{name}.parquet" for name in REFERENCE}}
         database = beside(write_database, tables, folder / DATABASE, info)
         for name, path in sources.items():
-            copy_table(path, name, folder / f"{name}.parquet", metadata)  # (a row group at a time)
+            copy_table(path, name, folder / f"{name}.parquet", metadata)  # (pages as they are: etl.parquet_footer)
             _reached(f"staged:{name}")
         database.result()
         _reached("staged:database")
