@@ -427,16 +427,15 @@ def validate_table(table: str, batches: Iterable[pd.DataFrame | arrow.Table], wr
     untied: list[dict] = []  # failures of no row (a column's type), from the first batch that has them
     flags: dict[str, list[dict]] = {check.check_id: [] for check in row_checks(table, "warning")}
     start = 0
-    laid_out = None  # the schema to_arrow gave the first rows written from Arrow (the others take it)
+    laid_out = None  # the schema to_arrow gives the rows written from Arrow (`layout_of`)
     for batch in batches:
         if isinstance(batch, arrow.Table):
             start += batch.num_rows
             rows = batch if keep is None else kept_rows(batch, keep(batch))
             if rows.num_rows:
-                written = (to_arrow(frame_of(rows, table), table) if laid_out is None
-                           else laid_out_as(rows, table, laid_out))
-                laid_out = written.schema
-                write_arrow(written)
+                if laid_out is None:
+                    laid_out = layout_of(rows, table)
+                write_arrow(laid_out_as(rows, table, laid_out))
             continue
         batch = conform(batch, table)
         batch.index = pd.RangeIndex(start, start + len(batch))  # (its rows' places in the whole table)
@@ -457,6 +456,13 @@ def validate_table(table: str, batches: Iterable[pd.DataFrame | arrow.Table], wr
     if untied and not any(row["_index"] is None for row in failures):
         failures = untied + failures
     return failures + [row for rows in flags.values() for row in rows]
+
+
+def layout_of(rows: arrow.Table, table: str) -> arrow.Schema:
+    """The schema `etl.tables.to_arrow` gives the frame of Arrow rows that surely pass (`laid_out_as` then
+    lays out any such rows as it would), from their first row: it is the codebook's, with the pandas
+    metadata of the codebook's Arrow types, whatever the values (a batch's rows are never made a frame)."""
+    return to_arrow(frame_of(rows.slice(0, 1), table), table).schema
 
 
 def kept_rows(rows: arrow.Table, kept: np.ndarray | arrow.Array | arrow.ChunkedArray) -> arrow.Table:

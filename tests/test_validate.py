@@ -244,3 +244,19 @@ def test_a_bad_row_of_a_table_no_input_file_holds_is_rejected_and_the_stage_goes
     assert bad["row_key"].iloc[0] == f"evidence:{evidence.loc[0, 'article_id']}:{evidence.loc[0, 'field']}:" \
                                      f"{evidence.loc[0, 'start']}"
     assert len(read_table(tmp_path / "out" / "evidence.parquet", "evidence")) == len(evidence) - 1
+
+
+def test_the_layout_of_arrow_rows_from_their_first_row_is_the_one_their_whole_frame_gives():
+    fields = pa.table({"incident_id": ["uof-1", "uof-2"], "field": ["outcome", "force"],
+                       "chosen_value": [None, "Metropolitan Police Service"], "source_article_id": [None, "a1"],
+                       "merge_rule": ["majority", "majority"], "other_values": [[], ["Kent Police"]]})
+    evidence = pa.table({"article_id": ["a1", "a2"], "field": ["outcome", "outcome"], "value": ["fatal", "fatal"],
+                         "quote": ["died", "died"], "sentence": ["He died.", "She died."], "rule": ["r", "r"],
+                         "detail": [None, "x"], "start": pa.array([0, 3], pa.int64()), "end": pa.array([4, 7], pa.int64()),
+                         "incident_id": [None, "uof-1"]})
+    for table, rows in (("incident_fields", fields), ("evidence", evidence)):
+        rows = rows.select(list(TABLES[table].columns))
+        whole = tables.to_arrow(tables.frame_of(rows, table), table)
+        assert validate.layout_of(rows, table) == whole.schema
+        assert validate.layout_of(rows, table).metadata == whole.schema.metadata
+        assert tables.laid_out_as(rows, table, validate.layout_of(rows, table)).equals(whole)
