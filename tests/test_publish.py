@@ -11,7 +11,7 @@ import pytest
 
 from etl import buildinfo, publish
 from etl.views import VIEWS
-from schema.codebook import COLUMNS
+from schema.codebook import COLUMNS, columns_of
 
 
 def test_published_database_matches_the_parquet_files(sample_build):
@@ -121,3 +121,18 @@ def test_evidence_names_its_incident_and_the_views_answer_the_first_questions(sa
         assert chosen == (2,)
         fatal = con.execute("select count(*) from fatal_shootings").fetchone()
         assert fatal == con.execute("select count(*) from incidents where force_type = 'firearm' and outcome = 'fatal'").fetchone()
+
+
+def test_a_required_column_holding_a_null_fails_the_database_write(sample_build, tmp_path):
+    import pyarrow as pa
+
+    articles = pq.read_table(sample_build / "articles.parquet")
+    required = next(column.name for column in columns_of("articles") if not column.nullable)
+    at = articles.schema.get_field_index(required)
+    values = articles.column(at).to_pylist()
+    broken = articles.set_column(at, pa.field(required, articles.schema.field(at).type, nullable=True),
+                                 pa.array([None] + values[1:], articles.schema.field(at).type))
+    pq.write_table(broken, tmp_path / "articles.parquet")
+    with pytest.raises(duckdb.ConstraintException, match=required):
+        publish.write_database({"articles": tmp_path / "articles.parquet"}, tmp_path / "uofdb.duckdb")
+    assert [path.name for path in tmp_path.iterdir()] == ["articles.parquet"]
