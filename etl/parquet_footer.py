@@ -87,7 +87,7 @@ def copies_verbatim(source: Path, parquet: pq.ParquetFile, table: str, template:
     """Whether `etl.tables.copy_table` of `source` would write its pages as they are: the same writer
     and Parquet schema (`same_but_rows` of the empty file it writes, `template`), columns of the
     codebook's Arrow types (its cast changes no value), row groups it would not split, of the table's
-    sorting columns, and the writer's default compression."""
+    sorting columns, and column chunks as the writer's defaults write them."""
     if not same_but_rows(read_footer(source)[1], footer_of(template)):
         return False
     if not parquet.schema_arrow.remove_metadata().equals(arrow_schema(table).remove_metadata()):
@@ -99,9 +99,16 @@ def copies_verbatim(source: Path, parquet: pq.ParquetFile, table: str, template:
         group = metadata.row_group(index)
         if not 0 < group.num_rows <= limit or list(group.sorting_columns) != order:
             return False
-        if any(group.column(column).compression != DEFAULT_COMPRESSION for column in range(group.num_columns)):
+        if not all(_written_by_default(group.column(column)) for column in range(group.num_columns)):
             return False
     return True
+
+
+def _written_by_default(chunk: pq.ColumnChunkMetaData) -> bool:
+    """Whether a column chunk is as the writer's defaults write it: in this file, of the default
+    compression, without page indexes or a bloom filter (which `etl.tables.copy_table` would not write)."""
+    return (chunk.compression == DEFAULT_COMPRESSION and not chunk.file_path and not chunk.has_column_index
+            and not chunk.has_offset_index and not chunk.bloom_filter_length)
 
 
 def footer_of(data: bytes) -> bytes:

@@ -93,7 +93,9 @@ def test_a_table_of_other_row_groups_or_compression_is_written_again_as_the_tabl
     laid_out = pq.read_table(write_table(evidence_frame(5), "evidence", tmp_path / "laid-out.parquet"))
     expected = write_table(read_table(tmp_path / "laid-out.parquet", "evidence"), "evidence",
                            tmp_path / "expected.parquet", METADATA).read_bytes()
-    for name, options in {"one-group": {"row_group_size": 5}, "zstd": {"row_group_size": 2, "compression": "zstd"}}.items():
+    others = {"one-group": {"row_group_size": 5}, "zstd": {"row_group_size": 2, "compression": "zstd"},
+              "page-index": {"row_group_size": 2, "write_page_index": True}}
+    for name, options in others.items():
         source = tmp_path / f"{name}.parquet"
         pq.write_table(laid_out, source, **options)
         assert not parquet_footer.copies_verbatim(source, pq.ParquetFile(source), "evidence",
