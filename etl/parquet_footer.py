@@ -133,9 +133,9 @@ def read_footer(path: Path) -> tuple[int, bytes]:
 
 
 def top_level_fields(footer: bytes) -> dict[int, bytes]:
-    """Each top-level field of a footer by its id: its bytes, header included (every field of
-    FileMetaData after the first is one id after the one before, so a header is the same
-    bytes in any footer holding the same fields)."""
+    """Each top-level field of a footer by its id, in the footer's order: its bytes, header included
+    (a header gives its field's id as the step from the field before it, so it is the same bytes in
+    any footer holding the same fields)."""
     fields, at, last_id = {}, 0, 0
     while footer[at] != STOP:
         start = at
