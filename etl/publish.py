@@ -49,7 +49,8 @@ from etl import buildinfo
 from etl import params as params_module
 from etl.batches import beside
 from etl.reference import reference_table
-from etl.tables import copy_table, write_table
+from etl.parquet_footer import copy_table
+from etl.tables import write_table
 from etl.views import VIEWS
 from schema.codebook import DATABASE_ONLY, PUBLISHED, REFERENCE, STAGED, TABLES, columns_of, data_dictionary
 from schema.models import conform
@@ -161,7 +162,7 @@ def run(validated: Path, out_dir: Path, lock: OutputLock | None = None, params: 
         tables = {**sources, **{name: folder / f"{name}.parquet" for name in REFERENCE}}
         database = beside(write_database, tables, folder / DATABASE, info)
         for name, path in sources.items():
-            copy_table(path, name, folder / f"{name}.parquet", metadata)  # (a row group at a time)
+            copy_table(path, name, folder / f"{name}.parquet", metadata)  # (pages as they are: etl.parquet_footer)
             _reached(f"staged:{name}")
         database.result()
         _reached("staged:database")
@@ -339,8 +340,7 @@ def write_database(parquet: dict[str, Path], path: Path, info: dict | None = Non
                         f"ROW_GROUP_SIZE {DUCKDB_ROW_GROUP_ROWS})")
             con.execute("USE published")
             for name in (name for name in PUBLISHED if name in parquet):
-                con.execute(f"CREATE TABLE {name} AS {_select_with_enums(name)}", [str(parquet[name])])
-                _require(con, name)
+                _create_table(con, name, parquet[name])
                 _comment(con, name)
             for view in VIEWS:
                 if all(table in parquet for table in view.needs):
@@ -361,6 +361,15 @@ def write_database(parquet: dict[str, Path], path: Path, info: dict | None = Non
             if os.path.exists(leftover):
                 os.unlink(leftover)
     return path
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, table: str, parquet: Path) -> None:
+    """The table of a Parquet file, its required columns NOT NULL before any row is in it: DuckDB then
+    checks them as it inserts the rows, instead of reading every such column again for an ALTER."""
+    select = _select_with_enums(table)
+    con.execute(f"CREATE TABLE {table} AS {select} LIMIT 0", [str(parquet)])
+    _require(con, table)
+    con.execute(f"INSERT INTO {table} {select}", [str(parquet)])
 
 
 def _select_with_enums(table: str) -> str:

@@ -37,7 +37,8 @@ from schema.codebook import TABLES
 from schema.models import conform, conformed_columns, empty_frame, model, row_checks, surely_passes
 
 # Rows checked at a time in the large tables: a batch of articles holds their text (a few KB each),
-# so this many keep a batch at tens of MB; the result does not depend on it.
+# so this many keep a batch at tens of MB (the tables of shorter rows take more: `rows_per_batch`);
+# the result does not depend on it.
 BATCH_ROWS = 8_192
 # The articles' columns `run` returns (what etl.build counts), rather than every article's text.
 SUMMARY_COLUMNS = ("article_id", "relevant", "incident_id", "duplicate_of", "copy_of")
@@ -86,7 +87,8 @@ def _validated(interim: Path, out_dir: Path, batch_rows: int, checking: Running 
     earlier_rejects = earlier_rejects_of(interim)
     failed = failed_articles(earlier_rejects)
     articles = article_batches(interim / "ingested.parquet", extractions, membership, corrections, failed, batch_rows)
-    fields = checked_batches(interim / "incident_fields.parquet", "incident_fields", batch_rows)
+    fields = checked_batches(interim / "incident_fields.parquet", "incident_fields",
+                             rows_per_batch("incident_fields", batch_rows))
     # process and save: each table checked as it is read, its rows written as they pass
     rejects, summaries = [], []
     with contextlib.ExitStack() as files:  # (every large table is replaced at the end, or none is)
@@ -116,7 +118,8 @@ def _validated(interim: Path, out_dir: Path, batch_rows: int, checking: Running 
             if checking is not None:
                 checking.stop()
             with TableWriter("evidence", provisional, row_group_rows("evidence")) as evidence:
-                rejects += validate_table("evidence", evidence_batches(evidence_files(interim), membership, batch_rows),
+                rejects += validate_table("evidence", evidence_batches(evidence_files(interim), membership,
+                                                                       rows_per_batch("evidence", batch_rows)),
                                           evidence.write, keep=rows_in(kept_ids, "article_id"),
                                           write_arrow=evidence.write_arrow)
         aliases, alias_rejects = validate_whole("incident_aliases", aliases, small_read["incident_aliases"])
@@ -136,8 +139,17 @@ def checked_evidence(interim: Path, out_path: Path, batch_rows: int) -> list[dic
     membership = read_arrow(interim / "article_incidents.parquet", "article_incidents")
     reaching = reaching_validation(interim, failed_articles(earlier_rejects_of(interim)))
     with TableWriter("evidence", out_path, row_group_rows("evidence")) as evidence:
-        return validate_table("evidence", evidence_batches(evidence_files(interim), membership, batch_rows),
+        return validate_table("evidence", evidence_batches(evidence_files(interim), membership,
+                                                           rows_per_batch("evidence", batch_rows)),
                               evidence.write, keep=rows_in(reaching, "article_id"), write_arrow=evidence.write_arrow)
+
+
+def rows_per_batch(table: str, batch_rows: int) -> int:
+    """Rows of `table` checked at a time for `batch_rows` articles at a time: as many more as its Parquet
+    row groups hold more rows than those of articles (etl.tables.row_group_rows: both tens of MB), so by
+    default a batch is one row group of the file written, taken whole rather than gathered from pieces,
+    and the work done once per batch is done a few times, not hundreds."""
+    return batch_rows * row_group_rows(table) // row_group_rows("articles")
 
 
 def earlier_rejects_of(interim: Path) -> pd.DataFrame:
@@ -208,7 +220,7 @@ def article_batches(ingested: Path, extractions: arrow.Table, membership: arrow.
     left_out = arrow.array(sorted(failed), arrow.string())
     for read in arrow_batches(ingested, "ingested", rows):
         if joinable:
-            kept = read.filter(pc.invert(pc.is_in(read["article_id"], value_set=left_out)))
+            kept = kept_rows(read, pc.invert(pc.is_in(read["article_id"], value_set=left_out)))
             assembled = articles_of(kept, extracted_by_id, membership_by_id, given)
             if assembled is not None and surely_passes(assembled, "articles"):
                 yield assembled
@@ -415,16 +427,15 @@ def validate_table(table: str, batches: Iterable[pd.DataFrame | arrow.Table], wr
     untied: list[dict] = []  # failures of no row (a column's type), from the first batch that has them
     flags: dict[str, list[dict]] = {check.check_id: [] for check in row_checks(table, "warning")}
     start = 0
-    laid_out = None  # the schema to_arrow gave the first rows written from Arrow (the others take it)
+    laid_out = None  # the schema to_arrow gives the rows written from Arrow (`layout_of`)
     for batch in batches:
         if isinstance(batch, arrow.Table):
             start += batch.num_rows
-            rows = batch if keep is None else batch.filter(keep(batch))
+            rows = batch if keep is None else kept_rows(batch, keep(batch))
             if rows.num_rows:
-                written = (to_arrow(frame_of(rows, table), table) if laid_out is None
-                           else laid_out_as(rows, table, laid_out))
-                laid_out = written.schema
-                write_arrow(written)
+                if laid_out is None:
+                    laid_out = layout_of(rows, table)
+                write_arrow(laid_out_as(rows, table, laid_out))
             continue
         batch = conform(batch, table)
         batch.index = pd.RangeIndex(start, start + len(batch))  # (its rows' places in the whole table)
@@ -445,6 +456,22 @@ def validate_table(table: str, batches: Iterable[pd.DataFrame | arrow.Table], wr
     if untied and not any(row["_index"] is None for row in failures):
         failures = untied + failures
     return failures + [row for rows in flags.values() for row in rows]
+
+
+def layout_of(rows: arrow.Table, table: str) -> arrow.Schema:
+    """The schema `etl.tables.to_arrow` gives the frame of Arrow rows that surely pass (`laid_out_as` then
+    lays out any such rows as it would), from their first row: it is the codebook's, with the pandas
+    metadata of the codebook's Arrow types, whatever the values (a batch's rows are never made a frame)."""
+    return to_arrow(frame_of(rows.slice(0, 1), table), table).schema
+
+
+def kept_rows(rows: arrow.Table, kept: np.ndarray | arrow.Array | arrow.ChunkedArray) -> arrow.Table:
+    """The Arrow rows the mask `kept` keeps: `rows` themselves when it keeps them all (nearly always),
+    as a filter would copy every value, the articles' text too."""
+    mask = kept if isinstance(kept, (arrow.Array, arrow.ChunkedArray)) else arrow.array(kept, arrow.bool_())
+    if mask.null_count == 0 and pc.all(mask).as_py() is not False:  # (all of no rows is null)
+        return rows
+    return rows.filter(mask)
 
 
 def rejects_frame(rows: list[dict]) -> pd.DataFrame:

@@ -6,20 +6,34 @@ import json
 import duckdb
 import pandas as pd
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from etl import buildinfo, publish
 from etl.views import VIEWS
-from schema.codebook import COLUMNS
+from schema.codebook import COLUMNS, columns_of
+
+
+def plain(rows: pa.Table) -> pa.Table:
+    """Arrow rows with their vocabulary columns (ENUMs, dictionaries) as text and no metadata."""
+    return pa.table({name: column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
+                     for name, column in zip(rows.column_names, rows.columns)})
+
+
+def database_rows(database, table: str) -> pa.Table:
+    """A table of the database as `SELECT *` gives it (no ORDER BY), its vocabulary columns as text."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return plain(con.table(table).to_arrow_table())
 
 
 def test_published_database_matches_the_parquet_files(sample_build):
+    for table in ("articles", "incidents", "incident_fields", "evidence", "rejects", "incident_aliases", "corrections",
+                  "districts", "forces"):
+        # (the same rows, in the same order, as a researcher's SELECT without ORDER BY reads them)
+        assert database_rows(sample_build / "uofdb.duckdb", table).equals(
+            plain(pq.read_table(sample_build / f"{table}.parquet"))), table
     with duckdb.connect(str(sample_build / "uofdb.duckdb"), read_only=True) as con:
-        for table in ("articles", "incidents", "evidence", "rejects"):
-            in_db = con.execute(f"select count(*) from {table}").fetchall()
-            in_parquet = con.execute("select count(*) from read_parquet(?)", [str(sample_build / f"{table}.parquet")]).fetchall()
-            assert in_db == in_parquet
         described = con.execute("select count(*) from codebook where table_name = 'incidents'").fetchall()
         assert described[0][0] > 15
 
@@ -121,3 +135,46 @@ def test_evidence_names_its_incident_and_the_views_answer_the_first_questions(sa
         assert chosen == (2,)
         fatal = con.execute("select count(*) from fatal_shootings").fetchone()
         assert fatal == con.execute("select count(*) from incidents where force_type = 'firearm' and outcome = 'fatal'").fetchone()
+
+
+def test_a_required_column_holding_a_null_fails_the_database_write(sample_build, tmp_path):
+    articles = pq.read_table(sample_build / "articles.parquet")
+    required = next(column.name for column in columns_of("articles") if not column.nullable)
+    at = articles.schema.get_field_index(required)
+    values = articles.column(at).to_pylist()
+    broken = articles.set_column(at, pa.field(required, articles.schema.field(at).type, nullable=True),
+                                 pa.array([None] + values[1:], articles.schema.field(at).type))
+    pq.write_table(broken, tmp_path / "articles.parquet")
+    with pytest.raises(duckdb.ConstraintException, match=required):
+        publish.write_database({"articles": tmp_path / "articles.parquet"}, tmp_path / "uofdb.duckdb")
+    assert [path.name for path in tmp_path.iterdir()] == ["articles.parquet"]
+
+
+@pytest.fixture(scope="module")
+def sample_validated(tmp_path_factory):
+    """The validated tables of the five sample articles, ready to publish."""
+    from conftest import SAMPLE
+    from etl import params
+    from etl.build import build
+
+    root = tmp_path_factory.mktemp("sample-validated")
+    build(SAMPLE, root / "out", params.load(None), interim=root / "interim")
+    return root / "interim" / "validated"
+
+
+def test_a_rebuild_into_the_same_folder_publishes_the_files_and_database_tables_of_a_clean_publish(sample_validated,
+                                                                                                  tmp_path):
+    publish.run(sample_validated, tmp_path / "rebuilt")
+    first = publish.current_build(tmp_path / "rebuilt")
+    publish.run(sample_validated, tmp_path / "rebuilt")
+    publish.run(sample_validated, tmp_path / "clean")
+    assert publish.current_build(tmp_path / "rebuilt") != first and not first.exists()
+    for name in publish.published_names():
+        if name != publish.DATABASE:
+            assert (tmp_path / "rebuilt" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
+    with duckdb.connect(str(tmp_path / "clean" / publish.DATABASE), read_only=True) as con:
+        names = [row[0] for row in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
+    assert {"articles", "evidence", "build_info", "codebook"} <= set(names)
+    for table in names:
+        assert database_rows(tmp_path / "rebuilt" / publish.DATABASE, table).equals(
+            database_rows(tmp_path / "clean" / publish.DATABASE, table)), table

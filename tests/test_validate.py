@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from conftest import SAMPLE
-from etl import params, validate
+from etl import params, tables, validate
 from etl.build import build
 from etl.tables import read_table
 from etl.validate import validate_tables
@@ -98,16 +100,32 @@ def test_tables_validated_a_few_rows_at_a_time_are_those_of_one_pass():
 
 def test_the_stage_writes_the_same_files_whatever_its_batch_size(sample_interim, tmp_path):
     written = {}
-    for rows in (validate.BATCH_ROWS, 3):
+    for rows in (validate.BATCH_ROWS, 3, 1):
         out = tmp_path / f"batches-of-{rows}"
         summary = validate.run(sample_interim, out, batch_rows=rows)
         written[rows] = {path.name: path.read_bytes() for path in sorted(out.iterdir())}
         assert list(summary["articles"].columns) == list(validate.SUMMARY_COLUMNS)
         assert len(summary["articles"]) == len(read_table(out / "articles.parquet", "articles")) == 5
-    assert written[3] == written[validate.BATCH_ROWS]
+    assert written[1] == written[3] == written[validate.BATCH_ROWS]
     assert set(written[3]) == {f"{name}.parquet" for name in ("articles", "incidents", "incident_fields", "evidence",
                                                               "incident_aliases", "corrections", "rejects")}
     assert len(read_table(tmp_path / "batches-of-3" / "evidence.parquet", "evidence")) > 3  # several batches
+    assert len(read_table(tmp_path / "batches-of-1" / "evidence.parquet", "evidence")) \
+        > validate.rows_per_batch("evidence", 1)  # (evidence takes longer batches, but several of them here)
+
+
+def test_the_tables_of_short_rows_are_checked_a_row_group_at_a_time_by_default():
+    assert validate.rows_per_batch("articles", validate.BATCH_ROWS) == validate.BATCH_ROWS
+    assert validate.rows_per_batch("evidence", validate.BATCH_ROWS) == tables.row_group_rows("evidence")
+    assert validate.rows_per_batch("incident_fields", 2) > 2
+
+
+def test_arrow_rows_all_kept_are_the_rows_themselves_and_a_mask_with_a_null_drops_its_row():
+    rows = pa.table({"article_id": ["a", "b", "c"]})
+    assert validate.kept_rows(rows, np.array([True, True, True])) is rows
+    assert validate.kept_rows(rows, np.array([True, False, True]))["article_id"].to_pylist() == ["a", "c"]
+    assert validate.kept_rows(rows, pa.array([True, None, True]))["article_id"].to_pylist() == ["a", "c"]
+    assert validate.kept_rows(rows.slice(0, 0), np.array([], dtype=bool)).num_rows == 0
 
 
 @pytest.fixture(scope="module")
@@ -226,3 +244,19 @@ def test_a_bad_row_of_a_table_no_input_file_holds_is_rejected_and_the_stage_goes
     assert bad["row_key"].iloc[0] == f"evidence:{evidence.loc[0, 'article_id']}:{evidence.loc[0, 'field']}:" \
                                      f"{evidence.loc[0, 'start']}"
     assert len(read_table(tmp_path / "out" / "evidence.parquet", "evidence")) == len(evidence) - 1
+
+
+def test_the_layout_of_arrow_rows_from_their_first_row_is_the_one_their_whole_frame_gives():
+    fields = pa.table({"incident_id": ["uof-1", "uof-2"], "field": ["outcome", "force"],
+                       "chosen_value": [None, "Metropolitan Police Service"], "source_article_id": [None, "a1"],
+                       "merge_rule": ["majority", "majority"], "other_values": [[], ["Kent Police"]]})
+    evidence = pa.table({"article_id": ["a1", "a2"], "field": ["outcome", "outcome"], "value": ["fatal", "fatal"],
+                         "quote": ["died", "died"], "sentence": ["He died.", "She died."], "rule": ["r", "r"],
+                         "detail": [None, "x"], "start": pa.array([0, 3], pa.int64()), "end": pa.array([4, 7], pa.int64()),
+                         "incident_id": [None, "uof-1"]})
+    for table, rows in (("incident_fields", fields), ("evidence", evidence)):
+        rows = rows.select(list(TABLES[table].columns))
+        whole = tables.to_arrow(tables.frame_of(rows, table), table)
+        assert validate.layout_of(rows, table) == whole.schema
+        assert validate.layout_of(rows, table).metadata == whole.schema.metadata
+        assert tables.laid_out_as(rows, table, validate.layout_of(rows, table)).equals(whole)
