@@ -144,8 +144,8 @@ def test_articles_with_a_name_that_turned_common_are_scored_again(stage_tables, 
                 changed / "ingested.parquet")
     linked(base, tmp_path / "before", tmp_path / "cache")
     scores, scored = [], []
-    group, score = clustering.grouped_codes, clustering.code_scores
-    monkeypatch.setattr(clustering, "grouped_codes",
+    group, score = clustering.groups_by_representative, clustering.code_scores
+    monkeypatch.setattr(clustering, "groups_by_representative",
                         lambda count, codes, given, *rest: scores.append((codes, given)) or group(count, codes, given, *rest))
     monkeypatch.setattr(clustering, "code_scores",
                         lambda compared, codes, *rest: scored.append(codes) or score(compared, codes, *rest))
