@@ -36,6 +36,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.cache import ResultCache, code_version
 
@@ -77,6 +79,45 @@ def clue_digest(clues: Iterable[tuple[str, str]]) -> bytes:
 
 
 NO_CLUES = clue_digest(())  # the digest of an article without link_features rows
+
+
+def clue_digests(clues: pa.Table, article_ids: list[str]) -> list[bytes]:
+    """A digest of each article's link_features rows (kind, value), in order: 16 bytes each, NO_CLUES
+    for an article without any. The rows are `CLUE_COLUMNS` of the table, each article's rows one run
+    (as the extract stage writes them). Computed over the whole table at once: two keyed 64-bit hashes
+    of each row's kind, value and place among its article's rows, summed by article."""
+    if not clues.num_rows:
+        return [NO_CLUES] * len(article_ids)
+    ids = clues.column("article_id").combine_chunks()
+    starts = np.flatnonzero(np.r_[True, np.asarray(pc.not_equal(ids[1:], ids[:-1]), dtype=bool)])
+    lengths = np.diff(np.r_[starts, len(ids)])
+    places = np.arange(len(ids)) - np.repeat(starts, lengths)
+    kinds, values = (pc.dictionary_encode(clues.column(name).combine_chunks()) for name in ("kind", "value"))
+    halves = []
+    for key in ROW_HASH_KEYS:
+        hashes = _mixed(_string_hashes(kinds, key) ^ _mixed(_string_hashes(values, key) ^ _mixed(places)))
+        sums = np.add.reduceat(hashes, starts)  # (wrapping: a sum modulo 2**64)
+        halves.append(_mixed(sums ^ _mixed(lengths.astype(np.uint64))))
+    joined = np.column_stack(halves).astype("<u8").tobytes()
+    by_article = dict(zip(pc.take(ids, pa.array(starts)).to_pylist(),
+                          (joined[at:at + CLUE_DIGEST_BYTES] for at in range(0, len(joined), CLUE_DIGEST_BYTES))))
+    return [by_article.get(article_id, NO_CLUES) for article_id in article_ids]
+
+
+def _mixed(values: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser of each value: a bijection of 64-bit numbers that spreads every bit over
+    all of them, so hashes combined through it collide no more than hashes do."""
+    x = values.astype(np.uint64)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _string_hashes(encoded: pa.DictionaryArray, key: str) -> np.ndarray:
+    """A keyed 64-bit hash of each row of a dictionary-encoded string column (null: the hash of None)."""
+    distinct = pd.Series(encoded.dictionary.to_pylist() + [None], dtype=object)
+    hashes = pd.util.hash_pandas_object(distinct, index=False, hash_key=key).to_numpy(dtype=np.uint64)
+    return hashes[encoded.indices.fill_null(len(distinct) - 1).to_numpy(zero_copy_only=False)]
 
 
 class KnownScores:
@@ -160,6 +201,7 @@ class PairMemo:
         """`names(changed)` tells, for each article, whether it has none of the names `changed`."""
         self._folder, self._version = Path(folder), version
         self._ids, self._digests, self._common = ids, digests, common
+        self.kept: bytearray | None = None  # what `keep` kept
         with ResultCache(self._folder, PREFIX, self._version) as store:
             blob = store.run_value(NAME)
         self._previous = None if blob is None else KnownScores.from_bytes(blob)
@@ -175,13 +217,15 @@ class PairMemo:
         self._previous = None  # (read once: let go before the pairs are grouped)
         return found
 
-    def keep(self, codes: np.ndarray, scores: np.ndarray, threshold: float) -> None:
-        """Keep this run's pairs that reach `threshold`, with their scores, for the next run."""
+    def keep(self, codes: np.ndarray, scores: np.ndarray, threshold: float) -> bytearray:
+        """Keep this run's pairs that reach `threshold`, with their scores, for the next run: the value kept."""
         reaching = np.flatnonzero(scores >= threshold)
         blob = KnownScores(self._ids, self._digests, self._common, threshold, codes[reaching],
                            scores[reaching]).to_bytes()
         with ResultCache(self._folder, PREFIX, self._version) as store:
             store.keep_run_value(NAME, blob)
+        self.kept = blob
+        return blob
 
 
-__all__ = ["PairMemo", "KnownScores", "row_digests", "clue_digest", "NO_CLUES", "linker_version"]
+__all__ = ["PairMemo", "KnownScores", "row_digests", "clue_digest", "clue_digests", "NO_CLUES", "linker_version"]
