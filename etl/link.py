@@ -76,7 +76,7 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     # load
     ingested = read_ingested(ingested_path)
     extractions = read_table(extractions_path, "extractions")
-    clues = read_clues(link_features_path)
+    clues = _clue_table(read_clues(link_features_path))
     known, carried = previous_release_ids(previous_release)
     rows, file_rejects = corrections.read_file(corrections_path)
     # process
@@ -91,11 +91,11 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     again = None if kept is None else kept.rebuilt(merged, clues, digests, window_days, max_block, threshold)
     if again is not None:
         tables = again
-        incidents, fields, membership = (frame_of(tables[name], name) for name in reuse.TABLE_NAMES)
+        incidents, membership = (frame_of(tables[name], name) for name in ("incidents", "article_incidents"))
         aliases = alias_table(known, membership, carried)
         changed, field_evidence = {}, []
     else:
-        articles = _relevant_articles(merged, _clue_table(clues), digests)
+        articles = _relevant_articles(merged, clues, digests)
         # (the articles hold all linking needs of the three tables: their memory is handed back now,
         # before the candidate pairs take theirs, so the stage peaks at the larger, not the sum)
         del merged, clues
@@ -117,10 +117,10 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
                   zip(reuse.TABLE_NAMES, (incidents, fields, membership))}
     results = {**results, **relevance, **changed}
     # save
-    for name, file in zip(reuse.TABLE_NAMES, ("incidents", "incident_fields", "article_incidents")):
-        write_arrow(tables[name], name, out_dir / f"{file}.parquet")
+    written = {name: write_arrow(tables[name], name, out_dir / f"{file}.parquet")
+               for name, file in zip(reuse.TABLE_NAMES, ("incidents", "incident_fields", "article_incidents"))}
     if kept is not None:
-        kept.keep(tables)
+        kept.keep({name: path.read_bytes() for name, path in written.items()})
     write_table(aliases, "incident_aliases", out_dir / "incident_aliases.parquet")
     write_table(corrections.table(rows, results), "corrections", out_dir / "corrections.parquet")
     write_table(pd.DataFrame(evidence + field_evidence, columns=list(TABLES["evidence"].columns)), "evidence",
@@ -174,10 +174,11 @@ class _KeptRun:
         model = fitted_model()
         threshold = model.threshold if threshold is None else threshold
         loaded: dict[int, dict] = {}
+        runs = _clue_runs(clues)
 
         def features_at(places: list[int]) -> list:
             wanted = [place for place in places if place not in loaded]
-            loaded.update(zip(wanted, _articles_at(merged, clues, wanted)))
+            loaded.update(zip(wanted, _articles_at(merged, clues, runs, wanted)))
             return [loaded[place]["_features"] for place in places]
 
         ids_now = merged["article_id"].tolist()
@@ -188,7 +189,7 @@ class _KeptRun:
         features_at(sorted({place for _, members in again.groups for place in members}))
         groups = [[loaded[place] for place in members] for _, members in again.groups]
         incidents, membership, fields = incidents_from(groups)
-        tables = reuse.tables_again(last.tables, again, {"incidents": incidents, "incident_fields": fields,
+        tables = reuse.tables_again(last, again, {"incidents": incidents, "incident_fields": fields,
                                                           "article_incidents": membership},
                                     [representative for representative, _ in again.groups], FIELD_ORDER)
         if tables is None:
@@ -199,8 +200,8 @@ class _KeptRun:
         self.state = again.state
         return tables
 
-    def keep(self, tables: dict[str, pa.Table]) -> None:
-        """Keep this run's incidents (its `tables` as written) for the next."""
+    def keep(self, tables: dict[str, bytes]) -> None:
+        """Keep this run's incidents (the Parquet files of its `tables`) for the next."""
         if self.pairs is None or self.state is None:
             return
         state = self.state._replace(pairs=reuse.pairs_digest(bytes(self.pairs)), tables=tables)
@@ -281,9 +282,10 @@ def relevant_rows(ingested: pd.DataFrame, extractions: pd.DataFrame) -> pd.DataF
 
 
 def article_digests(merged: pd.DataFrame, clues: pa.Table | None) -> list[bytes]:
-    """A digest of each relevant article's row and its clues (`etl.linking.memo`), in order."""
+    """A digest of each relevant article's row and its clues (`etl.linking.memo`; the clues as
+    `_clue_table` gives them), in order."""
     ids = merged["article_id"].tolist()
-    found = clue_digests(_clue_table(clues), ids) if clues is not None else [NO_CLUES] * len(ids)
+    found = clue_digests(clues, ids) if clues is not None else [NO_CLUES] * len(ids)
     return [row + clue for row, clue in zip(row_digests(merged), found)]
 
 
@@ -315,14 +317,23 @@ def _with_features(articles: list[dict], clues: pa.Table | None) -> None:
             article["_features"] = interned(features_of(article, []), held)
 
 
-def _articles_at(merged: pd.DataFrame, clues: pa.Table | None, places: list[int]) -> list[dict]:
-    """The relevant articles at `places` of `merged`, as `relevant_articles` gives them."""
+def _articles_at(merged: pd.DataFrame, clues: pa.Table, runs: dict[str, tuple[int, int]],
+                 places: list[int]) -> list[dict]:
+    """The relevant articles at `places` of `merged`, as `relevant_articles` gives them (`runs`: where
+    each article's rows of `clues` are, `_clue_runs`)."""
     articles = _rows(merged.iloc[places])
-    if clues is not None and articles:
-        wanted = pa.array([article["article_id"] for article in articles], pa.string())
-        clues = clues.filter(pc.is_in(clues["article_id"], wanted))
-    _with_features(articles, clues)
+    found = [runs[article["article_id"]] for article in articles if article["article_id"] in runs]
+    _with_features(articles, pa.concat_tables([clues.slice(0, 0)] + [clues.slice(start, end - start)
+                                                                     for start, end in found]))
     return articles
+
+
+def _clue_runs(clues: pa.Table) -> dict[str, tuple[int, int]]:
+    """Where each article's rows of the clues (as `_clue_table` gives them) start and end."""
+    ids = clues.column("article_id").combine_chunks()
+    starts = _run_starts(ids)
+    return dict(zip(pc.take(ids, pa.array(starts, pa.int64())).to_pylist(),
+                    zip(starts, starts[1:] + [len(ids)])))
 
 
 def _clue_table(clues: pa.Table | pd.DataFrame | None) -> pa.Table | None:
@@ -363,7 +374,7 @@ def _clues_by_article(clues: pa.Table | pd.DataFrame | None):
         value_codes = values.codes[offset:offset + len(ids)].tolist()
         offset += len(ids)
         starts = _run_starts(ids)
-        for article_id, start, end in zip(pc.take(ids, pa.array(starts)).to_pylist(), starts,
+        for article_id, start, end in zip(pc.take(ids, pa.array(starts, pa.int64())).to_pylist(), starts,
                                           starts[1:] + [len(ids)]):
             if article_id != current:
                 if current is not None:

@@ -23,6 +23,7 @@ stage links in full (`Rebuilt` is None), which writes the same tables.
 """
 from __future__ import annotations
 
+import array
 import hashlib
 import struct
 from collections import Counter, defaultdict
@@ -32,6 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from etl.linking import ids as incident_ids
 from etl.linking import similarity
@@ -60,19 +62,24 @@ def pairs_digest(blob: bytes) -> bytes:
 class LastRun(NamedTuple):
     """What a link run keeps for the next besides its pairs' scores (articles by place in its order)."""
     pairs: bytes              # `pairs_digest` of its pair scores' cache value
-    names: pa.Table           # name, member: each article's names (`clustering.names_of`)
+    names: pa.Table           # name (place in counts), member: each article's names (`clustering.names_of`)
     counts: pa.Table          # name, count: articles mentioning each name
     keys: pa.Table            # key (repr), second (a two-part key's name, else null): every block's key
     members: pa.Table         # key (place in keys), member
-    days: pa.Table            # hood (repr of a `day_keys` key), day, member
+    hoods: pa.Table           # hood: the repr of each day neighbourhood (`day_keys`)
+    days: pa.Table            # hood (place in hoods), day, member
     articles: pa.Table        # component, representative: each article's, by place
-    tables: dict[str, pa.Table]  # the tables it wrote, as written
+    tables: dict[str, bytes]  # the Parquet files of the tables it wrote
 
     def to_bytes(self) -> bytes:
         parts = [self.pairs] + [_ipc(table) for table in (self.names, self.counts, self.keys, self.members,
-                                                           self.days, self.articles)]
-        parts += [_ipc(self.tables[name]) for name in TABLE_NAMES]
+                                                           self.hoods, self.days, self.articles)]
+        parts += [self.tables[name] for name in TABLE_NAMES]
         return b"".join(_LENGTH.pack(len(part)) + bytes(part) for part in parts)
+
+    def table(self, name: str) -> pa.Table:
+        """One of the tables it wrote, as `to_arrow` made it but for its vocabulary columns, plain strings."""
+        return pq.read_table(pa.BufferReader(self.tables[name])).cast(_plain_schema(name))
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> "LastRun":
@@ -82,8 +89,8 @@ class LastRun(NamedTuple):
             (length,), at = _LENGTH.unpack_from(blob, at), at + _LENGTH.size
             parts.append(view.slice(at, length))
             at += length
-        tables = [pa.ipc.open_stream(part).read_all() for part in parts[1:]]
-        return cls(parts[0].to_pybytes(), *tables[:6], dict(zip(TABLE_NAMES, tables[6:])))
+        tables = [pa.ipc.open_stream(part).read_all() for part in parts[1:8]]
+        return cls(parts[0].to_pybytes(), *tables, dict(zip(TABLE_NAMES, parts[8:])))
 
 
 def _ipc(table: pa.Table) -> pa.Buffer:
@@ -98,29 +105,32 @@ def _ipc(table: pa.Table) -> pa.Buffer:
 
 def names_table(features: list[Features]) -> tuple[pa.Table, pa.Table]:
     """Each article's names (name, member) and how many articles mention each (name, count)."""
-    names, members = [], []
+    code_of: dict[str, int] = {}
+    codes, members = array.array("i"), array.array("i")
     for place, f in enumerate(features):
-        found = names_of(f)
-        names.extend(found)
-        members.extend([place] * len(found))
-    table = pa.table({"name": pa.array(names, pa.string()), "member": pa.array(members, pa.int32())})
-    counted = pc.value_counts(table["name"])
-    counts = pa.table({"name": counted.field("values"), "count": counted.field("counts")})
-    return table, counts
+        for name in names_of(f):
+            codes.append(code_of.setdefault(name, len(code_of)))
+            members.append(place)
+    codes, members = np.frombuffer(codes, dtype=np.int32), np.frombuffer(members, dtype=np.int32)
+    counts = np.bincount(codes, minlength=len(code_of)).astype(np.int64)
+    return (pa.table({"name": pa.array(codes), "member": pa.array(members)}),
+            pa.table({"name": pa.array(list(code_of), pa.string()), "count": pa.array(counts)}))
 
 
-def block_tables(blocks: Blocks) -> tuple[pa.Table, pa.Table, pa.Table]:
+def block_tables(blocks: Blocks) -> tuple[pa.Table, pa.Table, pa.Table, pa.Table]:
     """The blocks as the keys, their members and the day neighbourhoods' members (`LastRun`)."""
     keys = pa.table({"key": pa.array([repr(key) for key in blocks.keys], pa.string()),
                      "second": pa.array([key[1] if len(key) == 2 else None for key in blocks.keys], pa.string())})
     members = pa.table({"key": pa.array(blocks.key_codes, pa.int32()), "member": pa.array(blocks.members, pa.int32())})
+    hood_of: dict[str, int] = {}
     hoods, days, day_members = [], [], []
     for (kind, name, day), found in blocks.days.items():
-        hoods.extend([repr((kind, name))] * len(found))
+        hoods.extend([hood_of.setdefault(repr((kind, name)), len(hood_of))] * len(found))
         days.extend([day] * len(found))
         day_members.extend(found)
-    return keys, members, pa.table({"hood": pa.array(hoods, pa.string()), "day": pa.array(days, pa.date32()),
-                                    "member": pa.array(day_members, pa.int32())})
+    return keys, members, pa.table({"hood": pa.array(list(hood_of), pa.string())}), pa.table(
+        {"hood": pa.array(hoods, pa.int32()), "day": pa.array(days, pa.date32()),
+         "member": pa.array(day_members, pa.int32())})
 
 
 def article_table(count: int, groups: dict[int, list[int]], codes: np.ndarray, scores: np.ndarray,
@@ -188,7 +198,8 @@ def rebuilt(last: LastRun, known: KnownScores, article_ids: list[str], digests: 
     common, counts, touched = _common_now(last, known.common, np.flatnonzero(now_of < 0), features, max_block)
     turned = common ^ known.common
     if turned:  # (an unchanged article with a name that turned is compared on other features now)
-        having = _column(last.names.filter(pc.is_in(last.names["name"], pa.array(sorted(turned)))), "member")
+        turned_codes = pc.index_in(pa.array(sorted(turned), pa.string()), last.counts["name"]).drop_null()
+        having = _column(last.names.filter(pc.is_in(last.names["name"], turned_codes)), "member")
         extra = sorted(set(now_of[having][now_of[having] >= 0].tolist()))
         now_of[before[extra]] = -1
         changed = np.union1d(changed, extra)
@@ -233,7 +244,7 @@ def rebuilt(last: LastRun, known: KnownScores, article_ids: list[str], digests: 
                                        model.agreement)
     groups = [(int(regrouped[rep]), regrouped[members].tolist()) for rep, members in grouped.items()]
     # (the rows kept: those of the groups of untouched components)
-    membership = last.tables["article_incidents"]
+    membership = last.table("article_incidents")
     row_then = pd.Index(known.ids).get_indexer(_column(membership, "article_id"))
     if (row_then < 0).any():
         return None
@@ -246,7 +257,7 @@ def rebuilt(last: LastRun, known: KnownScores, article_ids: list[str], digests: 
     return Rebuilt(groups, kept_ids, kept_order, codes, scores, common, state)
 
 
-def tables_again(last_tables: dict[str, pa.Table], again: Rebuilt, frames: dict[str, pd.DataFrame],
+def tables_again(last: LastRun, again: Rebuilt, frames: dict[str, pd.DataFrame],
                  representatives: list[int], field_order: tuple[str, ...]) -> dict[str, pa.Table] | None:
     """The three tables: the last run's rows of the groups kept, and the rows of `frames` (the
     regrouped groups', in order, by `representatives`), laid out as `to_arrow` lays out the whole
@@ -257,16 +268,18 @@ def tables_again(last_tables: dict[str, pa.Table], again: Rebuilt, frames: dict[
     if (any(len(identifier) != ID_LENGTH for identifier in made + kept) or len(set(made)) < len(made)
             or not set(made).isdisjoint(kept)):
         return None
-    wanted = {name: pc.is_in(last_tables[name]["incident_id"], again.kept_ids) for name in TABLE_NAMES}
-    both = {name: pa.concat_tables([_decoded(last_tables[name].filter(wanted[name])), _decoded(new[name])])
-            for name in TABLE_NAMES}
+    both = {}
+    for name in TABLE_NAMES:
+        table = last.table(name)
+        both[name] = pa.concat_tables([table.filter(pc.is_in(table["incident_id"], again.kept_ids)),
+                                       new[name].cast(_plain_schema(name))])
     sizes = [len(members) for _, members in again.groups]
     order = np.argsort(np.r_[again.kept_order, np.repeat(np.asarray(representatives, dtype=np.int64), sizes)],
                        kind="stable")
     laid_out = {"incidents": _sorted(both["incidents"], TABLES["incidents"].sort_by),
                 "incident_fields": _sorted(both["incident_fields"], field_order),
                 "article_incidents": both["article_incidents"].take(pa.array(order))}
-    return {name: _encoded(laid_out[name], name, last_tables[name].schema.metadata) for name in TABLE_NAMES}
+    return {name: _encoded(laid_out[name], name, new[name].schema.metadata) for name in TABLE_NAMES}
 
 
 ID_LENGTH = len(incident_ids.PREFIX) + incident_ids.DIGITS  # an id no other one met
@@ -278,12 +291,12 @@ def _sorted(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
     return table.take(pc.sort_indices(table, sort_keys=[(name, "ascending") for name in columns]))
 
 
-def _decoded(table: pa.Table) -> pa.Table:
-    """The table with its vocabulary columns as plain strings (their dictionaries differ from table to table)."""
-    for at, field in enumerate(table.schema):
-        if pa.types.is_dictionary(field.type):
-            table = table.set_column(at, field.with_type(pa.string()), table.column(at).cast(pa.string()))
-    return table
+def _plain_schema(name: str) -> pa.Schema:
+    """The codebook schema of a table with its vocabulary columns as plain strings (each table's
+    dictionaries differ, and a table read back from Parquet names its lists' items otherwise)."""
+    schema = arrow_schema(name)
+    return pa.schema([field.with_type(pa.string()) if pa.types.is_dictionary(field.type) else field for field in schema],
+                     metadata=schema.metadata)
 
 
 def _encoded(table: pa.Table, name: str, metadata: dict) -> pa.Table:
@@ -313,13 +326,14 @@ def _pair_score(compared: dict[int, Features], i: int, j: int, window_days: int,
 def _common_now(last: LastRun, common_then: frozenset[str], gone: np.ndarray, features: dict[int, Features],
                 max_block: int) -> tuple[frozenset[str], dict[str, int], set[str]]:
     """The common names now, the counts of the names the gone and changed articles touch, and those names."""
-    removed = Counter(_column(last.names.filter(pc.is_in(last.names["member"], pa.array(gone, pa.int32()))),
-                              "name").tolist()) if len(gone) else Counter()
+    removed_codes = _column(last.names.filter(pc.is_in(last.names["member"], pa.array(gone, pa.int32()))), "name")
+    removed = Counter(pc.take(last.counts["name"], pa.array(removed_codes)).to_pylist())
     added = Counter(name for f in features.values() for name in names_of(f))
     touched = set(removed) | set(added)
-    listed = last.counts.filter(pc.is_in(last.counts["name"], pa.array(sorted(touched), pa.string())))
-    counts = dict(zip(listed["name"].to_pylist(), listed["count"].to_pylist()))
-    counts = {name: counts.get(name, 0) - removed[name] + added[name] for name in touched}
+    listed = sorted(touched)
+    at = pc.index_in(pa.array(listed, pa.string()), last.counts["name"])
+    then = pc.take(last.counts["count"], at).to_pylist()
+    counts = {name: (number or 0) - removed[name] + added[name] for name, number in zip(listed, then)}
     common = (common_then - touched) | {name for name in touched if is_common(name, counts[name], max_block)}
     return frozenset(common), counts, touched
 
@@ -378,11 +392,15 @@ def _day_pairs(last: LastRun, compared: dict[int, Features], now_of: np.ndarray,
                 mine[repr(key)].append((f.date, place))
     if not mine:
         return set()
-    rows = last.days.filter(pc.is_in(last.days["hood"], pa.array(sorted(mine), pa.string())))
+    listed = sorted(mine)
+    codes = pc.index_in(pa.array(listed, pa.string()), last.hoods["hood"])
+    text_of = {code: text for code, text in zip(codes.to_pylist(), listed) if code is not None}
+    rows = last.days.filter(pc.is_in(last.days["hood"], codes.drop_null()))
     around: dict[str, list[tuple]] = defaultdict(list)
-    for hood, day, member in zip(rows["hood"].to_pylist(), rows["day"].to_pylist(), _column(rows, "member").tolist()):
+    for hood, day, member in zip(_column(rows, "hood").tolist(), rows["day"].to_pylist(),
+                                 _column(rows, "member").tolist()):
         if now_of[member] >= 0:
-            around[hood].append((day, int(now_of[member])))
+            around[text_of[hood]].append((day, int(now_of[member])))
     pairs = set()
     for hood, found in mine.items():
         for day, place in found:
@@ -412,22 +430,31 @@ def _state_now(last: LastRun, count: int, now_of: np.ndarray, gone: np.ndarray, 
                component: np.ndarray, representative: np.ndarray) -> LastRun:
     """The last run's `LastRun` brought to this run's articles (its `tables` and `pairs` still the last run's)."""
     changed = sorted(features)
-    names, members = [], []
+    names_then = last.counts["name"].to_pylist()
+    code_of = {name: code for code, name in enumerate(names_then)}
+    number = last.counts["count"].to_numpy().copy()
+    fresh_names, codes, members = [], [], []
     for place in changed:
-        found = names_of(features[place])
-        names.extend(found)
-        members.extend([place] * len(found))
-    kept = _renumbered(last.names, now_of)
-    names_now = pa.concat_tables([kept, pa.table({"name": pa.array(names, pa.string()),
-                                                  "member": pa.array(members, pa.int32())})])
-    others = last.counts.filter(pc.invert(pc.is_in(last.counts["name"], pa.array(sorted(touched), pa.string()))))
-    counted = {name: number for name, number in counts.items() if number > 0}
-    counts_now = pa.concat_tables([others, pa.table({"name": pa.array(list(counted), pa.string()),
-                                                     "count": pa.array(list(counted.values()), pa.int64())})])
+        for name in names_of(features[place]):
+            if name not in code_of:
+                code_of[name] = len(names_then) + len(fresh_names)
+                fresh_names.append(name)
+            codes.append(code_of[name])
+            members.append(place)
+    names_now = pa.concat_tables([_renumbered(last.names, now_of),
+                                  pa.table({"name": pa.array(codes, pa.int32()), "member": pa.array(members, pa.int32())})])
+    number = np.r_[number, np.zeros(len(fresh_names), dtype=np.int64)]
+    for name in touched:
+        number[code_of[name]] = counts[name]
+    counts_now = pa.table({"name": pa.concat_arrays([last.counts["name"].combine_chunks(),
+                                                     pa.array(fresh_names, pa.string())]),
+                           "count": pa.array(number)})
     key_texts = last.keys["key"].to_pylist()
     place_of = {text: at for at, text in enumerate(key_texts)}
     new_keys, new_seconds, key_codes, key_members = [], [], [], []
-    day_hoods, day_days, day_members = [], [], []
+    hood_texts = last.hoods["hood"].to_pylist()
+    hood_of = {text: code for code, text in enumerate(hood_texts)}
+    fresh_hoods, day_hoods, day_days, day_members = [], [], [], []
     for place in changed:
         f = compared[place]
         for key in blocking_keys(f):
@@ -440,7 +467,11 @@ def _state_now(last: LastRun, count: int, now_of: np.ndarray, gone: np.ndarray, 
             key_members.append(place)
         if f.date:
             for key in day_keys(f):
-                day_hoods.append(repr(key))
+                text = repr(key)
+                if text not in hood_of:
+                    hood_of[text] = len(hood_texts) + len(fresh_hoods)
+                    fresh_hoods.append(text)
+                day_hoods.append(hood_of[text])
                 day_days.append(f.date)
                 day_members.append(place)
     keys_now = pa.concat_tables([last.keys, pa.table({"key": pa.array(new_keys, pa.string()),
@@ -449,7 +480,7 @@ def _state_now(last: LastRun, count: int, now_of: np.ndarray, gone: np.ndarray, 
                                     pa.table({"key": pa.array(key_codes, pa.int32()),
                                               "member": pa.array(key_members, pa.int32())})])
     days_now = pa.concat_tables([_renumbered(last.days, now_of),
-                                 pa.table({"hood": pa.array(day_hoods, pa.string()),
+                                 pa.table({"hood": pa.array(day_hoods, pa.int32()),
                                            "day": pa.array(day_days, pa.date32()),
                                            "member": pa.array(day_members, pa.int32())})])
     component_now = np.full(count, -1, dtype=np.int64)
@@ -465,7 +496,10 @@ def _state_now(last: LastRun, count: int, now_of: np.ndarray, gone: np.ndarray, 
     _, component_now = np.unique(component_now, return_inverse=True)
     articles = pa.table({"component": pa.array(component_now, pa.int32()),
                          "representative": pa.array(representative_now, pa.int32())})
-    return LastRun(last.pairs, names_now, counts_now, keys_now, members_now, days_now, articles, last.tables)
+    hoods_now = pa.table({"hood": pa.concat_arrays([last.hoods["hood"].combine_chunks(),
+                                                    pa.array(fresh_hoods, pa.string())])})
+    return LastRun(last.pairs, names_now, counts_now, keys_now, members_now, hoods_now, days_now, articles,
+                   last.tables)
 
 
 def _renumbered(table: pa.Table, now_of: np.ndarray) -> pa.Table:
