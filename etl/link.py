@@ -48,7 +48,7 @@ from etl.linking import ids, reuse
 from etl.linking.clustering import common_names, linked
 from etl.linking.features import features_of, interned, stated, without_names
 from etl.linking.memo import NAME as PAIRS_NAME
-from etl.linking.memo import NO_CLUES, PREFIX, KnownScores, PairMemo, clue_digests, linker_version, row_digests
+from etl.linking.memo import PREFIX, KnownScores, PairMemo, clue_hashes, linker_version, row_hashes
 from etl.linking.merge import merge_group
 from etl.linking.similarity import fitted_model, has_names, without_common
 from etl.memory import hand_back_freed_memory
@@ -238,7 +238,8 @@ def previous_release_ids(folder: Path | None) -> tuple[dict[str, str], list[dict
 
 def alias_table(known: dict[str, str], membership: pd.DataFrame, carried: list[dict] | None = None) -> pd.DataFrame:
     """`incident_aliases`: each id of the previous release that is not an id today, and where its articles are."""
-    current = dict(zip(membership["article_id"], membership["incident_id"]))
+    # (without a previous release there is nothing to follow: no row, whatever the membership)
+    current = dict(zip(membership["article_id"], membership["incident_id"])) if known or carried else {}
     return pd.DataFrame(ids.aliases(known, current, carried),
                         columns=["previous_incident_id", "incident_id", "change", "shared_articles"])
 
@@ -281,15 +282,23 @@ def relevant_rows(ingested: pd.DataFrame, extractions: pd.DataFrame) -> pd.DataF
     return relevant.merge(ingested[columns], on="article_id", how="left")
 
 
-def article_digests(merged: pd.DataFrame, clues: pa.Table | None) -> list[bytes]:
+def article_digests(merged: pd.DataFrame, clues: pa.Table | None) -> np.ndarray:
     """A digest of each relevant article's row and its clues (`etl.linking.memo`; the clues as
-    `_clue_table` gives them), in order."""
+    `_clue_table` gives them), in order, as one array of DIGEST_BYTES-byte strings."""
     ids = merged["article_id"].tolist()
-    found = clue_digests(clues, ids) if clues is not None else [NO_CLUES] * len(ids)
-    return [row + clue for row, clue in zip(row_digests(merged), found)]
+    found = clue_hashes(clues if clues is not None else pa.table({name: pa.array([], pa.string())
+                                                                  for name in CLUE_COLUMNS}), ids)
+    return np.ascontiguousarray(np.column_stack([row_hashes(merged), found]), dtype="<u8").view(
+        f"S{DIGEST_BYTES}").ravel()
 
 
-def _relevant_articles(merged: pd.DataFrame, clues: pa.Table | None, digests: list[bytes] | None) -> list[dict]:
+DIGEST_BYTES = 32  # an article's digest: its row's two 64-bit hashes, then its clues'
+
+
+
+
+
+def _relevant_articles(merged: pd.DataFrame, clues: pa.Table | None, digests: np.ndarray | None) -> list[dict]:
     articles = _rows(merged)
     if digests is not None:
         for article, digest in zip(articles, digests):
@@ -407,13 +416,18 @@ def _run_starts(ids: pa.Array) -> list[int]:
 
 
 def _one_run_per_article(article_ids: pa.ChunkedArray) -> bool:
-    """Whether each article's rows are consecutive: as many runs of one id as distinct ids."""
-    return len(article_ids) < 2 or int(_changes(article_ids).sum()) + 1 == pc.count_distinct(article_ids).as_py()
+    """Whether each article's rows are consecutive: the runs of one id each of another id."""
+    if len(article_ids) < 2:
+        return True
+    ids = article_ids.combine_chunks() if isinstance(article_ids, pa.ChunkedArray) else article_ids
+    firsts = pc.take(ids, pa.array(_run_starts(ids), pa.int64()))
+    return pc.count_distinct(firsts).as_py() == len(firsts)
 
 
 def _changes(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Whether each row's id differs from the one before it (from the second row on)."""
-    return np.asarray(pc.not_equal(ids[1:], ids[:-1]), dtype=bool)
+    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids  # (the two slices aligned)
+    return pc.not_equal(ids[1:], ids[:-1]).to_numpy(zero_copy_only=False)
 
 
 @contextlib.contextmanager
@@ -457,7 +471,7 @@ def _cluster(articles: list[dict], window_days: int, threshold: float | None, ma
     # turned common, or stopped being common, since the last run is compared on other features now)
     pairs = None if cache is None else PairMemo(
         cache, linker_version(window_days, max_block, threshold), [a["article_id"] for a in originals],
-        [a["_digest"] for a in originals], common,
+        np.array([a["_digest"] for a in originals], dtype=f"S{DIGEST_BYTES}"), common,
         lambda turned: [not has_names(a["_features"], turned) for a in originals])
     for article in articles:
         article["_features"] = interned(without_common(article["_features"], common), held)

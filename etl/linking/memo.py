@@ -62,12 +62,16 @@ def linker_version(window_days: int, max_block: int, threshold: float | None,
 
 def row_digests(frame: pd.DataFrame) -> list[bytes]:
     """A digest of each row of `frame` (every column's value), in order: 16 bytes each."""
-    if not len(frame):
-        return []
-    first, second = (pd.util.hash_pandas_object(frame, index=False, hash_key=key).to_numpy(dtype=np.uint64)
-                     for key in ROW_HASH_KEYS)
-    joined = np.column_stack([first, second]).astype("<u8").tobytes()
+    joined = row_hashes(frame).astype("<u8").tobytes()
     return [joined[start:start + 16] for start in range(0, len(joined), 16)]
+
+
+def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """The two keyed 64-bit hashes of each row of `frame` (every column's value), one row of two each."""
+    if not len(frame):
+        return np.empty((0, 2), dtype=np.uint64)
+    return np.column_stack([pd.util.hash_pandas_object(frame, index=False, hash_key=key).to_numpy(dtype=np.uint64)
+                            for key in ROW_HASH_KEYS])
 
 
 def clue_digest(clues: Iterable[tuple[str, str]]) -> bytes:
@@ -81,13 +85,15 @@ def clue_digest(clues: Iterable[tuple[str, str]]) -> bytes:
 NO_CLUES = clue_digest(())  # the digest of an article without link_features rows
 
 
-def clue_digests(clues: pa.Table, article_ids: list[str]) -> list[bytes]:
-    """A digest of each article's link_features rows (kind, value), in order: 16 bytes each, NO_CLUES
-    for an article without any. The rows are `CLUE_COLUMNS` of the table, each article's rows one run
-    (as the extract stage writes them). Computed over the whole table at once: two keyed 64-bit hashes
-    of each row's kind, value and place among its article's rows, summed by article."""
+def clue_hashes(clues: pa.Table, article_ids: list[str]) -> np.ndarray:
+    """A digest of each article's link_features rows (kind, value), in order, as two 64-bit numbers
+    (those of NO_CLUES for an article without any). The rows are `CLUE_COLUMNS` of the table, each
+    article's rows one run (as the extract stage writes them). Computed over the whole table at once:
+    two keyed 64-bit hashes of each row's kind, value and place among its article's rows, summed by
+    article."""
+    found = np.tile(np.frombuffer(NO_CLUES, dtype="<u8"), (len(article_ids), 1))
     if not clues.num_rows:
-        return [NO_CLUES] * len(article_ids)
+        return found
     ids = clues.column("article_id").combine_chunks()
     starts = np.flatnonzero(np.r_[True, np.asarray(pc.not_equal(ids[1:], ids[:-1]), dtype=bool)])
     lengths = np.diff(np.r_[starts, len(ids)])
@@ -95,13 +101,20 @@ def clue_digests(clues: pa.Table, article_ids: list[str]) -> list[bytes]:
     kinds, values = (pc.dictionary_encode(clues.column(name).combine_chunks()) for name in ("kind", "value"))
     halves = []
     for key in ROW_HASH_KEYS:
-        hashes = _mixed(_string_hashes(kinds, key) ^ _mixed(_string_hashes(values, key) ^ _mixed(places)))
+        # (a sum of the three random 64-bit numbers, each by its own odd factor, meets another row's
+        # with a chance of one in 2**64, like two hashes: one mix of it then spreads it)
+        hashes = _mixed(_string_hashes(kinds, key) * _FACTORS[0] + _string_hashes(values, key) * _FACTORS[1]
+                        + places.astype(np.uint64) * _FACTORS[2])
         sums = np.add.reduceat(hashes, starts)  # (wrapping: a sum modulo 2**64)
-        halves.append(_mixed(sums ^ _mixed(lengths.astype(np.uint64))))
-    joined = np.column_stack(halves).astype("<u8").tobytes()
-    by_article = dict(zip(pc.take(ids, pa.array(starts)).to_pylist(),
-                          (joined[at:at + CLUE_DIGEST_BYTES] for at in range(0, len(joined), CLUE_DIGEST_BYTES))))
-    return [by_article.get(article_id, NO_CLUES) for article_id in article_ids]
+        halves.append(_mixed(sums + lengths.astype(np.uint64) * _FACTORS[2]))
+    at = pd.Index(article_ids).get_indexer(pc.take(ids, pa.array(starts)).to_pylist())
+    known = at >= 0
+    found[at[known]] = np.column_stack(halves)[known]
+    return found
+
+
+# Odd 64-bit factors (the golden ratio's, and SplitMix64's own two) that weigh a row's parts apart.
+_FACTORS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
 
 def _mixed(values: np.ndarray) -> np.ndarray:
@@ -228,4 +241,5 @@ class PairMemo:
         return blob
 
 
-__all__ = ["PairMemo", "KnownScores", "row_digests", "clue_digest", "clue_digests", "NO_CLUES", "linker_version"]
+__all__ = ["PairMemo", "KnownScores", "row_digests", "row_hashes", "clue_digest", "clue_hashes", "NO_CLUES",
+           "linker_version"]

@@ -175,7 +175,7 @@ class Rebuilt(NamedTuple):
     state: LastRun                 # with `tables` and `pairs` of the last run (the caller sets them)
 
 
-def rebuilt(last: LastRun, known: KnownScores, article_ids: list[str], digests: list[bytes],
+def rebuilt(last: LastRun, known: KnownScores, article_ids: list[str], digests: np.ndarray,
             articles_at: Callable[[list[int]], list[Features]], window_days: int, max_block: int,
             threshold: float, model: similarity.Model) -> Rebuilt | None:
     """The groups of the touched components and what is kept of the last run (`Rebuilt`), or None
@@ -309,10 +309,9 @@ def _encoded(table: pa.Table, name: str, metadata: dict) -> pa.Table:
     return table.combine_chunks().replace_schema_metadata(metadata)
 
 
-def _digests(digests: list[bytes]) -> np.ndarray:
-    """The digests as rows of one array, each compared whole (`==` of two gives one bool a row)."""
-    width = len(digests[0]) if digests else 1
-    return np.frombuffer(b"".join(digests), dtype=f"V{width}") if digests else np.empty(0, dtype="V1")
+def _digests(digests) -> np.ndarray:
+    """The digests (bytes each) as one array of byte strings, compared whole (`==` of two gives one bool a row)."""
+    return np.asarray(digests, dtype=np.bytes_)
 
 
 def _column(table: pa.Table, name: str) -> np.ndarray:
