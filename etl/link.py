@@ -76,7 +76,7 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     # load
     ingested = read_ingested(ingested_path)
     extractions = read_table(extractions_path, "extractions")
-    clues = _clue_table(read_clues(link_features_path))
+    clues, runs = _ordered_clues(read_clues(link_features_path))
     known, carried = previous_release_ids(previous_release)
     rows, file_rejects = corrections.read_file(corrections_path)
     # process
@@ -87,8 +87,8 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     # (a run with nothing to correct after clustering and no copies keeps its incidents for the next)
     kept = None if cache is None or valid or _has_copies(merged) else _KeptRun(
         Path(cache), linker_version(window_days, max_block, threshold))
-    digests = article_digests(merged, clues) if cache is not None else None
-    again = None if kept is None else kept.rebuilt(merged, clues, digests, window_days, max_block, threshold)
+    digests = article_digests(merged, clues, runs) if cache is not None else None
+    again = None if kept is None else kept.rebuilt(merged, clues, runs, digests, window_days, max_block, threshold)
     if again is not None:
         tables = again
         incidents, membership = (frame_of(tables[name], name) for name in ("incidents", "article_incidents"))
@@ -161,7 +161,7 @@ class _KeptRun:
         self.pairs: bytes | None = None  # this run's pair scores' cache value, once kept
         self.state: reuse.LastRun | None = None  # this run's, but for its tables
 
-    def rebuilt(self, merged: pd.DataFrame, clues: pa.Table, digests: list[bytes], window_days: int,
+    def rebuilt(self, merged: pd.DataFrame, clues: pa.Table, runs: "_Runs", digests: np.ndarray, window_days: int,
                 max_block: int, threshold: float | None) -> dict[str, pa.Table] | None:
         """The three tables, rebuilt from the last run's; None when the articles are to be linked in full."""
         with ResultCache(self.folder, PREFIX, self.version) as store:
@@ -174,11 +174,11 @@ class _KeptRun:
         model = fitted_model()
         threshold = model.threshold if threshold is None else threshold
         loaded: dict[int, dict] = {}
-        runs = _clue_runs(clues)
+        where = runs.where()
 
         def features_at(places: list[int]) -> list:
             wanted = [place for place in places if place not in loaded]
-            loaded.update(zip(wanted, _articles_at(merged, clues, runs, wanted)))
+            loaded.update(zip(wanted, _articles_at(merged, clues, where, wanted)))
             return [loaded[place]["_features"] for place in places]
 
         ids_now = merged["article_id"].tolist()
@@ -282,12 +282,15 @@ def relevant_rows(ingested: pd.DataFrame, extractions: pd.DataFrame) -> pd.DataF
     return relevant.merge(ingested[columns], on="article_id", how="left")
 
 
-def article_digests(merged: pd.DataFrame, clues: pa.Table | None) -> np.ndarray:
+def article_digests(merged: pd.DataFrame, clues: pa.Table | None, runs: _Runs | None = None) -> np.ndarray:
     """A digest of each relevant article's row and its clues (`etl.linking.memo`; the clues as
-    `_clue_table` gives them), in order, as one array of DIGEST_BYTES-byte strings."""
+    `_clue_table` gives them, `runs` theirs), in order, as one array of DIGEST_BYTES-byte strings."""
     ids = merged["article_id"].tolist()
-    found = clue_hashes(clues if clues is not None else pa.table({name: pa.array([], pa.string())
-                                                                  for name in CLUE_COLUMNS}), ids)
+    if clues is None:
+        found = clue_hashes(pa.table({name: pa.array([], pa.string()) for name in CLUE_COLUMNS}), ids)
+    else:
+        runs = runs or _clue_runs(clues)
+        found = clue_hashes(clues, ids, runs.starts, runs.ids)
     return np.ascontiguousarray(np.column_stack([row_hashes(merged), found]), dtype="<u8").view(
         f"S{DIGEST_BYTES}").ravel()
 
@@ -337,12 +340,33 @@ def _articles_at(merged: pd.DataFrame, clues: pa.Table, runs: dict[str, tuple[in
     return articles
 
 
-def _clue_runs(clues: pa.Table) -> dict[str, tuple[int, int]]:
-    """Where each article's rows of the clues (as `_clue_table` gives them) start and end."""
+class _Runs(NamedTuple):
+    """Where each article's rows of a clue table start (one run of rows an article), and whose they are."""
+    starts: np.ndarray
+    ids: list[str]
+    rows: int
+
+    def where(self) -> dict[str, tuple[int, int]]:
+        """Each article's first row and the row past its last."""
+        starts = self.starts.tolist()
+        return dict(zip(self.ids, zip(starts, starts[1:] + [self.rows])))
+
+
+def _ordered_clues(clues: pa.Table) -> tuple[pa.Table, _Runs]:
+    """`_clue_table` of the link_features columns read, and its runs (`_clue_runs`)."""
+    clues = clues.select(list(CLUE_COLUMNS))
+    runs = _clue_runs(clues)
+    if len(set(runs.ids)) < len(runs.ids):  # (an article's rows apart: `_clue_table` sorts them)
+        clues = clues.sort_by("article_id")
+        runs = _clue_runs(clues)
+    return clues, runs
+
+
+def _clue_runs(clues: pa.Table) -> _Runs:
+    """The runs of the clues as `_clue_table` gives them."""
     ids = clues.column("article_id").combine_chunks()
-    starts = _run_starts(ids)
-    return dict(zip(pc.take(ids, pa.array(starts, pa.int64())).to_pylist(),
-                    zip(starts, starts[1:] + [len(ids)])))
+    starts = np.asarray(_run_starts(ids), dtype=np.int64)
+    return _Runs(starts, pc.take(ids, pa.array(starts)).to_pylist(), len(ids))
 
 
 def _clue_table(clues: pa.Table | pd.DataFrame | None) -> pa.Table | None:

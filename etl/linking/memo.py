@@ -85,29 +85,32 @@ def clue_digest(clues: Iterable[tuple[str, str]]) -> bytes:
 NO_CLUES = clue_digest(())  # the digest of an article without link_features rows
 
 
-def clue_hashes(clues: pa.Table, article_ids: list[str]) -> np.ndarray:
+def clue_hashes(clues: pa.Table, article_ids: list[str], starts: np.ndarray | None = None,
+                run_ids: list[str] | None = None) -> np.ndarray:
     """A digest of each article's link_features rows (kind, value), in order, as two 64-bit numbers
     (those of NO_CLUES for an article without any). The rows are `CLUE_COLUMNS` of the table, each
     article's rows one run (as the extract stage writes them). Computed over the whole table at once:
     two keyed 64-bit hashes of each row's kind, value and place among its article's rows, summed by
-    article."""
+    article. Given where each article's rows start (`starts`) and whose they are (`run_ids`), the
+    article ids are not read again."""
     found = np.tile(np.frombuffer(NO_CLUES, dtype="<u8"), (len(article_ids), 1))
     if not clues.num_rows:
         return found
-    ids = clues.column("article_id").combine_chunks()
-    starts = np.flatnonzero(np.r_[True, np.asarray(pc.not_equal(ids[1:], ids[:-1]), dtype=bool)])
-    lengths = np.diff(np.r_[starts, len(ids)])
-    places = np.arange(len(ids)) - np.repeat(starts, lengths)
-    kinds, values = (pc.dictionary_encode(clues.column(name).combine_chunks()) for name in ("kind", "value"))
+    if starts is None or run_ids is None:
+        ids = clues.column("article_id").combine_chunks()
+        starts = np.flatnonzero(np.r_[True, np.asarray(pc.not_equal(ids[1:], ids[:-1]), dtype=bool)])
+        run_ids = pc.take(ids, pa.array(starts)).to_pylist()
+    lengths = np.diff(np.r_[starts, clues.num_rows])
+    places = (np.arange(clues.num_rows) - np.repeat(starts, lengths)).astype(np.uint64)
+    kinds, values = (_Encoded(clues.column(name)) for name in ("kind", "value"))
     halves = []
     for key in ROW_HASH_KEYS:
         # (a sum of the three random 64-bit numbers, each by its own odd factor, meets another row's
         # with a chance of one in 2**64, like two hashes: one mix of it then spreads it)
-        hashes = _mixed(_string_hashes(kinds, key) * _FACTORS[0] + _string_hashes(values, key) * _FACTORS[1]
-                        + places.astype(np.uint64) * _FACTORS[2])
+        hashes = _mixed(kinds.hashes(key) * _FACTORS[0] + values.hashes(key) * _FACTORS[1] + places * _FACTORS[2])
         sums = np.add.reduceat(hashes, starts)  # (wrapping: a sum modulo 2**64)
         halves.append(_mixed(sums + lengths.astype(np.uint64) * _FACTORS[2]))
-    at = pd.Index(article_ids).get_indexer(pc.take(ids, pa.array(starts)).to_pylist())
+    at = pd.Index(article_ids).get_indexer(run_ids)
     known = at >= 0
     found[at[known]] = np.column_stack(halves)[known]
     return found
@@ -126,11 +129,18 @@ def _mixed(values: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def _string_hashes(encoded: pa.DictionaryArray, key: str) -> np.ndarray:
-    """A keyed 64-bit hash of each row of a dictionary-encoded string column (null: the hash of None)."""
-    distinct = pd.Series(encoded.dictionary.to_pylist() + [None], dtype=object)
-    hashes = pd.util.hash_pandas_object(distinct, index=False, hash_key=key).to_numpy(dtype=np.uint64)
-    return hashes[encoded.indices.fill_null(len(distinct) - 1).to_numpy(zero_copy_only=False)]
+class _Encoded:
+    """A string column as its distinct values (null as None, last) and each row's place among them."""
+
+    def __init__(self, column: pa.ChunkedArray):
+        whole = column.combine_chunks()
+        encoded = whole if pa.types.is_dictionary(whole.type) else pc.dictionary_encode(whole)
+        self.distinct = pd.Series(encoded.dictionary.to_pylist() + [None], dtype=object)
+        self.codes = encoded.indices.fill_null(len(self.distinct) - 1).to_numpy(zero_copy_only=False)
+
+    def hashes(self, key: str) -> np.ndarray:
+        """A keyed 64-bit hash of each row's value."""
+        return pd.util.hash_pandas_object(self.distinct, index=False, hash_key=key).to_numpy(dtype=np.uint64)[self.codes]
 
 
 class KnownScores:
