@@ -360,3 +360,32 @@ def test_clue_hashes_tell_rows_apart_by_kind_value_and_place():
     assert len(set(hashes)) == 5  # (b has a's rows in another order; e has none)
     assert hashes[4] == tuple(np.frombuffer(clue_digest(()), dtype="<u8"))
     assert [tuple(row) for row in clue_hashes(table, ["c", "a"])] == [hashes[2], hashes[0]]
+
+
+def test_a_block_of_unchanged_articles_grown_past_max_block_links_in_full(stage_tables, tmp_path, rebuilds):
+    extractions = read_table(stage_tables / "extractions.parquet", "extractions")
+    relevant = extractions[extractions["relevant"].fillna(False).astype(bool)].dropna(
+        subset=["borough", "subject_age", "subject_gender"])
+    subject = ["borough", "subject_age", "subject_gender"]
+    sizes = relevant.groupby(subject).size()
+    combination = sizes[sizes >= 3].index[0]  # (a block of articles of one district, age and gender)
+    mover = relevant.loc[~relevant.set_index(subject).index.isin([combination]), "article_id"].iloc[0]
+    max_block = int(sizes[combination])  # (the block holds as many as it may: one more, and it does not count)
+
+    def joined(extractions, clues):
+        extractions = extractions.copy()
+        at = extractions.index[extractions["article_id"] == mover][0]
+        for name, value in zip(subject, combination):
+            extractions.at[at, name] = value
+        return extractions, clues
+
+    changed = changed_copy(stage_tables, tmp_path / "changed", joined)
+
+    def run(inputs, name, cache):
+        (tmp_path / name).mkdir()
+        link.run(*(inputs / table for table in STAGE_INPUTS), tmp_path / name, 3, max_block=max_block, cache=cache)
+        return {table: (tmp_path / name / table).read_bytes() for table in LINK_OUTPUTS}
+
+    run(stage_tables, "before", tmp_path / "cache")
+    assert run(changed, "rebuilt", tmp_path / "cache") == run(changed, "without", None)
+    assert rebuilds == [False]  # (its pairs among the unchanged articles are gone: linked in full)

@@ -15,7 +15,9 @@ in full, so the tables are those a run without the cache writes (tests/test_link
 builds both ways and compares the files).
 
 An article is known by a digest of its row (two keyed 64-bit hashes of every value,
-`pandas.util.hash_pandas_object`) and of its link_features rows (BLAKE2b). What is kept is one
+`pandas.util.hash_pandas_object`) and of its link_features rows (two keyed 64-bit hashes of each
+row's kind, value and place among the article's rows, summed by article: `clue_hashes`, computed
+over the whole table at once). What is kept is one
 value of a `ResultCache` in the cache folder (`paths.cache`), written whole by one statement:
 the articles' ids and digests, the common names, the threshold, and the codes and scores of the
 pairs that reached it as raw arrays, read back without a copy. Its file is named after the linker's version (the code and
@@ -23,8 +25,9 @@ vocabularies of the `etl` and `schema` packages and the link parameters), so a c
 them starts an empty one. Like the other stages' caches it lives outside DVC's view by design,
 and changes how fast the stage runs, never what it writes.
 
-(Features and merged groups are not kept: reading Python objects back from a cache takes as long
-as computing them, and holding both would raise the stage's peak memory.)
+(Features and merged groups are not kept as Python objects: reading them back from a cache takes
+as long as computing them, and holding both would raise the stage's peak memory. What a rebuild
+reuses of whole incidents is kept beside these scores as Arrow tables: `etl.linking.reuse`.)
 """
 from __future__ import annotations
 
