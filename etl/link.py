@@ -93,7 +93,7 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
         tables = again
         incidents, membership = (frame_of(tables[name], name) for name in ("incidents", "article_incidents"))
         aliases = alias_table(known, membership, carried)
-        changed, field_evidence = {}, []
+        regrouped, changed, field_evidence = {}, {}, []  # (no correction: `_KeptRun` is for runs without)
     else:
         articles = _relevant_articles(merged, clues, digests)
         # (the articles hold all linking needs of the three tables: their memory is handed back now,
@@ -112,13 +112,11 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
         aliases = alias_table(known, membership, carried)
         follow = {**corrections.followed_ids(internal), **corrections.followed_ids(aliases)}
         incidents, fields, changed, field_evidence = corrections.with_fields(incidents, fields, membership, valid, follow)
-        results = {**results, **regrouped}
         tables = {name: to_arrow(frame, name) for name, frame in
                   zip(reuse.TABLE_NAMES, (incidents, fields, membership))}
-    results = {**results, **relevance, **changed}
+    results = {**results, **relevance, **regrouped, **changed}
     # save
-    written = {name: write_arrow(tables[name], name, out_dir / f"{file}.parquet")
-               for name, file in zip(reuse.TABLE_NAMES, ("incidents", "incident_fields", "article_incidents"))}
+    written = {name: write_arrow(tables[name], name, out_dir / f"{name}.parquet") for name in reuse.TABLE_NAMES}
     if kept is not None:
         kept.keep({name: path.read_bytes() for name, path in written.items()})
     write_table(aliases, "incident_aliases", out_dir / "incident_aliases.parquet")

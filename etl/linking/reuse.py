@@ -277,7 +277,7 @@ def tables_again(last: LastRun, again: Rebuilt, frames: dict[str, pd.DataFrame],
     order = np.argsort(np.r_[again.kept_order, np.repeat(np.asarray(representatives, dtype=np.int64), sizes)],
                        kind="stable")
     laid_out = {"incidents": _sorted(both["incidents"], TABLES["incidents"].sort_by),
-                "incident_fields": _sorted(both["incident_fields"], field_order),
+                "incident_fields": _in_order_of_runs(both["incident_fields"], field_order),
                 "article_incidents": both["article_incidents"].take(pa.array(order))}
     return {name: _encoded(laid_out[name], name, new[name].schema.metadata) for name in TABLE_NAMES}
 
@@ -289,6 +289,22 @@ def _sorted(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
     """The rows in order of `columns` (nulls last), as `etl.tables.sorted_rows` orders a frame's."""
     # (Arrow places nulls last by default)
     return table.take(pc.sort_indices(table, sort_keys=[(name, "ascending") for name in columns]))
+
+
+def _in_order_of_runs(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
+    """`_sorted` of rows in runs of one value of the first of `columns`, each run one value's rows
+    sorted by the others: the runs put in order whole (the rows of one incident's fields come from
+    the last run's table or from this run's, each sorted so), not the rows one by one."""
+    values = table.column(columns[0]).combine_chunks()
+    if len(values) < 2:
+        return table
+    starts = np.flatnonzero(np.r_[True, pc.not_equal(values[1:], values[:-1]).to_numpy(zero_copy_only=False)])
+    lengths = np.diff(np.r_[starts, len(values)])
+    order = pc.sort_indices(pc.take(values, pa.array(starts))).to_numpy()  # (stable, as a frame's sort)
+    starts, lengths = starts[order], lengths[order]
+    # (each run's rows in turn: its start, then one more a row)
+    rows = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(len(values))
+    return table.take(pa.array(rows))
 
 
 def _plain_schema(name: str) -> pa.Schema:
