@@ -116,9 +116,10 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
                   zip(reuse.TABLE_NAMES, (incidents, fields, membership))}
     results = {**results, **relevance, **regrouped, **changed}
     # save
-    written = {name: write_arrow(tables[name], name, out_dir / f"{name}.parquet") for name in reuse.TABLE_NAMES}
+    for name in reuse.TABLE_NAMES:
+        write_arrow(tables[name], name, out_dir / f"{name}.parquet")
     if kept is not None:
-        kept.keep({name: path.read_bytes() for name, path in written.items()})
+        kept.keep(tables)
     write_table(aliases, "incident_aliases", out_dir / "incident_aliases.parquet")
     write_table(corrections.table(rows, results), "corrections", out_dir / "corrections.parquet")
     write_table(pd.DataFrame(evidence + field_evidence, columns=list(TABLES["evidence"].columns)), "evidence",
@@ -198,8 +199,8 @@ class _KeptRun:
         self.state = again.state
         return tables
 
-    def keep(self, tables: dict[str, bytes]) -> None:
-        """Keep this run's incidents (the Parquet files of its `tables`) for the next."""
+    def keep(self, tables: dict[str, pa.Table]) -> None:
+        """Keep this run's incidents (its `tables`, as written) for the next."""
         if self.pairs is None or self.state is None:
             return
         state = self.state._replace(pairs=reuse.pairs_digest(bytes(self.pairs)), tables=tables)

@@ -24,6 +24,7 @@ stage links in full (`Rebuilt` is None), which writes the same tables.
 from __future__ import annotations
 
 import array
+import datetime as dt
 import hashlib
 import struct
 from collections import Counter, defaultdict
@@ -33,7 +34,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from etl.linking import ids as incident_ids
 from etl.linking import similarity
@@ -69,17 +69,17 @@ class LastRun(NamedTuple):
     hoods: pa.Table           # hood: the repr of each day neighbourhood (`day_keys`)
     days: pa.Table            # hood (place in hoods), day, member
     articles: pa.Table        # component, representative: each article's, by place
-    tables: dict[str, bytes]  # the Parquet files of the tables it wrote
+    tables: dict[str, pa.Table]  # the tables it wrote, as `to_arrow` made them
 
     def to_bytes(self) -> bytes:
         parts = [self.pairs] + [_ipc(table) for table in (self.names, self.counts, self.keys, self.members,
                                                            self.hoods, self.days, self.articles)]
-        parts += [self.tables[name] for name in TABLE_NAMES]
+        parts += [_ipc(self.tables[name], TABLE_COMPRESSION) for name in TABLE_NAMES]
         return b"".join(_LENGTH.pack(len(part)) + bytes(part) for part in parts)
 
     def table(self, name: str) -> pa.Table:
         """One of the tables it wrote, as `to_arrow` made it but for its vocabulary columns, plain strings."""
-        return pq.read_table(pa.BufferReader(self.tables[name])).cast(_plain_schema(name))
+        return self.tables[name].cast(_plain_schema(name))
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> "LastRun":
@@ -89,13 +89,17 @@ class LastRun(NamedTuple):
             (length,), at = _LENGTH.unpack_from(blob, at), at + _LENGTH.size
             parts.append(view.slice(at, length))
             at += length
-        tables = [pa.ipc.open_stream(part).read_all() for part in parts[1:8]]
-        return cls(parts[0].to_pybytes(), *tables, dict(zip(TABLE_NAMES, parts[8:])))
+        tables = [pa.ipc.open_stream(part).read_all() for part in parts[1:]]
+        return cls(parts[0].to_pybytes(), *tables[:7], dict(zip(TABLE_NAMES, tables[7:])))
 
 
-def _ipc(table: pa.Table) -> pa.Buffer:
+# The tables' text compresses well, and LZ4 reads back at memory speed: a third of the bytes to keep.
+TABLE_COMPRESSION = "lz4"
+
+
+def _ipc(table: pa.Table, compression: str | None = None) -> pa.Buffer:
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
+    with pa.ipc.new_stream(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression=compression)) as writer:
         writer.write_table(table)
     return sink.getvalue()
 
@@ -184,7 +188,8 @@ def rebuilt(last: LastRun, known: KnownScores, article_ids: list[str], digests: 
     count, then = len(article_ids), len(known.ids)
     if not count or not then or known.threshold != threshold:
         return None
-    before = pd.Index(known.ids).get_indexer(article_ids)
+    place_then = {identifier: place for place, identifier in enumerate(known.ids)}
+    before = _places(place_then, article_ids)
     same = before >= 0
     same[same] = _digests(digests)[same] == _digests(known.digests)[before[same]]
     if np.any(np.diff(before[same]) <= 0):  # (another order: the pairs' codes would not carry over)
@@ -245,7 +250,7 @@ def rebuilt(last: LastRun, known: KnownScores, article_ids: list[str], digests: 
     groups = [(int(regrouped[rep]), regrouped[members].tolist()) for rep, members in grouped.items()]
     # (the rows kept: those of the groups of untouched components)
     membership = last.table("article_incidents")
-    row_then = pd.Index(known.ids).get_indexer(_column(membership, "article_id"))
+    row_then = _places(place_then, membership["article_id"].to_pylist())
     if (row_then < 0).any():
         return None
     kept_rows = ~touched_then[row_then]
@@ -323,6 +328,11 @@ def _encoded(table: pa.Table, name: str, metadata: dict) -> pa.Table:
             at = table.schema.get_field_index(column.name)
             table = table.set_column(at, schema.field(column.name), vocabulary_encoded(table.column(at), column.values))
     return table.combine_chunks().replace_schema_metadata(metadata)
+
+
+def _places(place_of: dict[str, int], ids: list[str]) -> np.ndarray:
+    """Each id's place by `place_of`, -1 for an id it lacks."""
+    return np.fromiter((place_of.get(identifier, -1) for identifier in ids), dtype=np.int64, count=len(ids))
 
 
 def _digests(digests) -> np.ndarray:
@@ -411,18 +421,21 @@ def _day_pairs(last: LastRun, compared: dict[int, Features], now_of: np.ndarray,
     codes = pc.index_in(pa.array(listed, pa.string()), last.hoods["hood"])
     text_of = {code: text for code, text in zip(codes.to_pylist(), listed) if code is not None}
     rows = last.days.filter(pc.is_in(last.days["hood"], codes.drop_null()))
-    around: dict[str, list[tuple]] = defaultdict(list)
-    for hood, day, member in zip(_column(rows, "hood").tolist(), rows["day"].to_pylist(),
-                                 _column(rows, "member").tolist()):
-        if now_of[member] >= 0:
-            around[text_of[hood]].append((day, int(now_of[member])))
+    hoods, members = _column(rows, "hood"), now_of[_column(rows, "member")]
+    days = rows["day"].combine_chunks().cast(pa.int32()).to_numpy(zero_copy_only=False)  # (days since 1970)
+    code_of = {text: code for code, text in text_of.items()}
     pairs = set()
     for hood, found in mine.items():
+        then = hoods == code_of[hood] if hood in code_of else np.zeros(len(hoods), dtype=bool)
         for day, place in found:
-            for other_day, other in around[hood] + found:
-                if other != place and abs((other_day - day).days) <= window_days:
-                    pairs.add((min(place, other), max(place, other)))
+            near = then & (np.abs(days - (day - EPOCH).days) <= window_days) & (members >= 0)
+            others = members[near].tolist() + [other for other_day, other in found
+                                               if abs((other_day - day).days) <= window_days]
+            pairs.update((min(place, other), max(place, other)) for other in others if other != place)
     return pairs
+
+
+EPOCH = dt.date(1970, 1, 1)  # day 0 of Arrow's dates
 
 
 def _local_edges(regrouped: np.ndarray, codes: np.ndarray, scores: np.ndarray,
