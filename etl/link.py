@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -41,14 +43,16 @@ import pyarrow.parquet as pq
 
 from etl import corrections
 from etl.batches import jobs_to_use
-from etl.linking import ids
-from etl.linking.clustering import common_names, link_groups
+from etl.cache import ResultCache
+from etl.linking import ids, reuse
+from etl.linking.clustering import common_names, linked
 from etl.linking.features import features_of, interned, stated, without_names
-from etl.linking.memo import CLUE_DIGEST_BYTES, NO_CLUES, PairMemo, clue_digest, linker_version, row_digests
+from etl.linking.memo import NAME as PAIRS_NAME
+from etl.linking.memo import PREFIX, KnownScores, PairMemo, clue_hashes, linker_version, row_hashes
 from etl.linking.merge import merge_group
-from etl.linking.similarity import has_names, without_common
+from etl.linking.similarity import fitted_model, has_names, without_common
 from etl.memory import hand_back_freed_memory
-from etl.tables import read_table, write_table
+from etl.tables import frame_of, read_table, row_group_rows, sorting_columns, to_arrow, write_table
 from schema.codebook import TABLES
 from schema.models import conform
 
@@ -66,38 +70,56 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     `corrections_path` applied (`etl.corrections`; the `corrections` table, their evidence and rejects).
     The candidate pairs are scored on `jobs` processes (None or 0: every core); the tables are the
     same whatever it is. With a `cache` folder, the pairs of articles that did not change since the
-    last run keep the scores that run gave them (`etl.linking.memo`): the same tables, sooner."""
+    last run keep the scores that run gave them (`etl.linking.memo`), and the incidents of the
+    components no changed article touches are taken as that run wrote them (`etl.linking.reuse`):
+    the same tables, sooner."""
     # load
     ingested = read_ingested(ingested_path)
     extractions = read_table(extractions_path, "extractions")
-    clues = read_clues(link_features_path)
+    clues, runs = _ordered_clues(read_clues(link_features_path))
     known, carried = previous_release_ids(previous_release)
     rows, file_rejects = corrections.read_file(corrections_path)
     # process
     valid, results = corrections.check(rows, set(extractions["article_id"]))
     extractions, relevance, evidence = corrections.with_relevance(extractions, valid)
-    articles = relevant_articles(ingested, extractions, clues, digests=cache is not None)
-    # (the articles hold all linking needs of the three tables: their memory is handed back now,
-    # before the candidate pairs take theirs, so the stage peaks at the larger, not the sum)
-    del ingested, extractions, clues
-    hand_back_freed_memory()
-    clustered = cluster(articles, window_days, threshold, max_block, jobs_to_use(jobs), cache)
-    del articles  # (the groups hold them)
-    hand_back_freed_memory()  # (the candidate pairs and the names compared, before the tables take theirs)
-    groups, regrouped = corrections.regroup(clustered, valid, alias_table(known, _membership(clustered), carried))
-    incidents, membership, fields = incidents_from(groups)
-    internal = corrections.internal_aliases(clustered, groups)
-    # (the articles are in the tables now: their memory is handed back before the tables are written)
-    del clustered, groups
-    hand_back_freed_memory()
-    aliases = alias_table(known, membership, carried)
-    follow = {**corrections.followed_ids(internal), **corrections.followed_ids(aliases)}
-    incidents, fields, changed, field_evidence = corrections.with_fields(incidents, fields, membership, valid, follow)
+    merged = relevant_rows(ingested, extractions)
+    del ingested, extractions
+    # (a run with nothing to correct after clustering and no copies keeps its incidents for the next)
+    kept = None if cache is None or valid or _has_copies(merged) else _KeptRun(
+        Path(cache), linker_version(window_days, max_block, threshold))
+    digests = article_digests(merged, clues, runs) if cache is not None else None
+    again = None if kept is None else kept.rebuilt(merged, clues, runs, digests, window_days, max_block, threshold)
+    if again is not None:
+        tables = again
+        incidents, membership = (frame_of(tables[name], name) for name in ("incidents", "article_incidents"))
+        aliases = alias_table(known, membership, carried)
+        regrouped, changed, field_evidence = {}, {}, []  # (no correction: `_KeptRun` is for runs without)
+    else:
+        articles = _relevant_articles(merged, clues, digests)
+        # (the articles hold all linking needs of the three tables: their memory is handed back now,
+        # before the candidate pairs take theirs, so the stage peaks at the larger, not the sum)
+        del merged, clues
+        hand_back_freed_memory()
+        clustered = cluster(articles, window_days, threshold, max_block, jobs_to_use(jobs), cache, kept)
+        del articles  # (the groups hold them)
+        hand_back_freed_memory()  # (the candidate pairs and the names compared, before the tables take theirs)
+        groups, regrouped = corrections.regroup(clustered, valid, alias_table(known, _membership(clustered), carried))
+        incidents, membership, fields = incidents_from(groups)
+        internal = corrections.internal_aliases(clustered, groups)
+        # (the articles are in the tables now: their memory is handed back before the tables are written)
+        del clustered, groups
+        hand_back_freed_memory()
+        aliases = alias_table(known, membership, carried)
+        follow = {**corrections.followed_ids(internal), **corrections.followed_ids(aliases)}
+        incidents, fields, changed, field_evidence = corrections.with_fields(incidents, fields, membership, valid, follow)
+        tables = {name: to_arrow(frame, name) for name, frame in
+                  zip(reuse.TABLE_NAMES, (incidents, fields, membership))}
     results = {**results, **relevance, **regrouped, **changed}
     # save
-    write_table(incidents, "incidents", out_dir / "incidents.parquet")
-    write_table(fields, "incident_fields", out_dir / "incident_fields.parquet")
-    write_table(membership, "article_incidents", out_dir / "article_incidents.parquet")
+    for name in reuse.TABLE_NAMES:
+        write_arrow(tables[name], name, out_dir / f"{name}.parquet")
+    if kept is not None:
+        kept.keep(tables)
     write_table(aliases, "incident_aliases", out_dir / "incident_aliases.parquet")
     write_table(corrections.table(rows, results), "corrections", out_dir / "corrections.parquet")
     write_table(pd.DataFrame(evidence + field_evidence, columns=list(TABLES["evidence"].columns)), "evidence",
@@ -105,6 +127,85 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     write_table(pd.DataFrame(file_rejects + corrections.rejects(corrections_path, rows, results),
                              columns=list(TABLES["rejects"].columns)), "rejects", out_dir / "correction_rejects.parquet")
     return incidents, membership
+
+
+def write_arrow(arrow: pa.Table, table: str, path: Path) -> Path:
+    """Write the Arrow table `to_arrow` made of a codebook table's frame to `path`, atomically: the
+    file `etl.tables.write_table` writes of that frame."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        order = sorting_columns(table)
+        pq.write_table(arrow.combine_chunks(), tmp, row_group_size=row_group_rows(table),
+                       **({"sorting_columns": order} if order else {}))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def _has_copies(merged: pd.DataFrame) -> bool:
+    """Whether any relevant article is marked a copy of another (`COPY_COLUMNS`)."""
+    return any(merged[column].notna().any() for column in COPY_COLUMNS if column in merged)
+
+
+class _KeptRun:
+    """The link cache's incidents of the last run (`etl.linking.reuse`): a rebuild from them, and
+    this run's kept for the next."""
+
+    def __init__(self, folder: Path, version: str):
+        self.folder, self.version = folder, version
+        self.pairs: bytes | None = None  # this run's pair scores' cache value, once kept
+        self.state: reuse.LastRun | None = None  # this run's, but for its tables
+
+    def rebuilt(self, merged: pd.DataFrame, clues: pa.Table, runs: "_Runs", digests: np.ndarray, window_days: int,
+                max_block: int, threshold: float | None) -> dict[str, pa.Table] | None:
+        """The three tables, rebuilt from the last run's; None when the articles are to be linked in full."""
+        with ResultCache(self.folder, PREFIX, self.version) as store:
+            pairs, state = store.run_value(PAIRS_NAME), store.run_value(reuse.NAME)
+        if pairs is None or state is None:
+            return None
+        last = reuse.LastRun.from_bytes(state)
+        if last.pairs != reuse.pairs_digest(pairs):  # (kept by another run than the scores)
+            return None
+        model = fitted_model()
+        threshold = model.threshold if threshold is None else threshold
+        loaded: dict[int, dict] = {}
+        where = runs.where()
+
+        def features_at(places: list[int]) -> list:
+            wanted = [place for place in places if place not in loaded]
+            loaded.update(zip(wanted, _articles_at(merged, clues, where, wanted)))
+            return [loaded[place]["_features"] for place in places]
+
+        ids_now = merged["article_id"].tolist()
+        again = reuse.rebuilt(last, KnownScores.from_bytes(pairs), ids_now, digests, features_at, window_days,
+                              max_block, threshold, model)
+        if again is None:
+            return None
+        features_at(sorted({place for _, members in again.groups for place in members}))
+        groups = [[loaded[place] for place in members] for _, members in again.groups]
+        incidents, membership, fields = incidents_from(groups)
+        tables = reuse.tables_again(last, again, {"incidents": incidents, "incident_fields": fields,
+                                                          "article_incidents": membership},
+                                    [representative for representative, _ in again.groups], FIELD_ORDER)
+        if tables is None:
+            return None
+        self.pairs = KnownScores(ids_now, digests, again.common, threshold, again.codes, again.scores).to_bytes()
+        with ResultCache(self.folder, PREFIX, self.version) as store:
+            store.keep_run_value(PAIRS_NAME, self.pairs)
+        self.state = again.state
+        return tables
+
+    def keep(self, tables: dict[str, pa.Table]) -> None:
+        """Keep this run's incidents (its `tables`, as written) for the next."""
+        if self.pairs is None or self.state is None:
+            return
+        state = self.state._replace(pairs=reuse.pairs_digest(bytes(self.pairs)), tables=tables)
+        with ResultCache(self.folder, PREFIX, self.version) as store:
+            store.keep_run_value(reuse.NAME, state.to_bytes())
 
 
 def _membership(groups: list[list[dict]]) -> pd.DataFrame:
@@ -136,7 +237,8 @@ def previous_release_ids(folder: Path | None) -> tuple[dict[str, str], list[dict
 
 def alias_table(known: dict[str, str], membership: pd.DataFrame, carried: list[dict] | None = None) -> pd.DataFrame:
     """`incident_aliases`: each id of the previous release that is not an id today, and where its articles are."""
-    current = dict(zip(membership["article_id"], membership["incident_id"]))
+    # (without a previous release there is nothing to follow: no row, whatever the membership)
+    current = dict(zip(membership["article_id"], membership["incident_id"])) if known or carried else {}
     return pd.DataFrame(ids.aliases(known, current, carried),
                         columns=["previous_incident_id", "incident_id", "change", "shared_articles"])
 
@@ -167,27 +269,114 @@ def relevant_articles(ingested: pd.DataFrame, extractions: pd.DataFrame,
     of the link_features table, `clues`). The clues are read an article at a time and not kept.
     With `digests`, each also gets under "_digest" a digest of what its features are made of, its row
     and its clues (`etl.linking.memo`), by which the link cache knows it."""
+    merged = relevant_rows(ingested, extractions)
+    clues = _clue_table(clues)
+    return _relevant_articles(merged, clues, article_digests(merged, clues) if digests else None)
+
+
+def relevant_rows(ingested: pd.DataFrame, extractions: pd.DataFrame) -> pd.DataFrame:
+    """The relevant articles' extracted fields with their published date and copy marks, in order."""
     columns = ["article_id", "published_date"] + [c for c in COPY_COLUMNS if c in ingested]
     relevant = extractions[extractions["relevant"].fillna(False).astype(bool)]
-    merged = relevant.merge(ingested[columns], on="article_id", how="left")
+    return relevant.merge(ingested[columns], on="article_id", how="left")
+
+
+def article_digests(merged: pd.DataFrame, clues: pa.Table | None, runs: _Runs | None = None) -> np.ndarray:
+    """A digest of each relevant article's row and its clues (`etl.linking.memo`; the clues as
+    `_clue_table` gives them, `runs` theirs), in order, as one array of DIGEST_BYTES-byte strings."""
+    ids = merged["article_id"].tolist()
+    if clues is None:
+        found = clue_hashes(pa.table({name: pa.array([], pa.string()) for name in CLUE_COLUMNS}), ids)
+    else:
+        runs = runs or _clue_runs(clues)
+        found = clue_hashes(clues, ids, runs.starts, runs.ids)
+    return np.ascontiguousarray(np.column_stack([row_hashes(merged), found]), dtype="<u8").view(
+        f"S{DIGEST_BYTES}").ravel()
+
+
+DIGEST_BYTES = 32  # an article's digest: its row's two 64-bit hashes, then its clues'
+
+
+
+
+
+def _relevant_articles(merged: pd.DataFrame, clues: pa.Table | None, digests: np.ndarray | None) -> list[dict]:
+    articles = _rows(merged)
+    if digests is not None:
+        for article, digest in zip(articles, digests):
+            article["_digest"] = digest
+    _with_features(articles, clues)
+    return articles
+
+
+def _rows(merged: pd.DataFrame) -> list[dict]:
+    """The rows as dicts, each distinct value one object (`_column_values`)."""
     names = list(merged.columns)
-    articles = [dict(zip(names, row)) for row in zip(*(_column_values(merged[name]) for name in names))]
-    if digests:
-        for article, digest in zip(articles, row_digests(merged)):
-            article["_digest"] = digest + NO_CLUES  # (an article without clues keeps this one)
-    del merged
+    return [dict(zip(names, row)) for row in zip(*(_column_values(merged[name]) for name in names))]
+
+
+def _with_features(articles: list[dict], clues: pa.Table | None) -> None:
+    """Each article given its "_features", from its row and its rows of `clues`."""
     by_id = {article["article_id"]: article for article in articles}
     held: dict[frozenset, frozenset] = {}  # (each distinct set of names once: `interned`)
     for article_id, found in _clues_by_article(clues):
         if article_id in by_id:
             article = by_id[article_id]
             article["_features"] = interned(features_of(article, found), held)
-            if digests:
-                article["_digest"] = article["_digest"][:-CLUE_DIGEST_BYTES] + clue_digest(found)
     for article in articles:
         if "_features" not in article:  # (no clues)
             article["_features"] = interned(features_of(article, []), held)
+
+
+def _articles_at(merged: pd.DataFrame, clues: pa.Table, runs: dict[str, tuple[int, int]],
+                 places: list[int]) -> list[dict]:
+    """The relevant articles at `places` of `merged`, as `relevant_articles` gives them (`runs`: where
+    each article's rows of `clues` are, `_clue_runs`)."""
+    articles = _rows(merged.iloc[places])
+    found = [runs[article["article_id"]] for article in articles if article["article_id"] in runs]
+    _with_features(articles, pa.concat_tables([clues.slice(0, 0)] + [clues.slice(start, end - start)
+                                                                     for start, end in found]))
     return articles
+
+
+class _Runs(NamedTuple):
+    """Where each article's rows of a clue table start (one run of rows an article), and whose they are."""
+    starts: np.ndarray
+    ids: list[str]
+    rows: int
+
+    def where(self) -> dict[str, tuple[int, int]]:
+        """Each article's first row and the row past its last."""
+        starts = self.starts.tolist()
+        return dict(zip(self.ids, zip(starts, starts[1:] + [self.rows])))
+
+
+def _ordered_clues(clues: pa.Table) -> tuple[pa.Table, _Runs]:
+    """`_clue_table` of the link_features columns read, and its runs (`_clue_runs`)."""
+    clues = clues.select(list(CLUE_COLUMNS))
+    runs = _clue_runs(clues)
+    if len(set(runs.ids)) < len(runs.ids):  # (an article's rows apart: `_clue_table` sorts them)
+        clues = clues.sort_by("article_id")
+        runs = _clue_runs(clues)
+    return clues, runs
+
+
+def _clue_runs(clues: pa.Table) -> _Runs:
+    """The runs of the clues as `_clue_table` gives them."""
+    ids = clues.column("article_id").combine_chunks()
+    starts = np.asarray(_run_starts(ids), dtype=np.int64)
+    return _Runs(starts, pc.take(ids, pa.array(starts)).to_pylist(), len(ids))
+
+
+def _clue_table(clues: pa.Table | pd.DataFrame | None) -> pa.Table | None:
+    """The clue columns as Arrow, each article's rows one run (`CLUE_COLUMNS`)."""
+    if clues is None:
+        return None
+    if isinstance(clues, pd.DataFrame):
+        clues = pa.Table.from_pandas(clues[list(CLUE_COLUMNS)], preserve_index=False)
+    clues = clues.select(list(CLUE_COLUMNS))
+    # (one run of rows per article: the extract stage writes them so, and only another order is sorted)
+    return clues if _one_run_per_article(clues["article_id"]) else clues.sort_by("article_id")
 
 
 def _column_values(column: pd.Series) -> list:
@@ -205,11 +394,7 @@ def _clues_by_article(clues: pa.Table | pd.DataFrame | None):
     """(article_id, its (kind, value) pairs) for each article of the link_features rows."""
     if clues is None:
         return
-    if isinstance(clues, pd.DataFrame):
-        clues = pa.Table.from_pandas(clues[list(CLUE_COLUMNS)], preserve_index=False)
-    clues = clues.select(list(CLUE_COLUMNS))
-    # (one run of rows per article: the extract stage writes them so, and only another order is sorted)
-    ordered = clues if _one_run_per_article(clues["article_id"]) else clues.sort_by("article_id")
+    ordered = _clue_table(clues)
     # (each distinct kind and value as one Python string, interned, for the whole table, not one a row:
     # the strings a row at a time would be made and dropped by the million, and what the features
     # keep would lie scattered among their freed memory)
@@ -221,7 +406,7 @@ def _clues_by_article(clues: pa.Table | pd.DataFrame | None):
         value_codes = values.codes[offset:offset + len(ids)].tolist()
         offset += len(ids)
         starts = _run_starts(ids)
-        for article_id, start, end in zip(pc.take(ids, pa.array(starts)).to_pylist(), starts,
+        for article_id, start, end in zip(pc.take(ids, pa.array(starts, pa.int64())).to_pylist(), starts,
                                           starts[1:] + [len(ids)]):
             if article_id != current:
                 if current is not None:
@@ -254,13 +439,18 @@ def _run_starts(ids: pa.Array) -> list[int]:
 
 
 def _one_run_per_article(article_ids: pa.ChunkedArray) -> bool:
-    """Whether each article's rows are consecutive: as many runs of one id as distinct ids."""
-    return len(article_ids) < 2 or int(_changes(article_ids).sum()) + 1 == pc.count_distinct(article_ids).as_py()
+    """Whether each article's rows are consecutive: the runs of one id each of another id."""
+    if len(article_ids) < 2:
+        return True
+    ids = article_ids.combine_chunks() if isinstance(article_ids, pa.ChunkedArray) else article_ids
+    firsts = pc.take(ids, pa.array(_run_starts(ids), pa.int64()))
+    return pc.count_distinct(firsts).as_py() == len(firsts)
 
 
 def _changes(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Whether each row's id differs from the one before it (from the second row on)."""
-    return np.asarray(pc.not_equal(ids[1:], ids[:-1]), dtype=bool)
+    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids  # (the two slices aligned)
+    return pc.not_equal(ids[1:], ids[:-1]).to_numpy(zero_copy_only=False)
 
 
 @contextlib.contextmanager
@@ -277,17 +467,19 @@ def _cyclic_gc_paused():
 
 
 def cluster(articles: list[dict], window_days: int, threshold: float | None = THRESHOLD,
-            max_block: int = MAX_BLOCK, jobs: int = 1, cache: Path | None = None) -> list[list[dict]]:
+            max_block: int = MAX_BLOCK, jobs: int = 1, cache: Path | None = None,
+            kept: "_KeptRun | None" = None) -> list[list[dict]]:
     """Groups of articles that report the same incident; copies join the group of what they copy.
     Each article's "_features" is left with what merging reads (`without_names`). With a `cache`
     folder (the articles then carry their "_digest": `relevant_articles`), the pairs of articles
-    unchanged since the last run keep its scores while the common names are the same."""
+    unchanged since the last run keep its scores while the common names are the same; with `kept`
+    (of that folder, and articles without copies), what a rebuild reuses of this run is kept in it."""
     with _cyclic_gc_paused():
-        return _cluster(articles, window_days, threshold, max_block, jobs, cache)
+        return _cluster(articles, window_days, threshold, max_block, jobs, cache, kept)
 
 
 def _cluster(articles: list[dict], window_days: int, threshold: float | None, max_block: int,
-             jobs: int, cache: Path | None) -> list[list[dict]]:
+             jobs: int, cache: Path | None, kept: "_KeptRun | None" = None) -> list[list[dict]]:
     for article in articles:
         if "_features" not in article:  # (`relevant_articles` computes them as it reads the clues)
             article["_features"] = features_of(article)
@@ -297,17 +489,23 @@ def _cluster(articles: list[dict], window_days: int, threshold: float | None, ma
     # place, the features are held once, not once as read and once as compared. (Merging reads
     # none of the names.)
     common, held = common_names([a["_features"] for a in originals], max_block), {}
+    names = reuse.names_table([a["_features"] for a in originals]) if kept is not None else None
     # (the cache's pairs, read before the common names are taken out: an article with a name that
     # turned common, or stopped being common, since the last run is compared on other features now)
     pairs = None if cache is None else PairMemo(
         cache, linker_version(window_days, max_block, threshold), [a["article_id"] for a in originals],
-        [a["_digest"] for a in originals], common,
+        np.array([a["_digest"] for a in originals], dtype=f"S{DIGEST_BYTES}"), common,
         lambda turned: [not has_names(a["_features"], turned) for a in originals])
     for article in articles:
         article["_features"] = interned(without_common(article["_features"], common), held)
-    groups = [[originals[i] for i in group]
-              for group in link_groups([a["_features"] for a in originals], window_days, threshold, max_block,
-                                       jobs=jobs, common=common, pairs=pairs)]
+    found = linked([a["_features"] for a in originals], window_days, threshold, max_block, jobs=jobs,
+                   common=common, pairs=pairs)
+    groups = [[originals[i] for i in group] for group in found.groups.values()]
+    if kept is not None:
+        kept.pairs = pairs.kept
+        kept.state = reuse.LastRun(b"", *names, *reuse.block_tables(found.blocks),
+                                   reuse.article_table(len(originals), found.groups, found.codes, found.scores,
+                                                       found.threshold), {})
     for article in articles:
         article.pop("_digest", None)  # (read by the cache's pairs only)
     group_of = {a["article_id"]: group for group in groups for a in group}
@@ -346,6 +544,7 @@ def incidents_from(groups: list[list[dict]]) -> tuple[pd.DataFrame, pd.DataFrame
 
 
 FIELD_COLUMNS = ("incident_id", "field", "chosen_value", "source_article_id", "merge_rule", "other_values")
+FIELD_ORDER = ("incident_id", "field")  # the order of incident_fields' rows
 
 
 def _incidents_from(groups: list[list[dict]]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -366,7 +565,7 @@ def _incidents_from(groups: list[list[dict]]) -> tuple[pd.DataFrame, pd.DataFram
     fields_frame = pd.DataFrame(fields, columns=list(FIELD_COLUMNS))
     return (incidents, pd.DataFrame({"article_id": members, "incident_id": member_incidents},
                                     columns=["article_id", "incident_id"]),
-            fields_frame.sort_values(["incident_id", "field"]).reset_index(drop=True))
+            fields_frame.sort_values(list(FIELD_ORDER)).reset_index(drop=True))
 
 
 def merge_fields(group: list[dict]) -> dict:

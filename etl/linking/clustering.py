@@ -18,7 +18,7 @@ import datetime as dt
 import multiprocessing
 import signal
 from collections import Counter, defaultdict
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -30,9 +30,27 @@ RARE_WORD = 5  # a capitalised word counts as a shared clue when at most this ma
 
 def common_names(features: list[Features], max_block: int) -> frozenset[str]:
     """Names, streets and places mentioned by more than `max_block` articles."""
-    counts = Counter(name for f in features for name in f.people | f.surnames | f.streets | f.places | f.words)
-    return frozenset(name for name, count in counts.items()
-                     if count > (RARE_WORD if name.startswith("w:") else max_block))
+    return common_of(name_counts(features), max_block)
+
+
+def names_of(f: Features) -> frozenset[str]:
+    """The names, streets, places and rare words of one article: what `common_names` counts."""
+    return f.people | f.surnames | f.streets | f.places | f.words
+
+
+def name_counts(features: Iterable[Features]) -> Counter:
+    """How many of the articles mention each name (`names_of`)."""
+    return Counter(name for f in features for name in names_of(f))
+
+
+def common_of(counts: dict[str, int], max_block: int) -> frozenset[str]:
+    """The names of `counts` (name -> articles mentioning it) too common to count."""
+    return frozenset(name for name, count in counts.items() if is_common(name, count, max_block))
+
+
+def is_common(name: str, count: int, max_block: int) -> bool:
+    """Whether a name mentioned by `count` articles is too common to count."""
+    return count > (RARE_WORD if name.startswith("w:") else max_block)
 
 
 def blocking_keys(f: Features) -> Iterable[tuple]:
@@ -51,7 +69,8 @@ def blocking_keys(f: Features) -> Iterable[tuple]:
         yield from (("force-month", force, year, month) for force in f.forces)
 
 
-def _day_keys(f: Features) -> list[tuple]:
+def day_keys(f: Features) -> list[tuple]:
+    """The day neighbourhoods of a dated article, each without its day: pairs form within link.window_days."""
     return [("force-day", force) for force in f.forces] + ([("borough-day", f.borough)] if f.borough else [])
 
 
@@ -67,8 +86,22 @@ def candidate_codes(features: list[Features], window_days: int, max_block: int,
 
     Held as one array (8 bytes a pair, not a Python tuple in a set): a corpus of 100,000 articles
     has millions of candidate pairs."""
-    count = len(features)
     common = common_names(features, max_block) if common is None else common  # (the caller's, when it has them)
+    return codes_of_blocks(block_memberships(features), len(features), window_days, max_block, common)
+
+
+class Blocks(NamedTuple):
+    """Which articles share which block: every key of `blocking_keys` (common names or not) once, in
+    the order first met, the (key, article) pairs as two arrays, in article order, and the members
+    of each day neighbourhood (`day_keys` with the day)."""
+    keys: list[tuple]
+    key_codes: np.ndarray  # each pair's place of its key in `keys`
+    members: np.ndarray
+    days: dict[tuple, list[int]]
+
+
+def block_memberships(features: list[Features]) -> Blocks:
+    """The blocks of the articles (`Blocks`)."""
     # Each (block, article) as two integers, not a list of members per block: at 100,000 articles
     # there are hundreds of thousands of blocks, most of them of one article.
     key_ids: dict[tuple, int] = {}
@@ -76,16 +109,28 @@ def candidate_codes(features: list[Features], window_days: int, max_block: int,
     days: dict[tuple, list[int]] = defaultdict(list)
     for index, f in enumerate(features):
         for key in blocking_keys(f):
-            if len(key) != 2 or key[1] not in common:
-                keys.append(key_ids.setdefault(key, len(key_ids)))
-                members.append(index)
+            keys.append(key_ids.setdefault(key, len(key_ids)))
+            members.append(index)
         if f.date:
-            for key in _day_keys(f):
+            for key in day_keys(f):
                 days[key + (f.date,)].append(index)
-    del key_ids
+    return Blocks(list(key_ids), np.frombuffer(keys, dtype=np.int64), np.frombuffer(members, dtype=np.int64), days)
+
+
+def key_counts(key: tuple, common: frozenset[str]) -> bool:
+    """Whether a block's key counts: not one of a name too common to count."""
+    return len(key) != 2 or key[1] not in common
+
+
+def codes_of_blocks(blocks: Blocks, count: int, window_days: int, max_block: int,
+                    common: frozenset[str]) -> np.ndarray:
+    """`candidate_codes` of the blocks of `count` articles."""
+    counting = np.fromiter((key_counts(key, common) for key in blocks.keys), dtype=bool, count=len(blocks.keys))
+    kept = counting[blocks.key_codes] if len(blocks.key_codes) else np.zeros(0, dtype=bool)
     found = _Codes()
-    for block in _blocks(np.frombuffer(keys, dtype=np.int64), np.frombuffer(members, dtype=np.int64), max_block):
+    for block in _blocks(blocks.key_codes[kept], blocks.members[kept], max_block):
         found.add(_codes_within(block, count))
+    days = blocks.days
     for (kind, name, day), members_of_day in days.items():
         for offset in range(0, min(window_days, (dt.date.max - day).days) + 1):  # no day past the calendar's end
             near = days.get((kind, name, day + dt.timedelta(days=offset)))
@@ -163,6 +208,23 @@ def link_groups(features: list[Features], window_days: int, threshold: float | N
     `features` (`similarity.without_common`); else they are found and taken out here. Given `pairs`
     (an `etl.linking.memo.PairMemo` of these articles), the pairs the last run scored between the
     same unchanged articles keep their score, and this run's are kept for the next."""
+    return list(linked(features, window_days, threshold, max_block, model, jobs, common, pairs).groups.values())
+
+
+class Linked(NamedTuple):
+    """What linking found: the groups by representative (`groups_by_representative`), the blocks,
+    and the candidate pairs' codes with their scores (NaN: known to fall short of `threshold`)."""
+    groups: dict[int, list[int]]
+    blocks: Blocks
+    codes: np.ndarray
+    scores: np.ndarray
+    threshold: float
+
+
+def linked(features: list[Features], window_days: int, threshold: float | None, max_block: int,
+           model: similarity.Model | None = None, jobs: int = 1,
+           common: frozenset[str] | None = None, pairs=None) -> Linked:
+    """`link_groups`, with what it found on the way (`Linked`)."""
     model = model or similarity.fitted_model()
     count = len(features)
     if common is None:
@@ -173,10 +235,12 @@ def link_groups(features: list[Features], window_days: int, threshold: float | N
     # (the pairs held as their codes alone, 8 bytes each: each piece of work splits its own into
     # the two articles' indices; at 100,000 articles there are millions of pairs)
     threshold = model.threshold if threshold is None else threshold
-    codes = candidate_codes(features, window_days, max_block, common)
+    blocks = block_memberships(compared)
+    codes = codes_of_blocks(blocks, count, window_days, max_block, common)
     scores = remembered_scores(compared, codes, window_days, model, threshold, jobs, pairs)
     pair_score = ScoredPairs(codes, scores, lambda i, j: _score(compared, i, j, window_days, model), count)
-    return grouped_codes(count, codes, scores, pair_score, threshold, model.agreement)
+    return Linked(groups_by_representative(count, codes, scores, pair_score, threshold, model.agreement),
+                  blocks, codes, scores, threshold)
 
 
 def remembered_scores(compared: list[Features], codes: np.ndarray, window_days: int, model: similarity.Model,
@@ -320,6 +384,13 @@ def group_scored(count: int, first: np.ndarray, second: np.ndarray, scores: np.n
 def grouped_codes(count: int, codes: np.ndarray, scores: np.ndarray, pair_score, threshold: float,
                   agreement: float) -> list[list[int]]:
     """`group_scored` of the pairs given by their codes (`pair_codes`)."""
+    return list(groups_by_representative(count, codes, scores, pair_score, threshold, agreement).values())
+
+
+def groups_by_representative(count: int, codes: np.ndarray, scores: np.ndarray, pair_score, threshold: float,
+                             agreement: float) -> dict[int, list[int]]:
+    """`grouped_codes`, each group under the item that stood for it while it grew, in order of
+    those items (the order `grouped_codes` gives the groups in)."""
     # (only the pairs that reach the threshold are ever taken, best first: only they are sorted)
     reaching = np.flatnonzero(scores >= threshold)
     order = reaching[np.lexsort((codes[reaching], -scores[reaching]))]
@@ -342,7 +413,7 @@ def grouped_codes(count: int, codes: np.ndarray, scores: np.ndarray, pair_score,
             for index in members[b]:
                 group_of[index] = a
             members[a].extend(members.pop(b))
-    return [sorted(group) for group in members.values()]
+    return {representative: sorted(group) for representative, group in members.items()}
 
 
 def _agree(first: list[int], second: list[int], pair_score, agreement: float) -> bool:

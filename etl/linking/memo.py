@@ -15,7 +15,9 @@ in full, so the tables are those a run without the cache writes (tests/test_link
 builds both ways and compares the files).
 
 An article is known by a digest of its row (two keyed 64-bit hashes of every value,
-`pandas.util.hash_pandas_object`) and of its link_features rows (BLAKE2b). What is kept is one
+`pandas.util.hash_pandas_object`) and of its link_features rows (two keyed 64-bit hashes of each
+row's kind, value and place among the article's rows, summed by article: `clue_hashes`, computed
+over the whole table at once). What is kept is one
 value of a `ResultCache` in the cache folder (`paths.cache`), written whole by one statement:
 the articles' ids and digests, the common names, the threshold, and the codes and scores of the
 pairs that reached it as raw arrays, read back without a copy. Its file is named after the linker's version (the code and
@@ -23,8 +25,9 @@ vocabularies of the `etl` and `schema` packages and the link parameters), so a c
 them starts an empty one. Like the other stages' caches it lives outside DVC's view by design,
 and changes how fast the stage runs, never what it writes.
 
-(Features and merged groups are not kept: reading Python objects back from a cache takes as long
-as computing them, and holding both would raise the stage's peak memory.)
+(Features and merged groups are not kept as Python objects: reading them back from a cache takes
+as long as computing them, and holding both would raise the stage's peak memory. What a rebuild
+reuses of whole incidents is kept beside these scores as Arrow tables: `etl.linking.reuse`.)
 """
 from __future__ import annotations
 
@@ -36,6 +39,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.cache import ResultCache, code_version
 
@@ -60,12 +65,16 @@ def linker_version(window_days: int, max_block: int, threshold: float | None,
 
 def row_digests(frame: pd.DataFrame) -> list[bytes]:
     """A digest of each row of `frame` (every column's value), in order: 16 bytes each."""
-    if not len(frame):
-        return []
-    first, second = (pd.util.hash_pandas_object(frame, index=False, hash_key=key).to_numpy(dtype=np.uint64)
-                     for key in ROW_HASH_KEYS)
-    joined = np.column_stack([first, second]).astype("<u8").tobytes()
+    joined = row_hashes(frame).astype("<u8").tobytes()
     return [joined[start:start + 16] for start in range(0, len(joined), 16)]
+
+
+def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """The two keyed 64-bit hashes of each row of `frame` (every column's value), one row of two each."""
+    if not len(frame):
+        return np.empty((0, 2), dtype=np.uint64)
+    return np.column_stack([pd.util.hash_pandas_object(frame, index=False, hash_key=key).to_numpy(dtype=np.uint64)
+                            for key in ROW_HASH_KEYS])
 
 
 def clue_digest(clues: Iterable[tuple[str, str]]) -> bytes:
@@ -77,6 +86,64 @@ def clue_digest(clues: Iterable[tuple[str, str]]) -> bytes:
 
 
 NO_CLUES = clue_digest(())  # the digest of an article without link_features rows
+
+
+def clue_hashes(clues: pa.Table, article_ids: list[str], starts: np.ndarray | None = None,
+                run_ids: list[str] | None = None) -> np.ndarray:
+    """A digest of each article's link_features rows (kind, value), in order, as two 64-bit numbers
+    (those of NO_CLUES for an article without any). The rows are `CLUE_COLUMNS` of the table, each
+    article's rows one run (as the extract stage writes them). Computed over the whole table at once:
+    two keyed 64-bit hashes of each row's kind, value and place among its article's rows, summed by
+    article. Given where each article's rows start (`starts`) and whose they are (`run_ids`), the
+    article ids are not read again."""
+    found = np.tile(np.frombuffer(NO_CLUES, dtype="<u8"), (len(article_ids), 1))
+    if not clues.num_rows:
+        return found
+    if starts is None or run_ids is None:
+        ids = clues.column("article_id").combine_chunks()
+        starts = np.flatnonzero(np.r_[True, np.asarray(pc.not_equal(ids[1:], ids[:-1]), dtype=bool)])
+        run_ids = pc.take(ids, pa.array(starts)).to_pylist()
+    lengths = np.diff(np.r_[starts, clues.num_rows])
+    places = (np.arange(clues.num_rows) - np.repeat(starts, lengths)).astype(np.uint64)
+    kinds, values = (_Encoded(clues.column(name)) for name in ("kind", "value"))
+    halves = []
+    for key in ROW_HASH_KEYS:
+        # (a sum of the three random 64-bit numbers, each by its own odd factor, meets another row's
+        # with a chance of one in 2**64, like two hashes: one mix of it then spreads it)
+        hashes = _mixed(kinds.hashes(key) * _FACTORS[0] + values.hashes(key) * _FACTORS[1] + places * _FACTORS[2])
+        sums = np.add.reduceat(hashes, starts)  # (wrapping: a sum modulo 2**64)
+        halves.append(_mixed(sums + lengths.astype(np.uint64) * _FACTORS[2]))
+    at = pd.Index(article_ids).get_indexer(run_ids)
+    known = at >= 0
+    found[at[known]] = np.column_stack(halves)[known]
+    return found
+
+
+# Odd 64-bit factors (the golden ratio's, and SplitMix64's own two) that weigh a row's parts apart.
+_FACTORS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+
+
+def _mixed(values: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser of each value: a bijection of 64-bit numbers that spreads every bit over
+    all of them, so hashes combined through it collide no more than hashes do."""
+    x = values.astype(np.uint64)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+class _Encoded:
+    """A string column as its distinct values (null as None, last) and each row's place among them."""
+
+    def __init__(self, column: pa.ChunkedArray):
+        whole = column.combine_chunks()
+        encoded = whole if pa.types.is_dictionary(whole.type) else pc.dictionary_encode(whole)
+        self.distinct = pd.Series(encoded.dictionary.to_pylist() + [None], dtype=object)
+        self.codes = encoded.indices.fill_null(len(self.distinct) - 1).to_numpy(zero_copy_only=False)
+
+    def hashes(self, key: str) -> np.ndarray:
+        """A keyed 64-bit hash of each row's value."""
+        return pd.util.hash_pandas_object(self.distinct, index=False, hash_key=key).to_numpy(dtype=np.uint64)[self.codes]
 
 
 class KnownScores:
@@ -160,6 +227,7 @@ class PairMemo:
         """`names(changed)` tells, for each article, whether it has none of the names `changed`."""
         self._folder, self._version = Path(folder), version
         self._ids, self._digests, self._common = ids, digests, common
+        self.kept: bytearray | None = None  # what `keep` kept
         with ResultCache(self._folder, PREFIX, self._version) as store:
             blob = store.run_value(NAME)
         self._previous = None if blob is None else KnownScores.from_bytes(blob)
@@ -175,13 +243,16 @@ class PairMemo:
         self._previous = None  # (read once: let go before the pairs are grouped)
         return found
 
-    def keep(self, codes: np.ndarray, scores: np.ndarray, threshold: float) -> None:
-        """Keep this run's pairs that reach `threshold`, with their scores, for the next run."""
+    def keep(self, codes: np.ndarray, scores: np.ndarray, threshold: float) -> bytearray:
+        """Keep this run's pairs that reach `threshold`, with their scores, for the next run: the value kept."""
         reaching = np.flatnonzero(scores >= threshold)
         blob = KnownScores(self._ids, self._digests, self._common, threshold, codes[reaching],
                            scores[reaching]).to_bytes()
         with ResultCache(self._folder, PREFIX, self._version) as store:
             store.keep_run_value(NAME, blob)
+        self.kept = blob
+        return blob
 
 
-__all__ = ["PairMemo", "KnownScores", "row_digests", "clue_digest", "NO_CLUES", "linker_version"]
+__all__ = ["PairMemo", "KnownScores", "row_digests", "row_hashes", "clue_digest", "clue_hashes", "NO_CLUES",
+           "linker_version"]
