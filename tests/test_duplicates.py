@@ -318,3 +318,31 @@ def test_a_fingerprint_pickles_its_arrays_as_bytes_and_comes_back_the_same():
     recorded = duplicates.Fingerprint(print_.key, None, print_.signature.tobytes())  # (as the last run's record has it)
     assert pickle.loads(pickle.dumps(recorded)) == recorded
     assert len(pickle.dumps(print_)) < len(print_.shingles.tobytes()) + len(print_.signature.tobytes()) + 200
+
+
+def test_rows_whose_hashes_collide_are_still_put_in_buckets_by_their_values():
+    # Rows (as 64-bit words) (0, MIX) and (1, 0) share a hash, (0 * MIX) ^ MIX == (1 * MIX) ^ 0: read
+    # by their hash alone they would be one bucket.
+    mix = int(duplicates._MIX)
+    words = np.array([[0, mix], [1, 0], [0, mix], [1, 0], [5, 6]], dtype=np.uint64)
+    band = words.view(duplicates.COMPACT).reshape(len(words), -1)
+    assert duplicates._first_of_bucket(band).tolist() == [0, 1, 0, 1, 4]
+
+
+def test_pair_codes_sharing_their_first_bytes_are_sorted_and_found_as_whole_codes():
+    shared = [b"A" * 8 + bytes([value]) * 24 for value in (9, 3, 7)]
+    codes = np.array(shared + [b"B" * 32, b"0" * 32], dtype="S32")
+    compared = duplicates.Compared.of(codes, np.arange(len(codes), dtype=float))
+    assert compared.codes.tolist() == sorted(codes.tolist())
+    asked = np.array([shared[2], b"A" * 8 + b"\x05" * 24, b"B" * 32], dtype="S32")
+    assert np.array_equal(compared.similarity_of(asked), [2.0, np.nan, 3.0], equal_nan=True)
+
+
+def test_pair_codes_with_distinct_first_bytes_are_found_by_them():
+    generator = np.random.default_rng(3)
+    codes = np.array([generator.bytes(32) for _ in range(200)], dtype="S32")
+    compared = duplicates.Compared.of(codes, np.arange(200, dtype=float))
+    assert compared.codes.tolist() == sorted(codes.tolist())
+    absent = np.array([codes[0][:8] + b"\xff" * 24 if codes[0][8:] != b"\xff" * 24 else b"\x00" * 32], dtype="S32")
+    found = compared.similarity_of(np.concatenate([codes[[5, 0]], absent]))
+    assert np.array_equal(found, [5.0, 0.0, np.nan], equal_nan=True)
