@@ -419,11 +419,7 @@ def _bucket_order(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A stable order of the rows (texts x 64-bit words) that puts equal rows together, each bucket's
     rows in read order, and where each bucket starts in it. Sorted by a hash of the rows; should two
     rows with different values share it (adjacent in that order, so seen), by the rows themselves."""
-    count = len(words)
-    hashes = words[:, 0].astype(np.uint64)
-    for column in range(1, words.shape[1]):
-        hashes *= _MIX  # (wraps modulo 2^64, as meant)
-        hashes ^= words[:, column].astype(np.uint64)
+    hashes = hashed_rows(words)
     order = np.argsort(hashes, kind="stable")
     starts = _bucket_starts(words[order])
     sorted_hashes = hashes[order]
@@ -431,6 +427,15 @@ def _bucket_order(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         order = np.lexsort(words.T[::-1])
         starts = _bucket_starts(words[order])
     return order, starts
+
+
+def hashed_rows(words: np.ndarray) -> np.ndarray:
+    """One 64-bit hash of each row of unsigned integers (texts x words): equal rows, equal hashes."""
+    hashes = words[:, 0].astype(np.uint64)
+    for column in range(1, words.shape[1]):
+        hashes *= _MIX  # (wraps modulo 2^64, as meant)
+        hashes ^= words[:, column].astype(np.uint64)
+    return hashes
 
 
 def _bucket_starts(ordered: np.ndarray) -> np.ndarray:
@@ -472,7 +477,9 @@ def _confirmed(pairs, count: int, shingles_of, threshold: float, known: np.ndarr
     similarity = np.full(len(pairs), np.nan) if known is None else np.array(known, dtype=np.float64)
     unknown = np.flatnonzero(np.isnan(similarity))
     similarity[unknown] = measured(pairs[unknown], shingles_of, jobs)
-    parent = list(range(count))
+    joined = pairs[similarity >= threshold]  # (few: the copies)
+    # (a text in no such pair is alone: only those in one are looked at, in order, not every text)
+    parent = {index: index for index in np.unique(joined).tolist()}
 
     def root(index: int) -> int:
         while parent[index] != index:
@@ -480,11 +487,11 @@ def _confirmed(pairs, count: int, shingles_of, threshold: float, known: np.ndarr
             index = parent[index]
         return index
 
-    for left, right in pairs[similarity >= threshold].tolist():  # (few: the copies)
+    for left, right in joined.tolist():
         a, b = root(left), root(right)
         parent[max(a, b)] = min(a, b)
     groups: dict[int, list[int]] = {}
-    for index in range(count):
+    for index in parent:
         groups.setdefault(root(index), []).append(index)
     return [members for members in groups.values() if len(members) > 1], similarity
 
@@ -543,49 +550,40 @@ def pair_codes(text_codes: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return joined.view(f"S{2 * width}").ravel()
 
 
-# The bytes of a pair's code read as one integer to sort and search by: its first 8, big-endian, so
-# that integers sort as the codes do (a string's order is that of its bytes).
-PREFIX_DTYPE = np.dtype(">u8")
-
-
-def code_prefixes(codes: np.ndarray) -> np.ndarray:
-    """The first bytes of each pair code (`pair_codes`) as an unsigned integer that sorts as the code does
-    (equal for codes that differ only after them)."""
+def code_hashes(codes: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each pair code (`pair_codes`, fixed-width byte strings), of all its bytes."""
     width = codes.dtype.itemsize
-    if width < PREFIX_DTYPE.itemsize:
-        codes = codes.astype(f"S{PREFIX_DTYPE.itemsize}")  # (padded with NULs: the order kept)
-        width = PREFIX_DTYPE.itemsize
-    raw = np.ascontiguousarray(codes).view(np.uint8).reshape(len(codes), width)[:, :PREFIX_DTYPE.itemsize]
-    return np.ascontiguousarray(raw).view(PREFIX_DTYPE).ravel().astype(np.uint64)
+    words = -(-width // 8)  # (the bytes in whole 64-bit words, the last padded with NULs)
+    raw = np.zeros((len(codes), words * 8), dtype=np.uint8)
+    raw[:, :width] = np.ascontiguousarray(codes).view(np.uint8).reshape(len(codes), width)
+    return hashed_rows(raw.view(np.uint64))
 
 
 @dataclass(frozen=True)
 class Compared:
-    """Pairs of texts compared, by code (`pair_codes`), sorted, and the Jaccard similarity of each."""
+    """Pairs of texts compared, by code (`pair_codes`), in the order of their hashes (`code_hashes`), and
+    the Jaccard similarity of each."""
 
     codes: np.ndarray
     similarity: np.ndarray
 
     @classmethod
     def of(cls, codes: np.ndarray, similarity: np.ndarray) -> "Compared":
-        prefixes = code_prefixes(codes)
-        order = np.argsort(prefixes, kind="stable")
-        ordered = prefixes[order]
-        if np.any(ordered[1:] == ordered[:-1]):
-            order = np.argsort(codes, kind="stable")  # (two codes share their first bytes: sorted whole)
+        # (in the order of their hashes, `code_hashes`: found by searching integers, many times faster
+        # than searching strings)
+        order = np.argsort(code_hashes(codes), kind="stable")
         return cls(codes[order], np.asarray(similarity, dtype="<f8")[order])
 
     def similarity_of(self, codes: np.ndarray) -> np.ndarray:
         """The similarity of each pair of `codes`: NaN for a pair not here."""
         if not len(self.codes):
             return np.full(len(codes), np.nan)
-        prefixes = code_prefixes(self.codes)
-        if np.all(prefixes[1:] > prefixes[:-1]):
-            # (each code here known by its first bytes: searched as integers, many times faster than as strings)
-            at = np.searchsorted(prefixes, code_prefixes(codes))
-        else:
-            at = np.searchsorted(self.codes, codes)
-        at = np.minimum(at, len(self.codes) - 1)
+        hashes = code_hashes(self.codes)
+        if np.all(hashes[1:] > hashes[:-1]):  # (each code here known by its hash: the common case)
+            at = np.minimum(np.searchsorted(hashes, code_hashes(codes)), len(self.codes) - 1)
+        else:  # (two codes share a hash, or they came in another order: searched as strings)
+            order = np.argsort(self.codes, kind="stable")
+            at = order[np.minimum(np.searchsorted(self.codes[order], codes), len(self.codes) - 1)]
         return np.where(self.codes[at] == codes, self.similarity[at], np.nan)
 
     def to_bytes(self) -> bytes:

@@ -329,20 +329,21 @@ def test_rows_whose_hashes_collide_are_still_put_in_buckets_by_their_values():
     assert duplicates._first_of_bucket(band).tolist() == [0, 1, 0, 1, 4]
 
 
-def test_pair_codes_sharing_their_first_bytes_are_sorted_and_found_as_whole_codes():
-    shared = [b"A" * 8 + bytes([value]) * 24 for value in (9, 3, 7)]
-    codes = np.array(shared + [b"B" * 32, b"0" * 32], dtype="S32")
-    compared = duplicates.Compared.of(codes, np.arange(len(codes), dtype=float))
-    assert compared.codes.tolist() == sorted(codes.tolist())
-    asked = np.array([shared[2], b"A" * 8 + b"\x05" * 24, b"B" * 32], dtype="S32")
-    assert np.array_equal(compared.similarity_of(asked), [2.0, np.nan, 3.0], equal_nan=True)
-
-
-def test_pair_codes_with_distinct_first_bytes_are_found_by_them():
+def test_pairs_compared_are_found_by_their_code_in_any_order_and_when_hashes_collide():
+    mix = int(duplicates._MIX)
+    # (words (0, 0, 0, x) and (0, 0, 1, MIX ^ x) share a hash: ((w0 * MIX ^ w1) * MIX ^ w2) * MIX ^ w3)
+    colliding = np.array([[0, 0, 0, 77], [0, 0, 1, mix ^ 77]], dtype=np.uint64).view("S32").ravel()
+    assert duplicates.code_hashes(colliding)[0] == duplicates.code_hashes(colliding)[1]
     generator = np.random.default_rng(3)
-    codes = np.array([generator.bytes(32) for _ in range(200)], dtype="S32")
-    compared = duplicates.Compared.of(codes, np.arange(200, dtype=float))
-    assert compared.codes.tolist() == sorted(codes.tolist())
-    absent = np.array([codes[0][:8] + b"\xff" * 24 if codes[0][8:] != b"\xff" * 24 else b"\x00" * 32], dtype="S32")
-    found = compared.similarity_of(np.concatenate([codes[[5, 0]], absent]))
-    assert np.array_equal(found, [5.0, 0.0, np.nan], equal_nan=True)
+    others = np.array([generator.bytes(32) for _ in range(50)], dtype="S32")
+    absent = np.array([b"\x01" * 32], dtype="S32")
+    for codes in (others, np.concatenate([others, colliding])):
+        similarity = np.arange(len(codes), dtype=float)
+        asked = np.concatenate([codes[::-1], absent])
+        expected = np.concatenate([similarity[::-1], [np.nan]])
+        compared = duplicates.Compared.of(codes, similarity)
+        assert np.array_equal(compared.similarity_of(asked), expected, equal_nan=True)
+        # (as they were given, not in the order `of` puts them: found all the same)
+        assert np.array_equal(duplicates.Compared(codes, similarity).similarity_of(asked), expected, equal_nan=True)
+        back = duplicates.Compared.from_bytes(compared.to_bytes())
+        assert np.array_equal(back.similarity_of(asked), expected, equal_nan=True)
