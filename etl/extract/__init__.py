@@ -87,7 +87,7 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
                 TableWriter("link_features", out_dir / "link_features.parquet") as clues, \
                 TableWriter("rejects", out_dir / "extract_rejects.parquet") as rejects:
             for output in map_batches(work, _to_extract(batches, store, in_flight), jobs_to_use(jobs),
-                                      engine=engine, scheduler=scheduler):
+                                      engine=engine, scheduler=scheduler, in_this_process=_few_articles):
                 lookup = in_flight.popleft()
                 tables, from_cache = (stored_tables(store, lookup) if lookup.stored
                                       else batch_tables(store, lookup, output))
@@ -112,6 +112,16 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
         if store is not None:
             store.close()
     return Extracted(extractions.rows, relevant, evidence.rows, rejects.rows, cached, cached_batches)
+
+
+# Articles a batch may hold to be extracted in the stage's own process, not on a worker: a worker
+# takes a second or two to start (it imports the stage), as long as extracting several hundred
+# articles takes, so a rebuild that changed a few articles (the rest from the cache) starts none.
+LOCAL_ARTICLES = 100
+
+
+def _few_articles(rows: pa.Table) -> bool:
+    return rows.num_rows <= LOCAL_ARTICLES
 
 
 # The ingested columns the extractor reads of an article.
