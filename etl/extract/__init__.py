@@ -26,7 +26,7 @@ from etl.extract.relevance import relevance
 from etl.extract.document import Document, read_document
 from etl.extract.link_features import link_features
 from etl.extract.text import Found
-from etl.ingest import dateline_end
+from etl.ingest import cyclic_gc_paused, dateline_end
 from etl.params import DEFAULTS
 from etl.progress import Progress
 from etl.tables import laid_out_as, read_table, rows_to_arrow
@@ -58,6 +58,7 @@ class ArticleResult(NamedTuple):
     reject: dict | None = None
 
 
+@cyclic_gc_paused()
 def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = None,
         progress: Progress | None = None, seconds_per_article: float | None = None,
         jobs: int | None = 1, batch_articles: int = DEFAULTS["extract"]["batch_articles"],
