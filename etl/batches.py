@@ -8,6 +8,8 @@ end, so the tables are byte for byte the same with one process or many.
 from __future__ import annotations
 
 import collections
+import concurrent.futures
+import contextlib
 import ctypes
 import io
 import itertools
@@ -100,15 +102,18 @@ ENGINES = ("local", "dask")
 
 
 def map_batches(function: Callable, batches: Iterable, jobs: int = 1, ahead: int = 2,
-                engine: str = "local", scheduler: str | None = None) -> Iterator:
+                engine: str = "local", scheduler: str | None = None,
+                in_this_process: Callable[[object], bool] | None = None) -> Iterator:
     """function(batch) for each batch, in order.
 
     engine "local": with jobs > 1 the batches run on that many worker processes, with one job in
-    this process. engine "dask": on the Dask cluster whose scheduler is at `scheduler` (else a
-    LocalCluster of `jobs` single-threaded worker processes, started here and closed after), one
-    task per batch. Either way at most `ahead` batches per worker are submitted and not yet
-    collected, so memory holds a few batches. Local workers ignore Ctrl-C: this process takes it,
-    and the pool is terminated on the way out.
+    this process; a batch for which `in_this_process(batch)` is true (work too small to pay for
+    sending it) runs here instead, and the workers are started only at the first batch that does not,
+    so a run of such batches alone starts none. engine "dask": on the Dask cluster whose scheduler is
+    at `scheduler` (else a LocalCluster of `jobs` single-threaded worker processes, started here and
+    closed after), one task per batch. Either way at most `ahead` batches per worker are submitted and
+    not yet collected, so memory holds a few batches. Local workers ignore Ctrl-C: this process takes
+    it, and the pool is terminated on the way out.
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
@@ -121,17 +126,49 @@ def map_batches(function: Callable, batches: Iterable, jobs: int = 1, ahead: int
         yield from map(function, itertools.chain(first, batches))
         return
     batches = itertools.chain(first, batches)
-    # (forkserver: workers start from a clean process, not a fork of one holding threads)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(worker_preload(function))
-    pool = context.Pool(jobs, initializer=_ignore_interrupts)
+    pools = _LazyPool(jobs, worker_preload(function))
     try:
-        yield from _in_order(lambda batch: pool.apply_async(function, (batch,)), batches, jobs * ahead,
+        yield from _in_order(lambda batch: _Done(function(batch)) if in_this_process and in_this_process(batch)
+                             else pools.get().apply_async(function, (batch,)), batches, jobs * ahead,
                              lambda pending: pending.get())
-        pool.close()
+        pools.close()
     finally:
-        pool.terminate()
-        pool.join()
+        pools.terminate()
+
+
+class _LazyPool:
+    """A pool of `jobs` worker processes, started when first asked for (`get`), from a forkserver that
+    has imported the modules of `preload` (`worker_preload`)."""
+
+    def __init__(self, jobs: int, preload: list[str]):
+        self._jobs, self._preload, self._pool = jobs, preload, None
+
+    def get(self):
+        if self._pool is None:
+            # (forkserver: workers start from a clean process, not a fork of one holding threads)
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(self._preload)
+            self._pool = context.Pool(self._jobs, initializer=_ignore_interrupts)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+
+    def terminate(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+
+
+class _Done:
+    """A result computed in this process, collected as a worker's is (`get`)."""
+
+    def __init__(self, value):
+        self._value = value
+
+    def get(self):
+        return self._value
 
 
 def worker_preload(function: Callable) -> list[str]:
@@ -183,9 +220,11 @@ class TableWriter:
     Each `write` conforms the frame to the table and adds it as a row group; given `row_group_rows`,
     the rows are instead gathered (as Arrow, compact) into row groups of exactly that many, the layout
     `etl.tables.write_table` gives, so the file is byte for byte the one the whole table written at
-    once would be (`row_group_rows(table)`). `close` renames the file over `path` (a reader sees the
-    old file or the complete new one); leaving by an exception removes the partial file and keeps the
-    old one.
+    once would be (`row_group_rows(table)`). A row group is encoded on a thread of the writer's own
+    (Arrow lets go of the GIL), one at a time and in order, while the caller makes the next: the
+    stages' writers then work beside each other and beside the stage. `close` renames the file over
+    `path` (a reader sees the old file or the complete new one); leaving by an exception removes the
+    partial file and keeps the old one.
     """
 
     def __init__(self, table: str, path: Path, row_group_rows: int | None = None):
@@ -204,6 +243,8 @@ class TableWriter:
         handle, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         os.close(handle)
         self._writer: pq.ParquetWriter | None = None
+        self._encoder = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"write-{table}")
+        self._encoding: concurrent.futures.Future | None = None  # the row group being written
 
     def write(self, frame: pd.DataFrame) -> None:
         if len(frame):
@@ -233,22 +274,35 @@ class TableWriter:
     def _add(self, arrow: pa.Table) -> None:
         if self._writer is None:
             self._writer = pq.ParquetWriter(self._tmp, arrow.schema)
-        if self._group_rows is None:
-            self._writer.write_table(arrow)
-        else:
-            self._writer.write_table(arrow, row_group_size=self._group_rows)
+        self._written()  # (one row group at a time: memory holds the one written and the one made next)
+        self._encoding = self._encoder.submit(self._writer.write_table, arrow, row_group_size=self._group_rows)
+
+    def _written(self) -> None:
+        """Wait for the row group being written; raise what writing it raised."""
+        encoding, self._encoding = self._encoding, None
+        if encoding is not None:
+            encoding.result()
 
     def close(self) -> Path:
-        if self._pending:
-            self._add(pa.concat_tables(self._pending).combine_chunks())
-            self._pending, self._pending_rows = [], 0
-        if self._writer is None:  # no rows: the file an empty table gives when written whole
-            self._add(to_arrow(pd.DataFrame(columns=self._columns), self.table))
+        try:
+            if self._pending:
+                self._add(pa.concat_tables(self._pending).combine_chunks())
+                self._pending, self._pending_rows = [], 0
+            if self._writer is None:  # no rows: the file an empty table gives when written whole
+                self._add(to_arrow(pd.DataFrame(columns=self._columns), self.table))
+            self._written()
+        except BaseException:
+            self.abandon()
+            raise
+        self._encoder.shutdown()
         self._writer.close()
         os.replace(self._tmp, self.path)
         return self.path
 
     def abandon(self) -> None:
+        with contextlib.suppress(Exception):
+            self._written()
+        self._encoder.shutdown()
         if self._writer is not None:
             self._writer.close()
         if os.path.exists(self._tmp):

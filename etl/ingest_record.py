@@ -19,6 +19,7 @@ import datetime as dt
 import os
 import pickle
 import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
@@ -55,23 +56,29 @@ class IngestCache(ResultCache):
         self._db.execute("CREATE TABLE IF NOT EXISTS batches (key TEXT PRIMARY KEY, ipc BLOB NOT NULL)")
         self._db.execute("CREATE TABLE IF NOT EXISTS last_run (part INTEGER PRIMARY KEY, files BLOB NOT NULL)")
         self._db.commit()
+        self._read_parts: dict[int, dict] = {}  # the record's parts as `last_run` read them, by number
 
     def last_run(self) -> dict:
         """What the last run recorded of the files, by name (`remembered`); empty when none did."""
         record = {}
-        for part, in self._db.execute("SELECT files FROM last_run ORDER BY part"):
-            record.update(pickle.loads(part))
+        self._read_parts = {}
+        for part, files in self._db.execute("SELECT part, files FROM last_run ORDER BY part"):
+            self._read_parts[part] = pickle.loads(files)
+            record.update(self._read_parts[part])
         return record
 
     def keep_last_run(self, record: dict) -> None:
-        """Keep `record` (file name -> `file_record`) in place of the last run's, in parts of
-        RECORD_FILES_PER_PART files."""
-        names = list(record)
+        """Keep `record` (file name -> `file_record`) in place of the last run's, in parts of about
+        RECORD_FILES_PER_PART files (`record_parts`); a part equal to the one `last_run` read is left
+        as it is (a rebuild that changed a few files writes a part or two, not the whole record)."""
+        parts = record_parts(record)
+        read, self._read_parts = self._read_parts, {}  # (let go: the record is not needed again this run)
         with self._db:
-            self._db.execute("DELETE FROM last_run")
-            for part, start in enumerate(range(0, len(names), RECORD_FILES_PER_PART)):
-                files = {name: record[name] for name in names[start:start + RECORD_FILES_PER_PART]}
-                self._db.execute("INSERT INTO last_run (part, files) VALUES (?, ?)",
+            self._db.execute("DELETE FROM last_run WHERE part >= ?", (len(parts),))
+            for part, files in enumerate(parts):
+                if read.get(part) == files:
+                    continue
+                self._db.execute("INSERT OR REPLACE INTO last_run (part, files) VALUES (?, ?)",
                                  (part, pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL)))
 
     def have_batch(self, key: str) -> bool:
@@ -94,6 +101,20 @@ class IngestCache(ResultCache):
         with self._db:
             self._db.executemany("DELETE FROM batches WHERE key = ?", stale)
 
+
+
+def record_parts(record: dict) -> list[dict]:
+    """The record (file name -> `file_record`) in parts, by name in order, each ending after a name
+    whose hash is a multiple of RECORD_FILES_PER_PART (or at twice that many files): a part's names
+    depend on the names alone, so adding, removing or changing a file changes its own part only."""
+    parts, files = [], {}
+    for name in sorted(record):
+        files[name] = record[name]
+        if len(files) >= 2 * RECORD_FILES_PER_PART or \
+                zlib.crc32(name.encode("utf-8", "surrogatepass")) % RECORD_FILES_PER_PART == 0:
+            parts.append(files)
+            files = {}
+    return parts + ([files] if files else [])
 
 
 def stat_key(status: os.stat_result) -> bytes:

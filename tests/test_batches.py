@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from etl import extract, ingest
+from etl import batches as batches_module, extract, ingest
 from etl.batches import (StageProcessDied, TableWriter, in_own_process, jobs_to_use, map_batches, row_groups,
                          table_batches, worker_preload)
 from etl import tables as tables_module
@@ -76,6 +76,24 @@ def test_the_workers_forkserver_imports_the_main_module_by_name_and_the_function
 def test_a_single_batch_runs_in_this_process():
     (pid, length), = next(map_batches(square_lengths, [rejects_frame(2)], jobs=2))
     assert (pid, length) == (os.getpid(), 2)
+
+
+def test_batches_said_to_be_small_run_in_this_process_in_order_among_the_workers_results():
+    frames = [rejects_frame(n) for n in (1, 5, 2, 6, 3)]
+    results = list(map_batches(square_lengths, frames, jobs=2, in_this_process=lambda frame: len(frame) < 4))
+    assert [length for (_, length), in results] == [1, 5, 2, 6, 3]
+    here = [pid == os.getpid() for (pid, _), in results]
+    assert here == [True, False, True, False, True]
+
+
+def test_batches_all_small_start_no_worker(monkeypatch):
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker pool was started")
+
+    monkeypatch.setattr(batches_module.multiprocessing, "get_context", no_pool)
+    frames = [rejects_frame(n) for n in (1, 2, 3)]
+    results = list(map_batches(square_lengths, frames, jobs=2, in_this_process=lambda frame: True))
+    assert [(pid, length) for (pid, length), in results] == [(os.getpid(), 1), (os.getpid(), 2), (os.getpid(), 3)]
 
 
 def test_jobs_none_or_zero_means_every_core_and_negative_is_refused():

@@ -318,3 +318,32 @@ def test_a_fingerprint_pickles_its_arrays_as_bytes_and_comes_back_the_same():
     recorded = duplicates.Fingerprint(print_.key, None, print_.signature.tobytes())  # (as the last run's record has it)
     assert pickle.loads(pickle.dumps(recorded)) == recorded
     assert len(pickle.dumps(print_)) < len(print_.shingles.tobytes()) + len(print_.signature.tobytes()) + 200
+
+
+def test_rows_whose_hashes_collide_are_still_put_in_buckets_by_their_values():
+    # Rows (as 64-bit words) (0, MIX) and (1, 0) share a hash, (0 * MIX) ^ MIX == (1 * MIX) ^ 0: read
+    # by their hash alone they would be one bucket.
+    mix = int(duplicates._MIX)
+    words = np.array([[0, mix], [1, 0], [0, mix], [1, 0], [5, 6]], dtype=np.uint64)
+    band = words.view(duplicates.COMPACT).reshape(len(words), -1)
+    assert duplicates._first_of_bucket(band).tolist() == [0, 1, 0, 1, 4]
+
+
+def test_pairs_compared_are_found_by_their_code_in_any_order_and_when_hashes_collide():
+    mix = int(duplicates._MIX)
+    # (words (0, 0, 0, x) and (0, 0, 1, MIX ^ x) share a hash: ((w0 * MIX ^ w1) * MIX ^ w2) * MIX ^ w3)
+    colliding = np.array([[0, 0, 0, 77], [0, 0, 1, mix ^ 77]], dtype=np.uint64).view("S32").ravel()
+    assert duplicates.code_hashes(colliding)[0] == duplicates.code_hashes(colliding)[1]
+    generator = np.random.default_rng(3)
+    others = np.array([generator.bytes(32) for _ in range(50)], dtype="S32")
+    absent = np.array([b"\x01" * 32], dtype="S32")
+    for codes in (others, np.concatenate([others, colliding])):
+        similarity = np.arange(len(codes), dtype=float)
+        asked = np.concatenate([codes[::-1], absent])
+        expected = np.concatenate([similarity[::-1], [np.nan]])
+        compared = duplicates.Compared.of(codes, similarity)
+        assert np.array_equal(compared.similarity_of(asked), expected, equal_nan=True)
+        # (as they were given, not in the order `of` puts them: found all the same)
+        assert np.array_equal(duplicates.Compared(codes, similarity).similarity_of(asked), expected, equal_nan=True)
+        back = duplicates.Compared.from_bytes(compared.to_bytes())
+        assert np.array_equal(back.similarity_of(asked), expected, equal_nan=True)

@@ -280,3 +280,43 @@ def test_a_file_read_by_a_worker_is_sent_as_the_bytes_its_cache_entry_holds():
         assert (back.notes, back.items, back.cached, back.key, back.path, back.name) == ((), items, False, "k", None, "a.txt")
         assert back.fingerprints[0].key == fingerprints[0].key
         assert np.array_equal(back.fingerprints[0].shingles, fingerprints[0].shingles)
+
+
+def parts_written(monkeypatch) -> list[str]:
+    """The statements that write a part of the record (`IngestCache.keep_last_run`) from here on."""
+    statements = []
+    original = ingest_record.IngestCache.__init__
+
+    def traced(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self._db.set_trace_callback(lambda sql: statements.append(sql) if "INTO last_run" in sql else None)
+
+    monkeypatch.setattr(ingest_record.IngestCache, "__init__", traced)
+    return statements
+
+
+def test_a_rebuild_writes_again_only_the_part_of_the_record_a_changed_file_is_in(tmp_path, stories, monkeypatch):
+    monkeypatch.setattr(ingest_record, "RECORD_FILES_PER_PART", 1)  # (a file a part)
+    ingest.run(stories, tmp_path / "first", ONE_PROCESS, cache=tmp_path / "cache")
+    changed = stories / "c-dog.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "This report was updated.\n", encoding="utf-8")
+    written_parts = parts_written(monkeypatch)
+    ingest.run(stories, tmp_path / "again", ONE_PROCESS, cache=tmp_path / "cache")
+    assert len(written_parts) == 1
+    # (what was kept is the whole record: a rebuild with nothing changed reads no file and writes no part)
+    read = reads_of_files(monkeypatch)
+    again = ingest.run(stories, tmp_path / "third", ONE_PROCESS, cache=tmp_path / "cache")
+    assert read == [] and again.cached == 4 and len(written_parts) == 1
+    assert rebuilt_as_clean(stories, tmp_path)[1]
+
+
+def test_the_parts_of_the_record_hold_every_file_once_and_end_where_the_names_say(monkeypatch):
+    monkeypatch.setattr(ingest_record, "RECORD_FILES_PER_PART", 3)
+    record = {f"f{number:03d}.txt": (number,) for number in range(40)}
+    parts = ingest_record.record_parts(record)
+    assert [name for part in parts for name in part] == sorted(record)
+    assert all(part[name] == record[name] for part in parts for name in part)
+    assert all(len(part) <= 6 for part in parts) and len(parts) > 1
+    # (a file added changes its own part only)
+    more = ingest_record.record_parts({**record, "f020a.txt": (99,)})
+    assert sum(part not in parts for part in more) == 1

@@ -26,7 +26,7 @@ from etl.extract.relevance import relevance
 from etl.extract.document import Document, read_document
 from etl.extract.link_features import link_features
 from etl.extract.text import Found
-from etl.ingest import dateline_end
+from etl.ingest import cyclic_gc_paused, dateline_end
 from etl.params import DEFAULTS
 from etl.progress import Progress
 from etl.tables import laid_out_as, read_table, rows_to_arrow
@@ -58,6 +58,7 @@ class ArticleResult(NamedTuple):
     reject: dict | None = None
 
 
+@cyclic_gc_paused()
 def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = None,
         progress: Progress | None = None, seconds_per_article: float | None = None,
         jobs: int | None = 1, batch_articles: int = DEFAULTS["extract"]["batch_articles"],
@@ -87,7 +88,7 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
                 TableWriter("link_features", out_dir / "link_features.parquet") as clues, \
                 TableWriter("rejects", out_dir / "extract_rejects.parquet") as rejects:
             for output in map_batches(work, _to_extract(batches, store, in_flight), jobs_to_use(jobs),
-                                      engine=engine, scheduler=scheduler):
+                                      engine=engine, scheduler=scheduler, in_this_process=_few_articles):
                 lookup = in_flight.popleft()
                 tables, from_cache = (stored_tables(store, lookup) if lookup.stored
                                       else batch_tables(store, lookup, output))
@@ -112,6 +113,16 @@ def run(ingested_path: Path, out_dir: Path, relevance_threshold: float | None = 
         if store is not None:
             store.close()
     return Extracted(extractions.rows, relevant, evidence.rows, rejects.rows, cached, cached_batches)
+
+
+# Articles a batch may hold to be extracted in the stage's own process, not on a worker: a worker
+# takes a second or two to start (it imports the stage), as long as extracting several hundred
+# articles takes, so a rebuild that changed a few articles (the rest from the cache) starts none.
+LOCAL_ARTICLES = 100
+
+
+def _few_articles(rows: pa.Table) -> bool:
+    return rows.num_rows <= LOCAL_ARTICLES
 
 
 # The ingested columns the extractor reads of an article.

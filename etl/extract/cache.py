@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from pathlib import Path
 from typing import Iterator
 
@@ -63,13 +62,17 @@ def article_keys(rows: pa.RecordBatch | pa.Table) -> list[str]:
 
 
 def _key(article_id: str, published: object, text: bytes | memoryview) -> str:
-    # (the id and date as JSON, which escapes every control character, then a NUL, then the text:
-    # the NUL ends the first part, so no two articles share the bytes hashed; the text is hashed
-    # as it is, not written out as JSON first, which took most of the time)
-    day = published.isoformat() if isinstance(published, dt.date) else None  # (None, NaT or NA: no date)
-    digest = hashlib.sha256(json.dumps([article_id, day]).encode("ascii") + b"\0")
+    # (the id's length and UTF-8 bytes, the day (ISO, none when there is no date), a NUL, then the
+    # text: the length ends the id and the NUL the day, which holds none, so no two articles share the
+    # bytes hashed; put together as bytes, not written as JSON, which took a third of a warm run's keys)
+    name = article_id.encode("utf-8", "surrogatepass")
+    day = published.isoformat().encode("ascii") if isinstance(published, dt.date) else b""  # (None, NaT or NA: no date)
+    digest = hashlib.sha256(b"".join((len(name).to_bytes(ID_LENGTH_BYTES, "little"), name, day, b"\0")))
     digest.update(text)
     return digest.hexdigest()
+
+
+ID_LENGTH_BYTES = 8  # an article id's length in a key's bytes: any length a string can have
 
 
 def utf8_values(column: pa.Array | pa.ChunkedArray) -> Iterator[memoryview]:

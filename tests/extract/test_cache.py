@@ -68,6 +68,9 @@ def test_the_key_changes_with_the_text_the_date_or_the_id():
     assert article_key(dict(article)) == article_key(article)
     # (where the id ends and the text begins is part of what is hashed)
     assert article_key({**article, "article_id": "a1\0", "text": "x"}) != article_key({**article, "text": "\0x"})
+    # (and where the id ends and the date begins: an id that reads like one followed by a date)
+    dated = {**article, "published_date": __import__("datetime").date(2020, 1, 2)}
+    assert article_key({**article, "article_id": "a12020-01-02"}) != article_key(dated)
 
 
 def test_the_version_changes_with_the_extractors_code_any_vocabulary_file_and_the_threshold(tmp_path):
