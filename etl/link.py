@@ -103,9 +103,13 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
         clustered = cluster(articles, window_days, threshold, max_block, jobs_to_use(jobs), cache, kept)
         del articles  # (the groups hold them)
         hand_back_freed_memory()  # (the candidate pairs and the names compared, before the tables take theirs)
-        groups, regrouped = corrections.regroup(clustered, valid, alias_table(known, _membership(clustered), carried))
+        # (without a previous release or corrections there are no ids to follow: the groups' ids are not
+        # worked out for them)
+        clustered_aliases = alias_table(known, _membership(clustered) if known or carried else _no_members(),
+                                        carried)
+        groups, regrouped = corrections.regroup(clustered, valid, clustered_aliases)
         incidents, membership, fields = incidents_from(groups)
-        internal = corrections.internal_aliases(clustered, groups)
+        internal = corrections.internal_aliases(clustered, groups) if valid else alias_table({}, _no_members())
         # (the articles are in the tables now: their memory is handed back before the tables are written)
         del clustered, groups
         hand_back_freed_memory()
@@ -120,6 +124,7 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
         write_arrow(tables[name], name, out_dir / f"{name}.parquet")
     if kept is not None:
         kept.keep(tables)
+    del tables
     write_table(aliases, "incident_aliases", out_dir / "incident_aliases.parquet")
     write_table(corrections.table(rows, results), "corrections", out_dir / "corrections.parquet")
     write_table(pd.DataFrame(evidence + field_evidence, columns=list(TABLES["evidence"].columns)), "evidence",
@@ -206,6 +211,11 @@ class _KeptRun:
         state = self.state._replace(pairs=reuse.pairs_digest(bytes(self.pairs)), tables=tables)
         with ResultCache(self.folder, PREFIX, self.version) as store:
             store.keep_run_value(reuse.NAME, state.to_bytes())
+
+
+def _no_members() -> pd.DataFrame:
+    """The membership of no article (what `_membership` gives of no group)."""
+    return pd.DataFrame(columns=["article_id", "incident_id"])
 
 
 def _membership(groups: list[list[dict]]) -> pd.DataFrame:

@@ -71,11 +71,19 @@ class LastRun(NamedTuple):
     articles: pa.Table        # component, representative: each article's, by place
     tables: dict[str, pa.Table]  # the tables it wrote, as `to_arrow` made them
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self) -> bytearray:
         parts = [self.pairs] + [_ipc(table) for table in (self.names, self.counts, self.keys, self.members,
                                                            self.hoods, self.days, self.articles)]
         parts += [_ipc(self.tables[name], TABLE_COMPRESSION) for name in TABLE_NAMES]
-        return b"".join(_LENGTH.pack(len(part)) + bytes(part) for part in parts)
+        # (one buffer the size of the whole, each part copied in once: the parts are tens of MB)
+        blob = bytearray(sum(_LENGTH.size + len(part) for part in parts))
+        at = 0
+        for part in parts:
+            _LENGTH.pack_into(blob, at, len(part))
+            at += _LENGTH.size
+            blob[at:at + len(part)] = memoryview(part)
+            at += len(part)
+        return blob
 
     def table(self, name: str) -> pa.Table:
         """One of the tables it wrote, as `to_arrow` made it but for its vocabulary columns, plain strings."""
