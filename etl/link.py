@@ -91,6 +91,8 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     again = None if kept is None else kept.rebuilt(merged, clues, runs, digests, window_days, max_block, threshold)
     if again is not None:
         tables = again
+        del merged, clues  # (what the rebuild read of the articles: let go before the tables are written and kept)
+        hand_back_freed_memory()
         incidents, membership = (frame_of(tables[name], name) for name in ("incidents", "article_incidents"))
         aliases = alias_table(known, membership, carried)
         regrouped, changed, field_evidence = {}, {}, []  # (no correction: `_KeptRun` is for runs without)
