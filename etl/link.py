@@ -267,7 +267,8 @@ def read_clues(path: Path) -> pa.Table:
     which are the evidence of the clues, not clues)."""
     if not path.exists():
         read_table(path, "link_features")  # raises the stage's own message for a missing table
-    return pq.read_table(path, columns=list(CLUE_COLUMNS))
+    # (the values read dictionary-encoded: a few tens of thousands of names, each read once, not once a row)
+    return pq.read_table(path, columns=list(CLUE_COLUMNS), read_dictionary=["value"])
 
 
 CLUE_COLUMNS = ("article_id", "kind", "value")
