@@ -195,9 +195,9 @@ class _KeptRun:
         features_at(sorted({place for _, members in again.groups for place in members}))
         groups = [[loaded[place] for place in members] for _, members in again.groups]
         incidents, membership, fields = incidents_from(groups)
-        tables = reuse.tables_again(last, again, {"incidents": incidents, "incident_fields": fields,
-                                                          "article_incidents": membership},
-                                    [representative for representative, _ in again.groups], FIELD_ORDER)
+        frames = {"incidents": incidents, "incident_fields": fields, "article_incidents": membership}
+        tables = reuse.tables_again(last, again, frames, [representative for representative, _ in again.groups],
+                                    FIELD_ORDER)
         if tables is None:
             return None
         self.pairs = KnownScores(ids_now, digests, again.common, threshold, again.codes, again.scores).to_bytes()
@@ -506,7 +506,8 @@ def _cluster(articles: list[dict], window_days: int, threshold: float | None, ma
     # (the cache's pairs, read before the common names are taken out: an article with a name that
     # turned common, or stopped being common, since the last run is compared on other features now)
     pairs = None if cache is None else PairMemo(
-        cache, linker_version(window_days, max_block, threshold), [a["article_id"] for a in originals],
+        cache, kept.version if kept is not None else linker_version(window_days, max_block, threshold),
+        [a["article_id"] for a in originals],
         np.array([a["_digest"] for a in originals], dtype=f"S{DIGEST_BYTES}"), common,
         lambda turned: [not has_names(a["_features"], turned) for a in originals])
     for article in articles:
