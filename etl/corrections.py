@@ -239,6 +239,8 @@ def regroup(groups: list[list[dict]], valid: list[Correction],
     Ids are those of the groups as clustered; an id that is no id of them is followed through
     `aliases` (the previous release's ids against the clustered groups).
     """
+    if not any(row.field in ("split", "merge") for row in valid):  # (nothing to regroup: no id is needed)
+        return [list(group) for group in groups], {}
     current = ids.assign_ids(groups)
     index_of = {identifier: number for number, identifier in enumerate(current)}
     group_of = {article["article_id"]: number for number, group in enumerate(groups) for article in group}

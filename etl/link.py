@@ -91,6 +91,8 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     again = None if kept is None else kept.rebuilt(merged, clues, runs, digests, window_days, max_block, threshold)
     if again is not None:
         tables = again
+        del merged, clues  # (what the rebuild read of the articles: let go before the tables are written and kept)
+        hand_back_freed_memory()
         incidents, membership = (frame_of(tables[name], name) for name in ("incidents", "article_incidents"))
         aliases = alias_table(known, membership, carried)
         regrouped, changed, field_evidence = {}, {}, []  # (no correction: `_KeptRun` is for runs without)
@@ -103,9 +105,13 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
         clustered = cluster(articles, window_days, threshold, max_block, jobs_to_use(jobs), cache, kept)
         del articles  # (the groups hold them)
         hand_back_freed_memory()  # (the candidate pairs and the names compared, before the tables take theirs)
-        groups, regrouped = corrections.regroup(clustered, valid, alias_table(known, _membership(clustered), carried))
+        # (without a previous release or corrections there are no ids to follow: the groups' ids are not
+        # worked out for them)
+        clustered_aliases = alias_table(known, _membership(clustered) if known or carried else _no_members(),
+                                        carried)
+        groups, regrouped = corrections.regroup(clustered, valid, clustered_aliases)
         incidents, membership, fields = incidents_from(groups)
-        internal = corrections.internal_aliases(clustered, groups)
+        internal = corrections.internal_aliases(clustered, groups) if valid else alias_table({}, _no_members())
         # (the articles are in the tables now: their memory is handed back before the tables are written)
         del clustered, groups
         hand_back_freed_memory()
@@ -120,6 +126,7 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
         write_arrow(tables[name], name, out_dir / f"{name}.parquet")
     if kept is not None:
         kept.keep(tables)
+    del tables
     write_table(aliases, "incident_aliases", out_dir / "incident_aliases.parquet")
     write_table(corrections.table(rows, results), "corrections", out_dir / "corrections.parquet")
     write_table(pd.DataFrame(evidence + field_evidence, columns=list(TABLES["evidence"].columns)), "evidence",
@@ -188,9 +195,9 @@ class _KeptRun:
         features_at(sorted({place for _, members in again.groups for place in members}))
         groups = [[loaded[place] for place in members] for _, members in again.groups]
         incidents, membership, fields = incidents_from(groups)
-        tables = reuse.tables_again(last, again, {"incidents": incidents, "incident_fields": fields,
-                                                          "article_incidents": membership},
-                                    [representative for representative, _ in again.groups], FIELD_ORDER)
+        frames = {"incidents": incidents, "incident_fields": fields, "article_incidents": membership}
+        tables = reuse.tables_again(last, again, frames, [representative for representative, _ in again.groups],
+                                    FIELD_ORDER)
         if tables is None:
             return None
         self.pairs = KnownScores(ids_now, digests, again.common, threshold, again.codes, again.scores).to_bytes()
@@ -206,6 +213,11 @@ class _KeptRun:
         state = self.state._replace(pairs=reuse.pairs_digest(bytes(self.pairs)), tables=tables)
         with ResultCache(self.folder, PREFIX, self.version) as store:
             store.keep_run_value(reuse.NAME, state.to_bytes())
+
+
+def _no_members() -> pd.DataFrame:
+    """The membership of no article (what `_membership` gives of no group)."""
+    return pd.DataFrame(columns=["article_id", "incident_id"])
 
 
 def _membership(groups: list[list[dict]]) -> pd.DataFrame:
@@ -255,7 +267,8 @@ def read_clues(path: Path) -> pa.Table:
     which are the evidence of the clues, not clues)."""
     if not path.exists():
         read_table(path, "link_features")  # raises the stage's own message for a missing table
-    return pq.read_table(path, columns=list(CLUE_COLUMNS))
+    # (the values read dictionary-encoded: a few tens of thousands of names, each read once, not once a row)
+    return pq.read_table(path, columns=list(CLUE_COLUMNS), read_dictionary=["value"])
 
 
 CLUE_COLUMNS = ("article_id", "kind", "value")
@@ -493,7 +506,8 @@ def _cluster(articles: list[dict], window_days: int, threshold: float | None, ma
     # (the cache's pairs, read before the common names are taken out: an article with a name that
     # turned common, or stopped being common, since the last run is compared on other features now)
     pairs = None if cache is None else PairMemo(
-        cache, linker_version(window_days, max_block, threshold), [a["article_id"] for a in originals],
+        cache, kept.version if kept is not None else linker_version(window_days, max_block, threshold),
+        [a["article_id"] for a in originals],
         np.array([a["_digest"] for a in originals], dtype=f"S{DIGEST_BYTES}"), common,
         lambda turned: [not has_names(a["_features"], turned) for a in originals])
     for article in articles:

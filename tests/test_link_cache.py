@@ -15,6 +15,7 @@ import pytest
 from conftest import REPO
 from etl import extract, ingest, link
 from etl.linking import clustering, reuse, similarity
+from etl.linking.ids import founder_id
 from etl.linking.memo import KnownScores, PairMemo, clue_digest, clue_hashes, row_digests
 from etl.tables import read_table, write_table
 
@@ -389,3 +390,33 @@ def test_a_block_of_unchanged_articles_grown_past_max_block_links_in_full(stage_
     run(stage_tables, "before", tmp_path / "cache")
     assert run(changed, "rebuilt", tmp_path / "cache") == run(changed, "without", None)
     assert rebuilds == [False]  # (its pairs among the unchanged articles are gone: linked in full)
+
+
+def test_no_relevant_article_and_a_previous_release_are_rebuilt_as_runs_without_cache(stage_tables, tmp_path, rebuilds):
+    none = changed_copy(stage_tables, tmp_path / "none",
+                        lambda extractions, clues: (extractions.assign(relevant=False), clues))
+    assert linked(none, tmp_path / "none-1", tmp_path / "cache") == linked(none, tmp_path / "none-2", tmp_path / "cache") \
+        == linked(none, tmp_path / "none-without", None)
+    # A previous release of the articles as they are; then the founder of an incident of several
+    # is gone: the rebuild's aliases, like a run's without the cache, map its id to today's.
+    incidents_of_many(stage_tables, tmp_path)
+    table = read_table(tmp_path / "plain" / "article_incidents.parquet", "article_incidents")
+    sizes = table["incident_id"].map(table["incident_id"].value_counts())
+    gone = next(article for article, incident, size in zip(table["article_id"], table["incident_id"], sizes)
+                if size > 1 and founder_id(article) == incident)
+    changed = changed_copy(stage_tables, tmp_path / "changed", lambda extractions, clues: (
+        extractions[extractions["article_id"] != gone], clues[clues["article_id"] != gone]))
+    release = tmp_path / "release"
+    release.mkdir()
+    shutil.copy(tmp_path / "plain" / "article_incidents.parquet", release / "articles.parquet")
+
+    def with_release(inputs, name, cache):
+        (tmp_path / name).mkdir()
+        link.run(*(inputs / table for table in STAGE_INPUTS), tmp_path / name, 3, previous_release=release, cache=cache)
+        return {table: (tmp_path / name / table).read_bytes() for table in LINK_OUTPUTS}
+
+    with_release(stage_tables, "before", tmp_path / "cache")
+    rebuilt = with_release(changed, "rebuilt", tmp_path / "cache")
+    assert rebuilt == with_release(changed, "without", None) and rebuilds[-1]
+    aliases = read_table(tmp_path / "rebuilt" / "incident_aliases.parquet", "incident_aliases")
+    assert "renamed" in set(aliases["change"])

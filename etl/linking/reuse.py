@@ -71,11 +71,19 @@ class LastRun(NamedTuple):
     articles: pa.Table        # component, representative: each article's, by place
     tables: dict[str, pa.Table]  # the tables it wrote, as `to_arrow` made them
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self) -> bytearray:
         parts = [self.pairs] + [_ipc(table) for table in (self.names, self.counts, self.keys, self.members,
                                                            self.hoods, self.days, self.articles)]
-        parts += [_ipc(self.tables[name], TABLE_COMPRESSION) for name in TABLE_NAMES]
-        return b"".join(_LENGTH.pack(len(part)) + bytes(part) for part in parts)
+        parts += [_ipc(self.tables[name]) for name in TABLE_NAMES]
+        # (one buffer the size of the whole, each part copied in once: the parts are tens of MB)
+        blob = bytearray(sum(_LENGTH.size + len(part) for part in parts))
+        at = 0
+        for part in parts:
+            _LENGTH.pack_into(blob, at, len(part))
+            at += _LENGTH.size
+            blob[at:at + len(part)] = memoryview(part)
+            at += len(part)
+        return blob
 
     def table(self, name: str) -> pa.Table:
         """One of the tables it wrote, as `to_arrow` made it but for its vocabulary columns, plain strings."""
@@ -93,13 +101,14 @@ class LastRun(NamedTuple):
         return cls(parts[0].to_pybytes(), *tables[:7], dict(zip(TABLE_NAMES, tables[7:])))
 
 
-# The tables' text compresses well, and LZ4 reads back at memory speed: a third of the bytes to keep.
-TABLE_COMPRESSION = "lz4"
+# The tables' text and the articles' places compress well, and LZ4 reads back at memory speed: a
+# third of the bytes to keep, and to write twice (the cache's journal, then its file).
+COMPRESSION = "lz4"
 
 
-def _ipc(table: pa.Table, compression: str | None = None) -> pa.Buffer:
+def _ipc(table: pa.Table) -> pa.Buffer:
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression=compression)) as writer:
+    with pa.ipc.new_stream(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression=COMPRESSION)) as writer:
         writer.write_table(table)
     return sink.getvalue()
 
