@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from etl import buildinfo, publish
+from etl.tables import write_table
 from etl.views import VIEWS
 from schema.codebook import COLUMNS, columns_of
 
@@ -36,6 +37,22 @@ def test_published_database_matches_the_parquet_files(sample_build):
     with duckdb.connect(str(sample_build / "uofdb.duckdb"), read_only=True) as con:
         described = con.execute("select count(*) from codebook where table_name = 'incidents'").fetchall()
         assert described[0][0] > 15
+
+
+def test_the_database_stores_text_without_fsst_compression_which_doubled_its_write(tmp_path):
+    # (many rows of similar English text: what DuckDB compresses with FSST when it may)
+    rows = 20_000
+    rejects = pd.DataFrame({"source_path": [f"raw/{i}.txt" for i in range(rows)],
+                            "row_key": [f"articles:a{i}" for i in range(rows)], "stage": "ingest",
+                            "check_id": "ingest.unreadable", "severity": "error",
+                            "reason": [f"raw/{i}.txt: the file could not be read as text near line {i % 97}"
+                                       for i in range(rows)]})
+    write_table(rejects, "rejects", tmp_path / "rejects.parquet")
+    database = publish.write_database({"rejects": tmp_path / "rejects.parquet"}, tmp_path / "uofdb.duckdb")
+    with duckdb.connect(str(database), read_only=True) as con:
+        methods = {method for (method,) in con.execute(
+            "select distinct compression from pragma_storage_info('rejects') where column_name = 'reason'").fetchall()}
+    assert methods and not any("fsst" in method.lower() for method in methods), methods
 
 
 def test_a_failed_database_write_keeps_the_previous_database(sample_build, tmp_path):
