@@ -8,8 +8,6 @@ end, so the tables are byte for byte the same with one process or many.
 from __future__ import annotations
 
 import collections
-import concurrent.futures
-import contextlib
 import ctypes
 import io
 import itertools
@@ -220,11 +218,9 @@ class TableWriter:
     Each `write` conforms the frame to the table and adds it as a row group; given `row_group_rows`,
     the rows are instead gathered (as Arrow, compact) into row groups of exactly that many, the layout
     `etl.tables.write_table` gives, so the file is byte for byte the one the whole table written at
-    once would be (`row_group_rows(table)`). A row group is encoded on a thread of the writer's own
-    (Arrow lets go of the GIL), one at a time and in order, while the caller makes the next: the
-    stages' writers then work beside each other and beside the stage. `close` renames the file over
-    `path` (a reader sees the old file or the complete new one); leaving by an exception removes the
-    partial file and keeps the old one.
+    once would be (`row_group_rows(table)`). `close` renames the file over `path` (a reader sees the
+    old file or the complete new one); leaving by an exception removes the partial file and keeps the
+    old one.
     """
 
     def __init__(self, table: str, path: Path, row_group_rows: int | None = None):
@@ -243,8 +239,6 @@ class TableWriter:
         handle, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         os.close(handle)
         self._writer: pq.ParquetWriter | None = None
-        self._encoder = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"write-{table}")
-        self._encoding: concurrent.futures.Future | None = None  # the row group being written
 
     def write(self, frame: pd.DataFrame) -> None:
         if len(frame):
@@ -274,35 +268,22 @@ class TableWriter:
     def _add(self, arrow: pa.Table) -> None:
         if self._writer is None:
             self._writer = pq.ParquetWriter(self._tmp, arrow.schema)
-        self._written()  # (one row group at a time: memory holds the one written and the one made next)
-        self._encoding = self._encoder.submit(self._writer.write_table, arrow, row_group_size=self._group_rows)
-
-    def _written(self) -> None:
-        """Wait for the row group being written; raise what writing it raised."""
-        encoding, self._encoding = self._encoding, None
-        if encoding is not None:
-            encoding.result()
+        if self._group_rows is None:
+            self._writer.write_table(arrow)
+        else:
+            self._writer.write_table(arrow, row_group_size=self._group_rows)
 
     def close(self) -> Path:
-        try:
-            if self._pending:
-                self._add(pa.concat_tables(self._pending).combine_chunks())
-                self._pending, self._pending_rows = [], 0
-            if self._writer is None:  # no rows: the file an empty table gives when written whole
-                self._add(to_arrow(pd.DataFrame(columns=self._columns), self.table))
-            self._written()
-        except BaseException:
-            self.abandon()
-            raise
-        self._encoder.shutdown()
+        if self._pending:
+            self._add(pa.concat_tables(self._pending).combine_chunks())
+            self._pending, self._pending_rows = [], 0
+        if self._writer is None:  # no rows: the file an empty table gives when written whole
+            self._add(to_arrow(pd.DataFrame(columns=self._columns), self.table))
         self._writer.close()
         os.replace(self._tmp, self.path)
         return self.path
 
     def abandon(self) -> None:
-        with contextlib.suppress(Exception):
-            self._written()
-        self._encoder.shutdown()
         if self._writer is not None:
             self._writer.close()
         if os.path.exists(self._tmp):
