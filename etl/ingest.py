@@ -34,7 +34,6 @@ import contextlib
 import dataclasses
 import errno
 import functools
-import gc
 import hashlib
 import itertools
 import os
@@ -53,7 +52,7 @@ import pyarrow.parquet as pq
 from etl import cache as result_cache
 from etl import duplicates
 from etl.cache import ResultCache, code_version
-from etl.memory import hand_back_freed_memory
+from etl.memory import cyclic_gc_paused, hand_back_freed_memory
 from etl import params as params_module
 from etl.batches import TableWriter, jobs_to_use, map_batches, stable_batches
 from etl.ingest_record import (IngestCache, Listed, ParsedFile, files_in_read_order, full_results, listed_files,
@@ -97,20 +96,6 @@ class Ingested:
     def __iter__(self):
         # `articles, rejects = ingest.run(...)` keeps working.
         return iter((self.articles, self.rejects))
-
-
-@contextlib.contextmanager
-def cyclic_gc_paused():
-    """A stage keeps an object or more per article for the whole run (records, ids, fingerprints,
-    rows) and makes few reference cycles: the cyclic collector would scan them again and again, a
-    third of a warm run's time. Reference counting still frees them. (As `etl.link` does.)"""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @cyclic_gc_paused()

@@ -27,8 +27,6 @@ its ids that is not an id today to the incidents its articles are in now.
 """
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import sys
 import tempfile
@@ -51,7 +49,7 @@ from etl.linking.memo import NAME as PAIRS_NAME
 from etl.linking.memo import PREFIX, KnownScores, PairMemo, clue_hashes, linker_version, row_hashes
 from etl.linking.merge import merge_group
 from etl.linking.similarity import fitted_model, has_names, without_common
-from etl.memory import hand_back_freed_memory
+from etl.memory import cyclic_gc_paused, hand_back_freed_memory
 from etl.tables import frame_of, read_table, row_group_rows, sorting_columns, to_arrow, write_table
 from schema.codebook import TABLES
 from schema.models import conform
@@ -466,19 +464,6 @@ def _changes(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return pc.not_equal(ids[1:], ids[:-1]).to_numpy(zero_copy_only=False)
 
 
-@contextlib.contextmanager
-def _cyclic_gc_paused():
-    """Linking builds millions of small objects without cycles; the cyclic collector would rescan
-    them all again and again (time growing faster than the corpus). Reference counting still frees them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def cluster(articles: list[dict], window_days: int, threshold: float | None = THRESHOLD,
             max_block: int = MAX_BLOCK, jobs: int = 1, cache: Path | None = None,
             kept: "_KeptRun | None" = None) -> list[list[dict]]:
@@ -487,7 +472,7 @@ def cluster(articles: list[dict], window_days: int, threshold: float | None = TH
     folder (the articles then carry their "_digest": `relevant_articles`), the pairs of articles
     unchanged since the last run keep its scores while the common names are the same; with `kept`
     (of that folder, and articles without copies), what a rebuild reuses of this run is kept in it."""
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _cluster(articles, window_days, threshold, max_block, jobs, cache, kept)
 
 
@@ -553,7 +538,7 @@ def incident_id(group: list[dict]) -> str:
 
 def incidents_from(groups: list[list[dict]]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """One merged row per group, the article -> incident membership, and the per-field provenance."""
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _incidents_from(groups)
 
 

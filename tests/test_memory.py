@@ -2,9 +2,12 @@
 stage let go of without touching what it keeps."""
 from __future__ import annotations
 
-import pyarrow as pa
+import gc
 
-from etl.memory import hand_back_freed_memory
+import pyarrow as pa
+import pytest
+
+from etl.memory import cyclic_gc_paused, hand_back_freed_memory
 
 
 def test_handing_back_freed_memory_leaves_what_is_kept_and_empties_arrows_pool():
@@ -15,3 +18,19 @@ def test_handing_back_freed_memory_leaves_what_is_kept_and_empties_arrows_pool()
     assert kept[9_999].as_py() == "value 9999"
     assert pa.total_allocated_bytes() >= kept.nbytes
     hand_back_freed_memory()  # (again: nothing left to hand back is not an error)
+
+
+def test_the_cyclic_collector_is_paused_inside_and_restored_after_even_on_an_error():
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        with cyclic_gc_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("a failing stage")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()  # (paused by the caller: left paused)
+    finally:
+        gc.enable()

@@ -26,7 +26,8 @@ from etl.extract.relevance import relevance
 from etl.extract.document import Document, read_document
 from etl.extract.link_features import link_features
 from etl.extract.text import Found
-from etl.ingest import cyclic_gc_paused, dateline_end
+from etl.ingest import dateline_end
+from etl.memory import cyclic_gc_paused
 from etl.params import DEFAULTS
 from etl.progress import Progress
 from etl.tables import laid_out_as, read_table, rows_to_arrow
