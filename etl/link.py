@@ -27,9 +27,7 @@ its ids that is not an id today to the incidents its articles are in now.
 """
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -50,7 +48,7 @@ from etl.linking.memo import PREFIX, KnownScores, PairMemo, clue_hashes, linker_
 from etl.linking.merge import merge_group
 from etl.linking.similarity import fitted_model, has_names, without_common
 from etl.memory import cyclic_gc_paused, hand_back_freed_memory
-from etl.tables import frame_of, read_table, row_group_rows, sorting_columns, to_arrow, write_table
+from etl.tables import frame_of, read_table, to_arrow, write_arrow, write_table
 from schema.codebook import TABLES
 from schema.models import conform
 
@@ -121,7 +119,7 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     results = {**results, **relevance, **regrouped, **changed}
     # save
     for name in reuse.TABLE_NAMES:
-        write_arrow(tables[name], name, out_dir / f"{name}.parquet")
+        write_arrow(tables[name].combine_chunks(), name, out_dir / f"{name}.parquet")  # (one chunk a column)
     if kept is not None:
         kept.keep(tables)
     del tables
@@ -132,23 +130,6 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     write_table(pd.DataFrame(file_rejects + corrections.rejects(corrections_path, rows, results),
                              columns=list(TABLES["rejects"].columns)), "rejects", out_dir / "correction_rejects.parquet")
     return incidents, membership
-
-
-def write_arrow(arrow: pa.Table, table: str, path: Path) -> Path:
-    """Write the Arrow table `to_arrow` made of a codebook table's frame to `path`, atomically: the
-    file `etl.tables.write_table` writes of that frame."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        order = sorting_columns(table)
-        pq.write_table(arrow.combine_chunks(), tmp, row_group_size=row_group_rows(table),
-                       **({"sorting_columns": order} if order else {}))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
 
 
 def _has_copies(merged: pd.DataFrame) -> bool:

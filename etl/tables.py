@@ -39,6 +39,13 @@ def write_table(frame: pd.DataFrame, table: str, path: Path, metadata: dict[str,
     arrow = to_arrow(frame, table)
     if metadata:
         arrow = arrow.replace_schema_metadata({**arrow.schema.metadata, **metadata})
+    return write_arrow(arrow, table, path)
+
+
+def write_arrow(arrow: pa.Table, table: str, path: Path) -> Path:
+    """Write the Arrow table `to_arrow` made of a frame of the codebook table `table` to `path`, replacing
+    it atomically: the file `write_table` writes of that frame (given in the chunks `to_arrow` gives, one
+    a column: the writer cuts pages where chunks end)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
