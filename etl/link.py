@@ -42,7 +42,7 @@ from etl.batches import jobs_to_use
 from etl.cache import ResultCache
 from etl.linking import ids, reuse
 from etl.linking.clustering import common_names, linked
-from etl.linking.features import features_of, interned, stated, without_names
+from etl.linking.features import copy_target, features_of, interned, stated, without_names
 from etl.linking.memo import NAME as PAIRS_NAME
 from etl.linking.memo import PREFIX, KnownScores, PairMemo, clue_hashes, linker_version, row_hashes
 from etl.linking.merge import merge_group
@@ -80,8 +80,8 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     extractions, relevance, evidence = corrections.with_relevance(extractions, valid)
     merged = relevant_rows(ingested, extractions)
     del ingested, extractions
-    # (a run with nothing to correct after clustering and no copies keeps its incidents for the next)
-    kept = None if cache is None or valid or _has_copies(merged) else _KeptRun(
+    # (a run with nothing to correct after clustering keeps its incidents for the next)
+    kept = None if cache is None or valid else _KeptRun(
         Path(cache), linker_version(window_days, max_block, threshold))
     digests = article_digests(merged, clues, runs) if cache is not None else None
     again = None if kept is None else kept.rebuilt(merged, clues, runs, digests, window_days, max_block, threshold)
@@ -132,9 +132,6 @@ def run(ingested_path: Path, extractions_path: Path, link_features_path: Path, o
     return incidents, membership
 
 
-def _has_copies(merged: pd.DataFrame) -> bool:
-    """Whether any relevant article is marked a copy of another (`COPY_COLUMNS`)."""
-    return any(merged[column].notna().any() for column in COPY_COLUMNS if column in merged)
 
 
 class _KeptRun:
@@ -158,31 +155,50 @@ class _KeptRun:
             return None
         model = fitted_model()
         threshold = model.threshold if threshold is None else threshold
-        loaded: dict[int, dict] = {}
+        ids = merged["article_id"].tolist()
+        copied = _copied_rows(merged, ids)
+        if copied is None:
+            return None
+        # (the originals are linked, as in a full run; each copy joins its original's group)
+        rows, copy_rows = np.flatnonzero(copied < 0), np.flatnonzero(copied >= 0)
+        place_of_row = np.full(len(ids), -1, dtype=np.int64)
+        place_of_row[rows] = np.arange(len(rows))
+        copies = reuse.copies_table([ids[row] for row in copy_rows.tolist()], place_of_row[copied[copy_rows]],
+                                    digests[copy_rows])
+        ids_now = [ids[row] for row in rows.tolist()] if len(copy_rows) else ids
+        loaded: dict[int, dict] = {}  # (by row of `merged`)
         where = runs.where()
 
-        def features_at(places: list[int]) -> list:
-            wanted = [place for place in places if place not in loaded]
+        def load(wanted_rows: list[int]) -> None:
+            wanted = [row for row in wanted_rows if row not in loaded]
             loaded.update(zip(wanted, _articles_at(merged, clues, where, wanted)))
-            return [loaded[place]["_features"] for place in places]
 
-        ids_now = merged["article_id"].tolist()
-        again = reuse.rebuilt(last, KnownScores.from_bytes(pairs), ids_now, digests, features_at, window_days,
-                              max_block, threshold, model)
+        def features_at(places: list[int]) -> list:
+            at = rows[np.asarray(places, dtype=np.int64)].tolist()
+            load(at)
+            return [loaded[row]["_features"] for row in at]
+
+        again = reuse.rebuilt(last, KnownScores.from_bytes(pairs), ids_now, digests[rows], features_at, window_days,
+                              max_block, threshold, model, copies)
         if again is None:
             return None
-        features_at(sorted({place for _, members in again.groups for place in members}))
-        groups = [[loaded[place] for place in members] for _, members in again.groups]
+        copies_of: dict[int, list[int]] = {}  # (each original's copies, by row: in order, as a full run appends them)
+        for row, original in zip(copy_rows.tolist(), place_of_row[copied[copy_rows]].tolist()):
+            copies_of.setdefault(original, []).append(row)
+        members = [rows[places].tolist() + sorted(row for place in places for row in copies_of.get(place, ()))
+                   for _, places in again.groups]
+        load(sorted({row for group in members for row in group}))
+        groups = [[loaded[row] for row in group] for group in members]
         incidents, membership, fields = incidents_from(groups)
         frames = {"incidents": incidents, "incident_fields": fields, "article_incidents": membership}
         tables = reuse.tables_again(last, again, frames, [representative for representative, _ in again.groups],
-                                    FIELD_ORDER)
+                                    [len(group) for group in groups], FIELD_ORDER)
         if tables is None:
             return None
-        self.pairs = KnownScores(ids_now, digests, again.common, threshold, again.codes, again.scores).to_bytes()
+        self.pairs = KnownScores(ids_now, digests[rows], again.common, threshold, again.codes, again.scores).to_bytes()
         with ResultCache(self.folder, PREFIX, self.version) as store:
             store.keep_run_value(PAIRS_NAME, self.pairs)
-        self.state = again.state
+        self.state = again.state._replace(copies=copies)
         return tables
 
     def keep(self, tables: dict[str, pa.Table]) -> None:
@@ -192,6 +208,25 @@ class _KeptRun:
         state = self.state._replace(pairs=reuse.pairs_digest(bytes(self.pairs)), tables=tables)
         with ResultCache(self.folder, PREFIX, self.version) as store:
             store.keep_run_value(reuse.NAME, state.to_bytes())
+
+
+def _copied_rows(merged: pd.DataFrame, ids: list[str]) -> np.ndarray | None:
+    """Each relevant article's original's row (`_originals`), -1 for an original; None when an
+    original is itself a copy (copies in a ring: linked in full, as a run without the cache)."""
+    marked = np.zeros(len(merged), dtype=bool)
+    for column in COPY_COLUMNS:
+        if column in merged:
+            marked |= merged[column].notna().to_numpy()
+    # (the few rows marked read as a full run reads them: `features_of` takes its `copy_of` so)
+    target_of = {row["article_id"]: target for row in _rows(merged[marked])
+                 if (target := copy_target(row)) is not None}
+    row_of = {identifier: row for row, identifier in enumerate(ids)} if target_of else {}
+    copied = np.full(len(ids), -1, dtype=np.int64)
+    for copy, original in _originals(target_of, row_of).items():
+        copied[row_of[copy]] = row_of[original]
+    if np.any(copied[copied[copied >= 0]] >= 0):
+        return None
+    return copied
 
 
 def _no_members() -> pd.DataFrame:
@@ -452,7 +487,7 @@ def cluster(articles: list[dict], window_days: int, threshold: float | None = TH
     Each article's "_features" is left with what merging reads (`without_names`). With a `cache`
     folder (the articles then carry their "_digest": `relevant_articles`), the pairs of articles
     unchanged since the last run keep its scores while the common names are the same; with `kept`
-    (of that folder, and articles without copies), what a rebuild reuses of this run is kept in it."""
+    (of that folder), what a rebuild reuses of this run is kept in it."""
     with cyclic_gc_paused():
         return _cluster(articles, window_days, threshold, max_block, jobs, cache, kept)
 
@@ -463,7 +498,9 @@ def _cluster(articles: list[dict], window_days: int, threshold: float | None, ma
         if "_features" not in article:  # (`relevant_articles` computes them as it reads the clues)
             article["_features"] = features_of(article)
     by_id = {article["article_id"]: article for article in articles}
-    originals = [a for a in articles if _original_of(a, by_id) is None]
+    original_of = _originals({a["article_id"]: a["_features"].copy_of for a in articles
+                              if a["_features"].copy_of is not None}, by_id)
+    originals = [a for a in articles if a["article_id"] not in original_of]
     # Pairs are scored without the names too common to count (`link_groups`): taken out here, in
     # place, the features are held once, not once as read and once as compared. (Merging reads
     # none of the names.)
@@ -485,14 +522,15 @@ def _cluster(articles: list[dict], window_days: int, threshold: float | None, ma
         kept.pairs = pairs.kept
         kept.state = reuse.LastRun(b"", *names, *reuse.block_tables(found.blocks),
                                    reuse.article_table(len(originals), found.groups, found.codes, found.scores,
-                                                       found.threshold), {})
+                                                       found.threshold),
+                                   _copies_table(articles, originals, original_of), {})
     for article in articles:
         article.pop("_digest", None)  # (read by the cache's pairs only)
     group_of = {a["article_id"]: group for group in groups for a in group}
     for article in articles:
-        original = _original_of(article, by_id)
+        original = original_of.get(article["article_id"])
         if original is not None:
-            group_of[original["article_id"]].append(article)
+            group_of[original].append(article)
     # (merging reads none of the names, most of what the features hold: they are let go here, before
     # the incidents' tables are made)
     for article in articles:
@@ -500,16 +538,29 @@ def _cluster(articles: list[dict], window_days: int, threshold: float | None, ma
     return groups
 
 
-def _original_of(article: dict, by_id: dict[str, dict]) -> dict | None:
-    """The relevant article this one copies (following chains of copies), or None."""
-    seen = {article["article_id"]}
-    target = article["_features"].copy_of
-    original = None
-    while target in by_id and target not in seen:
-        original = by_id[target]
-        seen.add(target)
-        target = original["_features"].copy_of
-    return original
+def _originals(target_of: dict[str, str], relevant) -> dict[str, str]:
+    """Each copy's original: the relevant article it copies, following chains of copies (`target_of`:
+    the article each marked one copies, `copy_target`; `relevant`: the relevant articles' ids)."""
+    found = {}
+    for article_id in target_of:
+        seen, target, original = {article_id}, target_of[article_id], None
+        while target in relevant and target not in seen:
+            original = target
+            seen.add(target)
+            target = target_of.get(target)
+        if original is not None:
+            found[article_id] = original
+    return found
+
+
+def _copies_table(articles: list[dict], originals: list[dict], original_of: dict[str, str]) -> pa.Table:
+    """The copies among `articles` (`reuse.copies_table`), in order, by their "_digest"."""
+    place = {a["article_id"]: at for at, a in enumerate(originals)}
+    copies = [a for a in articles if a["article_id"] in original_of]
+    # (-1: an original that is itself a copy, copies in a ring, which the grouping fails on)
+    return reuse.copies_table([a["article_id"] for a in copies],
+                              np.array([place.get(original_of[a["article_id"]], -1) for a in copies], dtype=np.int64),
+                              np.array([a["_digest"] for a in copies], dtype=f"S{DIGEST_BYTES}"))
 
 
 def incident_id(group: list[dict]) -> str:

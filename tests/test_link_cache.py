@@ -420,3 +420,105 @@ def test_no_relevant_article_and_a_previous_release_are_rebuilt_as_runs_without_
     assert rebuilt == with_release(changed, "without", None) and rebuilds[-1]
     aliases = read_table(tmp_path / "rebuilt" / "incident_aliases.parquet", "incident_aliases")
     assert "renamed" in set(aliases["change"])
+
+
+# --- copies: linked as their originals' groups' members (etl.linking.reuse) -----------------
+
+
+def _copy_marks(folder: Path, marks: dict[str, str | None], published: dict[str, str] | None = None) -> None:
+    """The ingested table of `folder` with `copy_of` of the articles of `marks` set to the article
+    each copies (None: no copy), and the published dates of `published` (article -> ISO date)."""
+    ingested = read_table(folder / "ingested.parquet", "ingested")
+    ingested["copy_of"] = ingested["copy_of"].astype(object)
+    for article_id, original in marks.items():
+        ingested.loc[ingested["article_id"] == article_id, "copy_of"] = original
+    for article_id, day in (published or {}).items():
+        ingested.loc[ingested["article_id"] == article_id, "published_date"] = pd.Timestamp(day).date()
+    write_table(ingested, "ingested", folder / "ingested.parquet")
+
+
+@pytest.fixture
+def with_copies(stage_tables, tmp_path) -> tuple[Path, list[list[str]], dict[str, str]]:
+    """The stage tables with copies marked (a copy in each of two incidents, a copy of another
+    incident's article and a chain of two copies), the incidents of many articles of a run
+    without them, and the marks."""
+    many = incidents_of_many(stage_tables, tmp_path)
+    chain = next(group for group in many[4:] if len(group) > 2)
+    marks = {many[0][1]: many[0][0], many[1][1]: many[1][0], many[2][0]: many[3][0],
+             chain[2]: chain[1], chain[1]: chain[0]}
+    base = changed_copy(stage_tables, tmp_path / "base", lambda extractions, clues: (extractions, clues))
+    _copy_marks(base, marks)
+    return base, many, marks
+
+
+def _borough_changed(article_id: str):
+    """A change of the article's district to another one's."""
+    def change(extractions, clues):
+        extractions = extractions.copy()
+        at = extractions["article_id"] == article_id
+        current = extractions.loc[at, "borough"].iloc[0]
+        extractions.loc[at, "borough"] = next(borough for borough in extractions["borough"].dropna().unique()
+                                              if pd.isna(current) or borough != current)
+        return extractions, clues
+    return change
+
+
+def _without(article_id: str):
+    """The article gone from the corpus."""
+    return lambda extractions, clues: (extractions[extractions["article_id"] != article_id],
+                                       clues[clues["article_id"] != article_id])
+
+
+def _unchanged(extractions, clues):
+    return extractions, clues
+
+
+# Each case: what changes in the stage tables (extractions and clues), and in the copy marks and
+# published dates, given the incidents of many articles and the marks of the corpus.
+COPY_CASES = {
+    "an unrelated article changed": lambda many, marks: (_borough_changed(many[-1][0]), {}, {}),
+    "an original that has a copy changed": lambda many, marks: (_borough_changed(many[0][0]), {}, {}),
+    "a copy changed": lambda many, marks: (_borough_changed(many[0][1]), {}, {}),
+    "a copy published first": lambda many, marks: (_unchanged, {}, {many[1][1]: "1990-01-01"}),
+    "a copy added": lambda many, marks: (_unchanged, {many[-2][0]: many[1][0]}, {}),
+    "a copy gone": lambda many, marks: (_without(many[0][1]), {}, {}),
+    "a copy no longer marked": lambda many, marks: (_unchanged, {many[0][1]: None}, {}),
+    "an original now a copy": lambda many, marks: (_unchanged, {many[-1][0]: many[0][0]}, {}),
+    "a copy now of another original": lambda many, marks: (_unchanged, {many[1][1]: many[0][0]}, {}),
+    "the head of a chain no longer a copy": lambda many, marks: (_unchanged, {next(iter(
+        copy for copy, original in marks.items() if original in marks)): None}, {}),
+}
+
+
+@pytest.mark.parametrize("case", COPY_CASES)
+def test_a_corpus_with_copies_is_rebuilt_as_a_run_without_cache(with_copies, tmp_path, rebuilds, case):
+    base, many, marks = with_copies
+    change, new_marks, published = COPY_CASES[case](many, marks)
+    linked(base, tmp_path / "before", tmp_path / "cache")
+    before = membership_of({}, tmp_path / "before")
+    assert all(before[copy] == before[original] for copy, original in marks.items())  # (the copies joined)
+    changed = changed_copy(base, tmp_path / "changed", change)
+    _copy_marks(changed, new_marks, published)
+    rebuilt = linked(changed, tmp_path / "rebuilt", tmp_path / "cache")
+    assert rebuilt == linked(changed, tmp_path / "without", None)
+    assert rebuilds == [True]  # (the incidents the change does not touch taken as the last run wrote them)
+    again = linked(base, tmp_path / "again", tmp_path / "cache")  # (and back, from the rebuilt run's incidents)
+    assert again == linked(base, tmp_path / "again-without", None) and rebuilds == [True, True]
+
+
+def test_copies_of_one_incident_in_another_order_link_in_full(with_copies, tmp_path, rebuilds):
+    base, many, marks = with_copies
+    one, other = sorted(copy for copy, original in marks.items() if original in marks or copy in marks.values())
+
+    def swapped(extractions, clues):
+        # (the two copies of one incident read the other way round; every other article in its place)
+        rows = extractions.index.tolist()
+        first, second = (extractions.index[extractions["article_id"] == article][0] for article in (one, other))
+        i, j = rows.index(first), rows.index(second)
+        rows[i], rows[j] = rows[j], rows[i]
+        return extractions.loc[rows].reset_index(drop=True), clues
+
+    linked(base, tmp_path / "before", tmp_path / "cache")
+    changed = changed_copy(base, tmp_path / "changed", swapped)
+    assert linked(changed, tmp_path / "rebuilt", tmp_path / "cache") == linked(changed, tmp_path / "without", None)
+    assert rebuilds == [False]  # (the rows of its incident would come in the last run's order)

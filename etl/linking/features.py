@@ -96,7 +96,7 @@ def features_of(row: dict, clues: Iterable | None = None) -> Features:
         mentioned=streets | places | frozenset(found[WORD]), months=months,  # (the read words, held once)
         years=frozenset(int(value) for value in found[YEAR]),
         authority=max((int(value) for value in found[AUTHORITY]), default=0),
-        as_of=published or (dt.date.fromisoformat(max(as_of)) if as_of else None), copy_of=_copy_target(row))
+        as_of=published or (dt.date.fromisoformat(max(as_of)) if as_of else None), copy_of=copy_target(row))
 
 
 def interned(features: Features, held: dict[frozenset, frozenset]) -> Features:
@@ -171,7 +171,8 @@ def _incident_day_and_month(row: dict) -> tuple[dt.date | None, tuple[int, int] 
     return None, None
 
 
-def _copy_target(row: dict) -> str | None:
+def copy_target(row: dict) -> str | None:
+    """The article a row marks itself a copy of (`duplicate_of`, else `copy_of`), or None."""
     for column in ("duplicate_of", "copy_of"):
         target = stated(row.get(column))
         if target is not None and str(target) != str(row["article_id"]):

@@ -15,11 +15,17 @@ long to read back as to compute). The rebuild blocks and scores only the changed
 pairs, groups only the touched components, merges only their groups, and takes every other row
 of the tables as written.
 
+Copies (`duplicate_of`, `copy_of`) are not blocked or scored: they join their original's group, so
+all of the above is over the originals, and the last run keeps which articles were copies of
+which, with their digests. A group whose copies changed (one added, gone, changed, or now a copy
+of another original) is merged again, though its component is not touched; an original that
+turned a copy, or the reverse, is an original gone, or one added.
+
 A candidate pair of two unchanged articles is a candidate again unless a block they share
 changed between counting and not counting (grown past `link.max_block`, shrunk back under it, or
-its name turned common): then, as when more than `MAX_CHANGED_SHARE` of the articles changed, a
-copy of an article is among them, a correction is to be applied or two incidents' ids meet, the
-stage links in full (`Rebuilt` is None), which writes the same tables.
+its name turned common): then, as when more than `MAX_CHANGED_SHARE` of the articles changed, the
+articles or the copies kept come in another order, a correction is to be applied or two
+incidents' ids meet, the stage links in full (`Rebuilt` is None), which writes the same tables.
 """
 from __future__ import annotations
 
@@ -69,11 +75,13 @@ class LastRun(NamedTuple):
     hoods: pa.Table           # hood: the repr of each day neighbourhood (`day_keys`)
     days: pa.Table            # hood (place in hoods), day, member
     articles: pa.Table        # component, representative: each article's, by place
+    copies: pa.Table          # article, original (place), digest: each copy (`copies_table`), in its order
     tables: dict[str, pa.Table]  # the tables it wrote, as `to_arrow` made them
 
     def to_bytes(self) -> bytearray:
         parts = [self.pairs] + [_ipc(table) for table in (self.names, self.counts, self.keys, self.members,
-                                                           self.hoods, self.days, self.articles)]
+                                                           self.hoods, self.days, self.articles,
+                                                           self.copies)]
         parts += [_ipc(self.tables[name]) for name in TABLE_NAMES]
         # (one buffer the size of the whole, each part copied in once: the parts are tens of MB)
         blob = bytearray(sum(_LENGTH.size + len(part) for part in parts))
@@ -98,7 +106,8 @@ class LastRun(NamedTuple):
             parts.append(view.slice(at, length))
             at += length
         tables = [pa.ipc.open_stream(part).read_all() for part in parts[1:]]
-        return cls(parts[0].to_pybytes(), *tables[:7], dict(zip(TABLE_NAMES, tables[7:])))
+        held = len(cls._fields) - 2  # (the tables of the state: all fields but `pairs` and `tables`)
+        return cls(parts[0].to_pybytes(), *tables[:held], dict(zip(TABLE_NAMES, tables[held:])))
 
 
 # The tables' text and the articles' places compress well, and LZ4 reads back at memory speed: a
@@ -158,6 +167,15 @@ def article_table(count: int, groups: dict[int, list[int]], codes: np.ndarray, s
                      "representative": pa.array(representative, pa.int32())})
 
 
+def copies_table(article_ids: list[str], originals: np.ndarray, digests: np.ndarray) -> pa.Table:
+    """The copies (`LastRun.copies`): each one's id, the place of its original among the articles
+    linked (the originals: copies are not blocked or scored, they join their original's group) and
+    its digest, by which a rebuild tells the copies that changed."""
+    return pa.table({"article": pa.array(article_ids, pa.string()),
+                     "original": pa.array(np.asarray(originals, dtype=np.int64), pa.int32()),
+                     "digest": pa.array(_digests(digests).tolist(), pa.binary())})
+
+
 def components(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """Each item's connected component (the least item of it) given the edges (first[k], second[k])."""
     label = np.arange(count, dtype=np.int64)
@@ -185,15 +203,17 @@ class Rebuilt(NamedTuple):
     codes: np.ndarray
     scores: np.ndarray
     common: frozenset[str]
-    state: LastRun                 # with `tables` and `pairs` of the last run (the caller sets them)
+    state: LastRun                 # with `tables`, `pairs` and `copies` of the last run (the caller sets them)
 
 
 def rebuilt(last: LastRun, known: KnownScores, article_ids: list[str], digests: np.ndarray,
             articles_at: Callable[[list[int]], list[Features]], window_days: int, max_block: int,
-            threshold: float, model: similarity.Model) -> Rebuilt | None:
-    """The groups of the touched components and what is kept of the last run (`Rebuilt`), or None
-    when the articles are to be linked in full. `articles_at(places)` gives the features of the
-    articles at those places, with their names."""
+            threshold: float, model: similarity.Model, copies: pa.Table) -> Rebuilt | None:
+    """The groups of the touched components and of the originals whose copies changed, and what is
+    kept of the last run (`Rebuilt`), or None when the articles are to be linked in full. The
+    articles are the originals (`article_ids`, `digests`), `copies` this run's copies of them
+    (`copies_table`). `articles_at(places)` gives the features of the originals at those places,
+    with their names."""
     count, then = len(article_ids), len(known.ids)
     if not count or not then or known.threshold != threshold:
         return None
@@ -206,7 +226,11 @@ def rebuilt(last: LastRun, known: KnownScores, article_ids: list[str], digests: 
     now_of = np.full(then, -1, dtype=np.int64)
     now_of[before[same]] = np.flatnonzero(same)
     changed = np.flatnonzero(~same)
-    if len(changed) + int((now_of < 0).sum()) > MAX_CHANGED_SHARE * count:
+    copied = _copies_changed(last.copies, copies, now_of)
+    if copied is None:
+        return None
+    marked_then, marked_now, copies_changed = copied
+    if len(changed) + int((now_of < 0).sum()) + copies_changed > MAX_CHANGED_SHARE * (count + copies.num_rows):
         return None
     features = dict(zip(changed.tolist(), articles_at(changed.tolist())))
     common, counts, touched = _common_now(last, known.common, np.flatnonzero(now_of < 0), features, max_block)
@@ -257,13 +281,24 @@ def rebuilt(last: LastRun, known: KnownScores, article_ids: list[str], digests: 
     grouped = groups_by_representative(len(regrouped), local_codes, local_scores, pair_score, threshold,
                                        model.agreement)
     groups = [(int(regrouped[rep]), regrouped[members].tolist()) for rep, members in grouped.items()]
-    # (the rows kept: those of the groups of untouched components)
+    # (the groups of untouched components whose copies changed: the same originals, merged again)
+    representative = _column(last.articles, "representative")
+    then_of = np.full(count, -1, dtype=np.int64)  # (each unchanged article's place then, by place now)
+    then_of[now_of[now_of >= 0]] = np.flatnonzero(now_of >= 0)
+    marked_now = then_of[marked_now]
+    marked = np.union1d(marked_then, marked_now[marked_now >= 0]).astype(np.int64)
+    remerged = np.unique(representative[marked[~touched_then[marked]]])
+    redone_then = touched_then | np.isin(representative, remerged)
+    groups += _groups_then(representative, remerged, now_of)
+    # (the rows kept: those of the groups of untouched components whose copies did not change)
     membership = last.table("article_incidents")
     row_then = _places(place_then, membership["article_id"].to_pylist())
+    copy_rows = np.flatnonzero(row_then < 0)
+    original_then = dict(zip(last.copies["article"].to_pylist(), _column(last.copies, "original").tolist()))
+    row_then[copy_rows] = _places(original_then, membership["article_id"].take(pa.array(copy_rows)).to_pylist())
     if (row_then < 0).any():
         return None
-    kept_rows = ~touched_then[row_then]
-    representative = _column(last.articles, "representative")
+    kept_rows = ~redone_then[row_then]
     kept_order = now_of[representative[row_then[kept_rows]]]
     kept_ids = pc.unique(pc.filter(membership["incident_id"], pa.array(kept_rows)))
     state = _state_now(last, count, now_of, gone, features, compared, counts, touched, groups, regrouped,
@@ -271,12 +306,12 @@ def rebuilt(last: LastRun, known: KnownScores, article_ids: list[str], digests: 
     return Rebuilt(groups, kept_ids, kept_order, codes, scores, common, state)
 
 
-def tables_again(last: LastRun, again: Rebuilt, frames: dict[str, pd.DataFrame],
-                 representatives: list[int], field_order: tuple[str, ...]) -> dict[str, pa.Table] | None:
+def tables_again(last: LastRun, again: Rebuilt, frames: dict[str, pd.DataFrame], representatives: list[int],
+                 sizes: list[int], field_order: tuple[str, ...]) -> dict[str, pa.Table] | None:
     """The three tables: the last run's rows of the groups kept, and the rows of `frames` (the
-    regrouped groups', in order, by `representatives`), laid out as `to_arrow` lays out the whole
-    tables' frames (`field_order`: the incident_fields rows' order); None when two incidents' ids
-    meet (ids are then longer: `etl.linking.ids.assign_ids`)."""
+    regrouped groups', in order, by `representatives`, of `sizes` articles with their copies), laid
+    out as `to_arrow` lays out the whole tables' frames (`field_order`: the incident_fields rows'
+    order); None when two incidents' ids meet (ids are then longer: `etl.linking.ids.assign_ids`)."""
     new = {name: to_arrow(frames[name], name) for name in TABLE_NAMES}
     made, kept = new["incidents"]["incident_id"].to_pylist(), again.kept_ids.to_pylist()
     if (any(len(identifier) != ID_LENGTH for identifier in made + kept) or len(set(made)) < len(made)
@@ -287,7 +322,6 @@ def tables_again(last: LastRun, again: Rebuilt, frames: dict[str, pd.DataFrame],
         table = last.table(name)
         both[name] = pa.concat_tables([table.filter(pc.is_in(table["incident_id"], again.kept_ids)),
                                        new[name].cast(_plain_schema(name))])
-    sizes = [len(members) for _, members in again.groups]
     order = np.argsort(np.r_[again.kept_order, np.repeat(np.asarray(representatives, dtype=np.int64), sizes)],
                        kind="stable")
     laid_out = {"incidents": _sorted(both["incidents"], TABLES["incidents"].sort_by),
@@ -447,6 +481,38 @@ def _day_pairs(last: LastRun, compared: dict[int, Features], now_of: np.ndarray,
 EPOCH = dt.date(1970, 1, 1)  # day 0 of Arrow's dates
 
 
+def _copies_changed(then: pa.Table, now: pa.Table,
+                    now_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """The originals whose groups are to be merged again for their copies: those (places in the last
+    run's order) of the copies gone or changed (another digest, or another original), those (places
+    in this run's order) of the copies added or changed, and how many copies that is; None when the
+    copies kept come in another order (the groups' rows would not)."""
+    at_now = pc.index_in(then["article"], now["article"]).fill_null(-1).to_numpy()
+    staying = at_now >= 0
+    if np.any(np.diff(at_now[staying]) <= 0):
+        return None
+    original_then, original_now = _column(then, "original"), _column(now, "original")
+    same = staying.copy()
+    digest_then, digest_now = _digests(then["digest"].to_pylist()), _digests(now["digest"].to_pylist())
+    same[staying] = ((digest_then[staying] == digest_now[at_now[staying]])
+                     & (now_of[original_then[staying]] == original_now[at_now[staying]]))
+    fresh = np.ones(now.num_rows, dtype=bool)
+    fresh[at_now[same]] = False
+    return original_then[~same], original_now[fresh], int((~same).sum() + fresh.sum())
+
+
+def _groups_then(representative: np.ndarray, representatives: np.ndarray,
+                 now_of: np.ndarray) -> list[tuple[int, list[int]]]:
+    """The last run's groups of `representatives` (places then), as (representative, members) by place now."""
+    members = np.flatnonzero(np.isin(representative, representatives))
+    if not len(members):
+        return []
+    members = members[np.argsort(representative[members], kind="stable")]  # (each group's members in order)
+    starts = np.flatnonzero(np.r_[True, np.diff(representative[members]) != 0])
+    return [(int(now_of[representative[group[0]]]), now_of[group].tolist())
+            for group in np.split(members, starts[1:])]
+
+
 def _local_edges(regrouped: np.ndarray, codes: np.ndarray, scores: np.ndarray,
                  count: int) -> tuple[np.ndarray, np.ndarray] | None:
     """The pairs reaching the threshold among the `regrouped` articles, by codes over them (in the
@@ -465,7 +531,8 @@ def _state_now(last: LastRun, count: int, now_of: np.ndarray, gone: np.ndarray, 
                compared: dict[int, Features], counts: dict[str, int], touched: set[str],
                groups: list[tuple[int, list[int]]], regrouped: np.ndarray, local_codes: np.ndarray,
                component: np.ndarray, representative: np.ndarray) -> LastRun:
-    """The last run's `LastRun` brought to this run's articles (its `tables` and `pairs` still the last run's)."""
+    """The last run's `LastRun` brought to this run's articles (its `tables`, `pairs` and `copies` still
+    the last run's)."""
     changed = sorted(features)
     names_then = last.counts["name"].to_pylist()
     code_of = {name: code for code, name in enumerate(names_then)}
@@ -536,7 +603,7 @@ def _state_now(last: LastRun, count: int, now_of: np.ndarray, gone: np.ndarray, 
     hoods_now = pa.table({"hood": pa.concat_arrays([last.hoods["hood"].combine_chunks(),
                                                     pa.array(fresh_hoods, pa.string())])})
     return LastRun(last.pairs, names_now, counts_now, keys_now, members_now, hoods_now, days_now, articles,
-                   last.tables)
+                   last.copies, last.tables)
 
 
 def _renumbered(table: pa.Table, now_of: np.ndarray) -> pa.Table:
