@@ -175,7 +175,7 @@ class CopyIndex:
                 raise ValueError(f"{len(missing)} shingle sets were not given, and there is no way to fetch them")
             found = shingles_elsewhere([self._ids[index] for index in missing])
             self._shingles.fill({index: found[self._ids[index]] for index in missing})
-        groups, similarity = _confirmed(pairs, len(self._ids), self._shingles.get, threshold, similarity, jobs)
+        groups, similarity = _confirmed(pairs, self._shingles.get, threshold, similarity, jobs)
         return self._marks_of(groups), Compared.of(codes, similarity)
 
     def _marks_of(self, groups: list[list[int]]) -> Marks:
@@ -462,10 +462,10 @@ def _shared(left: np.ndarray, right: np.ndarray) -> int:
 def confirmed_groups(pairs, count: int, shingles_of, threshold: float) -> list[list[int]]:
     """Groups (each sorted) of the `count` texts joined by candidate pairs confirmed on their
     shingle sets (`shingles_of(index)`): the texts of a group are near-identical to one another."""
-    return _confirmed(pairs, count, shingles_of, threshold)[0]
+    return _confirmed(pairs, shingles_of, threshold)[0]
 
 
-def _confirmed(pairs, count: int, shingles_of, threshold: float, known: np.ndarray | None = None, jobs: int = 1
+def _confirmed(pairs, shingles_of, threshold: float, known: np.ndarray | None = None, jobs: int = 1
                ) -> tuple[list[list[int]], np.ndarray]:
     """`confirmed_groups`, taking each pair's similarity from `known` (one per pair, NaN for one
     not compared before) where it has it and measuring the others (on `jobs` processes); with each
